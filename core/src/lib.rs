@@ -1,0 +1,34 @@
+//! Shared vocabulary of tdev: the typed record of one evolution cycle and the values it is made of.
+//!
+//! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s,
+//! the coder and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
+//! triples. The crate has no IO and few dependencies so that it changes slowly.
+//!
+//! ```
+//! use tdev_core::{CycleRecord, Timestamp};
+//!
+//! let json = r#"{
+//!   "id": "c-1",
+//!   "repository": {"name": "demo", "location": "/src/demo", "language": "python"},
+//!   "trigger": "manual", "goal": "raise quality of the hotspots",
+//!   "started_at": "2026-11-25T10:00:00Z", "ended_at": "2026-11-25T10:05:00Z",
+//!   "outcome": "no-change"
+//! }"#;
+//! let record: CycleRecord = serde_json::from_str(json)?;
+//! assert!(record.validate().is_ok());
+//! assert_eq!(record.started_at, Timestamp::parse("2026-11-25T10:00:00Z")?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod pattern;
+mod record;
+mod time;
+
+pub use pattern::{Pattern, PatternOutcome};
+pub use record::{
+    Attempt, Change, CycleRecord, Evaluation, Finding, GateDecision, Language,
+    MAX_ATTEMPTS_PER_TASK, MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository,
+    Severity, Task, Trigger,
+};
+pub use time::{Timestamp, TimestampError};

@@ -1,0 +1,449 @@
+//! The typed record of one evolution cycle, from findings to gate decisions.
+//!
+//! A `CycleRecord` is what the curator writes to the knowledge graph after the Learn phase. It
+//! is plain data (serde, JSON-friendly) and checks its own consistency with
+//! [`CycleRecord::validate`], so that nothing half-formed ever reaches the graph.
+
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fmt;
+
+/// No primitive task may be estimated above this many hours; the planner splits larger ones.
+pub const MAX_TASK_HOURS: f64 = 4.0;
+
+/// A task is attempted at most this many times before the cycle moves on.
+pub const MAX_ATTEMPTS_PER_TASK: u32 = 3;
+
+/// Everything that happened in one evolution cycle on one repository.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CycleRecord {
+    /// Unique id of the cycle: letters, digits, `.`, `_` and `-`.
+    pub id: String,
+    /// The repository the cycle worked on.
+    pub repository: Repository,
+    /// What started the cycle.
+    pub trigger: Trigger,
+    /// The goal the planner decomposed, in words.
+    pub goal: String,
+    /// When the cycle started.
+    pub started_at: Timestamp,
+    /// When the cycle ended (after Learn).
+    pub ended_at: Timestamp,
+    /// How the cycle ended.
+    pub outcome: Outcome,
+    /// Why the cycle failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    /// What research found.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// The planner's primitive tasks.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// Every attempt at every task, in order.
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+    /// Models retrained in the Learn phase of this cycle.
+    #[serde(default)]
+    pub models: Vec<ModelRecord>,
+}
+
+/// A repository tdev works on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repository {
+    /// Short name, unique within one tdev data directory (used in IRIs).
+    pub name: String,
+    /// Where it lives: a path or a URL.
+    pub location: String,
+    /// Its main language.
+    pub language: Language,
+}
+
+/// Languages tdev analyses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Language {
+    /// Python.
+    Python,
+    /// Rust.
+    Rust,
+    /// Anything else: recorded, not analysed natively.
+    Other,
+}
+
+/// What started a cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// The daemon's schedule.
+    Schedule,
+    /// A person ran `tdev evolve`.
+    Manual,
+    /// A goal was set explicitly.
+    Goal,
+}
+
+/// How a cycle ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// At least one task produced a gate-passing branch.
+    Passed,
+    /// Nothing passed, or the cycle broke down.
+    Failed,
+    /// There was nothing worth changing.
+    NoChange,
+}
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Worth fixing some day.
+    Low,
+    /// Worth fixing soon.
+    Medium,
+    /// Worth fixing now.
+    High,
+}
+
+/// Something research found worth improving.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Id, unique within the cycle.
+    pub id: String,
+    /// What kind of problem, e.g. `complexity`, `ruff:E711`, `bandit:B506`.
+    pub kind: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// File, relative to the repository root.
+    pub path: String,
+    /// 1-based line, when the finding has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The function, class or item concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// One sentence for a person.
+    pub message: String,
+    /// Priority in [0, 1]; higher is more worth doing first.
+    pub priority: f64,
+}
+
+/// A primitive task of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Id, unique within the cycle.
+    pub id: String,
+    /// What kind of work, e.g. `fix-lint`, `reduce-complexity`, `add-tests`.
+    pub kind: String,
+    /// One line for a person.
+    pub title: String,
+    /// The strategy chosen to do it, e.g. `ruff-fix:E711`, `codemod:safe-load`, `llm`.
+    pub strategy: String,
+    /// Estimated effort in hours, at most [`MAX_TASK_HOURS`].
+    pub estimate_hours: f64,
+    /// Estimated risk from 1 (trivial) to 5 (dangerous).
+    pub risk: u8,
+    /// Ids of tasks that must finish first.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// Ids of the findings this task addresses.
+    #[serde(default)]
+    pub addresses: Vec<String>,
+}
+
+/// One try at a task.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// Id of the task attempted.
+    pub task: String,
+    /// 1, 2 or 3.
+    pub number: u32,
+    /// The strategy used for this try.
+    pub strategy: String,
+    /// The backend that produced the change, e.g. `ruff`, `codemod`, `llm:anthropic`.
+    pub backend: String,
+    /// When the attempt started.
+    pub started_at: Timestamp,
+    /// Wall-clock duration in seconds.
+    pub duration_secs: f64,
+    /// The change produced, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// The evaluation of the change, if it got that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
+    /// The gate's verdict.
+    pub gate: GateDecision,
+}
+
+/// A change produced by an attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Branch it was committed on (`tdev/auto/...`).
+    pub branch: String,
+    /// Commit id, once committed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Files touched.
+    pub files_changed: u32,
+    /// Lines added.
+    pub lines_added: u32,
+    /// Lines removed.
+    pub lines_removed: u32,
+}
+
+/// What the evaluator measured for a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Metrics before and after the change.
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    /// Tests of the target that passed after the change.
+    pub tests_passed: u32,
+    /// Tests of the target that failed after the change.
+    pub tests_failed: u32,
+}
+
+/// A metric measured before and after a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Name, e.g. `cyclomatic_complexity`, `docstring_coverage`.
+    pub name: String,
+    /// Value on the untouched code.
+    pub before: f64,
+    /// Value with the change.
+    pub after: f64,
+}
+
+/// The gate's verdict on an attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateDecision {
+    /// Whether the change may be merged into its branch.
+    pub passed: bool,
+    /// Why; required when the gate failed.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+/// A learned model version trained in a cycle's Learn phase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// What the model estimates, e.g. `effort`, `risk`.
+    pub name: String,
+    /// Version, increasing per name.
+    pub version: u32,
+    /// When training finished.
+    pub trained_at: Timestamp,
+    /// Number of examples it was trained on.
+    pub training_size: u32,
+    /// SHA-256 of the model file, hex.
+    pub sha256: String,
+    /// Held-out metrics, e.g. `mae`, `brier`, `auc`.
+    #[serde(default)]
+    pub metrics: Vec<(String, f64)>,
+}
+
+/// One reason a cycle record is not fit to be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordProblem {
+    /// Where in the record, e.g. `tasks[2].risk`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for RecordProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Outcome {
+    /// The spelling used in JSON and in the graph.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::NoChange => "no-change",
+        }
+    }
+}
+
+impl Trigger {
+    /// The spelling used in JSON and in the graph.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Schedule => "schedule",
+            Self::Manual => "manual",
+            Self::Goal => "goal",
+        }
+    }
+}
+
+impl Severity {
+    /// The spelling used in JSON and in the graph.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+impl Language {
+    /// The spelling used in JSON and in the graph.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Python => "python",
+            Self::Rust => "rust",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Whether `id` may be used as a cycle id: it becomes part of IRIs and branch names.
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl CycleRecord {
+    /// Checks that the record is internally consistent and within tdev's limits.
+    ///
+    /// Returns every problem found, not just the first, so that a person can fix them at once.
+    pub fn validate(&self) -> Result<(), Vec<RecordProblem>> {
+        let mut problems = Vec::new();
+        let mut problem = |field: String, message: &str| {
+            problems.push(RecordProblem {
+                field,
+                message: message.to_owned(),
+            });
+        };
+        if !is_valid_id(&self.id) {
+            problem(
+                "id".into(),
+                "must be 1-128 letters, digits, '.', '_' or '-'",
+            );
+        }
+        if self.repository.name.trim().is_empty() {
+            problem("repository.name".into(), "must not be empty");
+        }
+        if self.ended_at < self.started_at {
+            problem("ended_at".into(), "is before started_at");
+        }
+        if self.outcome == Outcome::Failed && self.failure_reason.is_none() {
+            problem(
+                "failure_reason".into(),
+                "is required when the outcome is failed",
+            );
+        }
+        let mut finding_ids = HashSet::new();
+        for (i, f) in self.findings.iter().enumerate() {
+            if !finding_ids.insert(f.id.as_str()) {
+                problem(format!("findings[{i}].id"), "is a duplicate");
+            }
+            if !(0.0..=1.0).contains(&f.priority) {
+                problem(format!("findings[{i}].priority"), "must be in [0, 1]");
+            }
+            if f.kind.is_empty() {
+                problem(format!("findings[{i}].kind"), "must not be empty");
+            }
+        }
+        let mut task_ids = HashSet::new();
+        for (i, t) in self.tasks.iter().enumerate() {
+            if !task_ids.insert(t.id.as_str()) {
+                problem(format!("tasks[{i}].id"), "is a duplicate");
+            }
+            if !(t.estimate_hours > 0.0 && t.estimate_hours <= MAX_TASK_HOURS) {
+                problem(
+                    format!("tasks[{i}].estimate_hours"),
+                    "must be above 0 and at most 4 (split larger tasks)",
+                );
+            }
+            if !(1..=5).contains(&t.risk) {
+                problem(format!("tasks[{i}].risk"), "must be from 1 to 5");
+            }
+        }
+        for (i, t) in self.tasks.iter().enumerate() {
+            for dep in &t.depends_on {
+                if !task_ids.contains(dep.as_str()) {
+                    problem(format!("tasks[{i}].depends_on"), "names an unknown task");
+                }
+            }
+            for finding in &t.addresses {
+                if !finding_ids.contains(finding.as_str()) {
+                    problem(format!("tasks[{i}].addresses"), "names an unknown finding");
+                }
+            }
+        }
+        let mut attempt_keys = HashSet::new();
+        for (i, a) in self.attempts.iter().enumerate() {
+            if !task_ids.contains(a.task.as_str()) {
+                problem(format!("attempts[{i}].task"), "names an unknown task");
+            }
+            if !(1..=MAX_ATTEMPTS_PER_TASK).contains(&a.number) {
+                problem(format!("attempts[{i}].number"), "must be 1, 2 or 3");
+            }
+            if !attempt_keys.insert((a.task.as_str(), a.number)) {
+                problem(
+                    format!("attempts[{i}]"),
+                    "repeats the number of an earlier attempt",
+                );
+            }
+            if !(a.duration_secs >= 0.0 && a.duration_secs.is_finite()) {
+                problem(
+                    format!("attempts[{i}].duration_secs"),
+                    "must be a finite number >= 0",
+                );
+            }
+            if !a.gate.passed && a.gate.reasons.is_empty() {
+                problem(
+                    format!("attempts[{i}].gate.reasons"),
+                    "must say why the gate failed",
+                );
+            }
+            if let Some(change) = &a.change
+                && !change.branch.starts_with("tdev/auto/")
+            {
+                problem(
+                    format!("attempts[{i}].change.branch"),
+                    "must start with tdev/auto/",
+                );
+            }
+            let metrics = a.evaluation.iter().flat_map(|e| &e.metrics);
+            for (j, m) in metrics.enumerate() {
+                if !(m.before.is_finite() && m.after.is_finite()) {
+                    problem(
+                        format!("attempts[{i}].evaluation.metrics[{j}]"),
+                        "must be finite",
+                    );
+                }
+            }
+        }
+        for (i, m) in self.models.iter().enumerate() {
+            let hex = m.sha256.len() == 64 && m.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+            if !hex {
+                problem(format!("models[{i}].sha256"), "must be 64 hex digits");
+            }
+            if m.metrics.iter().any(|(_, v)| !v.is_finite()) {
+                problem(format!("models[{i}].metrics"), "must be finite");
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}

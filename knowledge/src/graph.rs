@@ -1,0 +1,341 @@
+//! The knowledge graph: an oxigraph store holding the ontology, one named graph per cycle and
+//! the running statistics.
+
+use crate::format::GraphFormat;
+use crate::vocab::{self, tdev};
+use crate::{Error, Result, record, stats};
+use oxigraph::io::RdfParser;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Term};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError};
+use oxigraph::store::{LoaderError, SerializerError, Store};
+use std::io::{Read, Write};
+use std::path::Path;
+use tdev_core::CycleRecord;
+
+/// The ontology, as shipped in `ontology/tdev.ttl`.
+pub const ONTOLOGY: &str = include_str!("../../ontology/tdev.ttl");
+/// The SHACL shapes recorded cycles satisfy, as shipped in `ontology/shapes.ttl`.
+pub const SHAPES: &str = include_str!("../../ontology/shapes.ttl");
+
+/// tdev's RDF knowledge graph.
+pub struct KnowledgeGraph {
+    store: Store,
+}
+
+impl std::fmt::Debug for KnowledgeGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeGraph").finish_non_exhaustive()
+    }
+}
+
+/// What writing one cycle record did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// The cycle's named graph, its provenance IRI.
+    pub graph: String,
+    /// How many quads were written to it.
+    pub quads: usize,
+}
+
+/// Counts describing the graph, for `tdev kg stats`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct GraphStatistics {
+    /// All quads, in every graph.
+    pub quads: usize,
+    /// Named graphs, including the ontology and statistics graphs.
+    pub named_graphs: usize,
+    /// Recorded cycles.
+    pub cycles: usize,
+    /// Triples of the ontology graph.
+    pub ontology_triples: usize,
+    /// Instances per class of the tdev vocabulary (local name to count), largest first.
+    pub instances: Vec<(String, usize)>,
+}
+
+impl KnowledgeGraph {
+    /// Opens the graph stored under `path`, creating it (with the ontology) if it is new.
+    pub fn open(path: &Path) -> Result<Self> {
+        let graph = Self {
+            store: Store::open(path)?,
+        };
+        graph.install_ontology()?;
+        Ok(graph)
+    }
+
+    /// A graph held in memory, for tests and one-off tools.
+    pub fn in_memory() -> Result<Self> {
+        let graph = Self {
+            store: Store::new()?,
+        };
+        graph.install_ontology()?;
+        Ok(graph)
+    }
+
+    /// Loads the shipped ontology into its named graph, replacing an older version.
+    fn install_ontology(&self) -> Result<()> {
+        let graph = NamedNodeRef::new_unchecked(vocab::ONTOLOGY_GRAPH);
+        let expected = ontology_quads()?;
+        let current = self
+            .store
+            .quads_for_pattern(None, None, None, Some(graph.into()))
+            .count();
+        if current == expected.len()
+            && expected
+                .iter()
+                .all(|q| self.store.contains(q).unwrap_or(false))
+        {
+            return Ok(());
+        }
+        let mut tx = self.store.start_transaction()?;
+        tx.clear_graph(graph)?;
+        tx.extend(expected.iter());
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes one cycle record into its own named graph, with the running statistics, in one
+    /// transaction. An invalid record or an already recorded cycle writes nothing.
+    pub fn record_cycle(&self, record: &CycleRecord) -> Result<Recorded> {
+        if let Err(problems) = record.validate() {
+            return Err(Error::InvalidRecord {
+                id: record.id.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+            });
+        }
+        let graph = vocab::cycle_graph(&record.id);
+        let quads = record::quads(record);
+        let mut tx = self.store.start_transaction()?;
+        if tx.contains_named_graph(&graph)? {
+            return Err(Error::CycleExists(record.id.clone()));
+        }
+        tx.insert_named_graph(&graph);
+        tx.extend(quads.iter());
+        stats::apply(&mut tx, record)?;
+        tx.commit()?;
+        Ok(Recorded {
+            graph: graph.into_string(),
+            quads: quads.len(),
+        })
+    }
+
+    /// Whether a cycle with this id is recorded.
+    pub fn has_cycle(&self, cycle_id: &str) -> Result<bool> {
+        Ok(self
+            .store
+            .contains_named_graph(&vocab::cycle_graph(cycle_id))?)
+    }
+
+    /// Runs a SPARQL query. Unless the query names its dataset (`FROM`), the default graph is
+    /// the union of all graphs, so that plain patterns see every cycle.
+    pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>> {
+        let mut prepared = SparqlEvaluator::new()
+            .with_base_iri(vocab::ID)
+            .expect("the id namespace is a valid IRI")
+            .parse_query(sparql)
+            .map_err(|e| syntax_error("query", &e))?;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| Error::Evaluation(e.to_string()))
+    }
+
+    /// Runs a SPARQL update, then rebuilds the running statistics from the changed data.
+    pub fn update(&self, sparql: &str) -> Result<()> {
+        let prepared = SparqlEvaluator::new()
+            .with_base_iri(vocab::ID)
+            .expect("the id namespace is a valid IRI")
+            .parse_update(sparql)
+            .map_err(|e| syntax_error("update", &e))?;
+        prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| Error::Evaluation(e.to_string()))?;
+        self.rebuild_statistics()
+    }
+
+    /// Checks that `sparql` parses as a query, without running it.
+    pub fn check_query(sparql: &str) -> Result<()> {
+        SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map(drop)
+            .map_err(|e| syntax_error("query", &e))
+    }
+
+    /// Loads an RDF file atomically: on a syntax error nothing is loaded. Triples of a
+    /// single-graph format go to `graph` (the default graph when `None`). Returns the number of
+    /// quads in the store afterwards minus before.
+    pub fn load(
+        &self,
+        reader: impl Read,
+        format: GraphFormat,
+        graph: Option<&str>,
+        source_name: &str,
+    ) -> Result<i64> {
+        let mut parser = RdfParser::from_format(format.oxigraph());
+        if let Some(graph) = graph {
+            let graph = parse_iri(graph)?;
+            parser = parser.with_default_graph(graph);
+        }
+        let before = self.store.len()?;
+        let mut loader = self
+            .store
+            .bulk_loader()
+            .with_max_memory_size_in_megabytes(1024);
+        loader
+            .load_from_reader(parser, reader)
+            .map_err(|e| match e {
+                LoaderError::Parsing(e) => Error::RdfSyntax {
+                    source_name: source_name.to_owned(),
+                    message: e.to_string(),
+                },
+                LoaderError::Storage(e) => Error::Storage(e),
+                other => Error::RdfSyntax {
+                    source_name: source_name.to_owned(),
+                    message: other.to_string(),
+                },
+            })?;
+        loader.commit()?;
+        self.rebuild_statistics()?;
+        let after = self.store.len()?;
+        Ok(i64::try_from(after).unwrap_or(i64::MAX) - i64::try_from(before).unwrap_or(i64::MAX))
+    }
+
+    /// Writes the whole store (a dataset format) or one graph (any format).
+    pub fn dump<W: Write>(&self, writer: W, format: GraphFormat, graph: Option<&str>) -> Result<W> {
+        let result = match graph {
+            Some(graph) => {
+                let graph = parse_iri(graph)?;
+                self.store
+                    .dump_graph_to_writer(&graph, format.serializer(), writer)
+            }
+            None if !format.holds_datasets() => {
+                return Err(Error::FormatMismatch {
+                    format: format!("{format:?}").to_lowercase(),
+                    what: "a whole store with named graphs (name one with --graph)",
+                    valid: "nquads, trig",
+                });
+            }
+            None => self.store.dump_to_writer(format.serializer(), writer),
+        };
+        result.map_err(|e| match e {
+            SerializerError::Io(e) => Error::Io {
+                context: "writing the dump".into(),
+                source: e,
+            },
+            SerializerError::Storage(e) => Error::Storage(e),
+            other => Error::Evaluation(other.to_string()),
+        })
+    }
+
+    /// Recomputes the running statistics from the cycle graphs.
+    pub fn rebuild_statistics(&self) -> Result<()> {
+        stats::rebuild(&self.store)
+    }
+
+    /// Counts describing the graph.
+    pub fn statistics(&self) -> Result<GraphStatistics> {
+        let ontology = NamedNodeRef::new_unchecked(vocab::ONTOLOGY_GRAPH);
+        let named_graphs: Vec<_> = self.store.named_graphs().collect::<Result<_, _>>()?;
+        let cycles = named_graphs
+            .iter()
+            .filter(|g| {
+                g.to_string()
+                    .starts_with(&format!("<{}", vocab::CYCLE_GRAPH_PREFIX))
+            })
+            .count();
+        let mut instances = Vec::new();
+        let results = self.query(&format!(
+            "{}SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?class), STR(tdev:))) }} GROUP BY ?class ORDER BY DESC(?n) ?class",
+            vocab::PREFIXES
+        ))?;
+        if let QueryResults::Solutions(rows) = results {
+            for row in rows {
+                let row = row.map_err(|e| Error::Evaluation(e.to_string()))?;
+                if let (Some(Term::NamedNode(class)), Some(Term::Literal(n))) =
+                    (row.get("class"), row.get("n"))
+                {
+                    let name = class.as_str().trim_start_matches(vocab::NS).to_owned();
+                    instances.push((name, n.value().parse().unwrap_or(0)));
+                }
+            }
+        }
+        Ok(GraphStatistics {
+            quads: self.store.len()?,
+            named_graphs: named_graphs.len(),
+            cycles,
+            ontology_triples: self
+                .store
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(ontology)))
+                .count(),
+            instances,
+        })
+    }
+
+    /// Number of quads in the store.
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.store.len()?)
+    }
+
+    /// Whether the store holds no quads at all (not even the ontology).
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.store.is_empty()?)
+    }
+
+    /// Flushes and compacts the store; worth calling after large loads.
+    pub fn optimize(&self) -> Result<()> {
+        self.store.optimize()?;
+        Ok(())
+    }
+
+    /// Whether the class IRI is one of tdev's statistics classes (kept by the writer).
+    pub fn is_statistics_class(class: &str) -> bool {
+        [
+            tdev::STRATEGY_STATISTICS,
+            tdev::REPOSITORY_DAY_STATISTICS,
+            tdev::FINDING_KIND_STATISTICS,
+            tdev::SLOWEST_ATTEMPTS,
+        ]
+        .iter()
+        .any(|c| c.as_str() == class)
+    }
+}
+
+fn ontology_quads() -> Result<Vec<oxigraph::model::Quad>> {
+    let graph = GraphName::NamedNode(NamedNode::new_unchecked(vocab::ONTOLOGY_GRAPH));
+    RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .with_default_graph(graph)
+        .for_slice(ONTOLOGY)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::RdfSyntax {
+            source_name: "ontology/tdev.ttl".into(),
+            message: e.to_string(),
+        })
+}
+
+fn parse_iri(iri: &str) -> Result<NamedNode> {
+    NamedNode::new(iri).map_err(|e| Error::InvalidIri {
+        iri: iri.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Turns the parser's error (`error at 3:15: expected ...`) into one carrying the position.
+fn syntax_error(kind: &'static str, error: &SparqlSyntaxError) -> Error {
+    let message = error.to_string();
+    let position = message
+        .strip_prefix("error at ")
+        .and_then(|rest| rest.split_once(':').zip(rest.split_once(": ")))
+        .and_then(|((line, _), (pos, _))| {
+            let (_, column) = pos.split_once(':')?;
+            Some((line.parse().ok()?, column.parse().ok()?))
+        });
+    Error::SparqlSyntax {
+        kind,
+        message,
+        line: position.map(|(l, _)| l),
+        column: position.map(|(_, c)| c),
+    }
+}

@@ -1,0 +1,74 @@
+//! tdev's memory: the RDF knowledge graph (oxigraph on RocksDB) and the pattern index (tantivy).
+//!
+//! Every cycle is written as one typed [`CycleRecord`](tdev_core::CycleRecord) into its own
+//! named graph, together with running statistics, in one transaction; everything tdev learns is
+//! read back with SPARQL. Patterns (situation, strategy, outcome counts, an example change) are
+//! retrieved by BM25 from the [`PatternIndex`].
+//!
+//! ```
+//! use oxigraph::sparql::QueryResults;
+//! use tdev_knowledge::KnowledgeGraph;
+//!
+//! let graph = KnowledgeGraph::in_memory()?;
+//! let QueryResults::Boolean(has_cycles) = graph.query(
+//!     "ASK { <https://tdev.dev/ns#Cycle> a <http://www.w3.org/2002/07/owl#Class> }",
+//! )? else { unreachable!() };
+//! assert!(has_cycles, "the ontology is loaded when the graph is created");
+//! # Ok::<(), tdev_knowledge::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod error;
+mod format;
+mod graph;
+mod lock;
+mod patterns;
+mod record;
+mod stats;
+pub mod vocab;
+
+pub use error::{Error, Result};
+pub use format::{GraphFormat, OutputFormat, ResultsFormat, write_results};
+pub use graph::{GraphStatistics, KnowledgeGraph, ONTOLOGY, Recorded, SHAPES};
+pub use lock::DataDirLock;
+pub use oxigraph::sparql::QueryResults;
+pub use patterns::{PatternHit, PatternIndex, SearchFilter};
+pub use stats::{
+    FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
+};
+
+use std::path::{Path, PathBuf};
+
+/// A tdev data directory opened for writing: the graph and the index under one lock.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    root: PathBuf,
+    /// The RDF knowledge graph.
+    pub graph: KnowledgeGraph,
+    /// The pattern index.
+    pub patterns: PatternIndex,
+    // Declared last: dropped after the stores are closed.
+    _lock: DataDirLock,
+}
+
+impl KnowledgeBase {
+    /// Opens (creating what is missing) the graph and the index under `root`, after taking the
+    /// directory's lock.
+    pub fn open(root: &Path) -> Result<Self> {
+        std::fs::create_dir_all(root).map_err(Error::io(format!("creating {}", root.display())))?;
+        let lock = DataDirLock::acquire(root)?;
+        let graph = KnowledgeGraph::open(&root.join("graph"))?;
+        let patterns = PatternIndex::open(&root.join("patterns"))?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            graph,
+            patterns,
+            _lock: lock,
+        })
+    }
+
+    /// The data directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}

@@ -1,0 +1,103 @@
+//! One writer per data directory: an advisory lock that names its holder.
+//!
+//! RocksDB refuses a second opener with `LOCK: Resource temporarily unavailable`, which tells
+//! a person nothing. tdev takes its own lock first, writes its pid and command line into the
+//! lock file, and a second process reports who holds the directory instead.
+
+use crate::{Error, Result};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// Holds the data directory until dropped.
+#[derive(Debug)]
+pub struct DataDirLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl DataDirLock {
+    /// Takes the lock of `dir`, or says who holds it.
+    pub fn acquire(dir: &Path) -> Result<Self> {
+        let path = dir.join("lock");
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(Error::io(format!("opening {}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                // The holder may not have written its name yet; then it is "another process".
+                let _ = file.read_to_string(&mut holder);
+                return Err(Error::Locked {
+                    dir: dir.to_path_buf(),
+                    holder: describe_holder(&holder),
+                });
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(Error::Io {
+                    context: format!("locking {}", path.display()),
+                    source: e,
+                });
+            }
+        }
+        let command: Vec<String> = std::env::args().collect();
+        let record = format!("{}\n{}\n", std::process::id(), command.join(" "));
+        let write = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(record.as_bytes()))
+            .and_then(|()| file.flush());
+        write.map_err(Error::io(format!("writing {}", path.display())))?;
+        Ok(Self { file, path })
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for DataDirLock {
+    fn drop(&mut self) {
+        // The lock itself goes with the file descriptor; emptying the file only keeps a stale
+        // name from being shown. Failing to empty it is harmless.
+        let _ = self.file.set_len(0);
+    }
+}
+
+fn describe_holder(contents: &str) -> String {
+    let mut lines = contents.lines();
+    match (lines.next().map(str::trim), lines.next()) {
+        (Some(pid), Some(command)) if !pid.is_empty() => format!("pid {pid} ({command})"),
+        (Some(pid), None) if !pid.is_empty() => format!("pid {pid}"),
+        _ => "another process".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_told_who_has_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DataDirLock::acquire(dir.path()).unwrap();
+        let err = DataDirLock::acquire(dir.path()).unwrap_err().to_string();
+        let pid = std::process::id();
+        assert!(err.contains(&format!("in use by pid {pid} (")), "{err}");
+        drop(first);
+        DataDirLock::acquire(dir.path()).expect("the lock is free again after drop");
+    }
+
+    #[test]
+    fn holder_description_survives_partial_contents() {
+        assert_eq!(describe_holder(""), "another process");
+        assert_eq!(describe_holder("42\n"), "pid 42");
+        assert_eq!(describe_holder("42\ntdev daemon\n"), "pid 42 (tdev daemon)");
+    }
+}

@@ -1,0 +1,290 @@
+//! Turns a typed [`CycleRecord`] into the triples of its own named graph.
+//!
+//! The mapping is the contract between the vocabulary (`ontology/tdev.ttl`), the shapes
+//! (`ontology/shapes.ttl`) and every query in `docs/ontology.md`; the SHACL test checks it.
+
+use crate::vocab::{self, prov, tdev};
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use tdev_core::{Attempt, CycleRecord, ModelRecord, Timestamp};
+
+/// Builds the quads of one record, all in the record's named graph.
+struct Builder {
+    graph: GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Builder {
+    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+        self.quads.push(Quad::new(
+            subject.clone(),
+            predicate,
+            object.into(),
+            self.graph.clone(),
+        ));
+    }
+
+    fn add_opt<T: Into<Term>>(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: Option<T>) {
+        if let Some(o) = o {
+            self.add(s, p, o);
+        }
+    }
+}
+
+/// An `xsd:dateTime` literal.
+pub(crate) fn date_time(t: Timestamp) -> Literal {
+    Literal::new_typed_literal(t.to_string(), xsd::DATE_TIME)
+}
+
+/// Durations are kept in whole milliseconds so that sums are exact in Rust and in SPARQL.
+pub(crate) fn millis(secs: f64) -> i64 {
+    (secs * 1000.0).round() as i64
+}
+
+/// An `xsd:decimal` literal of a number of milliseconds, in seconds.
+pub(crate) fn decimal_seconds(ms: i64) -> Literal {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    Literal::new_typed_literal(
+        format!("{sign}{}.{:03}", ms / 1000, ms % 1000),
+        xsd::DECIMAL,
+    )
+}
+
+/// The IRI of the cycle itself (the `prov:Activity`).
+pub(crate) fn cycle_iri(cycle_id: &str) -> NamedNode {
+    vocab::id(&["cycle", cycle_id])
+}
+
+/// The IRI of an attempt.
+pub(crate) fn attempt_iri(cycle_id: &str, attempt: &Attempt) -> NamedNode {
+    let number = attempt.number.to_string();
+    vocab::id(&["cycle", cycle_id, "task", &attempt.task, "attempt", &number])
+}
+
+/// All quads of a record, in the cycle's named graph. The record must be valid.
+pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
+    let id = record.id.as_str();
+    let mut b = Builder {
+        graph: vocab::cycle_graph(id).into(),
+        quads: Vec::with_capacity(64 + 16 * record.attempts.len()),
+    };
+
+    let repo = vocab::repository(&record.repository.name);
+    b.add(&repo, rdf::TYPE, tdev::REPOSITORY);
+    b.add(
+        &repo,
+        tdev::NAME,
+        Literal::from(record.repository.name.as_str()),
+    );
+    b.add(
+        &repo,
+        tdev::LOCATION,
+        Literal::from(record.repository.location.as_str()),
+    );
+    b.add(
+        &repo,
+        tdev::LANGUAGE,
+        Literal::from(record.repository.language.as_str()),
+    );
+
+    let cycle = cycle_iri(id);
+    b.add(&cycle, rdf::TYPE, tdev::CYCLE);
+    b.add(&cycle, tdev::ON_REPOSITORY, repo);
+    b.add(
+        &cycle,
+        tdev::TRIGGER,
+        Literal::from(record.trigger.as_str()),
+    );
+    b.add(&cycle, tdev::GOAL, Literal::from(record.goal.as_str()));
+    b.add(
+        &cycle,
+        tdev::OUTCOME,
+        Literal::from(record.outcome.as_str()),
+    );
+    b.add(&cycle, prov::STARTED_AT_TIME, date_time(record.started_at));
+    b.add(&cycle, prov::ENDED_AT_TIME, date_time(record.ended_at));
+    b.add(&cycle, prov::WAS_ASSOCIATED_WITH, tdev::AGENT);
+    let reason = record.failure_reason.as_deref().map(Literal::from);
+    b.add_opt(&cycle, tdev::FAILURE_REASON, reason);
+
+    for f in &record.findings {
+        let finding = vocab::id(&["cycle", id, "finding", &f.id]);
+        b.add(&cycle, tdev::HAS_FINDING, finding.clone());
+        b.add(&finding, rdf::TYPE, tdev::FINDING);
+        b.add(&finding, tdev::KIND, Literal::from(f.kind.as_str()));
+        b.add(&finding, tdev::SEVERITY, Literal::from(f.severity.as_str()));
+        b.add(&finding, tdev::PATH, Literal::from(f.path.as_str()));
+        b.add_opt(
+            &finding,
+            tdev::LINE,
+            f.line.map(|l| Literal::from(i64::from(l))),
+        );
+        b.add_opt(
+            &finding,
+            tdev::SYMBOL,
+            f.symbol.as_deref().map(Literal::from),
+        );
+        b.add(&finding, tdev::MESSAGE, Literal::from(f.message.as_str()));
+        b.add(&finding, tdev::PRIORITY, Literal::from(f.priority));
+    }
+
+    if !record.tasks.is_empty() {
+        let plan = vocab::id(&["cycle", id, "plan"]);
+        b.add(&cycle, tdev::HAS_PLAN, plan.clone());
+        b.add(&plan, rdf::TYPE, tdev::PLAN);
+        let task_iri = |task: &str| vocab::id(&["cycle", id, "task", task]);
+        for t in &record.tasks {
+            let task = task_iri(&t.id);
+            b.add(&plan, tdev::HAS_TASK, task.clone());
+            b.add(&task, rdf::TYPE, tdev::TASK);
+            b.add(&task, tdev::KIND, Literal::from(t.kind.as_str()));
+            b.add(&task, tdev::TITLE, Literal::from(t.title.as_str()));
+            b.add(&task, tdev::STRATEGY, Literal::from(t.strategy.as_str()));
+            b.add(
+                &task,
+                tdev::ESTIMATED_HOURS,
+                Literal::from(t.estimate_hours),
+            );
+            b.add(&task, tdev::RISK, Literal::from(i64::from(t.risk)));
+            for dep in &t.depends_on {
+                b.add(&task, tdev::DEPENDS_ON, task_iri(dep));
+            }
+            for finding in &t.addresses {
+                b.add(
+                    &task,
+                    tdev::ADDRESSES,
+                    vocab::id(&["cycle", id, "finding", finding]),
+                );
+            }
+        }
+    }
+
+    for a in &record.attempts {
+        attempt_quads(&mut b, record, &cycle, a);
+    }
+    for m in &record.models {
+        model_quads(&mut b, &cycle, m);
+    }
+    b.quads
+}
+
+fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &Attempt) {
+    let id = record.id.as_str();
+    let attempt = attempt_iri(id, a);
+    let sub = |name: &str| NamedNode::new_unchecked(format!("{}/{name}", attempt.as_str()));
+    b.add(cycle, tdev::HAS_ATTEMPT, attempt.clone());
+    b.add(&attempt, rdf::TYPE, tdev::ATTEMPT);
+    b.add(
+        &attempt,
+        tdev::OF_TASK,
+        vocab::id(&["cycle", id, "task", &a.task]),
+    );
+    b.add(
+        &attempt,
+        tdev::ATTEMPT_NUMBER,
+        Literal::from(i64::from(a.number)),
+    );
+    b.add(&attempt, tdev::STRATEGY, Literal::from(a.strategy.as_str()));
+    b.add(&attempt, tdev::BACKEND, Literal::from(a.backend.as_str()));
+    b.add(&attempt, prov::STARTED_AT_TIME, date_time(a.started_at));
+    b.add(
+        &attempt,
+        tdev::DURATION_SECONDS,
+        decimal_seconds(millis(a.duration_secs)),
+    );
+
+    if let Some(c) = &a.change {
+        let change = sub("change");
+        b.add(&attempt, tdev::PRODUCED, change.clone());
+        b.add(&change, rdf::TYPE, tdev::CHANGE);
+        b.add(&change, tdev::BRANCH, Literal::from(c.branch.as_str()));
+        b.add(
+            &change,
+            tdev::FILES_CHANGED,
+            Literal::from(i64::from(c.files_changed)),
+        );
+        b.add(
+            &change,
+            tdev::LINES_ADDED,
+            Literal::from(i64::from(c.lines_added)),
+        );
+        b.add(
+            &change,
+            tdev::LINES_REMOVED,
+            Literal::from(i64::from(c.lines_removed)),
+        );
+        if let Some(sha) = &c.commit {
+            let commit = vocab::id(&["repo", &record.repository.name, "commit", sha]);
+            b.add(&change, tdev::COMMITTED_AS, commit.clone());
+            b.add(&commit, rdf::TYPE, tdev::COMMIT);
+            b.add(&commit, tdev::SHA, Literal::from(sha.as_str()));
+        }
+    }
+    if let Some(e) = &a.evaluation {
+        let evaluation = sub("evaluation");
+        b.add(&attempt, tdev::EVALUATED_BY, evaluation.clone());
+        b.add(&evaluation, rdf::TYPE, tdev::EVALUATION);
+        b.add(
+            &evaluation,
+            tdev::TESTS_PASSED,
+            Literal::from(i64::from(e.tests_passed)),
+        );
+        b.add(
+            &evaluation,
+            tdev::TESTS_FAILED,
+            Literal::from(i64::from(e.tests_failed)),
+        );
+        for m in &e.metrics {
+            let metric = vocab::id(&[
+                "cycle",
+                id,
+                "task",
+                &a.task,
+                "attempt",
+                &a.number.to_string(),
+                "metric",
+                &m.name,
+            ]);
+            b.add(&evaluation, tdev::HAS_METRIC, metric.clone());
+            b.add(&metric, rdf::TYPE, tdev::METRIC);
+            b.add(&metric, tdev::NAME, Literal::from(m.name.as_str()));
+            b.add(&metric, tdev::BEFORE, Literal::from(m.before));
+            b.add(&metric, tdev::AFTER, Literal::from(m.after));
+        }
+    }
+    let gate = sub("gate");
+    b.add(&attempt, tdev::DECIDED_BY, gate.clone());
+    b.add(&gate, rdf::TYPE, tdev::GATE_DECISION);
+    b.add(&gate, tdev::PASSED, Literal::from(a.gate.passed));
+    for reason in &a.gate.reasons {
+        b.add(&gate, tdev::REASON, Literal::from(reason.as_str()));
+    }
+}
+
+fn model_quads(b: &mut Builder, cycle: &NamedNode, m: &ModelRecord) {
+    let version = m.version.to_string();
+    let model = vocab::id(&["model", &m.name, &version]);
+    b.add(cycle, tdev::TRAINED_MODEL, model.clone());
+    b.add(&model, rdf::TYPE, tdev::MODEL);
+    b.add(&model, tdev::NAME, Literal::from(m.name.as_str()));
+    b.add(&model, tdev::VERSION, Literal::from(i64::from(m.version)));
+    b.add(&model, prov::GENERATED_AT_TIME, date_time(m.trained_at));
+    b.add(
+        &model,
+        tdev::TRAINING_SIZE,
+        Literal::from(i64::from(m.training_size)),
+    );
+    b.add(
+        &model,
+        tdev::SHA,
+        Literal::from(m.sha256.to_ascii_lowercase()),
+    );
+    for (name, value) in &m.metrics {
+        let metric = vocab::id(&["model", &m.name, &version, "metric", name]);
+        b.add(&model, tdev::HAS_METRIC, metric.clone());
+        b.add(&metric, rdf::TYPE, tdev::METRIC);
+        b.add(&metric, tdev::NAME, Literal::from(name.as_str()));
+        b.add(&metric, tdev::VALUE, Literal::from(*value));
+    }
+}

@@ -1,0 +1,217 @@
+//! IRIs of the tdev vocabulary and of the things tdev records.
+//!
+//! Terms live under `https://tdev.dev/ns#` (see `ontology/tdev.ttl`); recorded things under
+//! `https://tdev.dev/id/`, and each cycle's triples in the named graph
+//! `https://tdev.dev/graph/cycle/<id>`. The names identify; they are not meant to resolve.
+
+use oxigraph::model::{NamedNode, NamedNodeRef};
+
+/// The vocabulary namespace.
+pub const NS: &str = "https://tdev.dev/ns#";
+/// Namespace of recorded things.
+pub const ID: &str = "https://tdev.dev/id/";
+/// Named graph holding the ontology.
+pub const ONTOLOGY_GRAPH: &str = "https://tdev.dev/graph/ontology";
+/// Named graph holding the running statistics.
+pub const STATS_GRAPH: &str = "https://tdev.dev/graph/stats";
+/// Prefix of each cycle's named graph.
+pub const CYCLE_GRAPH_PREFIX: &str = "https://tdev.dev/graph/cycle/";
+
+/// PROV-O namespace.
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+
+/// SPARQL prologue with the prefixes tdev's own queries and docs use.
+pub const PREFIXES: &str = "PREFIX tdev: <https://tdev.dev/ns#>\n\
+PREFIX prov: <http://www.w3.org/ns/prov#>\n\
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n";
+
+macro_rules! terms {
+    ($ns:expr; $($name:ident = $local:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("`", $local, "`")]
+            pub const $name: NamedNodeRef<'static> =
+                NamedNodeRef::new_unchecked(concat!($ns, $local));
+        )*
+    };
+}
+
+/// Terms of the tdev vocabulary.
+pub mod tdev {
+    use super::NamedNodeRef;
+    terms!("https://tdev.dev/ns#";
+        REPOSITORY = "Repository", CYCLE = "Cycle", FINDING = "Finding", PLAN = "Plan",
+        TASK = "Task", ATTEMPT = "Attempt", CHANGE = "Change", COMMIT = "Commit",
+        EVALUATION = "Evaluation", METRIC = "Metric", GATE_DECISION = "GateDecision",
+        MODEL = "Model", STRATEGY_STATISTICS = "StrategyStatistics",
+        REPOSITORY_DAY_STATISTICS = "RepositoryDayStatistics",
+        FINDING_KIND_STATISTICS = "FindingKindStatistics", SLOWEST_ATTEMPTS = "SlowestAttempts",
+        AGENT = "tdev",
+        ON_REPOSITORY = "repository", HAS_FINDING = "hasFinding", HAS_PLAN = "hasPlan",
+        HAS_TASK = "hasTask", DEPENDS_ON = "dependsOn", ADDRESSES = "addresses",
+        HAS_ATTEMPT = "hasAttempt", OF_TASK = "task", PRODUCED = "produced", COMMITTED_AS = "commit",
+        EVALUATED_BY = "evaluation", HAS_METRIC = "hasMetric", DECIDED_BY = "gateDecision",
+        TRAINED_MODEL = "trainedModel", SLOW_ATTEMPT = "slowAttempt",
+        NAME = "name", LOCATION = "location", LANGUAGE = "language", TRIGGER = "trigger",
+        GOAL = "goal", OUTCOME = "outcome", FAILURE_REASON = "failureReason", KIND = "kind",
+        SEVERITY = "severity", PATH = "path", LINE = "line", SYMBOL = "symbol",
+        MESSAGE = "message", PRIORITY = "priority", TITLE = "title", STRATEGY = "strategy",
+        ESTIMATED_HOURS = "estimatedHours", RISK = "risk", ATTEMPT_NUMBER = "attemptNumber",
+        BACKEND = "backend", DURATION_SECONDS = "durationSeconds", BRANCH = "branch",
+        SHA = "sha", FILES_CHANGED = "filesChanged", LINES_ADDED = "linesAdded",
+        LINES_REMOVED = "linesRemoved", TESTS_PASSED = "testsPassed",
+        TESTS_FAILED = "testsFailed", BEFORE = "before", AFTER = "after", VALUE = "value",
+        PASSED = "passed", REASON = "reason", VERSION = "version",
+        TRAINING_SIZE = "trainingSize", DAY = "day", CYCLE_COUNT = "cycleCount",
+        PASSED_CYCLE_COUNT = "passedCycleCount", ATTEMPT_COUNT = "attemptCount",
+        PASS_COUNT = "passCount", TOTAL_DURATION_SECONDS = "totalDurationSeconds",
+        FINDING_COUNT = "findingCount",
+    );
+}
+
+/// Terms of PROV-O that tdev uses.
+pub mod prov {
+    use super::NamedNodeRef;
+    terms!("http://www.w3.org/ns/prov#";
+        STARTED_AT_TIME = "startedAtTime", ENDED_AT_TIME = "endedAtTime",
+        GENERATED_AT_TIME = "generatedAtTime", WAS_ASSOCIATED_WITH = "wasAssociatedWith",
+    );
+}
+
+/// An IRI under [`ID`] built from path segments, each percent-encoded.
+pub fn id(segments: &[&str]) -> NamedNode {
+    let mut iri = String::from(ID);
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            iri.push('/');
+        }
+        encode_segment(segment, &mut iri);
+    }
+    NamedNode::new_unchecked(iri)
+}
+
+/// The named graph of a cycle.
+pub fn cycle_graph(cycle_id: &str) -> NamedNode {
+    let mut iri = String::from(CYCLE_GRAPH_PREFIX);
+    encode_segment(cycle_id, &mut iri);
+    NamedNode::new_unchecked(iri)
+}
+
+/// The IRI of a repository, shared by all cycles on it.
+pub fn repository(name: &str) -> NamedNode {
+    id(&["repo", name])
+}
+
+fn encode_segment(segment: &str, out: &mut String) {
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+/// Iterator over the vocabulary IRIs that the writer uses, for the consistency test.
+#[cfg(test)]
+pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
+    use tdev::*;
+    vec![
+        REPOSITORY,
+        CYCLE,
+        FINDING,
+        PLAN,
+        TASK,
+        ATTEMPT,
+        CHANGE,
+        COMMIT,
+        EVALUATION,
+        METRIC,
+        GATE_DECISION,
+        MODEL,
+        STRATEGY_STATISTICS,
+        REPOSITORY_DAY_STATISTICS,
+        FINDING_KIND_STATISTICS,
+        SLOWEST_ATTEMPTS,
+        AGENT,
+        ON_REPOSITORY,
+        HAS_FINDING,
+        HAS_PLAN,
+        HAS_TASK,
+        DEPENDS_ON,
+        ADDRESSES,
+        HAS_ATTEMPT,
+        OF_TASK,
+        PRODUCED,
+        COMMITTED_AS,
+        EVALUATED_BY,
+        HAS_METRIC,
+        DECIDED_BY,
+        TRAINED_MODEL,
+        SLOW_ATTEMPT,
+        NAME,
+        LOCATION,
+        LANGUAGE,
+        TRIGGER,
+        GOAL,
+        OUTCOME,
+        FAILURE_REASON,
+        KIND,
+        SEVERITY,
+        PATH,
+        LINE,
+        SYMBOL,
+        MESSAGE,
+        PRIORITY,
+        TITLE,
+        STRATEGY,
+        ESTIMATED_HOURS,
+        RISK,
+        ATTEMPT_NUMBER,
+        BACKEND,
+        DURATION_SECONDS,
+        BRANCH,
+        SHA,
+        FILES_CHANGED,
+        LINES_ADDED,
+        LINES_REMOVED,
+        TESTS_PASSED,
+        TESTS_FAILED,
+        BEFORE,
+        AFTER,
+        VALUE,
+        PASSED,
+        REASON,
+        VERSION,
+        TRAINING_SIZE,
+        DAY,
+        CYCLE_COUNT,
+        PASSED_CYCLE_COUNT,
+        ATTEMPT_COUNT,
+        PASS_COUNT,
+        TOTAL_DURATION_SECONDS,
+        FINDING_COUNT,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(
+            id(&["repo", "a b/c"]).as_str(),
+            "https://tdev.dev/id/repo/a%20b%2Fc"
+        );
+        assert_eq!(
+            cycle_graph("c-1.2_x").as_str(),
+            "https://tdev.dev/graph/cycle/c-1.2_x"
+        );
+        assert_eq!(
+            id(&["strategy", "ruff:E711"]).as_str(),
+            "https://tdev.dev/id/strategy/ruff%3AE711"
+        );
+    }
+}

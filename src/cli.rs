@@ -1,0 +1,190 @@
+//! The command-line surface: every command, flag and its help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// tdev learns how to improve code: it records every evolution cycle in a knowledge graph and
+/// a pattern index, and answers questions about what it has learned.
+///
+/// Start with `tdev init` in a repository (or any directory), then query with `tdev sparql`.
+/// Commands find the data directory `.tdev/` in the current directory or its parents, as git
+/// finds `.git`; `--data-dir` (or TDEV_DATA_DIR) names one explicitly.
+#[derive(Debug, Parser)]
+#[command(name = "tdev", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The data directory (default: the nearest `.tdev/` above the current directory).
+    #[arg(long, global = true, env = "TDEV_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a data directory `.tdev/` with its configuration, knowledge graph and pattern index.
+    ///
+    /// Running it again on an initialised directory changes nothing and says so.
+    Init {
+        /// Where to create `.tdev/` (default: the current directory).
+        path: Option<PathBuf>,
+    },
+    /// Run a SPARQL 1.1 query (or, with --update, an update) against the knowledge graph.
+    ///
+    /// The default graph is the union of all graphs, so plain patterns see every cycle; use
+    /// GRAPH ?g { ... } to see which cycle a fact comes from. Prefixes tdev:, prov:, rdf:,
+    /// rdfs: and xsd: need declaring as usual; see docs/ontology.md for example queries.
+    ///
+    /// Examples:
+    ///   tdev sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    ///   tdev sparql --file queries/pass-rate-per-strategy.rq --format csv
+    Sparql(SparqlArgs),
+    /// Load, dump and describe the knowledge graph.
+    #[command(subcommand)]
+    Kg(KgCommand),
+    /// Search and add learned patterns (situation, strategy, outcome counts).
+    #[command(subcommand)]
+    Patterns(PatternsCommand),
+    /// Print a shell completion script, e.g. `tdev completions bash > ~/.local/share/bash-completion/completions/tdev`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SparqlArgs {
+    /// The query text; `-` reads it from stdin.
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub query: Option<String>,
+
+    /// Read the query from a file.
+    #[arg(long, short, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Output format (default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE).
+    #[arg(long, value_enum)]
+    pub format: Option<QueryFormat>,
+
+    /// Treat the text as a SPARQL 1.1 Update (INSERT DATA, DELETE WHERE, ...).
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// SPARQL results JSON.
+    Json,
+    /// SPARQL results XML.
+    Xml,
+    /// SPARQL results CSV.
+    Csv,
+    /// SPARQL results TSV.
+    Tsv,
+    /// An aligned table for people.
+    Table,
+    /// Turtle, for CONSTRUCT and DESCRIBE.
+    Turtle,
+    /// N-Triples, for CONSTRUCT and DESCRIBE.
+    Ntriples,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RdfFormat {
+    /// Turtle (one graph).
+    Turtle,
+    /// N-Triples (one graph).
+    Ntriples,
+    /// N-Quads (all graphs).
+    Nquads,
+    /// TriG (all graphs).
+    Trig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KgCommand {
+    /// Bulk-load RDF files; a file with a syntax error loads nothing.
+    ///
+    /// The format is taken from the extension (.ttl .nt .nq .trig) unless --format is given.
+    /// Triples of Turtle and N-Triples files go to the default graph, or to --graph.
+    Load {
+        /// Files to load; `-` reads stdin (then --format is required).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Format of the files.
+        #[arg(long, value_enum)]
+        format: Option<RdfFormat>,
+        /// Named graph for the triples of single-graph formats.
+        #[arg(long, value_name = "IRI")]
+        graph: Option<String>,
+    },
+    /// Write the whole graph (N-Quads or TriG) or one named graph (any format).
+    Dump {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "nquads")]
+        format: RdfFormat,
+        /// Dump only this named graph.
+        #[arg(long, value_name = "IRI")]
+        graph: Option<String>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Record cycle records from JSON files (one record or an array of records per file).
+    ///
+    /// Each record is validated and written in its own transaction, into its own named graph;
+    /// an invalid record is reported and writes nothing. The schema is docs/cycle-record.md.
+    Record {
+        /// JSON files; `-` reads stdin.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Counts: quads, named graphs, cycles, instances per class, size on disk.
+    Stats {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatternsCommand {
+    /// Find the patterns most similar to a situation (BM25), best first.
+    ///
+    /// Example: tdev patterns search "yaml.load without Loader" --language python --min-success-rate 0.5
+    Search {
+        /// What the situation looks like: a finding, a message, some code.
+        text: String,
+        /// Only patterns of this language.
+        #[arg(long, value_enum)]
+        language: Option<LanguageArg>,
+        /// Only patterns of this strategy (exact name).
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Only patterns whose gate-pass rate is at least this (0 to 1).
+        #[arg(long, value_name = "RATE")]
+        min_success_rate: Option<f64>,
+        /// How many patterns to show (default from tdev.toml, else 10).
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add or replace patterns from a JSON file (one pattern or an array).
+    Add {
+        /// The JSON file; `-` reads stdin.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    Python,
+    Rust,
+    Other,
+}

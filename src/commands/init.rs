@@ -1,0 +1,44 @@
+//! `tdev init`: create the data directory.
+
+use crate::config::DEFAULT_FILE;
+use crate::datadir::{CONFIG_FILE, DIR_NAME};
+use anyhow::{Context, Result};
+use std::path::Path;
+use tdev_knowledge::KnowledgeBase;
+
+pub fn run(path: Option<&Path>) -> Result<()> {
+    let base = match path {
+        Some(path) => path.to_path_buf(),
+        None => std::env::current_dir().context("reading the current directory")?,
+    };
+    std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+    let base = base
+        .canonicalize()
+        .with_context(|| format!("resolving {}", base.display()))?;
+    let dir = base.join(DIR_NAME);
+    let config = dir.join(CONFIG_FILE);
+    let existed = config.is_file();
+    let kb = KnowledgeBase::open(&dir)?;
+    if !existed {
+        // Written last, so that a directory with a config file is always a complete one.
+        let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
+        std::fs::write(&tmp, DEFAULT_FILE).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, &config).with_context(|| format!("writing {}", config.display()))?;
+    }
+    let stats = kb.graph.statistics()?;
+    if existed {
+        println!(
+            "{} is already a tdev data directory ({} cycles recorded)",
+            dir.display(),
+            stats.cycles
+        );
+    } else {
+        println!(
+            "Initialised {} (knowledge graph with the tdev ontology: {} triples; empty pattern index)",
+            dir.display(),
+            stats.ontology_triples
+        );
+        println!("Next: tdev sparql 'SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }}'");
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! One module per command; `run` dispatches.
+
+mod init;
+mod kg;
+mod patterns;
+mod sparql;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::datadir;
+use anyhow::{Context as _, Result};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use tdev_knowledge::KnowledgeBase;
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init { path } => init::run(path.as_deref()),
+        Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
+        Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
+        Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "tdev", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+/// The data directory a command works on, and its configuration.
+pub struct Context {
+    pub dir: PathBuf,
+    pub config: Config,
+}
+
+impl Context {
+    fn find(explicit: Option<PathBuf>) -> Result<Self> {
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let dir = datadir::find(explicit.as_deref(), &cwd)?;
+        let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
+        Ok(Self { dir, config })
+    }
+
+    /// Opens the graph and the index, taking the directory's lock.
+    pub fn open(&self) -> Result<KnowledgeBase> {
+        Ok(KnowledgeBase::open(&self.dir)?)
+    }
+}
+
+/// Reads a whole input file, `-` meaning stdin, with the path in any error.
+pub fn read_input(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading stdin")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// A file name for messages: `<stdin>` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}

@@ -1,0 +1,119 @@
+//! `tdev sparql`: run a query or an update and print the results.
+
+use super::{Context, display_name, read_input};
+use crate::cli::{QueryFormat, SparqlArgs};
+use crate::config::TableOrResults;
+use crate::exit::UserError;
+use crate::table;
+use anyhow::Result;
+use std::io::{BufWriter, Write};
+use tdev_knowledge::{Error, GraphFormat, OutputFormat, QueryResults, ResultsFormat};
+
+pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
+    let (text, source) = match (&args.query, &args.file) {
+        (_, Some(file)) => (read_input(file)?, display_name(file)),
+        (Some(q), None) if q == "-" => (read_input(std::path::Path::new("-"))?, "<stdin>".into()),
+        (Some(q), None) => (q.clone(), "<query>".into()),
+        (None, None) => unreachable!("clap requires a query or --file"),
+    };
+    let kb = ctx.open()?;
+    if args.update {
+        if args.format.is_some() {
+            return Err(UserError::new("--format applies to queries, not to --update").into());
+        }
+        kb.graph
+            .update(&text)
+            .map_err(|e| located(e, &text, &source))?;
+        eprintln!(
+            "update applied; the graph now holds {} quads",
+            kb.graph.len()?
+        );
+        return Ok(());
+    }
+    let results = kb
+        .graph
+        .query(&text)
+        .map_err(|e| located(e, &text, &source))?;
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    let format = args
+        .format
+        .unwrap_or(match (&results, ctx.config.sparql.format) {
+            (QueryResults::Graph(_), _) => QueryFormat::Turtle,
+            (_, TableOrResults::Table) => QueryFormat::Table,
+            (_, TableOrResults::Json) => QueryFormat::Json,
+            (_, TableOrResults::Xml) => QueryFormat::Xml,
+            (_, TableOrResults::Csv) => QueryFormat::Csv,
+            (_, TableOrResults::Tsv) => QueryFormat::Tsv,
+        });
+    let format = match format {
+        QueryFormat::Table => return write_table(results, &mut out),
+        QueryFormat::Json => OutputFormat::Results(ResultsFormat::Json),
+        QueryFormat::Xml => OutputFormat::Results(ResultsFormat::Xml),
+        QueryFormat::Csv => OutputFormat::Results(ResultsFormat::Csv),
+        QueryFormat::Tsv => OutputFormat::Results(ResultsFormat::Tsv),
+        QueryFormat::Turtle => OutputFormat::Graph(GraphFormat::Turtle),
+        QueryFormat::Ntriples => OutputFormat::Graph(GraphFormat::NTriples),
+    };
+    let mut out = tdev_knowledge::write_results(results, format, out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn write_table(results: QueryResults<'_>, out: &mut impl Write) -> Result<()> {
+    match results {
+        QueryResults::Solutions(rows) => {
+            let header: Vec<String> = rows
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
+            let variables = rows.variables().to_vec();
+            let mut cells = Vec::new();
+            for row in rows {
+                let row = row.map_err(|e| Error::Evaluation(e.to_string()))?;
+                cells.push(
+                    variables
+                        .iter()
+                        .map(|v| row.get(v).map(table::cell).unwrap_or_default())
+                        .collect(),
+                );
+            }
+            table::write(out, &header, &cells)?;
+        }
+        QueryResults::Boolean(value) => writeln!(out, "{value}")?,
+        QueryResults::Graph(_) => {
+            return Err(Error::FormatMismatch {
+                format: "table".into(),
+                what: "the graph a CONSTRUCT or DESCRIBE query returns",
+                valid: "turtle, ntriples",
+            }
+            .into());
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Adds `source:line:column` and the offending line with a caret to a syntax error.
+fn located(error: Error, text: &str, source: &str) -> anyhow::Error {
+    let Error::SparqlSyntax {
+        kind,
+        message,
+        line: Some(line),
+        column: Some(column),
+    } = &error
+    else {
+        return error.into();
+    };
+    let detail = message
+        .split_once(": ")
+        .map_or(message.as_str(), |(_, rest)| rest);
+    let shown = text.lines().nth(line - 1).unwrap_or_default();
+    let caret = format!("{}^", " ".repeat(column.saturating_sub(1)));
+    UserError::new(format!(
+        "invalid SPARQL {kind} at {source}:{line}:{column}: {detail}"
+    ))
+    .with_hint(format!("  {shown}\n  {caret}"))
+    .into()
+}

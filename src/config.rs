@@ -1,0 +1,115 @@
+//! `tdev.toml`, the configuration in the data directory. Every key is optional.
+
+use crate::exit::UserError;
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The file `tdev init` writes: every key, commented, at its default.
+pub const DEFAULT_FILE: &str = r#"# tdev configuration. Every key is optional; the values shown are the defaults.
+
+[sparql]
+# Output format of `tdev sparql` for SELECT and ASK when --format is not given:
+# table, json, xml, csv or tsv.
+format = "table"
+
+[patterns]
+# How many patterns `tdev patterns search` shows when --limit is not given.
+limit = 10
+"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub sparql: SparqlConfig,
+    pub patterns: PatternsConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SparqlConfig {
+    pub format: TableOrResults,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableOrResults {
+    #[default]
+    Table,
+    Json,
+    Xml,
+    Csv,
+    Tsv,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatternsConfig {
+    pub limit: usize,
+}
+
+impl Default for SparqlConfig {
+    fn default() -> Self {
+        Self {
+            format: TableOrResults::Table,
+        }
+    }
+}
+
+impl Default for PatternsConfig {
+    fn default() -> Self {
+        Self { limit: 10 }
+    }
+}
+
+impl Config {
+    /// Reads `path`; a missing file means all defaults.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let line = text[..span.start].matches('\n').count() + 1;
+                    let column =
+                        span.start - text[..span.start].rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!(":{line}:{column}")
+                })
+                .unwrap_or_default();
+            UserError::new(format!(
+                "{}{at}: {}; fix the file or delete the key to use its default",
+                path.display(),
+                e.message()
+            ))
+            .into()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        let config: Config = toml::from_str(DEFAULT_FILE).unwrap();
+        assert!(matches!(config.sparql.format, TableOrResults::Table));
+        assert_eq!(config.patterns.limit, PatternsConfig::default().limit);
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[sparql]\nformatt = \"csv\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tdev.toml:2:1: unknown field `formatt`"),
+            "{err}"
+        );
+    }
+}

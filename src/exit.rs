@@ -1,0 +1,61 @@
+//! How errors become exit codes: 2 for the user's mistakes, 1 for everything else.
+
+use std::fmt;
+
+/// A mistake in the user's input that the binary itself detected (as opposed to one the
+/// knowledge layer reports through `tdev_knowledge::Error::is_user_error`).
+#[derive(Debug)]
+pub struct UserError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds text printed after the error, such as the offending line with a caret.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+pub fn code(err: &anyhow::Error) -> u8 {
+    let user = err.chain().any(|cause| {
+        cause.is::<UserError>()
+            || cause
+                .downcast_ref::<tdev_knowledge::Error>()
+                .is_some_and(tdev_knowledge::Error::is_user_error)
+    });
+    if user { 2 } else { 1 }
+}
+
+pub fn hint(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<UserError>()?.hint.as_deref())
+}
+
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| match cause.downcast_ref() {
+                Some(tdev_knowledge::Error::Io { source, .. }) => Some(source),
+                _ => None,
+            });
+        io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
