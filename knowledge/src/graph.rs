@@ -108,6 +108,21 @@ impl KnowledgeGraph {
         if tx.contains_named_graph(&graph)? {
             return Err(Error::CycleExists(record.id.clone()));
         }
+        // A repository that moved or changed language is described anew.
+        let repositories = NamedNodeRef::new_unchecked(vocab::REPOSITORIES_GRAPH);
+        let repo = vocab::repository(&record.repository.name);
+        let old: Vec<_> = tx
+            .quads_for_pattern(
+                Some(repo.as_ref().into()),
+                None,
+                None,
+                Some(repositories.into()),
+            )
+            .collect::<Result<_, _>>()?;
+        for quad in &old {
+            tx.remove(quad);
+        }
+        tx.extend(record::repository_quads(record).iter());
         tx.insert_named_graph(&graph);
         tx.extend(quads.iter());
         stats::apply(&mut tx, record)?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value,
@@ -219,10 +219,7 @@ impl PatternIndex {
         if text.trim().is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         } else {
-            let parser = QueryParser::for_index(&self.index, vec![f.situation, f.example_change]);
-            // Lenient: situations quote code (`yaml.load(x)`), which the strict syntax rejects.
-            let (query, _ignored) = parser.parse_query_lenient(text);
-            clauses.push((Occur::Must, query));
+            clauses.push((Occur::Must, self.similar_to(text)?));
         }
         let exact = |field: Field, value: &str| -> Box<dyn Query> {
             let term = TermQuery::new(
@@ -269,6 +266,30 @@ impl PatternIndex {
         }
         hits.truncate(limit);
         Ok(hits)
+    }
+
+    /// BM25 over the words of `text` in the situation and the example change. The text is
+    /// tokenised like the documents rather than parsed as a query: situations quote code
+    /// (`yaml.load(x)`, `a == None`) that a query syntax would misread.
+    fn similar_to(&self, text: &str) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let mut words = std::collections::BTreeSet::new();
+        let mut tokenizer = self.index.tokenizer_for_field(f.situation)?;
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            words.insert(stream.token().text.clone());
+        }
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for field in [f.situation, f.example_change] {
+            for word in &words {
+                let term = Term::from_field_text(field, word);
+                should.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                ));
+            }
+        }
+        Ok(Box::new(BooleanQuery::new(should)))
     }
 
     fn commit(&mut self) -> Result<()> {

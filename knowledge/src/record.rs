@@ -62,32 +62,32 @@ pub(crate) fn attempt_iri(cycle_id: &str, attempt: &Attempt) -> NamedNode {
     vocab::id(&["cycle", cycle_id, "task", &attempt.task, "attempt", &number])
 }
 
-/// All quads of a record, in the cycle's named graph. The record must be valid.
+/// The description of the record's repository, in the shared repositories graph.
+///
+/// Repositories outlive cycles and are described once, not in every cycle graph: the default
+/// graph of queries is the union of all graphs, where a repeated triple would be counted again.
+pub(crate) fn repository_quads(record: &CycleRecord) -> Vec<Quad> {
+    let mut b = Builder {
+        graph: NamedNode::new_unchecked(vocab::REPOSITORIES_GRAPH).into(),
+        quads: Vec::with_capacity(4),
+    };
+    let repo = vocab::repository(&record.repository.name);
+    let r = &record.repository;
+    b.add(&repo, rdf::TYPE, tdev::REPOSITORY);
+    b.add(&repo, tdev::NAME, Literal::from(r.name.as_str()));
+    b.add(&repo, tdev::LOCATION, Literal::from(r.location.as_str()));
+    b.add(&repo, tdev::LANGUAGE, Literal::from(r.language.as_str()));
+    b.quads
+}
+
+/// All quads of a record in the cycle's named graph. The record must be valid.
 pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
     let id = record.id.as_str();
     let mut b = Builder {
         graph: vocab::cycle_graph(id).into(),
         quads: Vec::with_capacity(64 + 16 * record.attempts.len()),
     };
-
     let repo = vocab::repository(&record.repository.name);
-    b.add(&repo, rdf::TYPE, tdev::REPOSITORY);
-    b.add(
-        &repo,
-        tdev::NAME,
-        Literal::from(record.repository.name.as_str()),
-    );
-    b.add(
-        &repo,
-        tdev::LOCATION,
-        Literal::from(record.repository.location.as_str()),
-    );
-    b.add(
-        &repo,
-        tdev::LANGUAGE,
-        Literal::from(record.repository.language.as_str()),
-    );
-
     let cycle = cycle_iri(id);
     b.add(&cycle, rdf::TYPE, tdev::CYCLE);
     b.add(&cycle, tdev::ON_REPOSITORY, repo);

@@ -2,7 +2,8 @@
 //!
 //! Terms live under `https://tdev.dev/ns#` (see `ontology/tdev.ttl`); recorded things under
 //! `https://tdev.dev/id/`, and each cycle's triples in the named graph
-//! `https://tdev.dev/graph/cycle/<id>`. The names identify; they are not meant to resolve.
+//! `https://tdev.dev/graph/cycle/<id>`; repositories, which outlive cycles, in
+//! `https://tdev.dev/graph/repositories`. The names identify; they are not meant to resolve.
 
 use oxigraph::model::{NamedNode, NamedNodeRef};
 
@@ -12,6 +13,8 @@ pub const NS: &str = "https://tdev.dev/ns#";
 pub const ID: &str = "https://tdev.dev/id/";
 /// Named graph holding the ontology.
 pub const ONTOLOGY_GRAPH: &str = "https://tdev.dev/graph/ontology";
+/// Named graph describing the repositories, shared by all their cycles.
+pub const REPOSITORIES_GRAPH: &str = "https://tdev.dev/graph/repositories";
 /// Named graph holding the running statistics.
 pub const STATS_GRAPH: &str = "https://tdev.dev/graph/stats";
 /// Prefix of each cycle's named graph.
@@ -198,6 +201,21 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_term_the_writer_uses_is_declared_in_the_ontology() {
+        use oxigraph::io::{RdfFormat, RdfParser};
+        let declared: std::collections::HashSet<String> = RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(crate::ONTOLOGY)
+            .map(|q| q.unwrap().subject.to_string())
+            .collect();
+        for term in used_terms() {
+            assert!(
+                declared.contains(&term.to_string()),
+                "{term} is not in ontology/tdev.ttl"
+            );
+        }
+    }
 
     #[test]
     fn segments_are_percent_encoded() {

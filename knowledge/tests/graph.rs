@@ -1,0 +1,377 @@
+//! The knowledge graph as the curator and a user see it: records in, answers out.
+
+#[path = "../../tests/support/synthetic.rs"]
+mod synthetic;
+
+use oxigraph::model::Term;
+use std::collections::BTreeMap;
+use tdev_knowledge::{
+    Error, GraphFormat, KnowledgeGraph, OutputFormat, QueryResults, ResultsFormat, vocab,
+};
+
+fn graph_with(records: u64) -> KnowledgeGraph {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    for i in 0..records {
+        graph.record_cycle(&synthetic::record(7, i)).unwrap();
+    }
+    graph
+}
+
+/// Rows of a SELECT as sorted maps of variable to N-Triples term, sorted.
+fn rows(graph: &KnowledgeGraph, query: &str) -> Vec<BTreeMap<String, String>> {
+    let QueryResults::Solutions(solutions) = graph.query(query).unwrap() else {
+        panic!("not a SELECT: {query}")
+    };
+    let mut out: Vec<_> = solutions
+        .map(|s| {
+            s.unwrap()
+                .iter()
+                .map(|(v, t)| (v.as_str().to_owned(), t.to_string()))
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn count(graph: &KnowledgeGraph, pattern: &str) -> i64 {
+    let query = format!(
+        "{}SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}",
+        vocab::PREFIXES
+    );
+    let QueryResults::Solutions(mut s) = graph.query(&query).unwrap() else {
+        unreachable!()
+    };
+    let Some(Term::Literal(n)) = s.next().unwrap().unwrap().get("n").cloned() else {
+        panic!()
+    };
+    n.value().parse().unwrap()
+}
+
+fn query_file(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/queries/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+const LEARNED_QUERIES: [&str; 5] = [
+    "pass-rate-per-strategy.rq",
+    "slowest-tasks.rq",
+    "repository-trend.rq",
+    "findings-by-kind.rq",
+    "model-history.rq",
+];
+
+#[test]
+fn a_recorded_cycle_lives_in_its_own_named_graph() {
+    let graph = graph_with(1);
+    let record = synthetic::record(7, 0);
+    let g = vocab::cycle_graph(&record.id);
+    let in_graph = count(&graph, &format!("GRAPH <{}> {{ ?s ?p ?o }}", g.as_str()));
+    let moved = tdev_core::CycleRecord {
+        id: "moved".into(),
+        repository: tdev_core::Repository {
+            location: "/elsewhere".into(),
+            ..record.repository.clone()
+        },
+        ..record.clone()
+    };
+    graph.record_cycle(&moved).unwrap();
+    let locations = rows(
+        &graph,
+        &format!(
+            "{}SELECT ?l WHERE {{ ?r tdev:location ?l }}",
+            vocab::PREFIXES
+        ),
+    );
+    assert_eq!(
+        locations.len(),
+        1,
+        "a moved repository has one location: {locations:?}"
+    );
+    let expected = record.findings.len() * 8 + record.attempts.len() * 8;
+    assert!(
+        in_graph as usize > expected,
+        "{in_graph} quads in the cycle graph"
+    );
+    assert_eq!(count(&graph, "?c a tdev:Cycle ; tdev:outcome ?o"), 2);
+    assert!(graph.has_cycle(&record.id).unwrap());
+}
+
+#[test]
+fn the_union_default_graph_does_not_repeat_shared_facts() {
+    // Twenty cycles on five repositories: the default graph (the union of all graphs) must show
+    // each repository once, however many cycles mention it.
+    let graph = graph_with(20);
+    assert_eq!(count(&graph, "?r a tdev:Repository"), 5);
+}
+
+#[test]
+fn an_invalid_record_writes_nothing() {
+    let graph = graph_with(3);
+    let before = graph.len().unwrap();
+    let mut bad = synthetic::record(7, 99);
+    bad.tasks[0].risk = 9;
+    bad.attempts[0].number = 4;
+    let err = graph.record_cycle(&bad).unwrap_err();
+    assert!(matches!(err, Error::InvalidRecord { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("tasks[0].risk: must be from 1 to 5"),
+        "{message}"
+    );
+    assert!(
+        message.contains("attempts[0].number: must be 1, 2 or 3"),
+        "{message}"
+    );
+    assert_eq!(graph.len().unwrap(), before);
+}
+
+#[test]
+fn recording_the_same_cycle_twice_is_refused_and_changes_nothing() {
+    let graph = graph_with(2);
+    let before = graph.len().unwrap();
+    let err = graph.record_cycle(&synthetic::record(7, 1)).unwrap_err();
+    assert!(matches!(err, Error::CycleExists(_)), "{err}");
+    assert_eq!(graph.len().unwrap(), before);
+}
+
+#[test]
+fn running_statistics_equal_the_raw_aggregation() {
+    let graph = graph_with(300);
+    let strategies = rows(
+        &graph,
+        &format!("{}{}", vocab::PREFIXES, tdev_knowledge::STRATEGY_QUERY),
+    );
+    let from_stats = rows(
+        &graph,
+        &format!(
+            "{}SELECT ?strategy ?attempts ?passes ?seconds WHERE {{ GRAPH <{}> {{ ?s tdev:strategy ?strategy ; tdev:attemptCount ?attempts ; tdev:passCount ?passes ; tdev:totalDurationSeconds ?seconds }} }}",
+            vocab::PREFIXES,
+            vocab::STATS_GRAPH
+        ),
+    );
+    assert_eq!(strategies.len(), synthetic::STRATEGIES.len());
+    assert_eq!(normalise(&from_stats), normalise(&strategies));
+
+    let kinds = rows(
+        &graph,
+        &format!("{}{}", vocab::PREFIXES, tdev_knowledge::FINDING_KIND_QUERY),
+    );
+    let kinds_stats = rows(
+        &graph,
+        &format!(
+            "{}SELECT ?kind ?findings WHERE {{ GRAPH <{}> {{ ?s tdev:kind ?kind ; tdev:findingCount ?findings }} }}",
+            vocab::PREFIXES,
+            vocab::STATS_GRAPH
+        ),
+    );
+    assert_eq!(kinds_stats, kinds);
+
+    let days = rows(
+        &graph,
+        &format!(
+            "{}{}",
+            vocab::PREFIXES,
+            tdev_knowledge::REPOSITORY_DAY_QUERY
+        ),
+    );
+    let days_stats = rows(
+        &graph,
+        &format!(
+            "{}SELECT ?repository ?day ?cycles ?passedCycles ?attempts ?passes WHERE {{ GRAPH <{}> {{ ?s tdev:repository ?repository ; tdev:day ?d ; tdev:cycleCount ?cycles ; tdev:passedCycleCount ?passedCycles ; tdev:attemptCount ?attempts ; tdev:passCount ?passes }} BIND(STR(?d) AS ?day) }}",
+            vocab::PREFIXES,
+            vocab::STATS_GRAPH
+        ),
+    );
+    assert!(
+        days.len() > 5,
+        "300 cycles 15 minutes apart span several days"
+    );
+    assert_eq!(days_stats, days);
+
+    let slowest = rows(
+        &graph,
+        &format!("{}{}", vocab::PREFIXES, tdev_knowledge::SLOWEST_QUERY),
+    );
+    let slowest_stats = rows(
+        &graph,
+        &format!(
+            "{}SELECT ?attempt ?duration WHERE {{ GRAPH <{}> {{ ?l tdev:slowAttempt ?attempt }} ?attempt tdev:durationSeconds ?duration }}",
+            vocab::PREFIXES,
+            vocab::STATS_GRAPH
+        ),
+    );
+    assert_eq!(slowest_stats.len(), tdev_knowledge::SLOWEST_KEPT);
+    assert_eq!(slowest_stats, slowest);
+}
+
+/// Decimal sums print as `12.5` or `12.500` depending on who computed them; compare values.
+fn normalise(rows: &[BTreeMap<String, String>]) -> Vec<BTreeMap<String, String>> {
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|(k, v)| {
+                    let value = v.split('^').next().unwrap_or(v).trim_matches('"');
+                    let value = match value.parse::<f64>() {
+                        Ok(x) => format!("{x:.3}"),
+                        Err(_) => value.to_owned(),
+                    };
+                    (k.clone(), value)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn rebuilding_statistics_reproduces_them_exactly() {
+    let graph = graph_with(120);
+    let stats = format!(
+        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+        vocab::STATS_GRAPH
+    );
+    let incremental = normalise(&rows(&graph, &stats));
+    graph.rebuild_statistics().unwrap();
+    assert_eq!(normalise(&rows(&graph, &stats)), incremental);
+}
+
+#[test]
+fn dump_then_load_round_trips() {
+    let graph = graph_with(40);
+    let dump = graph.dump(Vec::new(), GraphFormat::NQuads, None).unwrap();
+    let copy = KnowledgeGraph::in_memory().unwrap();
+    copy.load(dump.as_slice(), GraphFormat::NQuads, None, "dump.nq")
+        .unwrap();
+    assert_eq!(copy.len().unwrap(), graph.len().unwrap());
+    for name in LEARNED_QUERIES {
+        let q = query_file(name);
+        assert_eq!(rows(&copy, &q), rows(&graph, &q), "{name}");
+    }
+    let trig = graph.dump(Vec::new(), GraphFormat::TriG, None).unwrap();
+    let copy = KnowledgeGraph::in_memory().unwrap();
+    copy.load(trig.as_slice(), GraphFormat::TriG, None, "dump.trig")
+        .unwrap();
+    assert_eq!(copy.len().unwrap(), graph.len().unwrap());
+}
+
+#[test]
+fn a_file_with_a_syntax_error_loads_nothing() {
+    let graph = graph_with(1);
+    let before = graph.len().unwrap();
+    let text = "<http://a> <http://b> <http://c> .\n<http://a> <http://b> \"unterminated .\n";
+    let err = graph
+        .load(text.as_bytes(), GraphFormat::NTriples, None, "bad.nt")
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("cannot load bad.nt:"), "{message}");
+    assert!(err.is_user_error());
+    assert_eq!(graph.len().unwrap(), before);
+}
+
+#[test]
+fn a_malformed_query_reports_line_and_column() {
+    let graph = graph_with(1);
+    let Err(err) = graph.query("SELECT ?x\nWHERE { ?x ?y }") else {
+        panic!("parsed")
+    };
+    let Error::SparqlSyntax { line, column, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(*line, Some(2), "{err}");
+    assert!(column.is_some_and(|c| (14..=16).contains(&c)), "{err}");
+}
+
+#[test]
+fn a_malformed_update_changes_nothing() {
+    let graph = graph_with(2);
+    let before = graph.len().unwrap();
+    let err = graph
+        .update("INSERT DATA { <http://a> <http://b> }")
+        .unwrap_err();
+    assert!(err.is_user_error(), "{err}");
+    assert_eq!(graph.len().unwrap(), before);
+}
+
+#[test]
+fn an_update_keeps_statistics_true() {
+    let graph = graph_with(10);
+    let first = synthetic::record(7, 0);
+    graph
+        .update(&format!(
+            "DROP GRAPH <{}>",
+            vocab::cycle_graph(&first.id).as_str()
+        ))
+        .unwrap();
+    let total: i64 = rows(
+        &graph,
+        &format!(
+            "{}SELECT (SUM(?n) AS ?total) WHERE {{ GRAPH <{}> {{ ?s tdev:cycleCount ?n }} }}",
+            vocab::PREFIXES,
+            vocab::STATS_GRAPH
+        ),
+    )[0]["total"]
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(total, 9);
+}
+
+#[test]
+fn results_serialise_in_every_format() {
+    let graph = graph_with(3);
+    let q = "SELECT ?kind ?findings WHERE { GRAPH <https://tdev.dev/graph/stats> { ?s <https://tdev.dev/ns#kind> ?kind ; <https://tdev.dev/ns#findingCount> ?findings } } ORDER BY ?kind LIMIT 1";
+    for (format, expect_start) in [
+        (
+            ResultsFormat::Json,
+            "{\"head\":{\"vars\":[\"kind\",\"findings\"]}",
+        ),
+        (ResultsFormat::Xml, "<?xml"),
+        (ResultsFormat::Csv, "kind,findings\r\n"),
+        (ResultsFormat::Tsv, "?kind\t?findings\n"),
+    ] {
+        let out = tdev_knowledge::write_results(
+            graph.query(q).unwrap(),
+            OutputFormat::Results(format),
+            Vec::new(),
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(expect_start), "{format:?}: {text}");
+    }
+    let construct =
+        "CONSTRUCT { ?c a <https://tdev.dev/ns#Cycle> } WHERE { ?c a <https://tdev.dev/ns#Cycle> }";
+    let out = tdev_knowledge::write_results(
+        graph.query(construct).unwrap(),
+        OutputFormat::Graph(GraphFormat::NTriples),
+        Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
+    let err = tdev_knowledge::write_results(
+        graph.query(construct).unwrap(),
+        OutputFormat::Results(ResultsFormat::Csv),
+        Vec::new(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("use one of: turtle, ntriples"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_record_survives_closing_and_reopening_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = synthetic::record(7, 5);
+    {
+        let graph = KnowledgeGraph::open(dir.path()).unwrap();
+        graph.record_cycle(&record).unwrap();
+    }
+    let graph = KnowledgeGraph::open(dir.path()).unwrap();
+    assert!(graph.has_cycle(&record.id).unwrap());
+    assert_eq!(
+        count(&graph, "?a a tdev:Attempt"),
+        record.attempts.len() as i64
+    );
+}
