@@ -1,10 +1,9 @@
 //! `tdev kg`: load, dump, record and describe the knowledge graph.
 
-use super::{Context, display_name, read_input};
+use super::{Context, display_name, parse_one_or_many, read_input};
 use crate::cli::{KgCommand, RdfFormat};
 use crate::exit::UserError;
 use anyhow::{Context as _, Result};
-use serde::Deserialize;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 use tdev_core::CycleRecord;
@@ -114,29 +113,14 @@ fn dump(
     Ok(())
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    Many(Vec<CycleRecord>),
-    One(Box<CycleRecord>),
-}
-
 fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
     let mut records = Vec::new();
     for file in files {
         let name = display_name(file);
         let text = read_input(file)?;
-        let parsed: OneOrMany = serde_json::from_str(&text).map_err(|e| {
-            UserError::new(format!(
-                "{name}:{}:{}: not a cycle record or array of records: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        match parsed {
-            OneOrMany::Many(many) => records.extend(many.into_iter().map(|r| (name.clone(), r))),
-            OneOrMany::One(one) => records.push((name.clone(), *one)),
-        }
+        let parsed: Vec<CycleRecord> =
+            parse_one_or_many(&text, &name, "a cycle record or an array of records")?;
+        records.extend(parsed.into_iter().map(|r| (name.clone(), r)));
     }
     let kb = ctx.open()?;
     let (mut written, mut failed) = (0, 0);

@@ -60,6 +60,26 @@ pub fn read_input(path: &Path) -> Result<String> {
     }
 }
 
+/// Parses a JSON file holding one `T` or an array of them, reporting errors at file:line:col.
+pub fn parse_one_or_many<T: serde::de::DeserializeOwned>(
+    text: &str,
+    name: &str,
+    what: &str,
+) -> Result<Vec<T>> {
+    let located = |e: serde_json::Error| {
+        crate::exit::UserError::new(format!(
+            "{name}:{}:{}: not {what}: {e}",
+            e.line(),
+            e.column()
+        ))
+    };
+    if text.trim_start().starts_with('[') {
+        serde_json::from_str(text).map_err(|e| located(e).into())
+    } else {
+        Ok(vec![serde_json::from_str(text).map_err(located)?])
+    }
+}
+
 /// A file name for messages: `<stdin>` for `-`.
 pub fn display_name(path: &Path) -> String {
     if path == Path::new("-") {

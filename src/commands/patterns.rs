@@ -1,10 +1,8 @@
 //! `tdev patterns`: search and add learned patterns.
 
-use super::{Context, display_name, read_input};
+use super::{Context, display_name, parse_one_or_many, read_input};
 use crate::cli::{LanguageArg, PatternsCommand};
-use crate::exit::UserError;
 use anyhow::Result;
-use serde::Deserialize;
 use std::io::Write;
 use tdev_core::{Language, Pattern};
 use tdev_knowledge::SearchFilter;
@@ -64,26 +62,10 @@ pub fn run(ctx: &Context, command: PatternsCommand) -> Result<()> {
             Ok(())
         }
         PatternsCommand::Add { file } => {
-            #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum OneOrMany {
-                Many(Vec<Pattern>),
-                One(Pattern),
-            }
             let name = display_name(&file);
             let text = read_input(&file)?;
-            let patterns = match serde_json::from_str(&text) {
-                Ok(OneOrMany::Many(many)) => many,
-                Ok(OneOrMany::One(one)) => vec![one],
-                Err(e) => {
-                    return Err(UserError::new(format!(
-                        "{name}:{}:{}: not a pattern or array of patterns: {e}",
-                        e.line(),
-                        e.column()
-                    ))
-                    .into());
-                }
-            };
+            let patterns: Vec<Pattern> =
+                parse_one_or_many(&text, &name, "a pattern or an array of patterns")?;
             let mut kb = ctx.open()?;
             kb.patterns.upsert(&patterns)?;
             eprintln!(

@@ -1,0 +1,262 @@
+//! The `tdev` binary as a user runs it: separate processes, real files, exit codes.
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn tdev(dir: &Path, args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_tdev"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TDEV_DATA_DIR")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("running tdev");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let run = tdev(dir, args);
+    assert_eq!(run.code, 0, "tdev {args:?} failed:\n{}", run.stderr);
+    run.stdout
+}
+
+fn initialised() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init"]);
+    dir
+}
+
+/// Number of quads, read from `kg stats --json`.
+fn quads(dir: &Path) -> u64 {
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["kg", "stats", "--json"])).unwrap();
+    stats["quads"].as_u64().unwrap()
+}
+
+const COUNT_ALL: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+
+fn count_all(dir: &Path) -> u64 {
+    let csv = ok(dir, &["sparql", COUNT_ALL, "--format", "csv"]);
+    csv.lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn init_then_count_prints_the_ontology_triples() {
+    let dir = initialised();
+    let ontology = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(tdev_knowledge::ONTOLOGY)
+        .count() as u64;
+    let table = ok(dir.path(), &["sparql", COUNT_ALL]);
+    assert_eq!(
+        table.lines().nth(2).map(str::trim),
+        Some(ontology.to_string().as_str()),
+        "{table}"
+    );
+    assert!(dir.path().join(".tdev/tdev.toml").is_file());
+    let again = ok(dir.path(), &["init"]);
+    assert!(again.contains("already a tdev data directory"), "{again}");
+    assert_eq!(count_all(dir.path()), ontology);
+}
+
+#[test]
+fn commands_find_the_data_directory_from_a_subdirectory() {
+    let dir = initialised();
+    let nested = dir.path().join("src/deep");
+    std::fs::create_dir_all(&nested).unwrap();
+    assert!(count_all(&nested) > 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = tdev(elsewhere.path(), &["sparql", COUNT_ALL]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("run `tdev init` there or pass --data-dir"),
+        "{}",
+        run.stderr
+    );
+    let data_dir = dir.path().join(".tdev");
+    let explicit = ok(
+        elsewhere.path(),
+        &["--data-dir", data_dir.to_str().unwrap(), "kg", "stats"],
+    );
+    assert!(explicit.contains("ontology triples"), "{explicit}");
+}
+
+#[test]
+fn a_malformed_query_exits_2_with_position_and_changes_nothing() {
+    let dir = initialised();
+    let before = quads(dir.path());
+    let run = tdev(dir.path(), &["sparql", "SELECT ?s\nWHERE { ?s ?p }"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: invalid SPARQL query at <query>:2:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("WHERE { ?s ?p }\n"),
+        "the offending line is shown: {}",
+        run.stderr
+    );
+    let run = tdev(
+        dir.path(),
+        &["sparql", "--update", "INSERT DATA { <http://a> }"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(quads(dir.path()), before);
+}
+
+#[test]
+fn an_unknown_format_lists_the_valid_ones() {
+    let dir = initialised();
+    let run = tdev(dir.path(), &["sparql", COUNT_ALL, "--format", "yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("[possible values: json, xml, csv, tsv, table, turtle, ntriples]"),
+        "{}",
+        run.stderr
+    );
+    let run = tdev(dir.path(), &["sparql", COUNT_ALL, "--format", "turtle"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("use one of: json, xml, csv, tsv, table"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_recorded_cycle_is_visible_to_the_next_process() {
+    let dir = initialised();
+    let records: Vec<_> = (0..3).map(|i| synthetic::record(3, i)).collect();
+    let file = dir.path().join("cycles.json");
+    std::fs::write(&file, serde_json::to_string(&records).unwrap()).unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+    let csv = ok(
+        dir.path(),
+        &[
+            "sparql",
+            "SELECT ?c WHERE { ?c a <https://tdev.dev/ns#Cycle> } ORDER BY ?c",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains(&records[2].id), "{csv}");
+    // Recording them again is refused, names the problem and writes nothing.
+    let before = quads(dir.path());
+    let run = tdev(dir.path(), &["kg", "record", "cycles.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is already recorded"), "{}", run.stderr);
+    assert_eq!(quads(dir.path()), before);
+    // A file that is not a record says where.
+    std::fs::write(dir.path().join("bad.json"), "{\"id\": 3}").unwrap();
+    let run = tdev(dir.path(), &["kg", "record", "bad.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_second_process_is_told_who_holds_the_store() {
+    let dir = initialised();
+    let lock = tdev_knowledge::DataDirLock::acquire(&dir.path().join(".tdev")).unwrap();
+    let run = tdev(dir.path(), &["sparql", COUNT_ALL]);
+    assert_eq!(run.code, 2);
+    let holder = format!("is in use by pid {} (", std::process::id());
+    assert!(run.stderr.contains(&holder), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("Resource temporarily unavailable"),
+        "{}",
+        run.stderr
+    );
+    drop(lock);
+    assert!(count_all(dir.path()) > 0);
+}
+
+#[test]
+fn dump_then_load_into_a_fresh_store_round_trips() {
+    let dir = initialised();
+    let records: Vec<_> = (0..20).map(|i| synthetic::record(5, i)).collect();
+    std::fs::write(
+        dir.path().join("c.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "c.json"]);
+    ok(dir.path(), &["kg", "dump", "--output", "all.nq"]);
+    let fresh = initialised();
+    let dump = dir.path().join("all.nq");
+    ok(fresh.path(), &["kg", "load", dump.to_str().unwrap()]);
+    assert_eq!(quads(fresh.path()), quads(dir.path()));
+    let queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/queries");
+    for entry in std::fs::read_dir(queries).unwrap() {
+        let path = entry.unwrap().path();
+        let args = [
+            "sparql",
+            "--file",
+            path.to_str().unwrap(),
+            "--format",
+            "tsv",
+        ];
+        assert_eq!(
+            ok(fresh.path(), &args),
+            ok(dir.path(), &args),
+            "{}",
+            path.display()
+        );
+    }
+    std::fs::write(fresh.path().join("bad.ttl"), "<http://a> <http://b> .").unwrap();
+    let before = quads(fresh.path());
+    let run = tdev(fresh.path(), &["kg", "load", "bad.ttl"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot load bad.ttl"), "{}", run.stderr);
+    assert_eq!(quads(fresh.path()), before);
+}
+
+#[test]
+fn patterns_can_be_added_and_searched() {
+    let dir = initialised();
+    let patterns = r#"[
+      {"situation": "yaml.load without a Loader", "strategy": "codemod:safe-load", "language": "python", "successes": 4, "failures": 1},
+      {"situation": "comparison to None with ==", "strategy": "ruff-fix:E711", "language": "python", "successes": 9, "failures": 0}
+    ]"#;
+    std::fs::write(dir.path().join("p.json"), patterns).unwrap();
+    ok(dir.path(), &["patterns", "add", "p.json"]);
+    let text = ok(dir.path(), &["patterns", "search", "yaml.load(stream)"]);
+    assert!(
+        text.starts_with("1. codemod:safe-load [python] passed 4/5 (80%)"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["patterns", "search", "None", "--json"])).unwrap();
+    assert_eq!(json[0]["pattern"]["strategy"], "ruff-fix:E711");
+}
+
+#[test]
+fn completions_are_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = ok(dir.path(), &["completions", "bash"]);
+    assert!(
+        script.contains("sparql") && script.contains("--data-dir"),
+        "{script}"
+    );
+}

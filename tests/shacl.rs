@@ -1,0 +1,149 @@
+//! Recorded cycles satisfy `ontology/shapes.ttl`, checked by a real SHACL engine (pyshacl,
+//! installed by `scripts/test-env`), and records broken in each way the shapes forbid fail.
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tdev_knowledge::{GraphFormat, KnowledgeGraph, vocab};
+
+fn python() -> PathBuf {
+    let python = std::env::var_os("TDEV_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").expect("HOME is set");
+            Path::new(&home).join(".cache/tdev/venv/bin/python")
+        });
+    assert!(
+        python.exists(),
+        "{} not found: run scripts/test-env (the README's test command does) to install pyshacl",
+        python.display()
+    );
+    python
+}
+
+/// Validates N-Triples against the shapes (with the ontology for RDFS subclass reasoning).
+/// Returns whether it conforms and pyshacl's report.
+fn validate(data: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data.nt");
+    std::fs::write(&file, data).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = Command::new(python())
+        .args([
+            "-m", "pyshacl", "-i", "rdfs", "-df", "nt", "-sf", "turtle", "-ef", "turtle",
+        ])
+        .arg("-s")
+        .arg(format!("{root}/ontology/shapes.ttl"))
+        .arg("-e")
+        .arg(format!("{root}/ontology/tdev.ttl"))
+        .arg(&file)
+        .output()
+        .expect("running pyshacl");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    match output.status.code() {
+        Some(0) => (true, report),
+        Some(1) => (false, report),
+        _ => panic!(
+            "pyshacl failed: {}\n{report}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// The cycle graphs and the repositories graph of `records`, as N-Triples.
+fn recorded(records: &[tdev_core::CycleRecord]) -> String {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut out = Vec::new();
+    for record in records {
+        graph.record_cycle(record).unwrap();
+        let g = vocab::cycle_graph(&record.id);
+        out = graph
+            .dump(out, GraphFormat::NTriples, Some(g.as_str()))
+            .unwrap();
+    }
+    out = graph
+        .dump(out, GraphFormat::NTriples, Some(vocab::REPOSITORIES_GRAPH))
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn sample() -> String {
+    // Record 49 carries retrained models; the others cover failed and passed cycles.
+    recorded(&[
+        synthetic::record(1, 0),
+        synthetic::record(1, 1),
+        synthetic::record(1, 49),
+    ])
+}
+
+/// Applies `edit` to every line with `predicate` and checks the result is rejected for it.
+fn check_broken(predicate: &str, edit: impl Fn(&str) -> Option<String>, expected_in_report: &str) {
+    let data = sample();
+    let mut edited = 0;
+    let broken: String = data
+        .lines()
+        .filter_map(|line| {
+            if line.contains(&format!("<{}{predicate}>", vocab::NS)) {
+                edited += 1;
+                edit(line)
+            } else {
+                Some(line.to_owned())
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert!(edited > 0, "no line with tdev:{predicate} to break");
+    let (conforms, report) = validate(&broken);
+    assert!(!conforms, "breaking tdev:{predicate} went unnoticed");
+    assert!(report.contains(expected_in_report), "{report}");
+}
+
+#[test]
+fn recorded_cycles_conform_to_the_shapes() {
+    let (conforms, report) = validate(&sample());
+    assert!(conforms, "{report}");
+}
+
+#[test]
+fn a_cycle_without_its_repository_is_rejected() {
+    check_broken("repository", |_| None, "tdev:repository");
+}
+
+#[test]
+fn a_fourth_attempt_is_rejected() {
+    check_broken(
+        "attemptNumber",
+        |line| Some(line.replace("\"1\"^^", "\"4\"^^")),
+        "tdev:attemptNumber",
+    );
+}
+
+#[test]
+fn a_change_outside_tdev_branches_is_rejected() {
+    check_broken(
+        "branch",
+        |line| Some(line.replace("\"tdev/auto/", "\"main-")),
+        "tdev:branch",
+    );
+}
+
+#[test]
+fn a_task_above_four_hours_is_rejected() {
+    check_broken(
+        "estimatedHours",
+        |line| {
+            let (head, _) = line.split_once(" \"").unwrap();
+            Some(format!(
+                "{head} \"6.5E0\"^^<http://www.w3.org/2001/XMLSchema#double> ."
+            ))
+        },
+        "tdev:estimatedHours",
+    );
+}
+
+#[test]
+fn a_failed_gate_without_reasons_is_rejected() {
+    check_broken("reason", |_| None, "GateDecision");
+}
