@@ -1,6 +1,6 @@
 //! Deterministic synthetic cycle records, shaped like real ones, for tests and benchmarks.
 //!
-//! About 110 triples per record: a few findings, a plan of two or three tasks and one to three
+//! About 100 triples per record: two findings, a plan of two or three tasks and one to three
 //! attempts per task, some with a change and an evaluation, and a model retrained every 50
 //! cycles. The same seed gives the same records on every machine.
 
@@ -74,7 +74,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
     let started_at = Timestamp::from_unix(1_767_225_600 + i as i64 * 900);
     let id = format!("syn-{seed}-{i:06}");
 
-    let findings: Vec<Finding> = (0..3)
+    let findings: Vec<Finding> = (0..2)
         .map(|f| {
             let kind = FINDING_KINDS[rng.below(FINDING_KINDS.len() as u64) as usize];
             Finding {
@@ -90,7 +90,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
         })
         .collect();
 
-    let task_count = 2 + rng.below(2) as usize;
+    let task_count = 1 + rng.below(3) as usize;
     let mut tasks = Vec::new();
     let mut attempts = Vec::new();
     let mut any_passed = false;
@@ -112,7 +112,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
             addresses: vec![findings[t % findings.len()].id.clone()],
         });
         // Riskier tasks pass less often, so learners have something to find.
-        let pass_probability = 0.9 - 0.15 * f64::from(risk);
+        let pass_probability = 0.95 - 0.12 * f64::from(risk);
         for number in 1..=3u32 {
             let passed = rng.unit() < pass_probability;
             let branch = format!("tdev/auto/{id}-t{t}");
