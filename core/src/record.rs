@@ -447,3 +447,143 @@ impl CycleRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> CycleRecord {
+        let t = |s: &str| Timestamp::parse(s).unwrap();
+        CycleRecord {
+            id: "c-1".into(),
+            repository: Repository {
+                name: "demo".into(),
+                location: "/src/demo".into(),
+                language: Language::Python,
+            },
+            trigger: Trigger::Manual,
+            goal: "fix security findings".into(),
+            started_at: t("2026-11-25T10:00:00Z"),
+            ended_at: t("2026-11-25T10:10:00Z"),
+            outcome: Outcome::Passed,
+            failure_reason: None,
+            findings: vec![Finding {
+                id: "f1".into(),
+                kind: "bandit:B506".into(),
+                severity: Severity::High,
+                path: "app.py".into(),
+                line: Some(3),
+                symbol: None,
+                message: "yaml.load".into(),
+                priority: 0.9,
+            }],
+            tasks: vec![Task {
+                id: "t1".into(),
+                kind: "fix-security".into(),
+                title: "Use safe_load".into(),
+                strategy: "codemod:safe-load".into(),
+                estimate_hours: 0.5,
+                risk: 2,
+                depends_on: vec![],
+                addresses: vec!["f1".into()],
+            }],
+            attempts: vec![Attempt {
+                task: "t1".into(),
+                number: 1,
+                strategy: "codemod:safe-load".into(),
+                backend: "codemod".into(),
+                started_at: t("2026-11-25T10:01:00Z"),
+                duration_secs: 12.5,
+                change: Some(Change {
+                    branch: "tdev/auto/c-1-t1".into(),
+                    commit: Some("abc1234".into()),
+                    files_changed: 1,
+                    lines_added: 1,
+                    lines_removed: 1,
+                }),
+                evaluation: None,
+                gate: GateDecision {
+                    passed: true,
+                    reasons: vec![],
+                },
+            }],
+            models: vec![],
+        }
+    }
+
+    /// Breaks a valid record with `edit` and checks the problems reported.
+    fn check(edit: impl FnOnce(&mut CycleRecord), expected: &[&str]) {
+        let mut record = valid();
+        edit(&mut record);
+        let problems = match record.validate() {
+            Ok(()) => vec![],
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        };
+        assert_eq!(problems, expected);
+    }
+
+    #[test]
+    fn a_complete_record_is_valid() {
+        check(|_| {}, &[]);
+    }
+
+    #[test]
+    fn every_limit_is_checked() {
+        check(
+            |r| r.id = "has space".into(),
+            &["id: must be 1-128 letters, digits, '.', '_' or '-'"],
+        );
+        check(
+            |r| r.ended_at = Timestamp::from_unix(0),
+            &["ended_at: is before started_at"],
+        );
+        check(
+            |r| r.outcome = Outcome::Failed,
+            &["failure_reason: is required when the outcome is failed"],
+        );
+        check(
+            |r| r.findings[0].priority = 1.5,
+            &["findings[0].priority: must be in [0, 1]"],
+        );
+        check(
+            |r| r.tasks[0].estimate_hours = 4.5,
+            &["tasks[0].estimate_hours: must be above 0 and at most 4 (split larger tasks)"],
+        );
+        check(
+            |r| r.tasks[0].risk = 0,
+            &["tasks[0].risk: must be from 1 to 5"],
+        );
+        check(
+            |r| r.tasks[0].depends_on = vec!["t9".into()],
+            &["tasks[0].depends_on: names an unknown task"],
+        );
+        check(
+            |r| r.attempts[0].number = 4,
+            &["attempts[0].number: must be 1, 2 or 3"],
+        );
+        check(
+            |r| r.attempts[0].task = "t9".into(),
+            &["attempts[0].task: names an unknown task"],
+        );
+        check(
+            |r| r.attempts[0].change.as_mut().unwrap().branch = "main".into(),
+            &["attempts[0].change.branch: must start with tdev/auto/"],
+        );
+        check(
+            |r| r.attempts[0].gate.passed = false,
+            &["attempts[0].gate.reasons: must say why the gate failed"],
+        );
+        check(
+            |r| r.attempts.push(r.attempts[0].clone()),
+            &["attempts[1]: repeats the number of an earlier attempt"],
+        );
+    }
+
+    #[test]
+    fn all_problems_are_reported_at_once() {
+        let mut record = valid();
+        record.tasks[0].risk = 9;
+        record.attempts[0].duration_secs = f64::NAN;
+        assert_eq!(record.validate().unwrap_err().len(), 2);
+    }
+}

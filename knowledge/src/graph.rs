@@ -180,32 +180,39 @@ impl KnowledgeGraph {
     }
 
     /// Loads an RDF file atomically: on a syntax error nothing is loaded. Triples of a
-    /// single-graph format go to `graph` (the default graph when `None`). Returns the number of
-    /// quads in the store afterwards minus before.
+    /// single-graph format go to `graph` (the default graph when `None`). `progress` is called
+    /// with the number of quads read every 100,000 quads. Returns the number of quads read.
     pub fn load(
         &self,
         reader: impl Read,
         format: GraphFormat,
         graph: Option<&str>,
         source_name: &str,
-    ) -> Result<i64> {
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
         let mut parser = RdfParser::from_format(format.oxigraph());
         if let Some(graph) = graph {
-            let graph = parse_iri(graph)?;
-            parser = parser.with_default_graph(graph);
+            parser = parser.with_default_graph(parse_iri(graph)?);
         }
-        let before = self.store.len()?;
+        let mut read = 0_u64;
+        let quads = parser
+            .rename_blank_nodes()
+            .for_reader(reader)
+            .inspect(|quad| {
+                if quad.is_ok() {
+                    read += 1;
+                    if read.is_multiple_of(100_000) {
+                        progress(read);
+                    }
+                }
+            });
         let mut loader = self
             .store
             .bulk_loader()
             .with_max_memory_size_in_megabytes(1024);
         loader
-            .load_from_reader(parser, reader)
+            .load_ok_quads::<_, LoaderError>(quads)
             .map_err(|e| match e {
-                LoaderError::Parsing(e) => Error::RdfSyntax {
-                    source_name: source_name.to_owned(),
-                    message: e.to_string(),
-                },
                 LoaderError::Storage(e) => Error::Storage(e),
                 other => Error::RdfSyntax {
                     source_name: source_name.to_owned(),
@@ -214,8 +221,7 @@ impl KnowledgeGraph {
             })?;
         loader.commit()?;
         self.rebuild_statistics()?;
-        let after = self.store.len()?;
-        Ok(i64::try_from(after).unwrap_or(i64::MAX) - i64::try_from(before).unwrap_or(i64::MAX))
+        Ok(read)
     }
 
     /// Writes the whole store (a dataset format) or one graph (any format).

@@ -239,8 +239,14 @@ fn dump_then_load_round_trips() {
     let graph = graph_with(40);
     let dump = graph.dump(Vec::new(), GraphFormat::NQuads, None).unwrap();
     let copy = KnowledgeGraph::in_memory().unwrap();
-    copy.load(dump.as_slice(), GraphFormat::NQuads, None, "dump.nq")
-        .unwrap();
+    copy.load(
+        dump.as_slice(),
+        GraphFormat::NQuads,
+        None,
+        "dump.nq",
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(copy.len().unwrap(), graph.len().unwrap());
     for name in LEARNED_QUERIES {
         let q = query_file(name);
@@ -248,8 +254,14 @@ fn dump_then_load_round_trips() {
     }
     let trig = graph.dump(Vec::new(), GraphFormat::TriG, None).unwrap();
     let copy = KnowledgeGraph::in_memory().unwrap();
-    copy.load(trig.as_slice(), GraphFormat::TriG, None, "dump.trig")
-        .unwrap();
+    copy.load(
+        trig.as_slice(),
+        GraphFormat::TriG,
+        None,
+        "dump.trig",
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(copy.len().unwrap(), graph.len().unwrap());
 }
 
@@ -259,7 +271,13 @@ fn a_file_with_a_syntax_error_loads_nothing() {
     let before = graph.len().unwrap();
     let text = "<http://a> <http://b> <http://c> .\n<http://a> <http://b> \"unterminated .\n";
     let err = graph
-        .load(text.as_bytes(), GraphFormat::NTriples, None, "bad.nt")
+        .load(
+            text.as_bytes(),
+            GraphFormat::NTriples,
+            None,
+            "bad.nt",
+            |_| {},
+        )
         .unwrap_err();
     let message = err.to_string();
     assert!(message.starts_with("cannot load bad.nt:"), "{message}");

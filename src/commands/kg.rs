@@ -4,7 +4,7 @@ use super::{Context, display_name, parse_one_or_many, read_input};
 use crate::cli::{KgCommand, RdfFormat};
 use crate::exit::UserError;
 use anyhow::{Context as _, Result};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use tdev_core::CycleRecord;
 use tdev_knowledge::GraphFormat;
@@ -65,15 +65,23 @@ fn load(
     let kb = ctx.open()?;
     for (file, format) in plan {
         let name = display_name(file);
-        let added = if file.as_path() == Path::new("-") {
+        let progress = |read: u64| {
+            if std::io::stderr().is_terminal() {
+                eprint!("\rloading {name}: {read} quads read");
+            }
+        };
+        let read = if file.as_path() == Path::new("-") {
             kb.graph
-                .load(std::io::stdin().lock(), format, graph, &name)?
+                .load(std::io::stdin().lock(), format, graph, &name, progress)?
         } else {
             let reader = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
             kb.graph
-                .load(BufReader::new(reader), format, graph, &name)?
+                .load(BufReader::new(reader), format, graph, &name, progress)?
         };
-        eprintln!("loaded {name}: {added} new quads");
+        if std::io::stderr().is_terminal() {
+            eprint!("\r\x1b[K");
+        }
+        eprintln!("loaded {name}: {read} quads");
     }
     eprintln!("the graph now holds {} quads", kb.graph.len()?);
     Ok(())
@@ -124,7 +132,11 @@ fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
     }
     let kb = ctx.open()?;
     let (mut written, mut failed) = (0, 0);
-    for (name, record) in &records {
+    let show_progress = records.len() >= 1000 && std::io::stderr().is_terminal();
+    for (i, (name, record)) in records.iter().enumerate() {
+        if show_progress && i.is_multiple_of(500) {
+            eprint!("\rrecording: {i}/{}", records.len());
+        }
         match kb.graph.record_cycle(record) {
             Ok(recorded) => {
                 written += 1;
@@ -136,6 +148,9 @@ fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
             }
             Err(e) => return Err(e.into()),
         }
+    }
+    if show_progress {
+        eprint!("\r\x1b[K");
     }
     eprintln!("recorded {written} cycle(s)");
     if failed > 0 {
