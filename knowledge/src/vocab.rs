@@ -218,6 +218,27 @@ mod tests {
     }
 
     #[test]
+    fn every_term_of_the_ontology_has_a_label_and_a_comment() {
+        use oxigraph::io::{RdfFormat, RdfParser};
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut described: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(crate::ONTOLOGY) {
+            let quad = quad.unwrap();
+            described
+                .entry(quad.subject.to_string())
+                .or_default()
+                .insert(quad.predicate.as_str().to_owned());
+        }
+        let label = "http://www.w3.org/2000/01/rdf-schema#label";
+        let comment = "http://www.w3.org/2000/01/rdf-schema#comment";
+        assert!(described.len() > 80, "{} terms", described.len());
+        for (term, predicates) in &described {
+            assert!(predicates.contains(label), "{term} has no rdfs:label");
+            assert!(predicates.contains(comment), "{term} has no rdfs:comment");
+        }
+    }
+
+    #[test]
     fn segments_are_percent_encoded() {
         assert_eq!(
             id(&["repo", "a b/c"]).as_str(),

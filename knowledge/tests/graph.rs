@@ -366,6 +366,16 @@ fn results_serialise_in_every_format() {
     )
     .unwrap();
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
+    let cycle = vocab::id(&["cycle", &synthetic::record(7, 0).id]);
+    let describe = format!("DESCRIBE <{}>", cycle.as_str());
+    let out = tdev_knowledge::write_results(
+        graph.query(&describe).unwrap(),
+        OutputFormat::Graph(GraphFormat::Turtle),
+        Vec::new(),
+    )
+    .unwrap();
+    let turtle = String::from_utf8(out).unwrap();
+    assert!(turtle.contains("tdev:outcome"), "{turtle}");
     let err = tdev_knowledge::write_results(
         graph.query(construct).unwrap(),
         OutputFormat::Results(ResultsFormat::Csv),
