@@ -71,6 +71,9 @@ pub struct SparqlArgs {
     pub format: Option<QueryFormat>,
 
     /// Treat the text as a SPARQL 1.1 Update (INSERT DATA, DELETE WHERE, ...).
+    ///
+    /// Updates see the graphs as stored: a cycle's facts are in its own named graph, so match
+    /// and change them inside GRAPH ?g { ... }. The running statistics are rebuilt afterwards.
     #[arg(long)]
     pub update: bool,
 }

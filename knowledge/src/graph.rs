@@ -2,14 +2,16 @@
 //! the running statistics.
 
 use crate::format::GraphFormat;
+use crate::stats::{self, Statistics};
 use crate::vocab::{self, tdev};
-use crate::{Error, Result, record, stats};
+use crate::{Error, Result, record};
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError};
 use oxigraph::store::{LoaderError, SerializerError, Store};
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use tdev_core::CycleRecord;
 
 /// The ontology, as shipped in `ontology/tdev.ttl`.
@@ -20,6 +22,9 @@ pub const SHAPES: &str = include_str!("../../ontology/shapes.ttl");
 /// tdev's RDF knowledge graph.
 pub struct KnowledgeGraph {
     store: Store,
+    /// Mirror of the running statistics; `None` until first needed or after a write that
+    /// bypassed the writer.
+    stats: Mutex<Option<Statistics>>,
 }
 
 impl std::fmt::Debug for KnowledgeGraph {
@@ -57,6 +62,7 @@ impl KnowledgeGraph {
     pub fn open(path: &Path) -> Result<Self> {
         let graph = Self {
             store: Store::open(path)?,
+            stats: Mutex::new(None),
         };
         graph.install_ontology()?;
         Ok(graph)
@@ -66,6 +72,7 @@ impl KnowledgeGraph {
     pub fn in_memory() -> Result<Self> {
         let graph = Self {
             store: Store::new()?,
+            stats: Mutex::new(None),
         };
         graph.install_ontology()?;
         Ok(graph)
@@ -104,29 +111,26 @@ impl KnowledgeGraph {
         }
         let graph = vocab::cycle_graph(&record.id);
         let quads = record::quads(record);
+        // A panic while the lock was held may have left the mirror half-updated: reload it.
+        let mut guard = self.stats.lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            *guard = None;
+            guard
+        });
+        let stats = match &mut *guard {
+            Some(stats) => stats,
+            empty => empty.insert(Statistics::load(&self.store)?),
+        };
+        let update = stats.plan(record);
         let mut tx = self.store.start_transaction()?;
         if tx.contains_named_graph(&graph)? {
             return Err(Error::CycleExists(record.id.clone()));
         }
-        // A repository that moved or changed language is described anew.
-        let repositories = NamedNodeRef::new_unchecked(vocab::REPOSITORIES_GRAPH);
-        let repo = vocab::repository(&record.repository.name);
-        let old: Vec<_> = tx
-            .quads_for_pattern(
-                Some(repo.as_ref().into()),
-                None,
-                None,
-                Some(repositories.into()),
-            )
-            .collect::<Result<_, _>>()?;
-        for quad in &old {
-            tx.remove(quad);
-        }
-        tx.extend(record::repository_quads(record).iter());
+        update.write(&mut tx);
         tx.insert_named_graph(&graph);
         tx.extend(quads.iter());
-        stats::apply(&mut tx, record)?;
         tx.commit()?;
+        stats.commit(update);
         Ok(Recorded {
             graph: graph.into_string(),
             quads: quads.len(),
@@ -253,6 +257,8 @@ impl KnowledgeGraph {
 
     /// Recomputes the running statistics from the cycle graphs.
     pub fn rebuild_statistics(&self) -> Result<()> {
+        let mut guard = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        *guard = None;
         stats::rebuild(&self.store)
     }
 

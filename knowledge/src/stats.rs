@@ -3,18 +3,21 @@
 //!
 //! Aggregating a million triples for every question takes hundreds of milliseconds; reading a
 //! few counters takes well under one. The writer updates the counters in the same transaction
-//! as the cycle it records, so they can never disagree with the cycle graphs; after changes
+//! as the cycle it records, from a mirror in memory ([`Statistics`]) so that a write needs no
+//! read, and they can never disagree with the cycle graphs; after changes
 //! that bypass the writer (bulk load, SPARQL UPDATE) they are rebuilt from the raw data by the
 //! very aggregation queries they stand in for ([`rebuild`]).
 
-use crate::record::{attempt_iri, decimal_seconds, millis};
+use crate::record::{self, attempt_iri, decimal_seconds, millis};
 use crate::vocab::{self, tdev};
 use crate::{Error, Result};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term};
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
+};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tdev_core::{CycleRecord, Outcome};
 
 /// How many of the slowest attempts are kept.
@@ -66,7 +69,7 @@ pub(crate) fn parse_millis(lexical: &str) -> Option<i64> {
     Some(if negative { -total } else { total })
 }
 
-/// The increments one record brings to the statistics.
+/// The increments one record brings to a strategy.
 #[derive(Default)]
 struct Counts {
     attempts: i64,
@@ -81,186 +84,299 @@ fn literal_value(term: &Term) -> Option<&str> {
     }
 }
 
-/// Reads a counter; absent counts as zero.
-fn read(
-    tx: &Transaction<'_>,
-    node: &NamedNode,
-    predicate: NamedNodeRef<'_>,
-) -> Result<Option<Quad>> {
-    Ok(tx
-        .quads_for_pattern(
-            Some(node.as_ref().into()),
-            Some(predicate),
-            None,
-            Some(stats_graph()),
-        )
-        .next()
-        .transpose()?)
+/// How a counter's value is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// `xsd:integer`.
+    Count,
+    /// `xsd:decimal` seconds, exact to the millisecond.
+    Millis,
 }
 
-fn add_integer(
-    tx: &mut Transaction<'_>,
-    node: &NamedNode,
-    p: NamedNodeRef<'_>,
-    delta: i64,
-) -> Result<()> {
-    let old = read(tx, node, p)?;
-    let current = old
-        .as_ref()
-        .and_then(|q| literal_value(&q.object)?.parse::<i64>().ok());
-    if let Some(q) = &old {
-        tx.remove(q.as_ref());
+impl Unit {
+    fn literal(self, value: i64) -> Literal {
+        match self {
+            Self::Count => Literal::from(value),
+            Self::Millis => decimal_seconds(value),
+        }
     }
-    let value = Literal::from(current.unwrap_or(0) + delta);
-    tx.insert(QuadRef::new(node, p, &value, stats_graph()));
-    Ok(())
+
+    fn parse(self, lexical: &str) -> Option<i64> {
+        match self {
+            Self::Count => lexical.parse().ok(),
+            Self::Millis => parse_millis(lexical),
+        }
+    }
 }
 
-fn add_millis(
-    tx: &mut Transaction<'_>,
-    node: &NamedNode,
-    p: NamedNodeRef<'_>,
-    delta: i64,
-) -> Result<()> {
-    let old = read(tx, node, p)?;
-    let current = old
-        .as_ref()
-        .and_then(|q| parse_millis(literal_value(&q.object)?));
-    if let Some(q) = &old {
-        tx.remove(q.as_ref());
-    }
-    let value = decimal_seconds(current.unwrap_or(0) + delta);
-    tx.insert(QuadRef::new(node, p, &value, stats_graph()));
-    Ok(())
+/// Every counter predicate of the statistics graph.
+const COUNTERS: [(NamedNodeRef<'static>, Unit); 6] = [
+    (tdev::ATTEMPT_COUNT, Unit::Count),
+    (tdev::PASS_COUNT, Unit::Count),
+    (tdev::TOTAL_DURATION_SECONDS, Unit::Millis),
+    (tdev::CYCLE_COUNT, Unit::Count),
+    (tdev::PASSED_CYCLE_COUNT, Unit::Count),
+    (tdev::FINDING_COUNT, Unit::Count),
+];
+
+type Key = (NamedNode, NamedNodeRef<'static>);
+
+/// Slowest first; ties broken by IRI, exactly as [`SLOWEST_QUERY`] orders them.
+fn rank(a: &(i64, NamedNode), b: &(i64, NamedNode)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-fn describe(tx: &mut Transaction<'_>, node: &NamedNode, class: NamedNodeRef<'_>) {
-    tx.insert(QuadRef::new(node, rdf::TYPE, class, stats_graph()));
+/// The running statistics and the repository descriptions, mirrored in memory so that writing
+/// a cycle needs no read of them.
+///
+/// The mirror is exact while every write goes through `KnowledgeGraph`, which the data
+/// directory's lock (and RocksDB's own) guarantees for a store on disk. Writes that bypass the
+/// writer (bulk load, SPARQL UPDATE) rebuild the statistics and drop the mirror, which is then
+/// reloaded from the graph.
+#[derive(Default)]
+pub(crate) struct Statistics {
+    counters: HashMap<Key, (i64, Literal)>,
+    slowest: Vec<(i64, NamedNode)>,
+    repositories: HashMap<NamedNode, Vec<Quad>>,
 }
 
-/// Adds one (valid) record to the running statistics, inside the record's transaction.
-pub(crate) fn apply(tx: &mut Transaction<'_>, record: &CycleRecord) -> Result<()> {
-    let mut strategies: BTreeMap<&str, Counts> = BTreeMap::new();
-    let (mut attempts, mut passes) = (0, 0);
-    for a in &record.attempts {
-        let counts = strategies.entry(a.strategy.as_str()).or_default();
-        counts.attempts += 1;
-        counts.passes += i64::from(a.gate.passed);
-        counts.millis += millis(a.duration_secs);
-        attempts += 1;
-        passes += i64::from(a.gate.passed);
-    }
-    for (strategy, counts) in &strategies {
-        let node = strategy_node(strategy);
-        describe(tx, &node, tdev::STRATEGY_STATISTICS);
-        let name = Literal::from(*strategy);
-        tx.insert(QuadRef::new(&node, tdev::STRATEGY, &name, stats_graph()));
-        add_integer(tx, &node, tdev::ATTEMPT_COUNT, counts.attempts)?;
-        add_integer(tx, &node, tdev::PASS_COUNT, counts.passes)?;
-        add_millis(tx, &node, tdev::TOTAL_DURATION_SECONDS, counts.millis)?;
-    }
-
-    let day = record.started_at.date();
-    let node = repository_day_node(&record.repository.name, &day);
-    describe(tx, &node, tdev::REPOSITORY_DAY_STATISTICS);
-    let repo = vocab::repository(&record.repository.name);
-    tx.insert(QuadRef::new(
-        &node,
-        tdev::ON_REPOSITORY,
-        &repo,
-        stats_graph(),
-    ));
-    let day = Literal::new_typed_literal(day, xsd::DATE);
-    tx.insert(QuadRef::new(&node, tdev::DAY, &day, stats_graph()));
-    add_integer(tx, &node, tdev::CYCLE_COUNT, 1)?;
-    let passed = i64::from(record.outcome == Outcome::Passed);
-    add_integer(tx, &node, tdev::PASSED_CYCLE_COUNT, passed)?;
-    add_integer(tx, &node, tdev::ATTEMPT_COUNT, attempts)?;
-    add_integer(tx, &node, tdev::PASS_COUNT, passes)?;
-
-    let mut kinds: BTreeMap<&str, i64> = BTreeMap::new();
-    for f in &record.findings {
-        *kinds.entry(f.kind.as_str()).or_default() += 1;
-    }
-    for (kind, count) in kinds {
-        let node = finding_kind_node(kind);
-        describe(tx, &node, tdev::FINDING_KIND_STATISTICS);
-        tx.insert(QuadRef::new(
-            &node,
-            tdev::KIND,
-            &Literal::from(kind),
-            stats_graph(),
-        ));
-        add_integer(tx, &node, tdev::FINDING_COUNT, count)?;
-    }
-
-    let candidates = record
-        .attempts
-        .iter()
-        .map(|a| (millis(a.duration_secs), attempt_iri(&record.id, a)));
-    update_slowest(tx, candidates.collect())
+/// What writing one record changes: the quads to remove and insert, and the new values to
+/// mirror once the transaction has committed.
+pub(crate) struct Update {
+    remove: Vec<Quad>,
+    insert: Vec<Quad>,
+    counters: Vec<(Key, (i64, Literal))>,
+    slowest: Option<Vec<(i64, NamedNode)>>,
+    repository: Option<(NamedNode, Vec<Quad>)>,
 }
 
-/// Merges new attempts into the bounded list of slowest attempts: longest first, ties broken
-/// by IRI, exactly as [`SLOWEST_QUERY`] orders them.
-fn update_slowest(tx: &mut Transaction<'_>, mut candidates: Vec<(i64, NamedNode)>) -> Result<()> {
-    if candidates.is_empty() {
-        return Ok(());
+impl Update {
+    /// Adds the update's quads to the record's transaction.
+    pub(crate) fn write(&self, tx: &mut Transaction<'_>) {
+        for quad in &self.remove {
+            tx.remove(quad);
+        }
+        tx.extend(&self.insert);
     }
-    let list = slowest_node();
-    let mut members = Vec::with_capacity(SLOWEST_KEPT);
-    for q in tx.quads_for_pattern(
-        Some(list.as_ref().into()),
-        Some(tdev::SLOW_ATTEMPT),
-        None,
-        Some(stats_graph()),
+
+    fn quad(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
+        let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
+        self.insert.push(Quad::new(s.clone(), p, o, graph));
+    }
+}
+
+impl Statistics {
+    /// Reads the statistics and repository graphs.
+    pub(crate) fn load(store: &Store) -> Result<Self> {
+        let mut stats = Self::default();
+        for quad in store.quads_for_pattern(None, None, None, Some(stats_graph())) {
+            let quad = quad?;
+            let NamedOrBlankNode::NamedNode(node) = quad.subject else {
+                continue;
+            };
+            let Term::Literal(value) = quad.object else {
+                if quad.predicate.as_ref() == tdev::SLOW_ATTEMPT
+                    && let Term::NamedNode(attempt) = quad.object
+                {
+                    let duration = store
+                        .quads_for_pattern(
+                            Some(attempt.as_ref().into()),
+                            Some(tdev::DURATION_SECONDS),
+                            None,
+                            None,
+                        )
+                        .next()
+                        .transpose()?
+                        .and_then(|q| parse_millis(literal_value(&q.object)?));
+                    if let Some(ms) = duration {
+                        stats.slowest.push((ms, attempt));
+                    }
+                }
+                continue;
+            };
+            let counter = COUNTERS.iter().find(|(p, _)| *p == quad.predicate.as_ref());
+            if let Some((predicate, unit)) = counter
+                && let Some(n) = unit.parse(value.value())
+            {
+                stats.counters.insert((node, *predicate), (n, value));
+            }
+        }
+        stats.slowest.sort_by(rank);
+        let repositories = NamedNodeRef::new_unchecked(vocab::REPOSITORIES_GRAPH);
+        for quad in store.quads_for_pattern(None, None, None, Some(repositories.into())) {
+            let quad = quad?;
+            if let NamedOrBlankNode::NamedNode(repo) = &quad.subject {
+                stats
+                    .repositories
+                    .entry(repo.clone())
+                    .or_default()
+                    .push(quad);
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Adds `delta` to a counter; the first counter of a new node also describes the node.
+    fn bump(
+        &self,
+        u: &mut Update,
+        node: &NamedNode,
+        p: NamedNodeRef<'static>,
+        unit: Unit,
+        delta: i64,
     ) {
-        let Term::NamedNode(attempt) = q?.object else {
-            continue;
+        let key = (node.clone(), p);
+        let old = self.counters.get(&key);
+        if delta == 0 && old.is_some() {
+            return;
+        }
+        if let Some((_, literal)) = old {
+            let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
+            u.remove
+                .push(Quad::new(node.clone(), p, literal.clone(), graph));
+        }
+        let value = old.map_or(0, |(n, _)| *n) + delta;
+        let literal = unit.literal(value);
+        u.quad(node, p, literal.clone());
+        u.counters.push((key, (value, literal)));
+    }
+
+    fn is_new(&self, node: &NamedNode, first_counter: NamedNodeRef<'static>) -> bool {
+        !self.counters.contains_key(&(node.clone(), first_counter))
+    }
+
+    /// What writing `record` (valid, not yet recorded) does to the statistics.
+    pub(crate) fn plan(&self, record: &CycleRecord) -> Update {
+        let mut u = Update {
+            remove: Vec::new(),
+            insert: Vec::new(),
+            counters: Vec::new(),
+            slowest: None,
+            repository: None,
         };
-        let duration = tx
-            .quads_for_pattern(
-                Some(attempt.as_ref().into()),
-                Some(tdev::DURATION_SECONDS),
-                None,
-                None,
-            )
-            .next()
-            .transpose()?
-            .and_then(|q| parse_millis(literal_value(&q.object)?));
-        if let Some(ms) = duration {
-            members.push((ms, attempt));
+
+        let repo = vocab::repository(&record.repository.name);
+        let description = record::repository_quads(record);
+        let old = self.repositories.get(&repo);
+        let unchanged = old.is_some_and(|old| {
+            old.len() == description.len() && description.iter().all(|q| old.contains(q))
+        });
+        if !unchanged {
+            u.remove.extend(old.into_iter().flatten().cloned());
+            u.insert.extend(description.iter().cloned());
+            u.repository = Some((repo.clone(), description));
         }
+
+        let mut strategies: BTreeMap<&str, Counts> = BTreeMap::new();
+        let (mut attempts, mut passes) = (0, 0);
+        for a in &record.attempts {
+            let counts = strategies.entry(a.strategy.as_str()).or_default();
+            counts.attempts += 1;
+            counts.passes += i64::from(a.gate.passed);
+            counts.millis += millis(a.duration_secs);
+            attempts += 1;
+            passes += i64::from(a.gate.passed);
+        }
+        for (strategy, counts) in &strategies {
+            let node = strategy_node(strategy);
+            if self.is_new(&node, tdev::ATTEMPT_COUNT) {
+                u.quad(&node, rdf::TYPE, tdev::STRATEGY_STATISTICS);
+                u.quad(&node, tdev::STRATEGY, Literal::from(*strategy));
+            }
+            self.bump(
+                &mut u,
+                &node,
+                tdev::ATTEMPT_COUNT,
+                Unit::Count,
+                counts.attempts,
+            );
+            self.bump(&mut u, &node, tdev::PASS_COUNT, Unit::Count, counts.passes);
+            self.bump(
+                &mut u,
+                &node,
+                tdev::TOTAL_DURATION_SECONDS,
+                Unit::Millis,
+                counts.millis,
+            );
+        }
+
+        let day = record.started_at.date();
+        let node = repository_day_node(&record.repository.name, &day);
+        if self.is_new(&node, tdev::CYCLE_COUNT) {
+            u.quad(&node, rdf::TYPE, tdev::REPOSITORY_DAY_STATISTICS);
+            u.quad(&node, tdev::ON_REPOSITORY, repo);
+            u.quad(&node, tdev::DAY, Literal::new_typed_literal(day, xsd::DATE));
+        }
+        let passed = i64::from(record.outcome == Outcome::Passed);
+        self.bump(&mut u, &node, tdev::CYCLE_COUNT, Unit::Count, 1);
+        self.bump(&mut u, &node, tdev::PASSED_CYCLE_COUNT, Unit::Count, passed);
+        self.bump(&mut u, &node, tdev::ATTEMPT_COUNT, Unit::Count, attempts);
+        self.bump(&mut u, &node, tdev::PASS_COUNT, Unit::Count, passes);
+
+        let mut kinds: BTreeMap<&str, i64> = BTreeMap::new();
+        for f in &record.findings {
+            *kinds.entry(f.kind.as_str()).or_default() += 1;
+        }
+        for (kind, count) in kinds {
+            let node = finding_kind_node(kind);
+            if self.is_new(&node, tdev::FINDING_COUNT) {
+                u.quad(&node, rdf::TYPE, tdev::FINDING_KIND_STATISTICS);
+                u.quad(&node, tdev::KIND, Literal::from(kind));
+            }
+            self.bump(&mut u, &node, tdev::FINDING_COUNT, Unit::Count, count);
+        }
+
+        self.plan_slowest(&mut u, record);
+        u
     }
-    let rank = |a: &(i64, NamedNode), b: &(i64, NamedNode)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-    members.sort_by(rank);
-    if members.len() == SLOWEST_KEPT {
-        let floor = &members[SLOWEST_KEPT - 1];
-        candidates.retain(|c| rank(c, floor).is_lt());
+
+    /// Merges the record's attempts into the bounded list of slowest attempts.
+    fn plan_slowest(&self, u: &mut Update, record: &CycleRecord) {
+        let mut candidates: Vec<(i64, NamedNode)> = record
+            .attempts
+            .iter()
+            .map(|a| (millis(a.duration_secs), attempt_iri(&record.id, a)))
+            .collect();
+        if self.slowest.len() == SLOWEST_KEPT {
+            let floor = &self.slowest[SLOWEST_KEPT - 1];
+            candidates.retain(|c| rank(c, floor).is_lt());
+        }
         if candidates.is_empty() {
-            return Ok(());
+            return;
+        }
+        let list = slowest_node();
+        if self.slowest.is_empty() {
+            u.quad(&list, rdf::TYPE, tdev::SLOWEST_ATTEMPTS);
+        }
+        let mut merged = self.slowest.clone();
+        merged.extend(candidates);
+        merged.sort_by(rank);
+        merged.truncate(SLOWEST_KEPT);
+        let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
+        for (_, old) in self.slowest.iter().filter(|o| !merged.contains(o)) {
+            u.remove.push(Quad::new(
+                list.clone(),
+                tdev::SLOW_ATTEMPT,
+                old.clone(),
+                graph.clone(),
+            ));
+        }
+        for (_, new) in merged.iter().filter(|m| !self.slowest.contains(m)) {
+            u.quad(&list, tdev::SLOW_ATTEMPT, new.clone());
+        }
+        u.slowest = Some(merged);
+    }
+
+    /// Mirrors a committed update.
+    pub(crate) fn commit(&mut self, update: Update) {
+        self.counters.extend(update.counters);
+        if let Some(slowest) = update.slowest {
+            self.slowest = slowest;
+        }
+        if let Some((repo, description)) = update.repository {
+            self.repositories.insert(repo, description);
         }
     }
-    let before: Vec<NamedNode> = members.iter().map(|m| m.1.clone()).collect();
-    members.extend(candidates);
-    members.sort_by(rank);
-    members.truncate(SLOWEST_KEPT);
-    describe(tx, &list, tdev::SLOWEST_ATTEMPTS);
-    for old in before
-        .iter()
-        .filter(|o| !members.iter().any(|m| &m.1 == *o))
-    {
-        tx.remove(QuadRef::new(&list, tdev::SLOW_ATTEMPT, old, stats_graph()));
-    }
-    for (_, attempt) in &members {
-        tx.insert(QuadRef::new(
-            &list,
-            tdev::SLOW_ATTEMPT,
-            attempt,
-            stats_graph(),
-        ));
-    }
-    Ok(())
 }
 
 /// Raw aggregation behind [`tdev:StrategyStatistics`]. The statistics test checks that the
