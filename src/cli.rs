@@ -145,6 +145,10 @@ pub enum KgCommand {
         /// JSON files; `-` reads stdin.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Skip cycles that are already recorded instead of reporting them, e.g. to resume an
+        /// interrupted import.
+        #[arg(long)]
+        skip_recorded: bool,
     },
     /// Counts: quads, named graphs, cycles, instances per class, size on disk.
     Stats {

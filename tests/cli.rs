@@ -168,6 +168,17 @@ fn a_recorded_cycle_is_visible_to_the_next_process() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("is already recorded"), "{}", run.stderr);
     assert_eq!(quads(dir.path()), before);
+    let run = tdev(
+        dir.path(),
+        &["kg", "record", "--skip-recorded", "cycles.json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("recorded 0 cycle(s), skipped 3 already recorded"),
+        "{}",
+        run.stderr
+    );
     // A file that is not a record says where.
     std::fs::write(dir.path().join("bad.json"), "{\"id\": 3}").unwrap();
     let run = tdev(dir.path(), &["kg", "record", "bad.json"]);

@@ -3,7 +3,7 @@
 
 use crate::format::GraphFormat;
 use crate::stats::{self, Statistics};
-use crate::vocab::{self, tdev};
+use crate::vocab;
 use crate::{Error, Result, record};
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Term};
@@ -175,14 +175,6 @@ impl KnowledgeGraph {
         self.rebuild_statistics()
     }
 
-    /// Checks that `sparql` parses as a query, without running it.
-    pub fn check_query(sparql: &str) -> Result<()> {
-        SparqlEvaluator::new()
-            .parse_query(sparql)
-            .map(drop)
-            .map_err(|e| syntax_error("query", &e))
-    }
-
     /// Loads an RDF file atomically: on a syntax error nothing is loaded. Triples of a
     /// single-graph format go to `graph` (the default graph when `None`). `progress` is called
     /// with the number of quads read every 100,000 quads. Returns the number of quads read.
@@ -309,24 +301,6 @@ impl KnowledgeGraph {
     /// Whether the store holds no quads at all (not even the ontology).
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.store.is_empty()?)
-    }
-
-    /// Flushes and compacts the store; worth calling after large loads.
-    pub fn optimize(&self) -> Result<()> {
-        self.store.optimize()?;
-        Ok(())
-    }
-
-    /// Whether the class IRI is one of tdev's statistics classes (kept by the writer).
-    pub fn is_statistics_class(class: &str) -> bool {
-        [
-            tdev::STRATEGY_STATISTICS,
-            tdev::REPOSITORY_DAY_STATISTICS,
-            tdev::FINDING_KIND_STATISTICS,
-            tdev::SLOWEST_ATTEMPTS,
-        ]
-        .iter()
-        .any(|c| c.as_str() == class)
     }
 }
 

@@ -7,13 +7,12 @@
 use crate::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Holds the data directory until dropped.
 #[derive(Debug)]
 pub struct DataDirLock {
     file: File,
-    path: PathBuf,
 }
 
 impl DataDirLock {
@@ -53,12 +52,7 @@ impl DataDirLock {
             .and_then(|()| file.write_all(record.as_bytes()))
             .and_then(|()| file.flush());
         write.map_err(Error::io(format!("writing {}", path.display())))?;
-        Ok(Self { file, path })
-    }
-
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self { file })
     }
 }
 

@@ -21,7 +21,10 @@ pub fn run(ctx: &Context, command: KgCommand) -> Result<()> {
             graph,
             output,
         } => dump(ctx, format, graph.as_deref(), output.as_deref()),
-        KgCommand::Record { files } => record(ctx, &files),
+        KgCommand::Record {
+            files,
+            skip_recorded,
+        } => record(ctx, &files, skip_recorded),
         KgCommand::Stats { json } => stats(ctx, json),
     }
 }
@@ -121,7 +124,7 @@ fn dump(
     Ok(())
 }
 
-fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
+fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> Result<()> {
     let mut records = Vec::new();
     for file in files {
         let name = display_name(file);
@@ -131,7 +134,7 @@ fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
         records.extend(parsed.into_iter().map(|r| (name.clone(), r)));
     }
     let kb = ctx.open()?;
-    let (mut written, mut failed) = (0, 0);
+    let (mut written, mut skipped, mut failed) = (0, 0, 0);
     let show_progress = records.len() >= 1000 && std::io::stderr().is_terminal();
     for (i, (name, record)) in records.iter().enumerate() {
         if show_progress && i.is_multiple_of(500) {
@@ -142,6 +145,7 @@ fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
                 written += 1;
                 tracing::info!(graph = %recorded.graph, quads = recorded.quads, "recorded");
             }
+            Err(tdev_knowledge::Error::CycleExists(_)) if skip_recorded => skipped += 1,
             Err(e) if e.is_user_error() => {
                 failed += 1;
                 eprintln!("{name}: {e}");
@@ -152,7 +156,11 @@ fn record(ctx: &Context, files: &[std::path::PathBuf]) -> Result<()> {
     if show_progress {
         eprint!("\r\x1b[K");
     }
-    eprintln!("recorded {written} cycle(s)");
+    if skipped > 0 {
+        eprintln!("recorded {written} cycle(s), skipped {skipped} already recorded");
+    } else {
+        eprintln!("recorded {written} cycle(s)");
+    }
     if failed > 0 {
         return Err(
             UserError::new(format!("{failed} record(s) were not written (see above)")).into(),
