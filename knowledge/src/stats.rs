@@ -448,28 +448,21 @@ fn text<'a>(row: &'a BTreeMap<String, Term>, var: &str) -> Option<&'a str> {
 /// in one transaction.
 pub(crate) fn rebuild(store: &Store) -> Result<()> {
     let mut quads: Vec<Quad> = Vec::new();
-    let g = || NamedNode::new_unchecked(vocab::STATS_GRAPH);
     let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
-        quads.push(Quad::new(s.clone(), p, o, g()));
+        let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
+        quads.push(Quad::new(s.clone(), p, o, graph));
     };
+    let count = |row: &BTreeMap<String, Term>, var: &str| Term::from(Literal::from(int(row, var)));
     for row in solutions(store, STRATEGY_QUERY)? {
         let Some(strategy) = text(&row, "strategy") else {
             continue;
         };
         let node = strategy_node(strategy);
+        let ms = text(&row, "seconds").and_then(parse_millis).unwrap_or(0);
         push(&node, rdf::TYPE, tdev::STRATEGY_STATISTICS.into());
         push(&node, tdev::STRATEGY, Literal::from(strategy).into());
-        push(
-            &node,
-            tdev::ATTEMPT_COUNT,
-            Literal::from(int(&row, "attempts")).into(),
-        );
-        push(
-            &node,
-            tdev::PASS_COUNT,
-            Literal::from(int(&row, "passes")).into(),
-        );
-        let ms = text(&row, "seconds").and_then(parse_millis).unwrap_or(0);
+        push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
+        push(&node, tdev::PASS_COUNT, count(&row, "passes"));
         push(
             &node,
             tdev::TOTAL_DURATION_SECONDS,
@@ -481,36 +474,17 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         else {
             continue;
         };
-        let name = repo.as_str().rsplit('/').next().unwrap_or_default();
-        let name = percent_decode(name);
+        // The inverse of `vocab::repository`: the name is the IRI's last segment.
+        let name = percent_decode(repo.as_str().rsplit('/').next().unwrap_or_default());
         let node = repository_day_node(&name, day);
+        let date = Literal::new_typed_literal(day, xsd::DATE);
         push(&node, rdf::TYPE, tdev::REPOSITORY_DAY_STATISTICS.into());
         push(&node, tdev::ON_REPOSITORY, repo.clone().into());
-        push(
-            &node,
-            tdev::DAY,
-            Literal::new_typed_literal(day, xsd::DATE).into(),
-        );
-        push(
-            &node,
-            tdev::CYCLE_COUNT,
-            Literal::from(int(&row, "cycles")).into(),
-        );
-        push(
-            &node,
-            tdev::PASSED_CYCLE_COUNT,
-            Literal::from(int(&row, "passedCycles")).into(),
-        );
-        push(
-            &node,
-            tdev::ATTEMPT_COUNT,
-            Literal::from(int(&row, "attempts")).into(),
-        );
-        push(
-            &node,
-            tdev::PASS_COUNT,
-            Literal::from(int(&row, "passes")).into(),
-        );
+        push(&node, tdev::DAY, date.into());
+        push(&node, tdev::CYCLE_COUNT, count(&row, "cycles"));
+        push(&node, tdev::PASSED_CYCLE_COUNT, count(&row, "passedCycles"));
+        push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
+        push(&node, tdev::PASS_COUNT, count(&row, "passes"));
     }
     for row in solutions(store, FINDING_KIND_QUERY)? {
         let Some(kind) = text(&row, "kind") else {
@@ -519,11 +493,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         let node = finding_kind_node(kind);
         push(&node, rdf::TYPE, tdev::FINDING_KIND_STATISTICS.into());
         push(&node, tdev::KIND, Literal::from(kind).into());
-        push(
-            &node,
-            tdev::FINDING_COUNT,
-            Literal::from(int(&row, "findings")).into(),
-        );
+        push(&node, tdev::FINDING_COUNT, count(&row, "findings"));
     }
     let slowest = solutions(store, SLOWEST_QUERY)?;
     if !slowest.is_empty() {
