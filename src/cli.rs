@@ -41,7 +41,8 @@ pub enum Command {
     ///
     /// Examples:
     ///   tdev sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
-    ///   tdev sparql --file queries/pass-rate-per-strategy.rq --format csv
+    ///   tdev sparql --file knowledge/queries/pass-rate-per-strategy.rq --format csv
+    ///   tdev sparql --file knowledge/queries/repository-trend.rq --bind repository='<https://tdev.dev/id/repo/attrs>'
     Sparql(SparqlArgs),
     /// Load, dump and describe the knowledge graph.
     #[command(subcommand)]
@@ -65,6 +66,14 @@ pub struct SparqlArgs {
     /// Read the query from a file.
     #[arg(long, short, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// Bind a variable of the query before it runs: NAME=VALUE, where VALUE is an RDF term in
+    /// N-Triples syntax (<https://...>, "text", "3"^^<http://www.w3.org/2001/XMLSchema#integer>)
+    /// or a bare word taken as a string. Repeatable.
+    ///
+    /// Example: --bind repository='<https://tdev.dev/id/repo/attrs>'
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub bind: Vec<String>,
 
     /// Output format (default: table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE).
     #[arg(long, value_enum)]

@@ -7,12 +7,20 @@ use crate::vocab;
 use crate::{Error, Result, record};
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError, Variable};
 use oxigraph::store::{LoaderError, SerializerError, Store};
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use tdev_core::CycleRecord;
+
+/// Statistics values replaced before the store is compacted (a few seconds per million quads).
+const COMPACT_AFTER: usize = 20_000;
+
+/// Batches of more records than this are written through the bulk loader.
+pub const BULK_THRESHOLD: usize = 64;
 
 /// The ontology, as shipped in `ontology/tdev.ttl`.
 pub const ONTOLOGY: &str = include_str!("../../ontology/tdev.ttl");
@@ -25,6 +33,8 @@ pub struct KnowledgeGraph {
     /// Mirror of the running statistics; `None` until first needed or after a write that
     /// bypassed the writer.
     stats: Mutex<Option<Statistics>>,
+    /// Statistics values replaced since the store was last compacted.
+    replaced: AtomicUsize,
 }
 
 impl std::fmt::Debug for KnowledgeGraph {
@@ -63,6 +73,7 @@ impl KnowledgeGraph {
         let graph = Self {
             store: Store::open(path)?,
             stats: Mutex::new(None),
+            replaced: AtomicUsize::new(0),
         };
         graph.install_ontology()?;
         Ok(graph)
@@ -73,6 +84,7 @@ impl KnowledgeGraph {
         let graph = Self {
             store: Store::new()?,
             stats: Mutex::new(None),
+            replaced: AtomicUsize::new(0),
         };
         graph.install_ontology()?;
         Ok(graph)
@@ -103,14 +115,29 @@ impl KnowledgeGraph {
     /// Writes one cycle record into its own named graph, with the running statistics, in one
     /// transaction. An invalid record or an already recorded cycle writes nothing.
     pub fn record_cycle(&self, record: &CycleRecord) -> Result<Recorded> {
-        if let Err(problems) = record.validate() {
-            return Err(Error::InvalidRecord {
-                id: record.id.clone(),
-                problems: problems.iter().map(ToString::to_string).collect(),
-            });
+        let mut recorded = self.record_cycles(std::slice::from_ref(record))?;
+        Ok(recorded.remove(0))
+    }
+
+    /// Writes many cycle records, each into its own named graph, all or none.
+    ///
+    /// Up to [`BULK_THRESHOLD`] records go in one transaction with the statistics. Larger
+    /// batches (imports) go through oxigraph's bulk loader, several times faster, and the
+    /// statistics follow in a second transaction; a marker written first makes an import
+    /// interrupted between the two rebuild the statistics when the store is next written.
+    pub fn record_cycles(&self, records: &[CycleRecord]) -> Result<Vec<Recorded>> {
+        let mut ids = HashSet::new();
+        for record in records {
+            if let Err(problems) = record.validate() {
+                return Err(Error::InvalidRecord {
+                    id: record.id.clone(),
+                    problems: problems.iter().map(ToString::to_string).collect(),
+                });
+            }
+            if !ids.insert(record.id.as_str()) || self.has_cycle(&record.id)? {
+                return Err(Error::CycleExists(record.id.clone()));
+            }
         }
-        let graph = vocab::cycle_graph(&record.id);
-        let quads = record::quads(record);
         // A panic while the lock was held may have left the mirror half-updated: reload it.
         let mut guard = self.stats.lock().unwrap_or_else(|poisoned| {
             let mut guard = poisoned.into_inner();
@@ -121,20 +148,62 @@ impl KnowledgeGraph {
             Some(stats) => stats,
             empty => empty.insert(Statistics::load(&self.store)?),
         };
-        let update = stats.plan(record);
-        let mut tx = self.store.start_transaction()?;
-        if tx.contains_named_graph(&graph)? {
-            return Err(Error::CycleExists(record.id.clone()));
+        let update = stats.plan(records);
+        let mut recorded = Vec::with_capacity(records.len());
+        if records.len() <= BULK_THRESHOLD {
+            let mut tx = self.store.start_transaction()?;
+            for record in records {
+                let graph = vocab::cycle_graph(&record.id);
+                // Checked again inside the transaction: the check above ran outside it.
+                if tx.contains_named_graph(&graph)? {
+                    return Err(Error::CycleExists(record.id.clone()));
+                }
+                let quads = record::quads(record);
+                tx.insert_named_graph(&graph);
+                tx.extend(quads.iter());
+                recorded.push(Recorded {
+                    graph: graph.into_string(),
+                    quads: quads.len(),
+                });
+            }
+            update.write(&mut tx);
+            tx.commit()?;
+        } else {
+            stats::mark_pending(&self.store)?;
+            let mut loader = self
+                .store
+                .bulk_loader()
+                .with_max_memory_size_in_megabytes(512);
+            // Quads are made as the loader consumes them, so making them overlaps with the
+            // loader's own threads.
+            let quads = records.iter().flat_map(|record| {
+                let quads = record::quads(record);
+                let graph = vocab::cycle_graph(&record.id).into_string();
+                recorded.push(Recorded {
+                    graph,
+                    quads: quads.len(),
+                });
+                quads
+            });
+            loader.load_quads(quads)?;
+            loader.commit()?;
+            let mut tx = self.store.start_transaction()?;
+            update.write(&mut tx);
+            stats::clear_pending(&mut tx);
+            tx.commit()?;
         }
-        update.write(&mut tx);
-        tx.insert_named_graph(&graph);
-        tx.extend(quads.iter());
-        tx.commit()?;
+        let replaced = update.replaced();
         stats.commit(update);
-        Ok(Recorded {
-            graph: graph.into_string(),
-            quads: quads.len(),
-        })
+        drop(guard);
+        // Every replaced counter leaves a deleted key behind that reads must skip until
+        // RocksDB compacts it away; thousands of them on the same few counters make the
+        // statistics queries slow, so compact once enough have piled up.
+        if self.replaced.fetch_add(replaced, Ordering::Relaxed) + replaced >= COMPACT_AFTER {
+            self.replaced.store(0, Ordering::Relaxed);
+            tracing::info!("compacting the knowledge graph");
+            self.compact()?;
+        }
+        Ok(recorded)
     }
 
     /// Whether a cycle with this id is recorded.
@@ -147,6 +216,16 @@ impl KnowledgeGraph {
     /// Runs a SPARQL query. Unless the query names its dataset (`FROM`), the default graph is
     /// the union of all graphs, so that plain patterns see every cycle.
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>> {
+        self.query_with(sparql, &[])
+    }
+
+    /// Runs a SPARQL query with some variables bound to values beforehand, so that one query
+    /// file answers the question for any repository, model or strategy.
+    pub fn query_with(
+        &self,
+        sparql: &str,
+        bindings: &[(Variable, Term)],
+    ) -> Result<QueryResults<'static>> {
         let mut prepared = SparqlEvaluator::new()
             .with_base_iri(vocab::ID)
             .expect("the id namespace is a valid IRI")
@@ -154,6 +233,9 @@ impl KnowledgeGraph {
             .map_err(|e| syntax_error("query", &e))?;
         if prepared.dataset().is_default_dataset() {
             prepared.dataset_mut().set_default_graph_as_union();
+        }
+        for (variable, value) in bindings {
+            prepared = prepared.substitute_variable(variable.clone(), value.clone());
         }
         prepared
             .on_store(&self.store)
@@ -291,6 +373,12 @@ impl KnowledgeGraph {
                 .count(),
             instances,
         })
+    }
+
+    /// Compacts the store, dropping what deleted and replaced values left behind. Running
+    /// statistics are rewritten on every write; their old values slow reads until compacted.
+    pub fn compact(&self) -> Result<()> {
+        Ok(self.store.optimize()?)
     }
 
     /// Number of quads in the store.

@@ -126,48 +126,90 @@ fn rank(a: &(i64, NamedNode), b: &(i64, NamedNode)) -> std::cmp::Ordering {
     b.0.cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
+/// One counter of the mirror: its value and the literal the graph holds for it.
+#[derive(Clone)]
+struct Counter {
+    unit: Unit,
+    value: i64,
+    /// What the graph holds now; `None` for a counter not yet written.
+    stored: Option<Literal>,
+}
+
 /// The running statistics and the repository descriptions, mirrored in memory so that writing
-/// a cycle needs no read of them.
+/// cycles needs no read of them.
 ///
 /// The mirror is exact while every write goes through `KnowledgeGraph`, which the data
 /// directory's lock (and RocksDB's own) guarantees for a store on disk. Writes that bypass the
 /// writer (bulk load, SPARQL UPDATE) rebuild the statistics and drop the mirror, which is then
 /// reloaded from the graph.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Statistics {
-    counters: HashMap<Key, (i64, Literal)>,
+    counters: HashMap<Key, Counter>,
     slowest: Vec<(i64, NamedNode)>,
     repositories: HashMap<NamedNode, Vec<Quad>>,
 }
 
-/// What writing one record changes: the quads to remove and insert, and the new values to
-/// mirror once the transaction has committed.
+/// What writing a batch of records does to the statistics graph and the repositories graph,
+/// and the mirror to keep once the write has committed.
 pub(crate) struct Update {
     remove: Vec<Quad>,
     insert: Vec<Quad>,
-    counters: Vec<(Key, (i64, Literal))>,
-    slowest: Option<Vec<(i64, NamedNode)>>,
-    repository: Option<(NamedNode, Vec<Quad>)>,
+    after: Statistics,
 }
 
 impl Update {
-    /// Adds the update's quads to the record's transaction.
+    /// How many stored statistics values the update replaces.
+    pub(crate) fn replaced(&self) -> usize {
+        self.remove.len()
+    }
+
+    /// Adds the update's quads to a transaction.
     pub(crate) fn write(&self, tx: &mut Transaction<'_>) {
         for quad in &self.remove {
             tx.remove(quad);
         }
         tx.extend(&self.insert);
     }
+}
 
-    fn quad(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
-        let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
-        self.insert.push(Quad::new(s.clone(), p, o, graph));
-    }
+fn stats_quad(s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) -> Quad {
+    Quad::new(
+        s.clone(),
+        p,
+        o,
+        NamedNode::new_unchecked(vocab::STATS_GRAPH),
+    )
+}
+
+/// The node whose `tdev:statisticsPending` marks statistics left behind by an interrupted
+/// import.
+fn pending_marker() -> Quad {
+    stats_quad(
+        &vocab::id(&["stats"]),
+        tdev::STATISTICS_PENDING,
+        Literal::from(true),
+    )
+}
+
+/// Marks the statistics as not yet covering data being imported, before a bulk import.
+pub(crate) fn mark_pending(store: &Store) -> Result<()> {
+    Ok(store.insert(&pending_marker())?)
+}
+
+/// Clears the marker of [`mark_pending`] in the transaction that brings the statistics up to
+/// date.
+pub(crate) fn clear_pending(tx: &mut Transaction<'_>) {
+    tx.remove(&pending_marker());
 }
 
 impl Statistics {
-    /// Reads the statistics and repository graphs.
+    /// Reads the statistics and repository graphs. Statistics an interrupted import left
+    /// behind are rebuilt first.
     pub(crate) fn load(store: &Store) -> Result<Self> {
+        if store.contains(&pending_marker())? {
+            tracing::warn!("an earlier import was interrupted; rebuilding the statistics");
+            rebuild(store)?;
+        }
         let mut stats = Self::default();
         for quad in store.quads_for_pattern(None, None, None, Some(stats_graph())) {
             let quad = quad?;
@@ -198,7 +240,12 @@ impl Statistics {
             if let Some((predicate, unit)) = counter
                 && let Some(n) = unit.parse(value.value())
             {
-                stats.counters.insert((node, *predicate), (n, value));
+                let counter = Counter {
+                    unit: *unit,
+                    value: n,
+                    stored: Some(value),
+                };
+                stats.counters.insert((node, *predicate), counter);
             }
         }
         stats.slowest.sort_by(rank);
@@ -216,56 +263,78 @@ impl Statistics {
         Ok(stats)
     }
 
-    /// Adds `delta` to a counter; the first counter of a new node also describes the node.
-    fn bump(
-        &self,
-        u: &mut Update,
-        node: &NamedNode,
-        p: NamedNodeRef<'static>,
-        unit: Unit,
-        delta: i64,
-    ) {
-        let key = (node.clone(), p);
-        let old = self.counters.get(&key);
-        if delta == 0 && old.is_some() {
-            return;
+    /// What writing `records` (valid, not yet recorded) does to the statistics.
+    pub(crate) fn plan(&self, records: &[CycleRecord]) -> Update {
+        let mut after = self.clone();
+        let mut insert = Vec::new();
+        for record in records {
+            after.add(record, &mut insert);
         }
-        if let Some((_, literal)) = old {
-            let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
-            u.remove
-                .push(Quad::new(node.clone(), p, literal.clone(), graph));
+        let mut remove = Vec::new();
+        for ((node, predicate), counter) in &mut after.counters {
+            let old = self.counters.get(&(node.clone(), *predicate));
+            if old.is_some_and(|old| old.value == counter.value) {
+                continue;
+            }
+            if let Some(stored) = counter.stored.take() {
+                remove.push(stats_quad(node, *predicate, stored));
+            }
+            let literal = counter.unit.literal(counter.value);
+            insert.push(stats_quad(node, *predicate, literal.clone()));
+            counter.stored = Some(literal);
         }
-        let value = old.map_or(0, |(n, _)| *n) + delta;
-        let literal = unit.literal(value);
-        u.quad(node, p, literal.clone());
-        u.counters.push((key, (value, literal)));
+        let list = slowest_node();
+        if self.slowest.is_empty() && !after.slowest.is_empty() {
+            insert.push(stats_quad(&list, rdf::TYPE, tdev::SLOWEST_ATTEMPTS));
+        }
+        for (_, old) in self.slowest.iter().filter(|o| !after.slowest.contains(o)) {
+            remove.push(stats_quad(&list, tdev::SLOW_ATTEMPT, old.clone()));
+        }
+        for (_, new) in after.slowest.iter().filter(|n| !self.slowest.contains(n)) {
+            insert.push(stats_quad(&list, tdev::SLOW_ATTEMPT, new.clone()));
+        }
+        for (repo, description) in &after.repositories {
+            let old = self.repositories.get(repo);
+            let unchanged = old.is_some_and(|old| {
+                old.len() == description.len() && description.iter().all(|q| old.contains(q))
+            });
+            if !unchanged {
+                remove.extend(old.into_iter().flatten().cloned());
+                insert.extend(description.iter().cloned());
+            }
+        }
+        Update {
+            remove,
+            insert,
+            after,
+        }
+    }
+
+    /// Keeps the mirror of a committed update.
+    pub(crate) fn commit(&mut self, update: Update) {
+        *self = update.after;
+    }
+
+    fn bump(&mut self, node: &NamedNode, predicate: NamedNodeRef<'static>, unit: Unit, delta: i64) {
+        self.counters
+            .entry((node.clone(), predicate))
+            .or_insert(Counter {
+                unit,
+                value: 0,
+                stored: None,
+            })
+            .value += delta;
     }
 
     fn is_new(&self, node: &NamedNode, first_counter: NamedNodeRef<'static>) -> bool {
         !self.counters.contains_key(&(node.clone(), first_counter))
     }
 
-    /// What writing `record` (valid, not yet recorded) does to the statistics.
-    pub(crate) fn plan(&self, record: &CycleRecord) -> Update {
-        let mut u = Update {
-            remove: Vec::new(),
-            insert: Vec::new(),
-            counters: Vec::new(),
-            slowest: None,
-            repository: None,
-        };
-
+    /// Counts one record; quads describing nodes it creates go to `describe`.
+    fn add(&mut self, record: &CycleRecord, describe: &mut Vec<Quad>) {
         let repo = vocab::repository(&record.repository.name);
-        let description = record::repository_quads(record);
-        let old = self.repositories.get(&repo);
-        let unchanged = old.is_some_and(|old| {
-            old.len() == description.len() && description.iter().all(|q| old.contains(q))
-        });
-        if !unchanged {
-            u.remove.extend(old.into_iter().flatten().cloned());
-            u.insert.extend(description.iter().cloned());
-            u.repository = Some((repo.clone(), description));
-        }
+        self.repositories
+            .insert(repo.clone(), record::repository_quads(record));
 
         let mut strategies: BTreeMap<&str, Counts> = BTreeMap::new();
         let (mut attempts, mut passes) = (0, 0);
@@ -280,19 +349,12 @@ impl Statistics {
         for (strategy, counts) in &strategies {
             let node = strategy_node(strategy);
             if self.is_new(&node, tdev::ATTEMPT_COUNT) {
-                u.quad(&node, rdf::TYPE, tdev::STRATEGY_STATISTICS);
-                u.quad(&node, tdev::STRATEGY, Literal::from(*strategy));
+                describe.push(stats_quad(&node, rdf::TYPE, tdev::STRATEGY_STATISTICS));
+                describe.push(stats_quad(&node, tdev::STRATEGY, Literal::from(*strategy)));
             }
+            self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, counts.attempts);
+            self.bump(&node, tdev::PASS_COUNT, Unit::Count, counts.passes);
             self.bump(
-                &mut u,
-                &node,
-                tdev::ATTEMPT_COUNT,
-                Unit::Count,
-                counts.attempts,
-            );
-            self.bump(&mut u, &node, tdev::PASS_COUNT, Unit::Count, counts.passes);
-            self.bump(
-                &mut u,
                 &node,
                 tdev::TOTAL_DURATION_SECONDS,
                 Unit::Millis,
@@ -303,15 +365,20 @@ impl Statistics {
         let day = record.started_at.date();
         let node = repository_day_node(&record.repository.name, &day);
         if self.is_new(&node, tdev::CYCLE_COUNT) {
-            u.quad(&node, rdf::TYPE, tdev::REPOSITORY_DAY_STATISTICS);
-            u.quad(&node, tdev::ON_REPOSITORY, repo);
-            u.quad(&node, tdev::DAY, Literal::new_typed_literal(day, xsd::DATE));
+            let date = Literal::new_typed_literal(day, xsd::DATE);
+            describe.push(stats_quad(
+                &node,
+                rdf::TYPE,
+                tdev::REPOSITORY_DAY_STATISTICS,
+            ));
+            describe.push(stats_quad(&node, tdev::ON_REPOSITORY, repo));
+            describe.push(stats_quad(&node, tdev::DAY, date));
         }
         let passed = i64::from(record.outcome == Outcome::Passed);
-        self.bump(&mut u, &node, tdev::CYCLE_COUNT, Unit::Count, 1);
-        self.bump(&mut u, &node, tdev::PASSED_CYCLE_COUNT, Unit::Count, passed);
-        self.bump(&mut u, &node, tdev::ATTEMPT_COUNT, Unit::Count, attempts);
-        self.bump(&mut u, &node, tdev::PASS_COUNT, Unit::Count, passes);
+        self.bump(&node, tdev::CYCLE_COUNT, Unit::Count, 1);
+        self.bump(&node, tdev::PASSED_CYCLE_COUNT, Unit::Count, passed);
+        self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, attempts);
+        self.bump(&node, tdev::PASS_COUNT, Unit::Count, passes);
 
         let mut kinds: BTreeMap<&str, i64> = BTreeMap::new();
         for f in &record.findings {
@@ -320,61 +387,24 @@ impl Statistics {
         for (kind, count) in kinds {
             let node = finding_kind_node(kind);
             if self.is_new(&node, tdev::FINDING_COUNT) {
-                u.quad(&node, rdf::TYPE, tdev::FINDING_KIND_STATISTICS);
-                u.quad(&node, tdev::KIND, Literal::from(kind));
+                describe.push(stats_quad(&node, rdf::TYPE, tdev::FINDING_KIND_STATISTICS));
+                describe.push(stats_quad(&node, tdev::KIND, Literal::from(kind)));
             }
-            self.bump(&mut u, &node, tdev::FINDING_COUNT, Unit::Count, count);
+            self.bump(&node, tdev::FINDING_COUNT, Unit::Count, count);
         }
 
-        self.plan_slowest(&mut u, record);
-        u
-    }
-
-    /// Merges the record's attempts into the bounded list of slowest attempts.
-    fn plan_slowest(&self, u: &mut Update, record: &CycleRecord) {
-        let mut candidates: Vec<(i64, NamedNode)> = record
+        // The bounded list of slowest attempts.
+        let floor = self.slowest.get(SLOWEST_KEPT - 1).cloned();
+        let candidates = record
             .attempts
             .iter()
             .map(|a| (millis(a.duration_secs), attempt_iri(&record.id, a)))
-            .collect();
-        if self.slowest.len() == SLOWEST_KEPT {
-            let floor = &self.slowest[SLOWEST_KEPT - 1];
-            candidates.retain(|c| rank(c, floor).is_lt());
-        }
-        if candidates.is_empty() {
-            return;
-        }
-        let list = slowest_node();
-        if self.slowest.is_empty() {
-            u.quad(&list, rdf::TYPE, tdev::SLOWEST_ATTEMPTS);
-        }
-        let mut merged = self.slowest.clone();
-        merged.extend(candidates);
-        merged.sort_by(rank);
-        merged.truncate(SLOWEST_KEPT);
-        let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
-        for (_, old) in self.slowest.iter().filter(|o| !merged.contains(o)) {
-            u.remove.push(Quad::new(
-                list.clone(),
-                tdev::SLOW_ATTEMPT,
-                old.clone(),
-                graph.clone(),
-            ));
-        }
-        for (_, new) in merged.iter().filter(|m| !self.slowest.contains(m)) {
-            u.quad(&list, tdev::SLOW_ATTEMPT, new.clone());
-        }
-        u.slowest = Some(merged);
-    }
-
-    /// Mirrors a committed update.
-    pub(crate) fn commit(&mut self, update: Update) {
-        self.counters.extend(update.counters);
-        if let Some(slowest) = update.slowest {
-            self.slowest = slowest;
-        }
-        if let Some((repo, description)) = update.repository {
-            self.repositories.insert(repo, description);
+            .filter(|c| floor.as_ref().is_none_or(|floor| rank(c, floor).is_lt()));
+        let before = self.slowest.len();
+        self.slowest.extend(candidates);
+        if self.slowest.len() > before {
+            self.slowest.sort_by(rank);
+            self.slowest.truncate(SLOWEST_KEPT);
         }
     }
 }

@@ -69,7 +69,7 @@ pub mod tdev {
         TRAINING_SIZE = "trainingSize", DAY = "day", CYCLE_COUNT = "cycleCount",
         PASSED_CYCLE_COUNT = "passedCycleCount", ATTEMPT_COUNT = "attemptCount",
         PASS_COUNT = "passCount", TOTAL_DURATION_SECONDS = "totalDurationSeconds",
-        FINDING_COUNT = "findingCount",
+        FINDING_COUNT = "findingCount", STATISTICS_PENDING = "statisticsPending",
     );
 }
 
@@ -195,6 +195,7 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         PASS_COUNT,
         TOTAL_DURATION_SECONDS,
         FINDING_COUNT,
+        STATISTICS_PENDING,
     ]
 }
 

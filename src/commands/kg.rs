@@ -124,6 +124,10 @@ fn dump(
     Ok(())
 }
 
+/// Records written per call to `record_cycles`: large enough for the bulk loader to pay,
+/// small enough to show progress and bound memory.
+const RECORD_BATCH: usize = 1000;
+
 fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> Result<()> {
     let mut records = Vec::new();
     for file in files {
@@ -134,24 +138,38 @@ fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> R
         records.extend(parsed.into_iter().map(|r| (name.clone(), r)));
     }
     let kb = ctx.open()?;
-    let (mut written, mut skipped, mut failed) = (0, 0, 0);
-    let show_progress = records.len() >= 1000 && std::io::stderr().is_terminal();
-    for (i, (name, record)) in records.iter().enumerate() {
-        if show_progress && i.is_multiple_of(500) {
-            eprint!("\rrecording: {i}/{}", records.len());
-        }
-        match kb.graph.record_cycle(record) {
-            Ok(recorded) => {
-                written += 1;
-                tracing::info!(graph = %recorded.graph, quads = recorded.quads, "recorded");
+    // Check every record first, so that the good ones can be written in large batches.
+    let (mut skipped, mut failed) = (0, 0);
+    let mut ids = std::collections::HashSet::new();
+    let mut good = Vec::with_capacity(records.len());
+    for (name, record) in records {
+        let problem = match record.validate() {
+            Err(problems) => Some(tdev_knowledge::Error::InvalidRecord {
+                id: record.id.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+            }),
+            Ok(()) if !ids.insert(record.id.clone()) || kb.graph.has_cycle(&record.id)? => {
+                Some(tdev_knowledge::Error::CycleExists(record.id.clone()))
             }
-            Err(tdev_knowledge::Error::CycleExists(_)) if skip_recorded => skipped += 1,
-            Err(e) if e.is_user_error() => {
+            Ok(()) => None,
+        };
+        match problem {
+            None => good.push(record),
+            Some(tdev_knowledge::Error::CycleExists(_)) if skip_recorded => skipped += 1,
+            Some(e) => {
                 failed += 1;
                 eprintln!("{name}: {e}");
             }
-            Err(e) => return Err(e.into()),
         }
+    }
+    let show_progress = good.len() >= 2 * RECORD_BATCH && std::io::stderr().is_terminal();
+    let mut written = 0;
+    for batch in good.chunks(RECORD_BATCH) {
+        if show_progress {
+            eprint!("\rrecording: {written}/{}", good.len());
+        }
+        kb.graph.record_cycles(batch)?;
+        written += batch.len();
     }
     if show_progress {
         eprint!("\r\x1b[K");

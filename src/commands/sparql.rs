@@ -6,8 +6,10 @@ use crate::config::TableOrResults;
 use crate::exit::UserError;
 use crate::table;
 use anyhow::Result;
+use oxigraph::model::{Literal, Term};
 use std::io::{BufWriter, Write};
-use tdev_knowledge::{Error, GraphFormat, OutputFormat, QueryResults, ResultsFormat};
+use std::str::FromStr;
+use tdev_knowledge::{Error, GraphFormat, OutputFormat, QueryResults, ResultsFormat, Variable};
 
 pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
     let (text, source) = match (&args.query, &args.file) {
@@ -18,8 +20,10 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
     };
     let kb = ctx.open()?;
     if args.update {
-        if args.format.is_some() {
-            return Err(UserError::new("--format applies to queries, not to --update").into());
+        if args.format.is_some() || !args.bind.is_empty() {
+            return Err(
+                UserError::new("--format and --bind apply to queries, not to --update").into(),
+            );
         }
         kb.graph
             .update(&text)
@@ -30,9 +34,14 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
         );
         return Ok(());
     }
+    let bindings = args
+        .bind
+        .iter()
+        .map(|b| parse_binding(b))
+        .collect::<Result<Vec<_>>>()?;
     let results = kb
         .graph
-        .query(&text)
+        .query_with(&text, &bindings)
         .map_err(|e| located(e, &text, &source))?;
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
@@ -58,6 +67,22 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
     let mut out = tdev_knowledge::write_results(results, format, out)?;
     out.flush()?;
     Ok(())
+}
+
+/// Parses `NAME=VALUE` into a variable and an RDF term; a bare word is a string literal.
+fn parse_binding(text: &str) -> Result<(Variable, Term)> {
+    let invalid = |why: String| UserError::new(format!("invalid --bind {text:?}: {why}"));
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| invalid("expected NAME=VALUE".into()))?;
+    let variable =
+        Variable::new(name.trim_start_matches(['?', '$'])).map_err(|e| invalid(format!("{e}")))?;
+    let term = if value.starts_with(['<', '"', '_']) {
+        Term::from_str(value).map_err(|e| invalid(format!("{e}")))?
+    } else {
+        Literal::from(value).into()
+    };
+    Ok((variable, term))
 }
 
 fn write_table(results: QueryResults<'_>, out: &mut impl Write) -> Result<()> {
