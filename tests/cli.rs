@@ -162,6 +162,28 @@ fn a_recorded_cycle_is_visible_to_the_next_process() {
     );
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(csv.contains(&records[2].id), "{csv}");
+    // One query file answers for any repository through --bind.
+    let trend = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/queries/repository-trend.rq");
+    let trend = trend.to_str().unwrap();
+    let repo = format!(
+        "repository=<https://tdev.dev/id/repo/{}>",
+        records[0].repository.name
+    );
+    let one = ok(
+        dir.path(),
+        &[
+            "sparql", "--file", trend, "--bind", &repo, "--format", "csv",
+        ],
+    );
+    assert_eq!(one.lines().count(), 2, "one repository, one day: {one}");
+    let all = ok(dir.path(), &["sparql", "--file", trend, "--format", "csv"]);
+    assert_eq!(all.lines().count(), 4, "three repositories: {all}");
+    let run = tdev(
+        dir.path(),
+        &["sparql", "--file", trend, "--bind", "repository"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("expected NAME=VALUE"), "{}", run.stderr);
     // Recording them again is refused, names the problem and writes nothing.
     let before = quads(dir.path());
     let run = tdev(dir.path(), &["kg", "record", "cycles.json"]);
