@@ -1,7 +1,7 @@
 //! Knowledge-graph benchmark: write throughput of cycle records and latency of the questions
 //! tdev asks of what it has learned, at about a million triples.
 //!
-//! Run: `cargo bench --bench knowledge [-- --records N] [--only import|curator] [--keep DIR] [--query FILE]...`. Prints a Markdown table for
+//! Run: `cargo bench --bench knowledge [-- --records N] [--only import|curator] [--batch N] [--keep DIR] [--query FILE]...`. Prints a Markdown table for
 //! docs/benchmarks.md. Not a criterion bench: each phase runs once at full scale, since the
 //! interesting number is how the store behaves after 10,000 records, not a micro-loop.
 
@@ -153,6 +153,7 @@ fn main() {
     let mut count: u64 = 10_000;
     let mut only = None;
     let mut keep = None;
+    let mut batch = tdev_knowledge::IMPORT_BATCH;
     let mut extra = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -164,6 +165,8 @@ fn main() {
                     .expect("--records N")
             }
             "--only" => only = args.next(),
+            // Records per batch on the import path.
+            "--batch" => batch = args.next().and_then(|n| n.parse().ok()).expect("--batch N"),
             // Leaves the import's store in DIR (which must not exist), to query it afterwards.
             "--keep" => keep = args.next(),
             // More queries to time, from files.
@@ -178,9 +181,9 @@ fn main() {
     let records: Vec<_> = (0..count).map(|i| synthetic::record(42, i)).collect();
     if only.as_deref() != Some("curator") {
         phase(
-            "Import: batches of 1000 records (`tdev kg record`)",
+            &format!("Import: batches of {batch} records (`tdev kg record`)"),
             &records,
-            1000,
+            batch,
             keep.as_deref(),
             &extra,
         );

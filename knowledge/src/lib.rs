@@ -29,7 +29,9 @@ pub mod vocab;
 
 pub use error::{Error, Result};
 pub use format::{GraphFormat, OutputFormat, ResultsFormat, write_results};
-pub use graph::{BULK_THRESHOLD, GraphStatistics, KnowledgeGraph, ONTOLOGY, Recorded, SHAPES};
+pub use graph::{
+    BULK_THRESHOLD, GraphStatistics, IMPORT_BATCH, KnowledgeGraph, ONTOLOGY, Recorded, SHAPES,
+};
 pub use lock::DataDirLock;
 pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};

@@ -124,10 +124,6 @@ fn dump(
     Ok(())
 }
 
-/// Records written per call to `record_cycles`: large enough for the bulk loader to pay,
-/// small enough to show progress and bound memory.
-const RECORD_BATCH: usize = 1000;
-
 fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> Result<()> {
     let mut records = Vec::new();
     for file in files {
@@ -162,9 +158,10 @@ fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> R
             }
         }
     }
-    let show_progress = good.len() >= 2 * RECORD_BATCH && std::io::stderr().is_terminal();
+    let show_progress =
+        good.len() >= 2 * tdev_knowledge::IMPORT_BATCH && std::io::stderr().is_terminal();
     let mut written = 0;
-    for batch in good.chunks(RECORD_BATCH) {
+    for batch in good.chunks(tdev_knowledge::IMPORT_BATCH) {
         if show_progress {
             eprint!("\rrecording: {written}/{}", good.len());
         }
