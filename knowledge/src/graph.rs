@@ -6,7 +6,7 @@ use crate::stats::{self, Statistics};
 use crate::vocab;
 use crate::{Error, Result, record};
 use oxigraph::io::RdfParser;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Term};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError, Variable};
 use oxigraph::store::{LoaderError, SerializerError, Store};
 use std::collections::HashSet;
@@ -106,11 +106,7 @@ impl KnowledgeGraph {
             .store
             .quads_for_pattern(None, None, None, Some(graph.into()))
             .count();
-        if current == expected.len()
-            && expected
-                .iter()
-                .all(|q| self.store.contains(q).unwrap_or(false))
-        {
+        if current == expected.len() && self.contains_all(&expected)? {
             return Ok(());
         }
         let mut tx = self.store.start_transaction()?;
@@ -118,6 +114,15 @@ impl KnowledgeGraph {
         tx.extend(expected.iter());
         tx.commit()?;
         Ok(())
+    }
+
+    fn contains_all(&self, quads: &[oxigraph::model::Quad]) -> Result<bool> {
+        for quad in quads {
+            if !self.store.contains(quad)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Writes one cycle record into its own named graph, with the running statistics, in one
@@ -351,8 +356,7 @@ impl KnowledgeGraph {
         let cycles = named_graphs
             .iter()
             .filter(|g| {
-                g.to_string()
-                    .starts_with(&format!("<{}", vocab::CYCLE_GRAPH_PREFIX))
+                matches!(g, NamedOrBlankNode::NamedNode(g) if g.as_str().starts_with(vocab::CYCLE_GRAPH_PREFIX))
             })
             .count();
         let mut instances = Vec::new();

@@ -11,7 +11,7 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TantivyDocument, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Term, doc};
 use tdev_core::{Language, Pattern, PatternOutcome};
 
 /// Memory the index writer may use before flushing a segment.
@@ -251,7 +251,20 @@ impl PatternIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let limit = limit.max(1);
+        // Without text every pattern scores alike: rank by success rate in the index itself,
+        // so that the best of all patterns come back, not the first few found.
+        let top: Vec<(f32, DocAddress)> = if text.trim().is_empty() {
+            let by_rate =
+                TopDocs::with_limit(limit).order_by_fast_field::<f64>("success_rate", Order::Desc);
+            searcher
+                .search(&query, &by_rate)?
+                .into_iter()
+                .map(|(_, address)| (0.0, address))
+                .collect()
+        } else {
+            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let pattern = self.pattern(&searcher.doc(address)?);
@@ -261,13 +274,8 @@ impl PatternIndex {
                 pattern,
             });
         }
-        if text.trim().is_empty() {
-            hits.sort_by(|a, b| b.success_rate.total_cmp(&a.success_rate));
-        }
-        hits.truncate(limit);
         Ok(hits)
     }
-
     /// BM25 over the words of `text` in the situation and the example change. The text is
     /// tokenised like the documents rather than parsed as a query: situations quote code
     /// (`yaml.load(x)`, `a == None`) that a query syntax would misread.

@@ -515,3 +515,28 @@ fn statistics_left_behind_by_an_interrupted_import_are_rebuilt() {
             .any(|row| row["p"].contains("statisticsPending"))
     );
 }
+
+#[test]
+fn an_outdated_ontology_is_replaced_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let ontology = format!("GRAPH <{}> {{ ?s ?p ?o }}", vocab::ONTOLOGY_GRAPH);
+    let shipped = count(&KnowledgeGraph::open(dir.path()).unwrap(), &ontology);
+    {
+        // What an older tdev left: one term fewer and one that no longer exists.
+        let store = oxigraph::store::Store::open(dir.path()).unwrap();
+        store
+            .update(
+                format!(
+                    "DELETE WHERE {{ GRAPH <{g}> {{ <{ns}Cycle> <http://www.w3.org/2000/01/rdf-schema#comment> ?c }} }}; \
+                     INSERT DATA {{ GRAPH <{g}> {{ <{ns}Gone> a <http://www.w3.org/2002/07/owl#Class> }} }}",
+                    g = vocab::ONTOLOGY_GRAPH,
+                    ns = vocab::NS
+                )
+                .as_str(),
+            )
+            .unwrap();
+    }
+    let graph = KnowledgeGraph::open(dir.path()).unwrap();
+    assert_eq!(count(&graph, &ontology), shipped);
+    assert_eq!(count(&graph, "tdev:Gone ?p ?o"), 0);
+}

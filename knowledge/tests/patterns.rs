@@ -99,6 +99,23 @@ fn search_ranks_by_similarity_and_filters() {
         ..SearchFilter::default()
     };
     assert_eq!(strategies(&index, "None", &exact), ["codemod:is-none"]);
+    // Without text, the most successful patterns come first.
+    let mut best = strategies(&index, "", &all);
+    assert_eq!(best.len(), 5);
+    assert_eq!(
+        best.pop().as_deref(),
+        Some("codemod:is-none"),
+        "the least successful is last"
+    );
+    best.truncate(2);
+    best.sort();
+    assert_eq!(
+        best,
+        ["clippy-fix", "ruff-fix:E711"],
+        "the two never-failing ones lead"
+    );
+    let top = index.search("", &all, 1).unwrap();
+    assert_eq!(top[0].success_rate, 1.0);
     let bad = SearchFilter {
         min_success_rate: Some(1.5),
         ..SearchFilter::default()
