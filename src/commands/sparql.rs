@@ -18,13 +18,16 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
         (Some(q), None) => (q.clone(), "<query>".into()),
         (None, None) => unreachable!("clap requires a query or --file"),
     };
+    if args.update && (args.format.is_some() || !args.bind.is_empty()) {
+        return Err(UserError::new("--format and --bind apply to queries, not to --update").into());
+    }
+    let bindings = args
+        .bind
+        .iter()
+        .map(|b| parse_binding(b))
+        .collect::<Result<Vec<_>>>()?;
     let kb = ctx.open()?;
     if args.update {
-        if args.format.is_some() || !args.bind.is_empty() {
-            return Err(
-                UserError::new("--format and --bind apply to queries, not to --update").into(),
-            );
-        }
         kb.graph
             .update(&text)
             .map_err(|e| located(e, &text, &source))?;
@@ -34,11 +37,6 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let bindings = args
-        .bind
-        .iter()
-        .map(|b| parse_binding(b))
-        .collect::<Result<Vec<_>>>()?;
     let results = kb
         .graph
         .query_with(&text, &bindings)
