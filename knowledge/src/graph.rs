@@ -132,6 +132,20 @@ impl KnowledgeGraph {
         Ok(recorded.remove(0))
     }
 
+    /// Checks that `record` can be written: it is valid and its cycle is not recorded yet.
+    pub fn check_record(&self, record: &CycleRecord) -> Result<()> {
+        if let Err(problems) = record.validate() {
+            return Err(Error::InvalidRecord {
+                id: record.id.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+            });
+        }
+        if self.has_cycle(&record.id)? {
+            return Err(Error::CycleExists(record.id.clone()));
+        }
+        Ok(())
+    }
+
     /// Writes many cycle records, each into its own named graph, all or none.
     ///
     /// Up to [`BULK_THRESHOLD`] records go in one transaction with the statistics. Larger
@@ -141,15 +155,10 @@ impl KnowledgeGraph {
     pub fn record_cycles(&self, records: &[CycleRecord]) -> Result<Vec<Recorded>> {
         let mut ids = HashSet::new();
         for record in records {
-            if let Err(problems) = record.validate() {
-                return Err(Error::InvalidRecord {
-                    id: record.id.clone(),
-                    problems: problems.iter().map(ToString::to_string).collect(),
-                });
-            }
-            if !ids.insert(record.id.as_str()) || self.has_cycle(&record.id)? {
+            if !ids.insert(record.id.as_str()) {
                 return Err(Error::CycleExists(record.id.clone()));
             }
+            self.check_record(record)?;
         }
         // A panic while the lock was held may have left the mirror half-updated: reload it.
         let mut guard = self.stats.lock().unwrap_or_else(|poisoned| {

@@ -139,23 +139,19 @@ fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> R
     let mut ids = std::collections::HashSet::new();
     let mut good = Vec::with_capacity(records.len());
     for (name, record) in records {
-        let problem = match record.validate() {
-            Err(problems) => Some(tdev_knowledge::Error::InvalidRecord {
-                id: record.id.clone(),
-                problems: problems.iter().map(ToString::to_string).collect(),
-            }),
-            Ok(()) if !ids.insert(record.id.clone()) || kb.graph.has_cycle(&record.id)? => {
-                Some(tdev_knowledge::Error::CycleExists(record.id.clone()))
-            }
-            Ok(()) => None,
+        let problem = if ids.insert(record.id.clone()) {
+            kb.graph.check_record(&record).err()
+        } else {
+            Some(tdev_knowledge::Error::CycleExists(record.id.clone()))
         };
         match problem {
             None => good.push(record),
             Some(tdev_knowledge::Error::CycleExists(_)) if skip_recorded => skipped += 1,
-            Some(e) => {
+            Some(e) if e.is_user_error() => {
                 failed += 1;
                 eprintln!("{name}: {e}");
             }
+            Some(e) => return Err(e.into()),
         }
     }
     let show_progress =
