@@ -293,3 +293,59 @@ fn completions_are_generated() {
         "{script}"
     );
 }
+
+#[test]
+fn the_configured_format_is_the_default_and_a_bad_config_is_located() {
+    let dir = initialised();
+    let config = dir.path().join(".tdev/tdev.toml");
+    std::fs::write(&config, "[sparql]\nformat = \"csv\"\n").unwrap();
+    let csv = ok(dir.path(), &["sparql", COUNT_ALL]);
+    assert!(csv.starts_with("n\r\n"), "{csv}");
+    std::fs::write(&config, "[sparql]\nformat = \"yaml\"\n").unwrap();
+    let run = tdev(dir.path(), &["sparql", COUNT_ALL]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("tdev.toml:2:10: unknown variant `yaml`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn triples_load_into_the_named_graph_asked_for() {
+    let dir = initialised();
+    std::fs::write(
+        dir.path().join("notes.ttl"),
+        "<https://example.org/a> <https://example.org/says> \"hello\" .\n",
+    )
+    .unwrap();
+    ok(
+        dir.path(),
+        &[
+            "kg",
+            "load",
+            "notes.ttl",
+            "--graph",
+            "https://example.org/notes",
+        ],
+    );
+    let query = "SELECT ?g WHERE { GRAPH ?g { ?s <https://example.org/says> ?o } }";
+    let csv = ok(dir.path(), &["sparql", query, "--format", "csv"]);
+    assert_eq!(csv, "g\r\nhttps://example.org/notes\r\n");
+    let turtle = ok(
+        dir.path(),
+        &[
+            "kg",
+            "dump",
+            "--graph",
+            "https://example.org/notes",
+            "--format",
+            "turtle",
+        ],
+    );
+    assert!(turtle.contains("\"hello\""), "{turtle}");
+    let run = tdev(dir.path(), &["kg", "dump", "--format", "turtle"]);
+    assert_eq!(run.code, 2, "a whole store needs a dataset format");
+    assert!(run.stderr.contains("nquads, trig"), "{}", run.stderr);
+}
