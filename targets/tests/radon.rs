@@ -1,0 +1,170 @@
+//! tdev's Python cyclomatic complexity agrees with radon's on the real projects of
+//! `datasets/manifest.toml` (fetched by `scripts/fetch-datasets`; radon pinned in
+//! `tests/requirements.txt`). Every disagreement is printed with both counts and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tdev_targets::python::{BlockKind, complexity, has_syntax_errors};
+
+/// Share of radon's blocks on which tdev must agree, per project.
+const REQUIRED_AGREEMENT: f64 = 0.99;
+
+fn home_cache(sub: &str) -> PathBuf {
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    Path::new(&home).join(".cache/tdev").join(sub)
+}
+
+fn python() -> PathBuf {
+    let python = std::env::var_os("TDEV_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home_cache("venv/bin/python"));
+    assert!(
+        python.exists(),
+        "{} not found: run scripts/test-env",
+        python.display()
+    );
+    python
+}
+
+/// The unpacked Python projects of the manifest.
+fn projects() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("datasets/manifest.toml")).unwrap())
+            .unwrap();
+    let datasets = std::env::var_os("TDEV_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home_cache("datasets"));
+    manifest["python"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let label = format!(
+                "{}-{}",
+                entry["name"].as_str().unwrap(),
+                entry["version"].as_str().unwrap()
+            );
+            let dir = datasets.join(&label);
+            assert!(
+                dir.is_dir(),
+                "{} is missing: run scripts/fetch-datasets",
+                dir.display()
+            );
+            (label, dir)
+        })
+        .collect()
+}
+
+type Key = (String, &'static str, String, u64);
+
+/// radon's blocks of every file it parsed: (file, kind, qualified name, line) to complexity.
+fn radon(dir: &Path) -> BTreeMap<Key, u64> {
+    let output = Command::new(python())
+        .args(["-m", "radon", "cc", "-j"])
+        .arg(dir)
+        .output()
+        .expect("running radon");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut blocks = BTreeMap::new();
+    for (file, entries) in report.as_object().unwrap() {
+        let Some(entries) = entries.as_array() else {
+            continue;
+        }; // {"error": ...}: radon could not parse it
+        for e in entries {
+            let kind = match e["type"].as_str().unwrap() {
+                "function" => "function",
+                "method" => "method",
+                _ => "class",
+            };
+            let name = match e["classname"].as_str() {
+                Some(class) if kind == "method" => {
+                    format!("{class}.{}", e["name"].as_str().unwrap())
+                }
+                _ => e["name"].as_str().unwrap().to_owned(),
+            };
+            let key = (file.clone(), kind, name, e["lineno"].as_u64().unwrap());
+            blocks.insert(key, e["complexity"].as_u64().unwrap());
+        }
+    }
+    blocks
+}
+
+fn tdev(file: &str) -> Option<BTreeMap<Key, u64>> {
+    let source = std::fs::read_to_string(file).ok()?;
+    if has_syntax_errors(&source).unwrap() {
+        return None;
+    }
+    let mut blocks = BTreeMap::new();
+    for b in complexity(&source).unwrap() {
+        let (kind, name) = match (b.kind, &b.classname) {
+            (BlockKind::Function, _) => ("function", b.name.clone()),
+            (BlockKind::Method, Some(class)) => ("method", format!("{class}.{}", b.name)),
+            (BlockKind::Method, None) => ("method", b.name.clone()),
+            (BlockKind::Class, _) => ("class", b.name.clone()),
+        };
+        blocks.insert(
+            (file.to_owned(), kind, name, b.line as u64),
+            u64::from(b.complexity),
+        );
+    }
+    Some(blocks)
+}
+
+#[test]
+fn cyclomatic_complexity_matches_radon_on_real_projects() {
+    let mut failures = Vec::new();
+    for (label, dir) in projects() {
+        let theirs = radon(&dir);
+        let mut ours_by_file: BTreeMap<String, Option<BTreeMap<Key, u64>>> = BTreeMap::new();
+        let (mut agree, mut total) = (0, 0);
+        for (key, expected) in &theirs {
+            let ours = ours_by_file
+                .entry(key.0.clone())
+                .or_insert_with(|| tdev(&key.0));
+            total += 1;
+            let got = ours.as_ref().and_then(|o| o.get(key));
+            if got == Some(expected) {
+                agree += 1;
+            } else {
+                let line = std::fs::read_to_string(&key.0)
+                    .ok()
+                    .and_then(|s| {
+                        s.lines()
+                            .nth(key.3 as usize - 1)
+                            .map(str::trim)
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_default();
+                let cause = match (ours.as_ref(), got) {
+                    (None, _) => "tdev saw syntax errors in the file".to_owned(),
+                    (Some(_), None) => "tdev found no such block".to_owned(),
+                    (Some(_), Some(n)) => format!("tdev counts {n}"),
+                };
+                println!(
+                    "{}:{} {} {}: radon {expected}, {cause}: {line}",
+                    key.0, key.3, key.1, key.2
+                );
+            }
+        }
+        let share = f64::from(agree) / f64::from(total.max(1));
+        println!(
+            "{label}: {agree}/{total} blocks agree ({:.2}%)",
+            share * 100.0
+        );
+        if share < REQUIRED_AGREEMENT {
+            failures.push(format!("{label}: {:.2}%", share * 100.0));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "below {}%: {failures:?}",
+        REQUIRED_AGREEMENT * 100.0
+    );
+}
