@@ -1,5 +1,6 @@
 //! What tdev knows about the languages of its targets: native code metrics computed on
-//! tree-sitter syntax trees, checked against the tools people trust (radon for Python).
+//! tree-sitter syntax trees, checked against the tools people trust (radon and interrogate for
+//! Python).
 //!
 //! ```
 //! use tdev_targets::python::{BlockKind, complexity};

@@ -10,8 +10,9 @@
 //! 1 plus its methods plus the decision points in its own body; like radon, a class reports
 //! that total divided by its number of methods (rounded down), plus one if it has several.
 
-use crate::{Error, Result};
-use tree_sitter::{Node, Parser};
+use super::parse;
+use crate::Result;
+use tree_sitter::Node;
 
 /// What a block is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,19 +50,6 @@ pub fn complexity(source: &str) -> Result<Vec<Block>> {
     let mut blocks = Vec::new();
     module_blocks(tree.root_node(), source, &mut blocks);
     Ok(blocks)
-}
-
-/// Whether tree-sitter had to recover from syntax errors in `source`.
-pub fn has_syntax_errors(source: &str) -> Result<bool> {
-    Ok(parse(source)?.root_node().has_error())
-}
-
-fn parse(source: &str) -> Result<tree_sitter::Tree> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| Error::Grammar("Python", e.to_string()))?;
-    parser.parse(source, None).ok_or(Error::NoTree)
 }
 
 fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {

@@ -1,11 +1,12 @@
-//! tdev's Python cyclomatic complexity agrees with radon's on the real projects of
-//! `datasets/manifest.toml` (fetched by `scripts/fetch-datasets`; radon pinned in
-//! `tests/requirements.txt`). Every disagreement is printed with both counts and the line.
+//! tdev's Python metrics agree with the tools people trust on the real projects of
+//! `datasets/manifest.toml` (fetched by `scripts/fetch-datasets`): cyclomatic complexity with
+//! radon's, docstring coverage with interrogate's (both pinned in `tests/requirements.txt`).
+//! Every disagreement is printed with both figures and where it is.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tdev_targets::python::{BlockKind, complexity, has_syntax_errors};
+use tdev_targets::python::{BlockKind, complexity, docstring_items, has_syntax_errors};
 
 /// Share of radon's blocks on which tdev must agree, per project.
 const REQUIRED_AGREEMENT: f64 = 0.99;
@@ -166,5 +167,74 @@ fn cyclomatic_complexity_matches_radon_on_real_projects() {
         failures.is_empty(),
         "below {}%: {failures:?}",
         REQUIRED_AGREEMENT * 100.0
+    );
+}
+
+/// interrogate's covered and total items per file, with its default settings (the project's
+/// own configuration is not read: the API is given a default `InterrogateConfig`).
+fn interrogate(dir: &Path) -> BTreeMap<String, (u64, u64)> {
+    let script = "import sys\n\
+from interrogate.config import InterrogateConfig\n\
+from interrogate.coverage import InterrogateCoverage\n\
+r = InterrogateCoverage(paths=[sys.argv[1]], conf=InterrogateConfig()).get_coverage()\n\
+for f in r.file_results:\n    print(f.covered, f.total, f.filename)\n";
+    let output = Command::new(python())
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .expect("running interrogate");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let covered = parts.next().unwrap().parse().unwrap();
+            let total = parts.next().unwrap().parse().unwrap();
+            (parts.next().unwrap().to_owned(), (covered, total))
+        })
+        .collect()
+}
+
+#[test]
+fn docstring_coverage_matches_interrogate_on_real_projects() {
+    let mut failures = Vec::new();
+    for (label, dir) in projects() {
+        let theirs = interrogate(&dir);
+        let (mut their_covered, mut their_total, mut our_covered, mut our_total) = (0, 0, 0, 0);
+        for (file, (covered, total)) in &theirs {
+            let source = std::fs::read_to_string(file).unwrap();
+            let items = docstring_items(&source).unwrap();
+            let ours = (
+                items.iter().filter(|i| i.covered).count() as u64,
+                items.len() as u64,
+            );
+            if ours != (*covered, *total) {
+                println!(
+                    "{file}: interrogate {covered}/{total} documented, tdev {}/{}",
+                    ours.0, ours.1
+                );
+            }
+            their_covered += covered;
+            their_total += total;
+            our_covered += ours.0;
+            our_total += ours.1;
+        }
+        let theirs = 100.0 * their_covered as f64 / their_total.max(1) as f64;
+        let ours = 100.0 * our_covered as f64 / our_total.max(1) as f64;
+        println!("{label}: interrogate {theirs:.2}%, tdev {ours:.2}%");
+        if (theirs - ours).abs() > 0.5 {
+            failures.push(format!(
+                "{label}: interrogate {theirs:.2}%, tdev {ours:.2}%"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "more than 0.5 points apart: {failures:?}"
     );
 }

@@ -1,0 +1,25 @@
+//! Python: cyclomatic complexity as radon counts it, docstring coverage as interrogate counts
+//! it, both on tree-sitter's syntax tree.
+
+mod complexity;
+mod docstrings;
+
+pub use complexity::{Block, BlockKind, complexity};
+pub use docstrings::{Item, ItemKind, docstring_items};
+
+use crate::{Error, Result};
+use tree_sitter::{Parser, Tree};
+
+/// Parses Python source; tree-sitter recovers from syntax errors.
+fn parse(source: &str) -> Result<Tree> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| Error::Grammar("Python", e.to_string()))?;
+    parser.parse(source, None).ok_or(Error::NoTree)
+}
+
+/// Whether tree-sitter had to recover from syntax errors in `source`.
+pub fn has_syntax_errors(source: &str) -> Result<bool> {
+    Ok(parse(source)?.root_node().has_error())
+}
