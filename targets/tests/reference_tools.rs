@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tdev_targets::python::{BlockKind, complexity, docstring_items, has_syntax_errors};
+use tdev_targets::python::{
+    BlockKind, complexity, docstring_items, has_syntax_errors, maintainability_index, raw_metrics,
+};
 
 /// Share of radon's blocks on which tdev must agree, per project.
 const REQUIRED_AGREEMENT: f64 = 0.99;
@@ -237,4 +239,94 @@ fn docstring_coverage_matches_interrogate_on_real_projects() {
         failures.is_empty(),
         "more than 0.5 points apart: {failures:?}"
     );
+}
+
+/// Files above this size are left out of the raw-metrics comparison: radon's line grouping
+/// is quadratic in the length of a bracketed run, and the generated tables of idna (a
+/// 17,000-line tuple) take it many minutes.
+const MAX_RAW_FILE_BYTES: u64 = 200_000;
+
+/// The Python files of `dir` up to [`MAX_RAW_FILE_BYTES`].
+fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            python_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "py")
+            && std::fs::metadata(&path).unwrap().len() <= MAX_RAW_FILE_BYTES
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Runs `radon <command> -j FILES...` and returns its report per file.
+fn radon_report(command: &str, dir: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let mut files = Vec::new();
+    python_files(dir, &mut files);
+    let output = Command::new(python())
+        .args(["-m", "radon", command, "-j"])
+        .args(&files)
+        .output()
+        .expect("running radon");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    match serde_json::from_slice(&output.stdout).unwrap() {
+        serde_json::Value::Object(map) => map,
+        other => panic!("unexpected radon output: {other}"),
+    }
+}
+
+#[test]
+fn maintainability_index_and_raw_metrics_match_radon_on_real_projects() {
+    let mut failures = Vec::new();
+    for (label, dir) in projects() {
+        let mi = radon_report("mi", &dir);
+        let raw = radon_report("raw", &dir);
+        let (mut files, mut mi_close, mut raw_equal) = (0, 0, 0);
+        for (file, report) in &mi {
+            let Some(expected) = report["mi"].as_f64() else {
+                continue;
+            }; // radon could not parse it
+            let source = std::fs::read_to_string(file).unwrap();
+            files += 1;
+            let ours = maintainability_index(&source).unwrap();
+            match ours {
+                Some(ours) if (ours - expected).abs() <= 1.0 => mi_close += 1,
+                _ => println!("{file}: radon mi {expected:.2}, tdev {ours:.2?}"),
+            }
+            let theirs = &raw[file];
+            let ours = raw_metrics(&source);
+            let same = ours.is_some_and(|m| {
+                [
+                    ("loc", m.loc),
+                    ("lloc", m.lloc),
+                    ("sloc", m.sloc),
+                    ("comments", m.comments),
+                    ("multi", m.multi),
+                    ("blank", m.blank),
+                    ("single_comments", m.single_comments),
+                ]
+                .iter()
+                .all(|(key, value)| theirs[*key].as_u64() == Some(u64::from(*value)))
+            });
+            if same {
+                raw_equal += 1;
+            } else {
+                println!("{file}: radon raw {theirs}, tdev {ours:?}");
+            }
+        }
+        println!(
+            "{label}: MI within 1.0 on {mi_close}/{files} files, raw metrics equal on {raw_equal}/{files}"
+        );
+        if mi_close < files {
+            failures.push(format!(
+                "{label}: MI within 1.0 on {mi_close}/{files} files"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
 }

@@ -48,7 +48,7 @@ pub struct Block {
 pub fn complexity(source: &str) -> Result<Vec<Block>> {
     let tree = parse(source)?;
     let mut blocks = Vec::new();
-    module_blocks(tree.root_node(), source, &mut blocks);
+    module_blocks(tree.root_node(), source, &mut blocks, &mut 0);
     Ok(blocks)
 }
 
@@ -72,19 +72,40 @@ fn name_of(node: Node<'_>, source: &str) -> String {
 }
 
 /// Module level: functions and classes, wherever statements nest (`if`, `try`, `with`...).
-fn module_blocks(node: Node<'_>, source: &str, out: &mut Vec<Block>) {
+/// `extra` gathers what the module adds to 1 for its total complexity: its own decision points,
+/// and each function's and class's complexity less one (a class by its total, not its mean).
+fn module_blocks(node: Node<'_>, source: &str, out: &mut Vec<Block>, extra: &mut u32) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         let def = definition(child);
         match def.kind() {
-            "function_definition" => out.push(function(def, source, BlockKind::Function, None)),
-            "class_definition" => class(def, source, out),
-            _ => module_blocks(child, source, out),
+            "function_definition" => {
+                let f = function(def, source, BlockKind::Function, None);
+                *extra += f.complexity - 1;
+                out.push(f);
+            }
+            "class_definition" => *extra += class(def, source, out) - 1,
+            "assert_statement" => *extra += 1,
+            _ => {
+                *extra += decisions(child, source);
+                module_blocks(child, source, out, extra);
+            }
         }
     }
 }
 
-fn class(node: Node<'_>, source: &str, out: &mut Vec<Block>) {
+/// The module's total complexity as radon's maintainability index uses it: 1, plus the
+/// decision points outside functions and classes, plus each top-level function's and class's
+/// complexity less one.
+pub fn total_complexity(source: &str) -> Result<u32> {
+    let tree = parse(source)?;
+    let mut extra = 0;
+    module_blocks(tree.root_node(), source, &mut Vec::new(), &mut extra);
+    Ok(1 + extra)
+}
+
+/// Adds the class and its methods to `out`; returns the class's total complexity.
+fn class(node: Node<'_>, source: &str, out: &mut Vec<Block>) -> u32 {
     let name = name_of(node, source);
     let at = out.len();
     out.push(Block {
@@ -108,6 +129,7 @@ fn class(node: Node<'_>, source: &str, out: &mut Vec<Block>) {
         .checked_div(n)
         .map_or(total, |mean| mean + u32::from(n > 1));
     out.extend(methods);
+    total
 }
 
 /// A class body: methods (also under `if`/`try`), decision points of other statements;

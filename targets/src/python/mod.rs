@@ -1,11 +1,16 @@
-//! Python: cyclomatic complexity as radon counts it, docstring coverage as interrogate counts
-//! it, both on tree-sitter's syntax tree.
+//! Python: cyclomatic complexity, raw line metrics, Halstead metrics and the maintainability
+//! index as radon computes them, docstring coverage as interrogate counts it, on tree-sitter's
+//! syntax tree (raw metrics on radon's own kind of tokens).
 
 mod complexity;
 mod docstrings;
+mod maintainability;
+mod raw;
 
-pub use complexity::{Block, BlockKind, complexity};
+pub use complexity::{Block, BlockKind, complexity, total_complexity};
 pub use docstrings::{Item, ItemKind, docstring_items};
+pub use maintainability::{Halstead, halstead, maintainability_index};
+pub use raw::{RawMetrics, raw_metrics};
 
 use crate::{Error, Result};
 use tree_sitter::{Parser, Tree};
