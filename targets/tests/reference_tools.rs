@@ -4,6 +4,7 @@
 //! Every disagreement is printed with both figures and where it is.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tdev_targets::python::{
@@ -60,21 +61,32 @@ fn projects() -> Vec<(String, PathBuf)> {
         .collect()
 }
 
-type Key = (String, &'static str, String, u64);
-
-/// radon's blocks of every file it parsed: (file, kind, qualified name, line) to complexity.
-fn radon(dir: &Path) -> BTreeMap<Key, u64> {
+/// Runs the test environment's Python; its output, or a panic showing what it said.
+fn run_python<'a>(args: impl IntoIterator<Item = &'a OsStr>) -> Vec<u8> {
     let output = Command::new(python())
-        .args(["-m", "radon", "cc", "-j"])
-        .arg(dir)
+        .args(args)
         .output()
-        .expect("running radon");
+        .expect("running python");
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    output.stdout
+}
+
+type Key = (String, &'static str, String, u64);
+
+/// radon's blocks of every file it parsed: (file, kind, qualified name, line) to complexity.
+fn radon(dir: &Path) -> BTreeMap<Key, u64> {
+    let stdout = run_python([
+        "-m".as_ref(),
+        "radon".as_ref(),
+        "cc".as_ref(),
+        "-j".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let mut blocks = BTreeMap::new();
     for (file, entries) in report.as_object().unwrap() {
         let Some(entries) = entries.as_array() else {
@@ -180,26 +192,20 @@ from interrogate.config import InterrogateConfig\n\
 from interrogate.coverage import InterrogateCoverage\n\
 r = InterrogateCoverage(paths=[sys.argv[1]], conf=InterrogateConfig()).get_coverage()\n\
 for f in r.file_results:\n    print(f.covered, f.total, f.filename)\n";
-    let output = Command::new(python())
-        .args(["-c", script])
-        .arg(dir)
-        .output()
-        .expect("running interrogate");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let mut parts = line.splitn(3, ' ');
-            let covered = parts.next().unwrap().parse().unwrap();
-            let total = parts.next().unwrap().parse().unwrap();
-            (parts.next().unwrap().to_owned(), (covered, total))
-        })
-        .collect()
+    String::from_utf8(run_python([
+        "-c".as_ref(),
+        OsStr::new(script),
+        dir.as_os_str(),
+    ]))
+    .unwrap()
+    .lines()
+    .map(|line| {
+        let mut parts = line.splitn(3, ' ');
+        let covered = parts.next().unwrap().parse().unwrap();
+        let total = parts.next().unwrap().parse().unwrap();
+        (parts.next().unwrap().to_owned(), (covered, total))
+    })
+    .collect()
 }
 
 #[test]
@@ -264,17 +270,15 @@ fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn radon_report(command: &str, dir: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut files = Vec::new();
     python_files(dir, &mut files);
-    let output = Command::new(python())
-        .args(["-m", "radon", command, "-j"])
-        .args(&files)
-        .output()
-        .expect("running radon");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    match serde_json::from_slice(&output.stdout).unwrap() {
+    let mut args = vec![
+        OsStr::new("-m"),
+        OsStr::new("radon"),
+        OsStr::new(command),
+        OsStr::new("-j"),
+    ];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let stdout = run_python(args);
+    match serde_json::from_slice(&stdout).unwrap() {
         serde_json::Value::Object(map) => map,
         other => panic!("unexpected radon output: {other}"),
     }
