@@ -98,10 +98,14 @@ fn module_blocks(node: Node<'_>, source: &str, out: &mut Vec<Block>, extra: &mut
 /// decision points outside functions and classes, plus each top-level function's and class's
 /// complexity less one.
 pub fn total_complexity(source: &str) -> Result<u32> {
-    let tree = parse(source)?;
+    Ok(module_total(parse(source)?.root_node(), source))
+}
+
+/// [`total_complexity`] of an already parsed module.
+pub(super) fn module_total(root: Node<'_>, source: &str) -> u32 {
     let mut extra = 0;
-    module_blocks(tree.root_node(), source, &mut Vec::new(), &mut extra);
-    Ok(1 + extra)
+    module_blocks(root, source, &mut Vec::new(), &mut extra);
+    1 + extra
 }
 
 /// Adds the class and its methods to `out`; returns the class's total complexity.

@@ -12,7 +12,7 @@
 //! and C the percentage of comment and multi-line string lines among its source lines;
 //! 100 when V or L is zero.
 
-use super::complexity::total_complexity;
+use super::complexity::module_total;
 use super::parse;
 use super::raw::raw_metrics;
 use crate::Result;
@@ -55,16 +55,19 @@ struct Counter {
 
 /// Halstead counts of a module.
 pub fn halstead(source: &str) -> Result<Halstead> {
-    let tree = parse(source)?;
+    Ok(halstead_of(parse(source)?.root_node(), source))
+}
+
+fn halstead_of(root: Node<'_>, source: &str) -> Halstead {
     let mut counter = Counter::default();
-    visit(tree.root_node(), source, "", &mut counter);
+    visit(root, source, "", &mut counter);
     let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(Halstead {
+    Halstead {
         distinct_operators: len(counter.operators_seen.len()),
         distinct_operands: len(counter.operands_seen.len()),
         operators: counter.operators,
         operands: counter.operands,
-    })
+    }
 }
 
 /// The maintainability index of a module, from 0 to 100; `None` for source whose statements
@@ -73,8 +76,9 @@ pub fn maintainability_index(source: &str) -> Result<Option<f64>> {
     let Some(raw) = raw_metrics(source) else {
         return Ok(None);
     };
-    let volume = halstead(source)?.volume();
-    let complexity = f64::from(total_complexity(source)?);
+    let tree = parse(source)?;
+    let volume = halstead_of(tree.root_node(), source).volume();
+    let complexity = f64::from(module_total(tree.root_node(), source));
     let comments = if raw.sloc == 0 {
         0.0
     } else {
