@@ -31,6 +31,13 @@ fn tdev(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs tdev expecting the user's-mistake exit code 2 and `message` on stderr.
+fn fails(dir: &Path, args: &[&str], message: &str) {
+    let run = tdev(dir, args);
+    assert_eq!(run.code, 2, "tdev {args:?} should fail: {}", run.stderr);
+    assert!(run.stderr.contains(message), "{}", run.stderr);
+}
+
 fn ok(dir: &Path, args: &[&str]) -> String {
     let run = tdev(dir, args);
     assert_eq!(run.code, 0, "tdev {args:?} failed:\n{}", run.stderr);
@@ -82,13 +89,10 @@ fn commands_find_the_data_directory_from_a_subdirectory() {
     std::fs::create_dir_all(&nested).unwrap();
     assert!(count_all(&nested) > 0);
     let elsewhere = tempfile::tempdir().unwrap();
-    let run = tdev(elsewhere.path(), &["sparql", COUNT_ALL]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("run `tdev init` there or pass --data-dir"),
-        "{}",
-        run.stderr
+    fails(
+        elsewhere.path(),
+        &["sparql", COUNT_ALL],
+        "run `tdev init` there or pass --data-dir",
     );
     let data_dir = dir.path().join(".tdev");
     let explicit = ok(
@@ -126,21 +130,15 @@ fn a_malformed_query_exits_2_with_position_and_changes_nothing() {
 #[test]
 fn an_unknown_format_lists_the_valid_ones() {
     let dir = initialised();
-    let run = tdev(dir.path(), &["sparql", COUNT_ALL, "--format", "yaml"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("[possible values: json, xml, csv, tsv, table, turtle, ntriples]"),
-        "{}",
-        run.stderr
+    fails(
+        dir.path(),
+        &["sparql", COUNT_ALL, "--format", "yaml"],
+        "[possible values: json, xml, csv, tsv, table, turtle, ntriples]",
     );
-    let run = tdev(dir.path(), &["sparql", COUNT_ALL, "--format", "turtle"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("use one of: json, xml, csv, tsv, table"),
-        "{}",
-        run.stderr
+    fails(
+        dir.path(),
+        &["sparql", COUNT_ALL, "--format", "turtle"],
+        "use one of: json, xml, csv, tsv, table",
     );
 }
 
@@ -178,17 +176,18 @@ fn a_recorded_cycle_is_visible_to_the_next_process() {
     assert_eq!(one.lines().count(), 2, "one repository, one day: {one}");
     let all = ok(dir.path(), &["sparql", "--file", trend, "--format", "csv"]);
     assert_eq!(all.lines().count(), 4, "three repositories: {all}");
-    let run = tdev(
+    fails(
         dir.path(),
         &["sparql", "--file", trend, "--bind", "repository"],
+        "expected NAME=VALUE",
     );
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("expected NAME=VALUE"), "{}", run.stderr);
     // Recording them again is refused, names the problem and writes nothing.
     let before = quads(dir.path());
-    let run = tdev(dir.path(), &["kg", "record", "cycles.json"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("is already recorded"), "{}", run.stderr);
+    fails(
+        dir.path(),
+        &["kg", "record", "cycles.json"],
+        "is already recorded",
+    );
     assert_eq!(quads(dir.path()), before);
     let run = tdev(
         dir.path(),
@@ -203,9 +202,7 @@ fn a_recorded_cycle_is_visible_to_the_next_process() {
     );
     // A file that is not a record says where.
     std::fs::write(dir.path().join("bad.json"), "{\"id\": 3}").unwrap();
-    let run = tdev(dir.path(), &["kg", "record", "bad.json"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
+    fails(dir.path(), &["kg", "record", "bad.json"], "bad.json:1:");
 }
 
 #[test]
@@ -259,9 +256,11 @@ fn dump_then_load_into_a_fresh_store_round_trips() {
     }
     std::fs::write(fresh.path().join("bad.ttl"), "<http://a> <http://b> .").unwrap();
     let before = quads(fresh.path());
-    let run = tdev(fresh.path(), &["kg", "load", "bad.ttl"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot load bad.ttl"), "{}", run.stderr);
+    fails(
+        fresh.path(),
+        &["kg", "load", "bad.ttl"],
+        "cannot load bad.ttl",
+    );
     assert_eq!(quads(fresh.path()), before);
 }
 
@@ -302,13 +301,10 @@ fn the_configured_format_is_the_default_and_a_bad_config_is_located() {
     let csv = ok(dir.path(), &["sparql", COUNT_ALL]);
     assert!(csv.starts_with("n\r\n"), "{csv}");
     std::fs::write(&config, "[sparql]\nformat = \"yaml\"\n").unwrap();
-    let run = tdev(dir.path(), &["sparql", COUNT_ALL]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("tdev.toml:2:10: unknown variant `yaml`"),
-        "{}",
-        run.stderr
+    fails(
+        dir.path(),
+        &["sparql", COUNT_ALL],
+        "tdev.toml:2:10: unknown variant `yaml`",
     );
 }
 
