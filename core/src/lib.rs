@@ -21,14 +21,15 @@
 //! ```
 #![warn(missing_docs)]
 
+mod finding;
 mod pattern;
 mod record;
 mod time;
 
+pub use finding::{Finding, Fixability, Severity, Span};
 pub use pattern::{Pattern, PatternOutcome};
 pub use record::{
-    Attempt, Change, CycleRecord, Evaluation, Finding, GateDecision, Language,
-    MAX_ATTEMPTS_PER_TASK, MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository,
-    Severity, Task, Trigger,
+    Attempt, Change, CycleRecord, Evaluation, GateDecision, Language, MAX_ATTEMPTS_PER_TASK,
+    MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, Trigger,
 };
 pub use time::{Timestamp, TimestampError};

@@ -4,7 +4,7 @@
 //! is plain data (serde, JSON-friendly) and checks its own consistency with
 //! [`CycleRecord::validate`], so that nothing half-formed ever reaches the graph.
 
-use crate::Timestamp;
+use crate::{Finding, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -95,43 +95,6 @@ pub enum Outcome {
     Failed,
     /// There was nothing worth changing.
     NoChange,
-}
-
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Worth fixing some day.
-    Low,
-    /// Worth fixing soon.
-    Medium,
-    /// Worth fixing now.
-    High,
-}
-
-/// Something research found worth improving.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// Id, unique within the cycle.
-    pub id: String,
-    /// What kind of problem, e.g. `complexity`, `ruff:E711`, `bandit:B506`.
-    pub kind: String,
-    /// How serious it is.
-    pub severity: Severity,
-    /// File, relative to the repository root.
-    pub path: String,
-    /// 1-based line, when the finding has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    /// The function, class or item concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub symbol: Option<String>,
-    /// One sentence for a person.
-    pub message: String,
-    /// Priority in [0, 1]; higher is more worth doing first.
-    pub priority: f64,
 }
 
 /// A primitive task of the plan.
@@ -282,18 +245,6 @@ impl Trigger {
             Self::Schedule => "schedule",
             Self::Manual => "manual",
             Self::Goal => "goal",
-        }
-    }
-}
-
-impl Severity {
-    /// The spelling used in JSON and in the graph.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
         }
     }
 }
@@ -451,6 +402,8 @@ impl CycleRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Severity, Span};
+    use std::collections::BTreeMap;
 
     fn valid() -> CycleRecord {
         let t = |s: &str| Timestamp::parse(s).unwrap();
@@ -472,9 +425,12 @@ mod tests {
                 kind: "bandit:B506".into(),
                 severity: Severity::High,
                 path: "app.py".into(),
-                line: Some(3),
+                span: Some(Span::line(3)),
                 symbol: None,
                 message: "yaml.load".into(),
+                evidence: None,
+                metrics: BTreeMap::new(),
+                fix: None,
                 priority: 0.9,
             }],
             tasks: vec![Task {

@@ -118,7 +118,7 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
         b.add_opt(
             &finding,
             tdev::LINE,
-            f.line.map(|l| Literal::from(i64::from(l))),
+            f.span.map(|s| Literal::from(i64::from(s.line))),
         );
         b.add_opt(
             &finding,

@@ -6,7 +6,7 @@
 
 use tdev_core::{
     Attempt, Change, CycleRecord, Evaluation, Finding, GateDecision, Language, Metric, ModelRecord,
-    Outcome, Repository, Severity, Task, Timestamp, Trigger,
+    Outcome, Repository, Severity, Span, Task, Timestamp, Trigger,
 };
 
 pub const STRATEGIES: [&str; 8] = [
@@ -82,9 +82,12 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
                 kind: kind.to_owned(),
                 severity: [Severity::Low, Severity::Medium, Severity::High][rng.below(3) as usize],
                 path: format!("src/module_{}.py", rng.below(40)),
-                line: Some(1 + rng.below(400) as u32),
+                span: Some(Span::line(1 + rng.below(400) as u32)),
                 symbol: Some(format!("function_{}", rng.below(100))),
                 message: format!("{kind} in function_{}", rng.below(100)),
+                evidence: None,
+                metrics: Default::default(),
+                fix: None,
                 priority: (rng.unit() * 1000.0).round() / 1000.0,
             }
         })
