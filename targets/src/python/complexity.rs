@@ -36,6 +36,8 @@ pub struct Block {
     pub classname: Option<String>,
     /// 1-based line of `def` or `class` (not of a decorator).
     pub line: usize,
+    /// 1-based last line of its body.
+    pub end_line: usize,
     /// Cyclomatic complexity.
     pub complexity: u32,
     /// Functions defined inside a function, with their own complexity.
@@ -46,10 +48,16 @@ pub struct Block {
 /// its methods). Code with syntax errors is analysed as far as tree-sitter recovers it; use
 /// [`has_syntax_errors`] to tell.
 pub fn complexity(source: &str) -> Result<Vec<Block>> {
-    let tree = parse(source)?;
+    Ok(blocks_of(parse(source)?.root_node(), source).0)
+}
+
+/// The blocks of an already parsed module and the module's total complexity (see
+/// [`total_complexity`]).
+pub(super) fn blocks_of(root: Node<'_>, source: &str) -> (Vec<Block>, u32) {
     let mut blocks = Vec::new();
-    module_blocks(tree.root_node(), source, &mut blocks, &mut 0);
-    Ok(blocks)
+    let mut extra = 0;
+    module_blocks(root, source, &mut blocks, &mut extra);
+    (blocks, 1 + extra)
 }
 
 fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {
@@ -103,9 +111,7 @@ pub fn total_complexity(source: &str) -> Result<u32> {
 
 /// [`total_complexity`] of an already parsed module.
 pub(super) fn module_total(root: Node<'_>, source: &str) -> u32 {
-    let mut extra = 0;
-    module_blocks(root, source, &mut Vec::new(), &mut extra);
-    1 + extra
+    blocks_of(root, source).1
 }
 
 /// Adds the class and its methods to `out`; returns the class's total complexity.
@@ -117,6 +123,7 @@ fn class(node: Node<'_>, source: &str, out: &mut Vec<Block>) -> u32 {
         name: name.clone(),
         classname: None,
         line: node.start_position().row + 1,
+        end_line: node.end_position().row + 1,
         complexity: 1,
         closures: Vec::new(),
     });
@@ -167,6 +174,7 @@ fn function(node: Node<'_>, source: &str, kind: BlockKind, class: Option<&str>) 
         name: name_of(node, source),
         classname: class.map(str::to_owned),
         line: node.start_position().row + 1,
+        end_line: node.end_position().row + 1,
         complexity,
         closures,
     }

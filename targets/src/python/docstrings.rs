@@ -35,8 +35,11 @@ pub struct Item {
 
 /// The items of a module, the module first.
 pub fn docstring_items(source: &str) -> Result<Vec<Item>> {
-    let tree = parse(source)?;
-    let root = tree.root_node();
+    Ok(items_of(parse(source)?.root_node(), source))
+}
+
+/// [`docstring_items`] of an already parsed module.
+pub(super) fn items_of(root: Node<'_>, source: &str) -> Vec<Item> {
     let mut out = vec![Item {
         kind: ItemKind::Module,
         name: String::new(),
@@ -44,7 +47,7 @@ pub fn docstring_items(source: &str) -> Result<Vec<Item>> {
         covered: has_docstring(root, source),
     }];
     collect(root, source, &mut out);
-    Ok(out)
+    out
 }
 
 fn collect(node: Node<'_>, source: &str, out: &mut Vec<Item>) {

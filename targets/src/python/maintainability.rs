@@ -14,7 +14,7 @@
 
 use super::complexity::module_total;
 use super::parse;
-use super::raw::raw_metrics;
+use super::raw::{RawMetrics, raw_metrics};
 use crate::Result;
 use std::collections::HashSet;
 use tree_sitter::Node;
@@ -58,7 +58,7 @@ pub fn halstead(source: &str) -> Result<Halstead> {
     Ok(halstead_of(parse(source)?.root_node(), source))
 }
 
-fn halstead_of(root: Node<'_>, source: &str) -> Halstead {
+pub(super) fn halstead_of(root: Node<'_>, source: &str) -> Halstead {
     let mut counter = Counter::default();
     visit(root, source, "", &mut counter);
     let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -78,7 +78,12 @@ pub fn maintainability_index(source: &str) -> Result<Option<f64>> {
     };
     let tree = parse(source)?;
     let volume = halstead_of(tree.root_node(), source).volume();
-    let complexity = f64::from(module_total(tree.root_node(), source));
+    let complexity = module_total(tree.root_node(), source);
+    Ok(Some(index(&raw, volume, complexity)))
+}
+
+/// radon's formula, from the module's raw metrics, Halstead volume and total complexity.
+pub(super) fn index(raw: &RawMetrics, volume: f64, complexity: u32) -> f64 {
     let comments = if raw.sloc == 0 {
         0.0
     } else {
@@ -86,11 +91,11 @@ pub fn maintainability_index(source: &str) -> Result<Option<f64>> {
     };
     let lloc = f64::from(raw.lloc);
     if volume <= 0.0 || lloc <= 0.0 {
-        return Ok(Some(100.0));
+        return 100.0;
     }
-    let raw_index = 171.0 - 5.2 * volume.ln() - 0.23 * complexity - 16.2 * lloc.ln()
+    let raw_index = 171.0 - 5.2 * volume.ln() - 0.23 * f64::from(complexity) - 16.2 * lloc.ln()
         + 50.0 * (2.46 * comments.to_radians()).sqrt().sin();
-    Ok(Some((raw_index * 100.0 / 171.0).clamp(0.0, 100.0)))
+    (raw_index * 100.0 / 171.0).clamp(0.0, 100.0)
 }
 
 fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {

@@ -2,11 +2,13 @@
 //! index as radon computes them, docstring coverage as interrogate counts it, on tree-sitter's
 //! syntax tree (raw metrics on radon's own kind of tokens).
 
+mod analysis;
 mod complexity;
 mod docstrings;
 mod maintainability;
 mod raw;
 
+pub use analysis::{Analysis, analyze};
 pub use complexity::{Block, BlockKind, complexity, total_complexity};
 pub use docstrings::{Item, ItemKind, docstring_items};
 pub use maintainability::{Halstead, halstead, maintainability_index};
