@@ -3,6 +3,7 @@
 mod init;
 mod kg;
 mod patterns;
+mod scan;
 mod sparql;
 
 use crate::cli::{Cli, Command};
@@ -16,6 +17,7 @@ use tdev_knowledge::KnowledgeBase;
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Init { path } => init::run(path.as_deref()),
+        Command::Scan(args) => scan::run(&args),
         Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
         Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
         Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
