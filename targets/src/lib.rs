@@ -13,7 +13,11 @@
 //! ```
 #![warn(missing_docs)]
 
+mod maintainability;
 pub mod python;
+pub mod rust;
+
+pub use maintainability::Halstead;
 
 /// Errors of the analyses: only infrastructure failing; code that does not parse is reported.
 #[derive(Debug, thiserror::Error)]
