@@ -81,7 +81,7 @@ impl History {
             ])
             .args(["--no-ext-diff", "--no-renames", "--no-merges", "--relative"])
             .args(["--format=%x00commit %H", &format!("-n{limit}"), "--"])
-            .args(["*.py", "*.pyi"])
+            .args(["*.py", "*.pyi", "*.rs"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -8,6 +8,7 @@ use crate::{
 };
 use std::io::Read;
 use tdev_targets::python::{self, BlockKind, ItemKind};
+use tdev_targets::rust;
 
 /// What happened to one file.
 #[derive(Debug)]
@@ -66,6 +67,15 @@ pub(crate) fn measure(
                 return skip(SkipReason::DoesNotParse(line));
             }
             Ok(Outcome::Measured(Box::new(python_report(
+                candidate, &analysis, history,
+            ))))
+        }
+        Language::Rust => {
+            let analysis = rust::analyze(source)?;
+            if let Some(line) = analysis.syntax_error {
+                return skip(SkipReason::DoesNotParse(line));
+            }
+            Ok(Outcome::Measured(Box::new(rust_report(
                 candidate, &analysis, history,
             ))))
         }
@@ -136,6 +146,49 @@ fn python_report(candidate: &Candidate, a: &python::Analysis, history: &History)
         documentable: line(a.docstrings.len()),
         documented: line(documented),
         undocumented,
+        functions,
+        churn: file_history.map_or(Churn::default(), |h| h.churn),
+        hotspot: None,
+    }
+}
+
+fn rust_report(candidate: &Candidate, a: &rust::RustAnalysis, history: &History) -> FileReport {
+    let line = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let file_history = history.file(&candidate.relative);
+    let functions = a
+        .functions
+        .iter()
+        .map(|function| {
+            let (start, end) = (line(function.line), line(function.end_line));
+            FunctionReport {
+                name: function.qualified.clone(),
+                kind: "function".to_owned(),
+                line: start,
+                end_line: end,
+                complexity: function.complexity,
+                commits: file_history.map_or(0, |h| h.commits_touching(start, end)),
+                hotspot: None,
+            }
+        })
+        .collect();
+    let documented = a.docs.iter().filter(|d| d.covered).count();
+    FileReport {
+        path: candidate.relative.clone(),
+        language: candidate.language,
+        loc: a.raw.loc,
+        sloc: a.raw.sloc,
+        comments: a.raw.comments,
+        blank: a.raw.blank,
+        complexity: a.functions.iter().map(|f| f.complexity).sum(),
+        maintainability_index: Some(round(a.maintainability_index, 2)),
+        documentable: line(a.docs.len()),
+        documented: line(documented),
+        undocumented: a
+            .docs
+            .iter()
+            .filter(|d| !d.covered)
+            .map(|d| (d.qualified.clone(), line(d.line)))
+            .collect(),
         functions,
         churn: file_history.map_or(Churn::default(), |h| h.churn),
         hotspot: None,

@@ -3,11 +3,11 @@
 //!
 //! Thresholds follow the ranks people know from radon: functions of complexity 11 and more
 //! (rank C and worse), modules of maintainability index under 20 (rank B and worse).
-//! Missing docstrings are grouped per file, one finding listing the public items, because the
-//! fix (documenting a module) is one piece of work. Hotspots are files that changed in many
+//! Missing docstrings (Python) and documentation (Rust) are grouped per file, one finding
+//! listing the public items, because the fix (documenting a module) is one piece of work. Hotspots are files that changed in many
 //! of the commits read and are complex.
 
-use crate::{FileReport, FunctionReport, priority, round};
+use crate::{FileReport, FunctionReport, Language, priority, round};
 use std::collections::{BTreeMap, HashMap};
 use tdev_core::{Finding, Severity, Span};
 
@@ -105,6 +105,11 @@ fn complexity(file: &FileReport, function: &FunctionReport) -> Option<Finding> {
 }
 
 fn maintainability(file: &FileReport) -> Option<Finding> {
+    // radon's ranks are calibrated on Python's logical lines; Rust's index is reported but
+    // not judged.
+    if file.language != Language::Python {
+        return None;
+    }
     let index = file.maintainability_index?;
     if index >= MAINTAINABILITY_THRESHOLD {
         return None;
@@ -162,14 +167,18 @@ fn docstrings(file: &FileReport) -> Option<Finding> {
     } else {
         "items lack"
     };
+    let (kind, what) = match file.language {
+        Language::Python => ("docstring", "a docstring"),
+        Language::Rust => ("missing-docs", "documentation"),
+    };
     Some(finding(
-        "docstring",
+        kind,
         file,
         Some(Span::line(*first_line)),
         (missing == 1).then_some(first_name.as_str()),
         severity,
         format!(
-            "{missing} public {noun} a docstring (coverage {:.0}%)",
+            "{missing} public {noun} {what} (coverage {:.0}%)",
             coverage * 100.0
         ),
         Some(names.join(", ")),

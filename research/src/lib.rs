@@ -1,8 +1,8 @@
 //! The research phase: scan a repository into per-file and per-function metrics, churn
 //! hotspots from its git history, and findings ranked by priority.
 //!
-//! A scan walks the repository (honouring its ignore files), reads each Python source file
-//! once, measures it with the native analyses of `tdev-targets` on all cores, reads the git
+//! A scan walks the repository (honouring its ignore files), reads each Python and Rust
+//! source file once, measures it with the native analyses of `tdev-targets` on all cores, reads the git
 //! history once for churn, and turns what it measured into [`Finding`]s. Files that cannot be
 //! measured (too large, generated, binary, not UTF-8, not parsable, links that loop or lead
 //! out of the repository) are reported in [`Scan::skipped`] with the reason; the scan always
@@ -69,6 +69,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Language {
     /// `.py` and `.pyi` files.
     Python,
+    /// `.rs` files.
+    Rust,
 }
 
 impl Language {
@@ -76,6 +78,7 @@ impl Language {
     pub fn of(path: &Path) -> Option<Language> {
         match path.extension()?.to_str()? {
             "py" | "pyi" => Some(Language::Python),
+            "rs" => Some(Language::Rust),
             _ => None,
         }
     }
@@ -183,9 +186,9 @@ pub struct Churn {
 /// A function, method or class of a file with its measurements.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FunctionReport {
-    /// Qualified name: `f`, `Class`, `Class.method`.
+    /// Qualified name: `f`, `Class`, `Class.method` in Python; `f`, `Type::method` in Rust.
     pub name: String,
-    /// `function`, `method` or `class`.
+    /// `function`, `method` or `class` (Rust: `function` for every `fn`).
     pub kind: String,
     /// 1-based first line (of `def`/`class`, not of a decorator).
     pub line: u32,
@@ -218,10 +221,12 @@ pub struct FileReport {
     pub blank: u32,
     /// Total cyclomatic complexity of the module.
     pub complexity: u32,
-    /// Maintainability index from 0 to 100 (radon's formula).
+    /// Maintainability index from 0 to 100 (radon's formula; for Rust over source lines, so
+    /// not comparable with Python's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maintainability_index: Option<f64>,
-    /// Items that should carry documentation (interrogate's count for Python).
+    /// Items that should carry documentation (interrogate's count for Python, public items as
+    /// rustc's `missing_docs` lint counts them for Rust).
     pub documentable: u32,
     /// Those that do.
     pub documented: u32,

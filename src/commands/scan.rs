@@ -72,7 +72,11 @@ fn summary_line(report: &Scan) -> String {
          Mean complexity {:.2}; documentation coverage {:.1}%; {}.",
         plural(u64::from(s.files), "file", "files"),
         plural(s.loc, "line", "lines"),
-        plural(u64::from(s.functions), "function or class", "functions and classes"),
+        plural(
+            u64::from(s.functions),
+            "function or class",
+            "functions and classes"
+        ),
         s.duration_ms as f64 / 1000.0,
         s.skipped,
         s.mean_complexity,

@@ -1,6 +1,6 @@
 //! What tdev knows about the languages of its targets: native code metrics computed on
 //! tree-sitter syntax trees, checked against the tools people trust (radon and interrogate for
-//! Python).
+//! Python, rustc's `missing_docs` lint for Rust).
 //!
 //! ```
 //! use tdev_targets::python::{BlockKind, complexity};
@@ -13,7 +13,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod maintainability;
 pub mod python;
+pub mod rust;
+mod syntax_error;
+
+pub use maintainability::Halstead;
 
 /// Errors of the analyses: only infrastructure failing; code that does not parse is reported.
 #[derive(Debug, thiserror::Error)]

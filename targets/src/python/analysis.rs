@@ -40,31 +40,8 @@ pub fn analyze(source: &str) -> Result<Analysis> {
         raw,
         halstead,
         maintainability_index,
-        syntax_error: root.has_error().then(|| first_error_line(root)),
+        syntax_error: crate::syntax_error::first_error_line(root),
     })
-}
-
-/// The line of the first error or missing node, depth first.
-fn first_error_line(root: tree_sitter::Node<'_>) -> usize {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            return node.start_position().row + 1;
-        }
-        // Descend only into subtrees that contain the error.
-        let descended = cursor.goto_first_child() && {
-            while !cursor.node().has_error() {
-                if !cursor.goto_next_sibling() {
-                    break;
-                }
-            }
-            cursor.node().has_error()
-        };
-        if !descended {
-            return node.start_position().row + 1;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,43 +7,17 @@
 //! function (a name, an attribute's name or a constant; any other expression is distinct from
 //! everything). Inside functions only the body is counted.
 //!
-//! The index: `max(0, 171 - 5.2 ln V - 0.23 G - 16.2 ln L + 50 sin(sqrt(2.46 rad(C)))) * 100 / 171`
-//! with V the module's Halstead volume, G its total cyclomatic complexity, L its logical lines
-//! and C the percentage of comment and multi-line string lines among its source lines;
-//! 100 when V or L is zero.
+//! The index is radon's formula (`crate::maintainability`) with V the module's Halstead
+//! volume, G its total cyclomatic complexity, L its logical lines and C the percentage of
+//! comment and multi-line string lines among its source lines.
 
 use super::complexity::module_total;
 use super::parse;
 use super::raw::{RawMetrics, raw_metrics};
 use crate::Result;
+use crate::maintainability::Halstead;
 use std::collections::HashSet;
 use tree_sitter::Node;
-
-/// Halstead counts of a module.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Halstead {
-    /// Distinct operators.
-    pub distinct_operators: u32,
-    /// Distinct operands.
-    pub distinct_operands: u32,
-    /// Total operators.
-    pub operators: u32,
-    /// Total operands.
-    pub operands: u32,
-}
-
-impl Halstead {
-    /// Program volume: `N log2(n)`.
-    pub fn volume(&self) -> f64 {
-        let vocabulary = f64::from(self.distinct_operators + self.distinct_operands);
-        let length = f64::from(self.operators + self.operands);
-        if vocabulary > 0.0 {
-            length * vocabulary.log2()
-        } else {
-            0.0
-        }
-    }
-}
 
 #[derive(Default)]
 struct Counter {
@@ -82,20 +56,15 @@ pub fn maintainability_index(source: &str) -> Result<Option<f64>> {
     Ok(Some(index(&raw, volume, complexity)))
 }
 
-/// radon's formula, from the module's raw metrics, Halstead volume and total complexity.
+/// radon's formula fed as radon feeds it for Python: logical lines, and comment plus
+/// multi-line string lines for the comment percentage.
 pub(super) fn index(raw: &RawMetrics, volume: f64, complexity: u32) -> f64 {
     let comments = if raw.sloc == 0 {
         0.0
     } else {
         f64::from(raw.comments + raw.multi) / f64::from(raw.sloc) * 100.0
     };
-    let lloc = f64::from(raw.lloc);
-    if volume <= 0.0 || lloc <= 0.0 {
-        return 100.0;
-    }
-    let raw_index = 171.0 - 5.2 * volume.ln() - 0.23 * f64::from(complexity) - 16.2 * lloc.ln()
-        + 50.0 * (2.46 * comments.to_radians()).sqrt().sin();
-    (raw_index * 100.0 / 171.0).clamp(0.0, 100.0)
+    crate::maintainability::index(volume, f64::from(complexity), f64::from(raw.lloc), comments)
 }
 
 fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {

@@ -8,10 +8,11 @@ mod docstrings;
 mod maintainability;
 mod raw;
 
+pub use crate::maintainability::Halstead;
 pub use analysis::{Analysis, analyze};
 pub use complexity::{Block, BlockKind, complexity, total_complexity};
 pub use docstrings::{Item, ItemKind, docstring_items};
-pub use maintainability::{Halstead, halstead, maintainability_index};
+pub use maintainability::{halstead, maintainability_index};
 pub use raw::{RawMetrics, raw_metrics};
 
 use crate::{Error, Result};
