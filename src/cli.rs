@@ -35,9 +35,9 @@ pub enum Command {
     },
     /// Measure a repository and list what is worth improving, highest priority first.
     ///
-    /// Reads every Python file the repository does not ignore, once: cyclomatic complexity,
-    /// maintainability index, raw and Halstead metrics (radon's rules) and docstring coverage
-    /// (interrogate's), plus churn from the last --history commits of its git history, which
+    /// Reads every Python and Rust file the repository does not ignore, once: cyclomatic
+    /// complexity, maintainability index, raw and Halstead metrics (radon's rules) and
+    /// documentation coverage (interrogate's rules; rustc's `missing_docs`), plus churn from the last --history commits of its git history, which
     /// makes hotspots (often changed and complex). Files that are too large, generated,
     /// binary, not UTF-8 or do not parse, and links that loop or lead outside, are listed as
     /// skipped. Needs no data directory and changes nothing.
