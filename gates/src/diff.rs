@@ -366,7 +366,7 @@ fn split_header(rest: &str) -> Option<(String, String)> {
         ));
     }
     // "a/P b/P": both halves have the same length.
-    if rest.len() % 2 == 0 {
+    if rest.len().is_multiple_of(2) {
         return None;
     }
     let middle = rest.len() / 2;

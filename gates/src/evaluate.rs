@@ -14,9 +14,12 @@ const EPSILON: f64 = 1e-9;
 /// How many integrity violations or tests a reason names before it says "and N more".
 const NAMED: usize = 3;
 
+/// One condition's judge.
+type Judge = fn(&Policy, &GateInput) -> ConditionResult;
+
 /// Judges `input` by every enabled condition of `policy`.
 pub fn evaluate(policy: &Policy, input: &GateInput) -> GateReport {
-    let judges: [(bool, fn(&Policy, &GateInput) -> ConditionResult); 9] = [
+    let judges: [(bool, Judge); 9] = [
         (policy.test_integrity.enabled, integrity),
         (policy.tests.enabled, tests),
         (policy.coverage.enabled, coverage),
@@ -62,7 +65,15 @@ fn unmeasured(policy: &Policy, name: &str, threshold: String, what: &str) -> Con
     )
 }
 
-/// "a, b, c and 2 more".
+/// "1 violation", "2 violations".
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// "a; b; c; and 2 more".
 fn list(items: &[String]) -> String {
     let named = items
         .iter()
@@ -91,7 +102,7 @@ fn integrity(policy: &Policy, input: &GateInput) -> ConditionResult {
     result(
         "test_integrity",
         violations.is_empty(),
-        format!("{} violations", violations.len()),
+        count(violations.len(), "violation"),
         threshold.into(),
         format!(
             "The change must leave the existing tests as they are{}, but {}.",
@@ -132,10 +143,10 @@ fn tests(policy: &Policy, input: &GateInput) -> ConditionResult {
     result(
         "tests",
         broken.len() <= max as usize,
-        format!("{} new failures", broken.len()),
+        count(broken.len(), "new failure"),
         format!("<= {max}"),
         format!(
-            "Tests that passed before the change (or that it added) no longer pass: {}.",
+            "These tests passed on the untouched code, or were added by the change, and do not pass with it: {}.",
             list(&broken)
         ),
     )
@@ -174,7 +185,7 @@ fn coverage(policy: &Policy, input: &GateInput) -> ConditionResult {
     result(
         "coverage",
         passed,
-        format!("{} of {total} lines", percent(changed)),
+        format!("{} of {}", percent(changed), count(total as usize, "line")),
         threshold,
         format!(
             "Tests run {covered} of the {total} changed executable lines ({}); cover at least {}{}.",
