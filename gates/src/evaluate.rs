@@ -159,16 +159,21 @@ fn percent(value: f64) -> String {
 fn coverage(policy: &Policy, input: &GateInput) -> ConditionResult {
     let rule = &policy.coverage;
     let Some(coverage) = input.coverage else {
-        return unmeasured(policy, "coverage", percent(rule.min_percent), "Coverage");
+        let threshold = format!(">= {}", percent(rule.min_percent));
+        return unmeasured(policy, "coverage", threshold, "Coverage");
     };
-    let before = coverage.touched_files_before.percent().unwrap_or(0.0);
-    let threshold = match rule.or_not_lower {
-        true => format!(
+    // Files with no executable lines before (new files) set no "previous coverage".
+    let before = coverage
+        .touched_files_before
+        .percent()
+        .filter(|_| rule.or_not_lower);
+    let threshold = match before {
+        Some(before) => format!(
             ">= {} or >= {} (before)",
             percent(rule.min_percent),
             percent(before)
         ),
-        false => format!(">= {}", percent(rule.min_percent)),
+        None => format!(">= {}", percent(rule.min_percent)),
     };
     let LineCoverage { covered, total } = coverage.changed_lines;
     let Some(changed) = coverage.changed_lines.percent() else {
@@ -180,25 +185,25 @@ fn coverage(policy: &Policy, input: &GateInput) -> ConditionResult {
             String::new(),
         );
     };
-    let passed =
-        changed + EPSILON >= rule.min_percent || (rule.or_not_lower && changed + EPSILON >= before);
+    let passed = changed + EPSILON >= rule.min_percent
+        || before.is_some_and(|before| changed + EPSILON >= before);
+    let or_before = before
+        .map(|before| {
+            format!(
+                ", or as much as the touched files were covered before ({})",
+                percent(before)
+            )
+        })
+        .unwrap_or_default();
     result(
         "coverage",
         passed,
         format!("{} of {}", percent(changed), count(total as usize, "line")),
         threshold,
         format!(
-            "Tests run {covered} of the {total} changed executable lines ({}); cover at least {}{}.",
+            "Tests run {covered} of the {total} changed executable lines ({}); cover at least {}{or_before}.",
             percent(changed),
             percent(rule.min_percent),
-            if rule.or_not_lower {
-                format!(
-                    ", or as much as the touched files were covered before ({})",
-                    percent(before)
-                )
-            } else {
-                String::new()
-            }
         ),
     )
 }

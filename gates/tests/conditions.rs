@@ -238,6 +238,12 @@ fn changed_lines_are_covered_or_no_worse_than_before() {
     check(|i| changed_coverage(i, 0, 0), &[]);
     // 75% of the changed lines, as the touched files had before: not lower.
     check(|i| changed_coverage(i, 3, 4), &[]);
+    // Touched files that had no executable lines (new files) set no previous coverage.
+    let all_new = |i: &mut GateInput| {
+        changed_coverage(i, 0, 10);
+        i.coverage.as_mut().expect("measured").touched_files_before = LineCoverage::default();
+    };
+    check(all_new, &["coverage"]);
     check_with(
         |p| p.coverage.or_not_lower = false,
         |i| changed_coverage(i, 3, 4),

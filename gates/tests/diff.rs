@@ -29,6 +29,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// Commits `files`, applies `change` to the working tree, and returns the staged diff.
 fn git_diff(files: &[(&str, &[u8])], change: impl FnOnce(&Path)) -> String {
+    git_diff_with(&[], files, change)
+}
+
+/// [`git_diff`] with extra options for `git diff`.
+fn git_diff_with(options: &[&str], files: &[(&str, &[u8])], change: impl FnOnce(&Path)) -> String {
     let repo = tempfile::tempdir().expect("temp dir");
     let dir = repo.path();
     git(dir, &["init", "--quiet"]);
@@ -39,17 +44,16 @@ fn git_diff(files: &[(&str, &[u8])], change: impl FnOnce(&Path)) -> String {
     git(dir, &["commit", "--quiet", "--allow-empty", "-m", "base"]);
     change(dir);
     git(dir, &["add", "--all"]);
-    git(
-        dir,
-        &[
-            "diff",
-            "--cached",
-            "-U0",
-            "-M",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-        ],
-    )
+    let mut args = vec![
+        "diff",
+        "--cached",
+        "-U0",
+        "-M",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ];
+    args.extend(options);
+    git(dir, &args)
 }
 
 fn write(dir: &Path, path: &str, content: &[u8]) {
@@ -68,7 +72,17 @@ fn rename(dir: &Path, from: &str, to: &str) {
 
 /// Parses the diff of `change` on `files` and compares the change's listing with `expected`.
 fn check(files: &[(&str, &[u8])], change: impl FnOnce(&Path), expected: Expect) {
-    let diff = git_diff(files, change);
+    check_with(&[], files, change, expected);
+}
+
+/// [`check`] with extra options for `git diff`.
+fn check_with(
+    options: &[&str],
+    files: &[(&str, &[u8])],
+    change: impl FnOnce(&Path),
+    expected: Expect,
+) {
+    let diff = git_diff_with(options, files, change);
     let parsed = ChangeSet::from_unified_diff(&diff).unwrap_or_else(|e| panic!("{e}\n{diff}"));
     expected.assert_eq(&parsed.to_string());
 }
@@ -145,6 +159,43 @@ fn binary_and_empty_files_have_no_lines() {
             M data.bin (binary)
             A empty.py
             A tests/data/img.bin (binary)
+        "#]],
+    );
+}
+
+#[test]
+fn binary_patches_are_skipped() {
+    check_with(
+        &["--binary"],
+        &[("data.bin", b"\x00\x01\x02"), ("a.py", b"a = 1\n")],
+        |d| {
+            write(d, "data.bin", b"\x00\x01\x03\x04");
+            write(d, "a.py", b"a = 2\n");
+        },
+        expect![[r#"
+            M a.py
+              -1 a = 1
+              +1 a = 2
+            M data.bin (binary)
+        "#]],
+    );
+}
+
+// The mode is set through the file system, as a user would.
+#[cfg(unix)]
+#[test]
+fn mode_changes_and_copies() {
+    check_with(
+        &["-C", "--find-copies-harder"],
+        &[("run.sh", b"echo hi\n"), ("tests/test_a.py", APP)],
+        |d| {
+            let executable = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+            std::fs::set_permissions(d.join("run.sh"), executable).expect("chmod");
+            write(d, "tests/test_b.py", APP);
+        },
+        expect![[r#"
+            M run.sh
+            C tests/test_a.py -> tests/test_b.py
         "#]],
     );
 }
