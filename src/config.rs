@@ -16,6 +16,13 @@ format = "table"
 [patterns]
 # How many patterns `tdev patterns search` shows when --limit is not given.
 limit = 10
+
+# [gates] holds the quality gate a change must pass before its branch is kept: no new failing
+# test, coverage of the changed lines, no new high-severity security finding, complexity,
+# maintainability, docstrings and duplication not worse, test integrity. docs/gates.md lists
+# every key with its default, e.g.:
+# [gates.coverage]
+# min_percent = 80.0
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,6 +30,7 @@ limit = 10
 pub struct Config {
     pub sparql: SparqlConfig,
     pub patterns: PatternsConfig,
+    pub gates: tdev_gates::Policy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +78,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        toml::from_str(&text).map_err(|e| {
+        let config: Self = toml::from_str(&text).map_err(|e| {
             let at = e
                 .span()
                 .map(|span| {
@@ -85,8 +93,14 @@ impl Config {
                 path.display(),
                 e.message()
             ))
-            .into()
-        })
+        })?;
+        config.gates.validate().map_err(|e| {
+            UserError::new(format!(
+                "{}: {e}; see docs/gates.md for the allowed values",
+                path.display()
+            ))
+        })?;
+        Ok(config)
     }
 }
 
@@ -99,6 +113,15 @@ mod tests {
         let config: Config = toml::from_str(DEFAULT_FILE).unwrap();
         assert!(matches!(config.sparql.format, TableOrResults::Table));
         assert_eq!(config.patterns.limit, PatternsConfig::default().limit);
+    }
+
+    #[test]
+    fn a_gate_threshold_out_of_range_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[gates.coverage]\nmin_percent = 180.0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("gates.coverage.min_percent"), "{err}");
     }
 
     #[test]
