@@ -75,14 +75,15 @@ pub(crate) fn edges(drafts: &[&Draft<'_>], situation: &Situation) -> Vec<(usize,
             }
         }
     }
-    for (a, da) in drafts.iter().enumerate() {
-        for (b, db) in drafts.iter().enumerate() {
-            if let (Some((i, _)), Some((j, _))) = (da.stage, db.stage)
-                && da.origin == db.origin
-                && j == i + 1
-            {
-                edges.push((a, b));
-            }
+    let mut stages: BTreeMap<(usize, u32), usize> = BTreeMap::new();
+    for (index, d) in drafts.iter().enumerate() {
+        if let Some((i, _)) = d.stage {
+            stages.insert((d.origin, i), index);
+        }
+    }
+    for (&(origin, i), &a) in &stages {
+        if let Some(&b) = stages.get(&(origin, i + 1)) {
+            edges.push((a, b));
         }
     }
     edges.sort_unstable();

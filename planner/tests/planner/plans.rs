@@ -2,7 +2,7 @@
 //! split to fit 4 hours, ordered and capped.
 
 use crate::support::{describe, findings};
-use tdev_planner::{Error, Goal, Planner};
+use tdev_planner::{Error, Estimate, Estimator, Goal, Planner, TaskFeatures};
 
 /// Plans `findings` towards the goal named by `goal` and compares the tasks, one per line.
 fn check(goal: &str, specs: &[&str], expected: &[&str]) {
@@ -132,4 +132,53 @@ fn duplicate_finding_ids_are_refused() {
         err.to_string(),
         "two findings have the id \"f1\"; finding ids must be unique"
     );
+}
+
+/// An estimator that answers the same for every task.
+struct Fixed(Estimate);
+
+impl Estimator for Fixed {
+    fn estimate(&self, _: &TaskFeatures) -> Estimate {
+        self.0
+    }
+}
+
+/// Plans one complex function with an estimator answering `(hours, success, risk)`.
+fn check_estimator((hours, success_probability, risk): (f64, f64, u8), expected: &str) {
+    let estimator = Fixed(Estimate {
+        hours,
+        success_probability,
+        risk,
+    });
+    let actual =
+        match Planner::new(estimator).plan(Goal::Hotspots, &findings(&["complexity a.py cx=10"])) {
+            Ok(plan) => describe(&plan).join("; "),
+            Err(e) => e.to_string(),
+        };
+    assert_eq!(actual, expected);
+}
+
+#[test]
+#[rustfmt::skip]
+fn the_estimator_decides_and_is_checked() {
+    check_estimator((2.0, 0.5, 3), "t1 llm:refactor a.py 2h r3");
+    check_estimator((9.0, 0.5, 3), "\"Refactor to reduce complexity in a.py\" is still estimated at 9.0 h when split into 8 stages, above the limit of 4 h per task");
+    check_estimator((1.0, 0.5, 0), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid risk of 0");
+    check_estimator((f64::NAN, 0.5, 3), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid effort of NaN h");
+    check_estimator((1.0, 1.5, 3), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid success probability of 1.5");
+}
+
+#[test]
+fn the_features_of_a_task_are_recorded_with_it() {
+    let input = findings(&[
+        "complexity a.py cx=15 @f p=0.7",
+        "complexity a.py cx=10 @g p=0.3",
+    ]);
+    let plan = Planner::default().plan(Goal::Hotspots, &input).unwrap();
+    let features = &plan.details["t1"].features;
+    assert_eq!(
+        serde_json::to_string(features).unwrap(),
+        r#"{"kind":"reduce-complexity","strategy":"llm:refactor","findings":2,"files":1,"total_complexity":25.0,"priority":0.7}"#
+    );
+    assert_eq!(plan.details["t1"].success_probability, 0.55);
 }
