@@ -22,7 +22,7 @@ pub const LOW_COVERAGE: f64 = 0.8;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Concern {
-    /// `bandit:*`, and ruff's port of bandit (`ruff:S*`).
+    /// `bandit:*`, and ruff's port of bandit (`S` rules such as `ruff:S506`).
     Security,
     /// Other `ruff:*` rules and `clippy:*` lints.
     Lint,
@@ -30,7 +30,7 @@ pub enum Concern {
     Complexity,
     /// `coverage`, `coverage-gap`.
     Coverage,
-    /// `docstring`, and pydocstyle's rules in ruff (`ruff:D*`).
+    /// `docstring`, and pydocstyle's rules in ruff (`D` rules such as `ruff:D103`).
     Documentation,
     /// Anything else.
     Other,
@@ -39,9 +39,12 @@ pub enum Concern {
 impl Concern {
     /// Classifies a finding kind.
     pub fn of(kind: &str) -> Concern {
-        if kind.starts_with("bandit:") || ruff_rule(kind).is_some_and(|r| r.starts_with('S')) {
+        // The linter a ruff rule comes from is named by its letters: `S` is bandit, `D`
+        // pydocstyle (while `SIM`, `DTZ` and the like are ordinary lint).
+        let linter = ruff_rule(kind).map(|r| r.trim_end_matches(|c: char| c.is_ascii_digit()));
+        if kind.starts_with("bandit:") || linter == Some("S") {
             Concern::Security
-        } else if ruff_rule(kind).is_some_and(|r| r.starts_with('D')) || kind == "docstring" {
+        } else if linter == Some("D") || kind == "docstring" {
             Concern::Documentation
         } else if ruff_rule(kind).is_some() || clippy_lint(kind).is_some() {
             Concern::Lint

@@ -44,6 +44,8 @@ fn each_kind_of_finding_gets_its_strategy() {
     check("coverage", &["coverage a.py"], &["t1 llm:add-tests a.py 1.5h r2"]);
     check("docs", &["docstring a.py"], &["t1 llm:docstrings a.py 0.4h r1"]);
     check("docs", &["ruff:D100 a.py"], &["t1 llm:docstrings a.py 0.4h r1"]);
+    check("lint", &["ruff:SIM108 a.py safe"], &["t1 ruff-fix:SIM1 a.py 0.2h r1"]);
+    check("lint", &["ruff:DTZ005 a.py"], &["t1 llm:fix-lint a.py 0.8h r3"]);
     check("overall", &["mystery a.py"], &["t1 llm:fix a.py 0.8h r3"]);
 }
 
