@@ -413,6 +413,28 @@ fn plan_reads_a_bare_array_of_findings() {
         text.starts_with("Plan for \"fix lint findings\": 5 tasks"),
         "{text}"
     );
+    let capped = ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            "array.json",
+            "--goal",
+            "lint",
+            "--max-tasks",
+            "0",
+        ],
+    );
+    assert_eq!(
+        capped,
+        "Nothing to plan for \"fix lint findings\": the cap on tasks left out all 5.\n"
+    );
+    std::fs::write(dir.path().join("empty.json"), "[]").unwrap();
+    let empty = ok(dir.path(), &["plan", "--findings", "empty.json"]);
+    assert_eq!(
+        empty,
+        "Nothing to plan for \"improve overall quality\": no finding is in its scope.\n"
+    );
 }
 
 #[test]

@@ -8,11 +8,12 @@ use std::fmt::Write as _;
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
     if plan.tasks.is_empty() {
-        let _ = writeln!(
-            out,
-            "Nothing to plan for \"{}\": no finding is in its scope.",
-            plan.goal
-        );
+        let why = if plan.left_out > 0 {
+            format!("the cap on tasks left out all {}", plan.left_out)
+        } else {
+            "no finding is in its scope".to_owned()
+        };
+        let _ = writeln!(out, "Nothing to plan for \"{}\": {why}.", plan.goal);
         return out;
     }
     let _ = writeln!(
