@@ -64,6 +64,16 @@ pub enum Command {
     /// Search and add learned patterns (situation, strategy, outcome counts).
     #[command(subcommand)]
     Patterns(PatternsCommand),
+    /// Plan a cycle: decompose a goal over research findings into estimated tasks of at most
+    /// 4 hours, with their dependencies, the critical path and the groups that can run in
+    /// parallel.
+    ///
+    /// Examples:
+    ///   tdev plan --repo ~/src/project
+    ///   tdev plan --repo . --goal "raise quality of the hotspots" --json
+    ///   tdev scan --json > scan.json && tdev plan --findings scan.json --mermaid > plan.mmd
+    #[command(verbatim_doc_comment)]
+    Plan(PlanArgs),
     /// Print a shell completion script, e.g. `tdev completions bash > ~/.local/share/bash-completion/completions/tdev`.
     Completions {
         /// The shell.
@@ -126,6 +136,41 @@ pub struct SparqlArgs {
     /// and change them inside GRAPH ?g { ... }. The running statistics are rebuilt afterwards.
     #[arg(long)]
     pub update: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scan this repository first and plan from its findings (as `tdev scan` finds them).
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "findings",
+        conflicts_with = "findings"
+    )]
+    pub repo: Option<PathBuf>,
+
+    /// Plan from these findings instead: a JSON array of findings, or an object with a
+    /// `findings` array (what `tdev scan --json` prints); `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+
+    /// The cycle's goal in words: "improve overall quality" (the default), "raise quality of
+    /// the hotspots", "fix security findings", "lift coverage", "fix lint findings",
+    /// "improve documentation", or words naming one ("security", "tests", "docs").
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<String>,
+
+    /// At most this many tasks, the most valuable first (a task's prerequisites count).
+    #[arg(long, value_name = "K", default_value_t = tdev_planner::DEFAULT_MAX_TASKS)]
+    pub max_tasks: usize,
+
+    /// Print the plan as a Mermaid flowchart.
+    #[arg(long, conflicts_with = "json")]
+    pub mermaid: bool,
+
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

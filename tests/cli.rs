@@ -345,3 +345,159 @@ fn triples_load_into_the_named_graph_asked_for() {
     assert_eq!(run.code, 2, "a whole store needs a dataset format");
     assert!(run.stderr.contains("nquads, trig"), "{}", run.stderr);
 }
+
+/// The planner's fixture: findings as `tdev scan --json` prints them.
+const SHOP_FINDINGS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/planner/test_data/findings/shop.json"
+);
+
+#[test]
+fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
+    let snapshot = include_str!("../planner/test_data/plans/shop-overall.txt");
+    assert_eq!(text, snapshot);
+    let json = ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            SHOP_FINDINGS,
+            "--goal",
+            "security",
+            "--json",
+        ],
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(plan["goal"], "security");
+    let strategies: Vec<&str> = plan["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(strategies, ["codemod:yaml-safe-load", "llm:fix-security"]);
+    let mermaid = ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            SHOP_FINDINGS,
+            "--mermaid",
+            "--max-tasks",
+            "3",
+        ],
+    );
+    assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
+    assert_eq!(mermaid.matches("[\"t").count(), 3, "{mermaid}");
+}
+
+#[test]
+fn plan_reads_a_bare_array_of_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SHOP_FINDINGS).unwrap()).unwrap();
+    std::fs::write(dir.path().join("array.json"), scan["findings"].to_string()).unwrap();
+    let text = ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            "array.json",
+            "--goal",
+            "fix lint findings",
+        ],
+    );
+    assert!(
+        text.starts_with("Plan for \"fix lint findings\": 5 tasks"),
+        "{text}"
+    );
+    let capped = ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            "array.json",
+            "--goal",
+            "lint",
+            "--max-tasks",
+            "0",
+        ],
+    );
+    assert_eq!(
+        capped,
+        "Nothing to plan for \"fix lint findings\": the cap on tasks left out all 5.\n"
+    );
+    std::fs::write(dir.path().join("empty.json"), "[]").unwrap();
+    let empty = ok(dir.path(), &["plan", "--findings", "empty.json"]);
+    assert_eq!(
+        empty,
+        "Nothing to plan for \"improve overall quality\": no finding is in its scope.\n"
+    );
+}
+
+#[test]
+fn plan_refuses_a_malformed_file_and_an_unknown_goal_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"findings\": [\n  {\"id\": 3}\n]}",
+    )
+    .unwrap();
+    fails(
+        dir.path(),
+        &["plan", "--findings", "bad.json"],
+        "error: bad.json:2:10: not an array of findings or an object with a `findings` array",
+    );
+    std::fs::write(dir.path().join("text.json"), "findings!").unwrap();
+    fails(
+        dir.path(),
+        &["plan", "--findings", "text.json"],
+        "error: text.json: not an array of findings or an object with a `findings` array",
+    );
+    fails(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            SHOP_FINDINGS,
+            "--goal",
+            "make it fast",
+        ],
+        "error: unknown goal \"make it fast\"; the known goals are: \"improve overall quality\", \
+         \"raise quality of the hotspots\", \"fix security findings\", \"lift coverage\", \"fix \
+         lint findings\", \"improve documentation\"",
+    );
+    fails(
+        dir.path(),
+        &["plan", "--findings", SHOP_FINDINGS, "--json", "--mermaid"],
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn plan_scans_a_repository_first() {
+    let repo = tempfile::tempdir().unwrap();
+    let branches: String = (0..15)
+        .map(|i| format!("    if x == {i}:\n        return {i}\n"))
+        .collect();
+    std::fs::write(
+        repo.path().join("app.py"),
+        format!(
+            "\"\"\"App.\"\"\"\n\ndef route(x):\n    \"\"\"Route.\"\"\"\n{branches}    return None\n"
+        ),
+    )
+    .unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(repo.path(), &["plan", "--repo", ".", "--json"])).unwrap();
+    let tasks = plan["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 1, "{plan:#}");
+    assert_eq!(tasks[0]["kind"], "reduce-complexity");
+    assert_eq!(tasks[0]["addresses"].as_array().unwrap().len(), 1);
+    fails(
+        repo.path(),
+        &["plan", "--repo", "missing"],
+        "missing is not a directory",
+    );
+}

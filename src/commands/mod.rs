@@ -3,6 +3,7 @@
 mod init;
 mod kg;
 mod patterns;
+mod plan;
 mod scan;
 mod sparql;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
         Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
         Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
+        Command::Plan(args) => plan::run(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tdev", &mut std::io::stdout());

@@ -7,6 +7,7 @@ use crate::table;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
+use std::path::Path;
 use std::sync::OnceLock;
 use tdev_research::{Progress, Scan, ScanOptions};
 
@@ -48,6 +49,30 @@ pub fn run(args: &ScanArgs) -> Result<()> {
         text(&mut out, &report, args.top)?;
     }
     Ok(())
+}
+
+/// Scans `repo`, with a progress bar on stderr for large repositories.
+pub fn scan_with_progress(repo: &Path, options: &ScanOptions) -> Result<Scan> {
+    if !repo.is_dir() {
+        return Err(UserError::new(format!(
+            "{} is not a directory; give the repository to scan with --repo PATH",
+            repo.display()
+        ))
+        .into());
+    }
+    let bar: OnceLock<ProgressBar> = OnceLock::new();
+    let report = tdev_research::scan(repo, options, &|progress| {
+        if let Progress::Measuring { done, total } = progress
+            && total >= PROGRESS_MIN_FILES
+        {
+            bar.get_or_init(|| progress_bar(total))
+                .set_position(done as u64);
+        }
+    })?;
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
+    }
+    Ok(report)
 }
 
 fn progress_bar(total: usize) -> ProgressBar {

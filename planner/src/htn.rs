@@ -1,0 +1,476 @@
+//! The HTN domain: how a goal decomposes into compound tasks, and how the methods of a
+//! compound task turn findings into primitive tasks, grouped so that one task does one kind of
+//! work on one file or one directory.
+//!
+//! A goal names compound tasks ([`Goal`] → [`Compound`]). A compound task takes the findings
+//! in its scope, and for each one the first of its methods whose precondition holds says which
+//! primitive action fixes it (a kind of work and a strategy). Findings given the same action on
+//! the same file (or, for tool fixes, the same directory) become one primitive task, which the
+//! planner then estimates and splits.
+
+use crate::Goal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use tdev_core::{Finding, Fixability};
+
+/// Below this line coverage (a fraction) a file gets tests before it is refactored; the same
+/// bar as the default gate on changed lines.
+pub const LOW_COVERAGE: f64 = 0.8;
+
+/// What a finding is about, read from its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Concern {
+    /// `bandit:*`, and ruff's port of bandit (`S` rules such as `ruff:S506`).
+    Security,
+    /// Other `ruff:*` rules and `clippy:*` lints.
+    Lint,
+    /// `complexity`, `hotspot`, `maintainability` (what `tdev scan` reports).
+    Complexity,
+    /// `coverage`.
+    Coverage,
+    /// `docstring` (Python), `missing-docs` (Rust), and pydocstyle's rules in ruff (`D` rules
+    /// such as `ruff:D103`).
+    Documentation,
+    /// Anything else.
+    Other,
+}
+
+impl Concern {
+    /// Classifies a finding kind.
+    pub fn of(kind: &str) -> Concern {
+        // The linter a ruff rule comes from is named by its letters: `S` is bandit, `D`
+        // pydocstyle (while `SIM`, `DTZ` and the like are ordinary lint).
+        let linter = ruff_rule(kind).map(|r| r.trim_end_matches(|c: char| c.is_ascii_digit()));
+        if kind.starts_with("bandit:") || linter == Some("S") {
+            Concern::Security
+        } else if linter == Some("D") || matches!(kind, "docstring" | "missing-docs") {
+            Concern::Documentation
+        } else if ruff_rule(kind).is_some() || clippy_lint(kind).is_some() {
+            Concern::Lint
+        } else if matches!(kind, "complexity" | "hotspot" | "maintainability") {
+            Concern::Complexity
+        } else if kind == "coverage" {
+            Concern::Coverage
+        } else {
+            Concern::Other
+        }
+    }
+}
+
+/// The rule code of a ruff finding (`ruff:E711` → `E711`).
+fn ruff_rule(kind: &str) -> Option<&str> {
+    kind.strip_prefix("ruff:").filter(|r| !r.is_empty())
+}
+
+/// The lint name of a clippy finding (`clippy::needless_return` or `clippy:needless_return`).
+fn clippy_lint(kind: &str) -> Option<&str> {
+    kind.strip_prefix("clippy:")
+        .map(|l| l.trim_start_matches(':'))
+        .filter(|l| !l.is_empty())
+}
+
+/// A ruff rule's family: its letters and first digit (`E711` → `E7`, `UP035` → `UP0`), the
+/// grain at which ruff's `--select` groups related rules.
+pub fn rule_family(rule: &str) -> &str {
+    let letters = rule.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let end = (letters + 1).min(rule.len());
+    rule.get(..end).unwrap_or(rule)
+}
+
+/// A compound task: work a goal is made of, decomposed further by its methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Compound {
+    /// Fix security findings.
+    Secure,
+    /// Apply the safe tool fixes on the hotspot files before they are refactored.
+    Tidy,
+    /// Fix lint findings.
+    FixLint,
+    /// Add tests to hotspot files whose coverage is low, before they are refactored.
+    Protect,
+    /// Add tests where coverage is low.
+    Cover,
+    /// Reduce the complexity of hotspots.
+    Refactor,
+    /// Write missing documentation.
+    Document,
+    /// Fix findings of other kinds.
+    FixOther,
+}
+
+impl Compound {
+    /// The compound tasks a goal decomposes into, in the order they are worth doing.
+    pub fn of_goal(goal: Goal) -> &'static [Compound] {
+        use Compound::*;
+        match goal {
+            Goal::Overall => &[Secure, FixLint, Cover, Refactor, Document, FixOther],
+            Goal::Hotspots => &[Tidy, Protect, Refactor],
+            Goal::Security => &[Secure],
+            Goal::Coverage => &[Cover],
+            Goal::Lint => &[FixLint],
+            Goal::Documentation => &[Document],
+        }
+    }
+
+    /// A short name for people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Secure => "secure",
+            Self::Tidy => "tidy",
+            Self::FixLint => "fix-lint",
+            Self::Protect => "protect",
+            Self::Cover => "cover",
+            Self::Refactor => "refactor",
+            Self::Document => "document",
+            Self::FixOther => "fix-other",
+        }
+    }
+
+    /// The kind of the primitive tasks it produces (`Task::kind`).
+    pub fn task_kind(self) -> &'static str {
+        match self {
+            Self::Secure => "fix-security",
+            Self::Tidy | Self::FixLint => "fix-lint",
+            Self::Protect | Self::Cover => "add-tests",
+            Self::Refactor => "reduce-complexity",
+            Self::Document => "add-docstrings",
+            Self::FixOther => "fix-finding",
+        }
+    }
+
+    /// Whether the finding is in the compound task's scope.
+    fn takes(self, finding: &Finding, situation: &Situation) -> bool {
+        let concern = Concern::of(&finding.kind);
+        let hotspot = situation.hotspot_files.contains(&finding.path);
+        match self {
+            Self::Secure => concern == Concern::Security,
+            Self::Tidy => {
+                concern == Concern::Lint && hotspot && finding.fix == Some(Fixability::Safe)
+            }
+            Self::FixLint => concern == Concern::Lint,
+            Self::Protect => concern == Concern::Coverage && hotspot,
+            Self::Cover => concern == Concern::Coverage,
+            Self::Refactor => concern == Concern::Complexity,
+            Self::Document => concern == Concern::Documentation,
+            Self::FixOther => concern == Concern::Other,
+        }
+    }
+
+    /// The methods tried, in order, on each finding in scope.
+    fn methods(self) -> &'static [Method] {
+        match self {
+            Self::Secure => &[SAFE_TOOL_FIX, CODEMOD, UNSAFE_TOOL_FIX, LLM_FIX_SECURITY],
+            Self::Tidy => &[SAFE_TOOL_FIX],
+            Self::FixLint => &[SAFE_TOOL_FIX, CODEMOD, UNSAFE_TOOL_FIX, LLM_FIX_LINT],
+            Self::Protect | Self::Cover => &[ADD_TESTS],
+            Self::Refactor => &[REFACTOR],
+            Self::Document => &[SAFE_TOOL_FIX, DOCSTRINGS],
+            Self::FixOther => &[SAFE_TOOL_FIX, CODEMOD, LLM_FIX],
+        }
+    }
+}
+
+/// Facts about the whole set of findings that methods and dependencies depend on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Situation {
+    /// Files with a complexity or hotspot finding.
+    pub hotspot_files: BTreeSet<String>,
+    /// Files with a finding measuring coverage below [`LOW_COVERAGE`], or a coverage finding
+    /// without a measurement.
+    pub low_coverage_files: BTreeSet<String>,
+}
+
+impl Situation {
+    /// Reads the situation out of the findings.
+    pub fn of(findings: &[Finding]) -> Situation {
+        let mut situation = Situation::default();
+        for f in findings {
+            let concern = Concern::of(&f.kind);
+            if concern == Concern::Complexity {
+                situation.hotspot_files.insert(f.path.clone());
+            }
+            // Coverage may be given as a fraction or a percentage; a coverage finding that
+            // does not say how much is covered counts as low.
+            let low = match f.metrics.get("coverage") {
+                Some(&c) => (if c > 1.0 { c / 100.0 } else { c }) < LOW_COVERAGE,
+                None => concern == Concern::Coverage,
+            };
+            if low {
+                situation.low_coverage_files.insert(f.path.clone());
+            }
+        }
+        situation
+    }
+}
+
+/// How widely a primitive action's findings are grouped into one task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Grouping {
+    /// Tool fixes and codemods: one run covers a whole directory cheaply and reads as one
+    /// change to review.
+    Directory,
+    /// Everything else: one file per task keeps a change reviewable.
+    File,
+}
+
+/// The primitive action a method chooses for a finding.
+struct Action {
+    strategy: String,
+    /// What the task does, completed by the planner with where (a verb phrase).
+    what: String,
+    grouping: Grouping,
+}
+
+/// A method of a compound task: a precondition on a finding and the action it then chooses.
+struct Method {
+    applies: fn(&Finding) -> bool,
+    action: fn(&Finding) -> Action,
+}
+
+/// A tool fixes it without changing the code's meaning: ruff's safe fixes (by rule family),
+/// clippy's machine-applicable suggestions.
+const SAFE_TOOL_FIX: Method = Method {
+    applies: |f| {
+        f.fix == Some(Fixability::Safe)
+            && (ruff_rule(&f.kind).is_some() || clippy_lint(&f.kind).is_some())
+    },
+    action: |f| match (ruff_rule(&f.kind), clippy_lint(&f.kind)) {
+        (Some(rule), _) => Action {
+            strategy: format!("ruff-fix:{}", rule_family(rule)),
+            what: format!(
+                "apply ruff safe fixes for rule family {}",
+                rule_family(rule)
+            ),
+            grouping: Grouping::Directory,
+        },
+        (None, lint) => {
+            let lint = lint.unwrap_or_default();
+            Action {
+                strategy: format!("clippy-fix:{lint}"),
+                what: format!("apply clippy's fix for {lint}"),
+                grouping: Grouping::Directory,
+            }
+        }
+    },
+};
+
+/// The built-in codemods, by the finding kinds they fix: strategy and what they do.
+fn codemod(kind: &str) -> Option<(&'static str, &'static str)> {
+    match kind {
+        "bandit:B506" | "ruff:S506" => Some((
+            "codemod:yaml-safe-load",
+            "replace yaml.load with yaml.safe_load",
+        )),
+        "ruff:E711" => Some(("codemod:none-comparison", "compare with None using `is`")),
+        "ruff:B006" => Some((
+            "codemod:mutable-default",
+            "replace mutable default arguments with None",
+        )),
+        _ => None,
+    }
+}
+
+/// A built-in codemod fixes it.
+const CODEMOD: Method = Method {
+    applies: |f| codemod(&f.kind).is_some(),
+    action: |f| {
+        let (strategy, what) = codemod(&f.kind).unwrap_or_default();
+        Action {
+            strategy: strategy.to_owned(),
+            what: what.to_owned(),
+            grouping: Grouping::Directory,
+        }
+    },
+};
+
+/// Ruff has a fix that may change behaviour: a separate, riskier strategy per rule family.
+const UNSAFE_TOOL_FIX: Method = Method {
+    applies: |f| f.fix == Some(Fixability::Unsafe) && ruff_rule(&f.kind).is_some(),
+    action: |f| {
+        let family = rule_family(ruff_rule(&f.kind).unwrap_or_default());
+        Action {
+            strategy: format!("ruff-unsafe-fix:{family}"),
+            what: format!("apply ruff unsafe fixes for rule family {family}"),
+            grouping: Grouping::Directory,
+        }
+    },
+};
+
+/// Builds a method that always applies and hands the file to the LLM backend.
+macro_rules! llm_method {
+    ($strategy:literal, $what:literal) => {
+        Method {
+            applies: |_| true,
+            action: |_| Action {
+                strategy: $strategy.to_owned(),
+                what: $what.to_owned(),
+                grouping: Grouping::File,
+            },
+        }
+    };
+}
+
+const LLM_FIX_SECURITY: Method = llm_method!("llm:fix-security", "fix security findings");
+const LLM_FIX_LINT: Method = llm_method!("llm:fix-lint", "fix lint findings");
+const LLM_FIX: Method = llm_method!("llm:fix", "fix findings");
+const REFACTOR: Method = llm_method!("llm:refactor", "refactor to reduce complexity");
+const ADD_TESTS: Method = llm_method!("llm:add-tests", "add tests");
+const DOCSTRINGS: Method = llm_method!("llm:docstrings", "write docstrings");
+
+/// A primitive task before it has an id: its findings, files and what it does.
+#[derive(Clone, Debug)]
+pub(crate) struct Draft<'a> {
+    pub compound: Compound,
+    pub strategy: String,
+    pub what: String,
+    pub findings: Vec<&'a Finding>,
+    pub files: BTreeSet<String>,
+    /// `(i, n)` when a task too large for one attempt is done in `n` stages.
+    pub stage: Option<(u32, u32)>,
+    /// For a stage, a number shared by the stages of the same work (0 otherwise).
+    pub origin: usize,
+}
+
+impl Draft<'_> {
+    /// The task's kind.
+    pub fn kind(&self) -> &'static str {
+        self.compound.task_kind()
+    }
+
+    /// The highest priority among its findings.
+    pub fn priority(&self) -> f64 {
+        self.findings.iter().map(|f| f.priority).fold(0.0, f64::max)
+    }
+
+    /// Sum of the complexity its findings measure. A file-level hotspot repeats the complexity
+    /// of the functions reported on their own, so it counts only when no function does.
+    pub fn total_complexity(&self) -> f64 {
+        let complexity = |f: &&Finding| f.metrics.get("complexity").copied().unwrap_or(0.0);
+        let functions: f64 = self
+            .findings
+            .iter()
+            .filter(|f| f.kind != "hotspot")
+            .map(complexity)
+            .sum();
+        if functions > 0.0 {
+            functions
+        } else {
+            self.findings.iter().map(complexity).sum()
+        }
+    }
+
+    /// One line for a person: what, where, and how many findings.
+    pub fn title(&self) -> String {
+        let mut what = self.what.clone();
+        if let Some(first) = what.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        let place = match self.files.len() {
+            1 => self.files.iter().next().cloned().unwrap_or_default(),
+            _ => common_directory(&self.files),
+        };
+        let preposition = if self.kind() == "add-tests" {
+            "for"
+        } else {
+            "in"
+        };
+        let mut title = format!("{what} {preposition} {place}");
+        let symbols: BTreeSet<&str> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.symbol.as_deref())
+            .collect();
+        let mut counts = Vec::new();
+        if self.files.len() > 1 {
+            counts.push(format!("{} files", self.files.len()));
+        }
+        if self.files.len() == 1 && !symbols.is_empty() && symbols.len() <= 3 {
+            let symbols: Vec<&str> = symbols.into_iter().collect();
+            title.push_str(&format!(": {}", symbols.join(", ")));
+        } else if self.findings.len() > 1 {
+            counts.push(format!("{} findings", self.findings.len()));
+        }
+        if !counts.is_empty() {
+            title.push_str(&format!(" ({})", counts.join(", ")));
+        }
+        if let Some((i, n)) = self.stage {
+            title.push_str(&format!(", stage {i} of {n}"));
+        }
+        title
+    }
+}
+
+/// The directory shared by all the files, `./` for the repository root.
+fn common_directory(files: &BTreeSet<String>) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    for file in files {
+        let dirs: Vec<&str> = file.split('/').collect();
+        let dirs = &dirs[..dirs.len().saturating_sub(1)];
+        common = Some(match common {
+            None => dirs.to_vec(),
+            Some(c) => c
+                .iter()
+                .zip(dirs)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
+        });
+    }
+    match common.unwrap_or_default().join("/") {
+        dir if dir.is_empty() => "./".to_owned(),
+        dir => format!("{dir}/"),
+    }
+}
+
+/// The directory of a file, the grain tool fixes are grouped at.
+fn directory(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Decomposes the goal over the findings into primitive drafts, each finding in at most one
+/// (the first compound task, in the goal's order, that takes it).
+pub(crate) fn decompose<'a>(
+    goal: Goal,
+    findings: &'a [Finding],
+    situation: &Situation,
+) -> Vec<Draft<'a>> {
+    let compounds = Compound::of_goal(goal);
+    let mut groups: BTreeMap<(Compound, String, String), Draft<'a>> = BTreeMap::new();
+    for finding in findings {
+        let Some(compound) = compounds.iter().find(|c| c.takes(finding, situation)) else {
+            continue;
+        };
+        let Some(method) = compound.methods().iter().find(|m| (m.applies)(finding)) else {
+            continue;
+        };
+        let action = (method.action)(finding);
+        let place = match action.grouping {
+            Grouping::Directory => directory(&finding.path).to_owned(),
+            Grouping::File => finding.path.clone(),
+        };
+        let draft = groups
+            .entry((*compound, action.strategy.clone(), place))
+            .or_insert_with(|| Draft {
+                compound: *compound,
+                strategy: action.strategy,
+                what: action.what,
+                findings: Vec::new(),
+                files: BTreeSet::new(),
+                stage: None,
+                origin: 0,
+            });
+        draft.findings.push(finding);
+        draft.files.insert(finding.path.clone());
+    }
+    let mut drafts: Vec<Draft<'a>> = groups.into_values().collect();
+    for draft in &mut drafts {
+        draft
+            .findings
+            .sort_by(|a, b| (&a.path, a.span, &a.id).cmp(&(&b.path, b.span, &b.id)));
+    }
+    drafts
+}

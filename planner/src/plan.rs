@@ -1,0 +1,223 @@
+//! The planner itself: findings and a goal in, an estimated, ordered plan out.
+
+use crate::dependencies::edges;
+use crate::graph::{round, transitive_reduction};
+use crate::htn::{Compound, Draft, Situation, decompose};
+use crate::split::{Fitted, fit};
+use crate::{
+    CriticalPath, Error, Estimator, Goal, HeuristicEstimator, Result, TaskFeatures, TaskGraph,
+};
+use petgraph::algo::toposort;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use tdev_core::{Finding, Task};
+
+/// How many tasks a plan holds unless told otherwise.
+pub const DEFAULT_MAX_TASKS: usize = 20;
+
+/// A cycle's plan: primitive tasks in order of value, their dependencies, the critical path and
+/// the groups that can run in parallel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// What the plan sets out to do.
+    pub goal: Goal,
+    /// The primitive tasks, most valuable first; every task's dependencies come before it.
+    pub tasks: Vec<Task>,
+    /// The longest chain of dependent tasks by estimated hours.
+    pub critical_path: CriticalPath,
+    /// Task ids in groups that can run in parallel, in the order the groups run.
+    pub groups: Vec<Vec<String>>,
+    /// What the planner knows about each task beyond `Task`, by task id.
+    pub details: BTreeMap<String, TaskDetail>,
+    /// How many more tasks the findings called for than the plan's cap allowed.
+    pub left_out: usize,
+}
+
+/// What the planner knows about a task beyond the recorded `Task`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskDetail {
+    /// The compound task it was decomposed from.
+    pub compound: Compound,
+    /// The files it touches.
+    pub files: Vec<String>,
+    /// Its priority: the highest of its findings', or of the tasks waiting for it.
+    pub priority: f64,
+    /// Estimated probability that an attempt passes the gate.
+    pub success_probability: f64,
+    /// What the estimate was made from.
+    pub features: TaskFeatures,
+}
+
+impl Plan {
+    /// Sum of the estimates of all tasks.
+    pub fn total_hours(&self) -> f64 {
+        round(self.tasks.iter().map(|t| t.estimate_hours).sum())
+    }
+}
+
+/// Turns findings into plans, with an estimator and a cap on the number of tasks.
+#[derive(Debug)]
+pub struct Planner<E> {
+    estimator: E,
+    max_tasks: usize,
+}
+
+impl Default for Planner<HeuristicEstimator> {
+    fn default() -> Self {
+        Planner::new(HeuristicEstimator)
+    }
+}
+
+impl<E: Estimator> Planner<E> {
+    /// A planner estimating with `estimator`, holding at most [`DEFAULT_MAX_TASKS`] tasks.
+    pub fn new(estimator: E) -> Self {
+        Planner {
+            estimator,
+            max_tasks: DEFAULT_MAX_TASKS,
+        }
+    }
+
+    /// Caps the number of tasks in a plan; the most valuable are kept.
+    pub fn with_max_tasks(mut self, max_tasks: usize) -> Self {
+        self.max_tasks = max_tasks;
+        self
+    }
+
+    /// Plans the work towards `goal` on `findings`.
+    ///
+    /// The goal decomposes into compound tasks and those, by their methods, into primitive
+    /// tasks, each split until estimated at 4 hours or less. Tasks are ordered by priority (a
+    /// task inherits the priority of the tasks waiting for it, so that it is kept whenever they
+    /// are); the first `max_tasks` make the plan. Findings no compound task of the goal takes
+    /// are left alone: an empty plan is a valid answer.
+    pub fn plan(&self, goal: Goal, findings: &[Finding]) -> Result<Plan> {
+        let mut seen = HashSet::new();
+        if let Some(f) = findings.iter().find(|f| !seen.insert(f.id.as_str())) {
+            return Err(Error::DuplicateFinding(f.id.clone()));
+        }
+        let situation = Situation::of(findings);
+        let mut chain = 0;
+        let mut fitted: Vec<Fitted<'_>> = Vec::new();
+        for draft in decompose(goal, findings, &situation) {
+            fitted.extend(fit(&self.estimator, draft, &mut chain)?);
+        }
+        let drafts: Vec<&Draft<'_>> = fitted.iter().map(|f| &f.draft).collect();
+        let all_edges = edges(&drafts, &situation);
+        let (priority, depth) = priorities_and_depths(&fitted, &all_edges);
+        let ranked = rank(&fitted, &priority, &depth, goal);
+        let chosen: Vec<usize> = ranked.iter().copied().take(self.max_tasks).collect();
+        let position: BTreeMap<usize, usize> = chosen
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| (i, pos))
+            .collect();
+        let kept: Vec<(usize, usize)> = all_edges
+            .iter()
+            .filter_map(|(a, b)| Some((*position.get(a)?, *position.get(b)?)))
+            .collect();
+        let kept = transitive_reduction(chosen.len(), &kept);
+        let id = |pos: usize| format!("t{}", pos + 1);
+        let mut tasks = Vec::with_capacity(chosen.len());
+        let mut details = BTreeMap::new();
+        for (pos, &i) in chosen.iter().enumerate() {
+            let Fitted {
+                draft,
+                features,
+                estimate,
+            } = &fitted[i];
+            let mut depends_on: Vec<usize> = kept
+                .iter()
+                .filter(|(_, b)| *b == pos)
+                .map(|(a, _)| *a)
+                .collect();
+            depends_on.sort_unstable();
+            tasks.push(Task {
+                id: id(pos),
+                kind: draft.kind().to_owned(),
+                title: draft.title(),
+                strategy: draft.strategy.clone(),
+                // Tenths of an hour: finer estimates would claim a precision they lack.
+                estimate_hours: ((estimate.hours * 10.0 - 1e-9).ceil() / 10.0).max(0.1),
+                risk: estimate.risk,
+                depends_on: depends_on.into_iter().map(id).collect(),
+                addresses: draft.findings.iter().map(|f| f.id.clone()).collect(),
+            });
+            details.insert(
+                id(pos),
+                TaskDetail {
+                    compound: draft.compound,
+                    files: draft.files.iter().cloned().collect(),
+                    priority: priority[i],
+                    success_probability: (estimate.success_probability * 100.0).round() / 100.0,
+                    features: features.clone(),
+                },
+            );
+        }
+        let graph = TaskGraph::new(&tasks, findings)?;
+        Ok(Plan {
+            goal,
+            critical_path: graph.critical_path(),
+            groups: graph.groups(),
+            tasks,
+            details,
+            left_out: fitted.len() - chosen.len(),
+        })
+    }
+}
+
+/// The drafts' graph, for the orders and priorities computed before ids exist.
+fn draft_graph(count: usize, edges: &[(usize, usize)]) -> DiGraph<(), ()> {
+    let mut graph = DiGraph::with_capacity(count, edges.len());
+    for _ in 0..count {
+        graph.add_node(());
+    }
+    for &(a, b) in edges {
+        graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+    }
+    graph
+}
+
+/// Effective priorities (own, or inherited from a task waiting for it) and depths (longest
+/// chain of prerequisites), by draft index.
+fn priorities_and_depths(
+    fitted: &[Fitted<'_>],
+    edges: &[(usize, usize)],
+) -> (Vec<f64>, Vec<usize>) {
+    let graph = draft_graph(fitted.len(), edges);
+    // The ordering rules only point from earlier steps to later ones, so there is an order.
+    let order = toposort(&graph, None).unwrap_or_else(|_| graph.node_indices().collect());
+    let mut priority: Vec<f64> = fitted.iter().map(|f| f.draft.priority()).collect();
+    for &node in order.iter().rev() {
+        for next in graph.neighbors(node) {
+            priority[node.index()] = priority[node.index()].max(priority[next.index()]);
+        }
+    }
+    let mut depth = vec![0; fitted.len()];
+    for &node in &order {
+        for next in graph.neighbors(node) {
+            depth[next.index()] = depth[next.index()].max(depth[node.index()] + 1);
+        }
+    }
+    (priority, depth)
+}
+
+/// Draft indices, most valuable first. Prerequisites share the priority of what waits for them
+/// and have a smaller depth, so they always rank before it.
+fn rank(fitted: &[Fitted<'_>], priority: &[f64], depth: &[usize], goal: Goal) -> Vec<usize> {
+    let compounds = Compound::of_goal(goal);
+    let compound_rank = |c: Compound| compounds.iter().position(|&x| x == c);
+    let mut order: Vec<usize> = (0..fitted.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (da, db) = (&fitted[a].draft, &fitted[b].draft);
+        priority[b]
+            .total_cmp(&priority[a])
+            .then(depth[a].cmp(&depth[b]))
+            .then(compound_rank(da.compound).cmp(&compound_rank(db.compound)))
+            .then(da.files.first().cmp(&db.files.first()))
+            .then(da.strategy.cmp(&db.strategy))
+            .then(da.stage.cmp(&db.stage))
+            .then(a.cmp(&b))
+    });
+    order
+}
