@@ -4,6 +4,7 @@ mod init;
 mod kg;
 mod patterns;
 mod sparql;
+mod tools;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
         Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
         Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
+        Command::Tools(command) => tools::run(command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tdev", &mut std::io::stdout());
