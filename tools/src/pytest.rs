@@ -106,8 +106,8 @@ pub fn pytest_with_coverage(
             Capture::Separate,
         )?;
     }
-    let mut report = command(&["json", "--quiet", "-o"]);
-    report.arg(&json_file);
+    let mut report = command(&["json", "--quiet"]);
+    report.arg("-o").arg(&json_file);
     let output = process::run(
         "coverage json",
         &mut report,
