@@ -34,6 +34,9 @@ pub fn clippy(project: &Path, options: &CargoOptions) -> Result<Vec<Finding>> {
         options.timeout,
         Capture::Separate,
     )?;
+    if String::from_utf8_lossy(&output.stderr).contains("no such command: `clippy`") {
+        return Err(Error::NoClippy);
+    }
     let findings = parse(&root, project, &output.stdout)?;
     // A compile error fails the run but is a finding; failing without one is cargo failing.
     if output.code != 0 && !findings.iter().any(|f| f.severity == Severity::High) {

@@ -61,6 +61,9 @@ pub enum Error {
         /// The module it lacks.
         module: String,
     },
+    /// cargo has no clippy (a toolchain installed without the component).
+    #[error("cargo clippy is not installed; run `rustup component add clippy`")]
+    NoClippy,
     /// A program could not be started at all.
     #[error("{program} could not be started: {source}")]
     Spawn {
@@ -129,6 +132,7 @@ impl Error {
                 | Self::NotInstalled { .. }
                 | Self::Outdated { .. }
                 | Self::MissingModule { .. }
+                | Self::NoClippy
                 | Self::NoHome
         )
     }

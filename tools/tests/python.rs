@@ -80,8 +80,10 @@ fn ruff_reports_syntax_errors_as_findings() {
 
 #[test]
 fn ruff_ignores_the_targets_own_configuration() {
-    // The project's config would hide F401 and add every rule; tdev's selection stays its own.
-    let config = "[lint]\nselect = [\"ALL\"]\nignore = [\"F401\"]\n";
+    // The project's config would hide both findings (per-file ignores survive ruff's own
+    // `--select`) and add every rule; tdev's selection stays its own.
+    let config = "[lint]\nselect = [\"ALL\"]\nignore = [\"F401\"]\n\
+                  [lint.per-file-ignores]\n\"pkg/*\" = [\"F401\", \"E711\"]\n";
     assert_eq!(
         ruff(&[("pkg/config.py", CONFIG), ("ruff.toml", config)]),
         ruff(&[("pkg/config.py", CONFIG)])
