@@ -334,3 +334,30 @@ fn a_python_without_pytest_is_told_what_to_install() {
         )
     );
 }
+
+#[test]
+fn pytest_with_coverage_on_six_counts_its_tests_and_leaves_it_unchanged() {
+    let repo = dataset("six-1.17.0");
+    let before = listing(&repo);
+    let report = pytest_with_coverage(&tools().python(), &repo, &PytestOptions::default()).unwrap();
+    assert_eq!(before, listing(&repo), "the dataset project changed");
+    let count = |status| report.tests.iter().filter(|t| t.status == status).count();
+    // What pytest itself prints for six 1.17.0: "198 passed, 2 skipped".
+    assert_eq!(
+        (count(TestStatus::Passed), count(TestStatus::Skipped)),
+        (198, 2)
+    );
+    assert_eq!(report.exit_code, 0);
+    let six = report.coverage.file("six.py").expect("six.py is measured");
+    assert!(six.statements > 400, "{}", six.statements);
+    assert_eq!(
+        six.executed_lines.len() + six.missing_lines.len(),
+        usize::try_from(six.statements).unwrap()
+    );
+    assert!(
+        report
+            .tests
+            .iter()
+            .all(|t| t.id.starts_with("test_six.py::"))
+    );
+}
