@@ -1,7 +1,7 @@
 //! Runs an external program the way every adapter needs it: no stdin, output captured in
 //! temporary files (a pipe would hang when a grandchild keeps it open, and would need a reader
 //! thread per stream), in its own process group, and killed with that whole group when its time
-//! is up, so that nothing it started outlives it.
+//! is up; what it started and left behind is killed when it exits, so nothing outlives it.
 
 use crate::error::{Error, Result};
 use rustix::process::{Pid, Signal, kill_process_group};
@@ -86,6 +86,9 @@ pub(crate) fn run(
         }
     };
     let _ = waiter.join();
+    // Whatever it started and left running (a server a test forgot) goes with it. The group
+    // id cannot have been reused while any member is alive; with none left this does nothing.
+    let _ = kill_process_group(group, Signal::KILL);
     let read = |f: &mut std::fs::File| -> Result<Vec<u8>> {
         let mut bytes = Vec::new();
         f.rewind()
@@ -133,5 +136,48 @@ pub(crate) fn failed(tool: &str, output: &Output) -> Error {
         tool: tool.to_owned(),
         code: output.code,
         detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Capture, run};
+    use crate::error::Error;
+    use std::process::Command;
+    use std::time::Duration;
+
+    fn sh(script: &str, timeout: u64) -> crate::Result<super::Output> {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        run(
+            "sh",
+            &mut command,
+            Duration::from_secs(timeout),
+            Capture::Separate,
+        )
+    }
+
+    #[test]
+    fn a_grandchild_holding_the_output_open_does_not_hold_up_the_caller() {
+        let output = sh("sleep 3600 & echo started", 600).unwrap();
+        assert_eq!(
+            (output.code, output.stdout.as_slice()),
+            (0, b"started\n".as_slice())
+        );
+    }
+
+    #[test]
+    fn a_program_killed_by_a_signal_is_reported_as_a_crash() {
+        let err = sh("echo dying >&2; kill -SEGV $$", 600).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sh crashed (signal 11); its last words: dying"
+        );
+    }
+
+    #[test]
+    fn a_program_past_its_time_is_killed() {
+        let err = sh("sleep 3600", 1).unwrap_err();
+        assert!(matches!(err, Error::Timeout { seconds: 1, .. }), "{err}");
     }
 }
