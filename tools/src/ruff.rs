@@ -5,8 +5,9 @@
 //! `pyproject.toml`) changes nothing: the same rules at the same settings on every repository,
 //! which keeps findings comparable across repositories and over time, as the learners need.
 //! The price: the target's excludes, per-file ignores and line length are not honoured
-//! (ruff's built-in excludes — `.git`, virtual environments, `build`, `dist`, ... — and
-//! `.gitignore` still are, and so are `# noqa` comments, which are explicit in the code).
+//! (ruff's built-in excludes — `.git`, virtual environments, `dist`, `node_modules`,
+//! `site-packages`, ... — and `.gitignore` still are, and so are `# noqa` comments, which are
+//! explicit in the code).
 //!
 //! **Default rules**: `E4`, `E7`, `E9` and `F` (ruff's own default: imports, statements,
 //! syntax errors, pyflakes), `B` (bugbear: likely bugs), `UP` (pyupgrade: outdated syntax, most
