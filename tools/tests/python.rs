@@ -91,6 +91,19 @@ fn ruff_ignores_the_targets_own_configuration() {
 }
 
 #[test]
+fn ruff_honours_noqa_comments_and_skips_virtual_environments() {
+    expect_test::expect![[r#"
+        [
+            "a.py:2:8-2:11 ruff:F401 medium safe-fix | import sys",
+        ]
+    "#]]
+    .assert_debug_eq(&ruff(&[
+        ("a.py", "import os  # noqa: F401\nimport sys\n"),
+        (".venv/lib/x.py", "import os\n"),
+    ]));
+}
+
+#[test]
 fn finding_ids_are_stable_from_run_to_run() {
     let dir = project(&[("pkg/config.py", CONFIG)]);
     let ids = || -> Vec<String> {
