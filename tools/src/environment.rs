@@ -4,7 +4,8 @@
 //! An install stamps the environment with the pins' hash (`tdev-pins.sha256`) only after every
 //! tool installed and answered with its pinned version, and removes the stamp before it starts:
 //! an install that crashed half-way leaves no stamp, so adapters refuse the environment and the
-//! next install redoes it.
+//! next install redoes it. Installs take a lock on `<dir>.lock`, so two at once do the work
+//! once.
 
 use crate::error::{Error, Result};
 use crate::pins::{Pin, Pins};
@@ -111,6 +112,20 @@ impl ToolEnv {
         options: &InstallOptions,
         progress: &mut dyn FnMut(InstallStep<'_>),
     ) -> Result<InstallOutcome> {
+        if !options.force && self.is_complete() && self.python().is_file() {
+            return Ok(InstallOutcome::UpToDate);
+        }
+        // One install at a time; a second one waits, then finds the work done. The lock file
+        // sits beside the environment because `venv --clear` empties the directory itself.
+        let lock_path = self.dir.with_extension("lock");
+        if let Some(parent) = lock_path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(Error::io(format!("creating {}", parent.display())))?;
+        }
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(Error::io(format!("creating {}", lock_path.display())))?;
+        lock.lock()
+            .map_err(Error::io(format!("locking {}", lock_path.display())))?;
         if !options.force && self.is_complete() && self.python().is_file() {
             return Ok(InstallOutcome::UpToDate);
         }
