@@ -74,6 +74,13 @@ pub enum Command {
     ///   tdev scan --json > scan.json && tdev plan --findings scan.json --mermaid > plan.mmd
     #[command(verbatim_doc_comment)]
     Plan(PlanArgs),
+    /// Install and inspect tdev's tool environment: pinned ruff, bandit, pytest and coverage.
+    ///
+    /// The environment is a Python virtual environment in TDEV_TOOLS_DIR, else
+    /// $XDG_DATA_HOME/tdev/tools, else ~/.local/share/tdev/tools; the user's own Python
+    /// packages are never touched.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
     /// Print a shell completion script, e.g. `tdev completions bash > ~/.local/share/bash-completion/completions/tdev`.
     Completions {
         /// The shell.
@@ -289,4 +296,24 @@ pub enum LanguageArg {
     Python,
     Rust,
     Other,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// Create the tool environment and install the pinned tools (progress on stderr).
+    ///
+    /// Does nothing when the environment is complete; an install that was interrupted is
+    /// redone.
+    Install {
+        /// Recreate the environment from scratch even if it is complete.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Each pinned tool: pinned and installed version, state (ok, missing, wrong-version,
+    /// broken) and path. Exits 0 whatever the state; scripts read `--json`.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }

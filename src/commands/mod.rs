@@ -6,6 +6,7 @@ mod patterns;
 mod plan;
 mod scan;
 mod sparql;
+mod tools;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
         Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
         Command::Plan(args) => plan::run(args),
+        Command::Tools(command) => tools::run(command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tdev", &mut std::io::stdout());

@@ -1,0 +1,61 @@
+//! The external tools people already trust, run by tdev: a pinned installation of the Python
+//! tools in tdev's own environment, and adapters that turn each tool's output into
+//! [`Finding`](tdev_core::Finding)s or test outcomes.
+//!
+//! | tool | adapter | gives |
+//! |---|---|---|
+//! | ruff | [`ruff_check`], [`ruff_fix`] | findings with safe/unsafe fixes |
+//! | bandit | [`bandit()`] | findings with severity and confidence |
+//! | pytest + coverage.py | [`pytest_with_coverage`] | per-test outcomes, coverage per file and line |
+//! | cargo clippy | [`clippy()`] | findings with machine-applicable fixes |
+//! | cargo test | [`cargo_test`] | per-test outcomes per test binary |
+//!
+//! ruff, bandit, pytest and coverage are pinned in `tools/pins.toml` and installed by
+//! [`ToolEnv::install`] into a virtual environment ([`default_dir`]); the cargo tools are the
+//! project's own toolchain. Every process runs in its own process group with a time limit, and
+//! is killed with its group when the limit passes. A missing tool is an error that says what
+//! to run, never an empty result.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use tdev_tools::{RuffOptions, ToolEnv, ruff_check};
+//!
+//! let env = ToolEnv::from_env()?;
+//! env.install(&Default::default(), &mut |step| eprintln!("{step}"))?;
+//! for finding in ruff_check(&env, Path::new("."), &RuffOptions::default())? {
+//!     println!("{}:{} {} {}", finding.path, finding.span.map_or(0, |s| s.line), finding.kind, finding.message);
+//! }
+//! # Ok::<(), tdev_tools::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod bandit;
+mod cargo;
+mod cargo_test;
+mod clippy;
+mod coverage;
+mod environment;
+mod error;
+mod id;
+mod junit;
+mod location;
+mod outcome;
+mod pins;
+mod process;
+mod pytest;
+mod ruff;
+
+pub use bandit::{BANDIT_TIMEOUT, BanditReport, EXCLUDE as BANDIT_EXCLUDE, SkippedFile, bandit};
+pub use cargo::CargoOptions;
+pub use cargo_test::{CargoTestReport, TestBinary, cargo_test};
+pub use clippy::clippy;
+pub use coverage::{Coverage, FileCoverage};
+pub use environment::{
+    EnvStatus, InstallOptions, InstallOutcome, InstallStep, MARKER, ToolEnv, ToolState, ToolStatus,
+    default_dir,
+};
+pub use error::{Error, Result};
+pub use outcome::{TestOutcome, TestStatus};
+pub use pins::{Pin, Pins};
+pub use pytest::{PytestOptions, PytestReport, pytest_with_coverage};
+pub use ruff::{DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity};

@@ -1,0 +1,234 @@
+//! ruff, the Python linter: its diagnostics as findings, and its fixer as a way to change code.
+//!
+//! **Selection.** tdev always passes an explicit `--select` ([`DEFAULT_SELECT`] unless told
+//! otherwise) and `--isolated`, so the target's own ruff configuration (`ruff.toml`,
+//! `pyproject.toml`) changes nothing: the same rules at the same settings on every repository,
+//! which keeps findings comparable across repositories and over time, as the learners need.
+//! The price: the target's excludes, per-file ignores and line length are not honoured
+//! (ruff's built-in excludes — `.git`, virtual environments, `dist`, `node_modules`,
+//! `site-packages`, ... — and `.gitignore` still are, and so are `# noqa` comments, which are
+//! explicit in the code).
+//!
+//! **Default rules**: `E4`, `E7`, `E9` and `F` (ruff's own default: imports, statements,
+//! syntax errors, pyflakes), `B` (bugbear: likely bugs), `UP` (pyupgrade: outdated syntax, most
+//! of it safely fixable). Not `S` (bandit's rules): tdev runs bandit itself, which also reports
+//! its confidence, and the same issue should not be found twice. Not `E501`: with `--isolated`
+//! the line length would not be the project's.
+//!
+//! **Severity**: high for syntax errors (`invalid-syntax`, `E9`), undefined names (`F821`,
+//! `F822`, `F823`), comparisons that are always wrong (`F63`) and misplaced statements (`F7`);
+//! medium for the rest of `F`, `B`, `S` and `PLE`; low for everything else (style, upgrades).
+//!
+//! **Fixes**: ruff's `fix.applicability` — `safe` becomes [`Fixability::Safe`], `unsafe`
+//! [`Fixability::Unsafe`], `display-only` or no fix none.
+
+use crate::environment::ToolEnv;
+use crate::error::{Error, Result};
+use crate::id::finding_id;
+use crate::location::Repo;
+use crate::process::{self, Capture};
+use serde::Deserialize;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+use tdev_core::{Finding, Fixability, Severity, Span};
+
+/// The rules tdev selects when not told otherwise (see the module documentation for why).
+pub const DEFAULT_SELECT: &[&str] = &["E4", "E7", "E9", "F", "B", "UP"];
+
+/// How to run ruff.
+#[derive(Clone, Debug)]
+pub struct RuffOptions {
+    /// Rule codes and prefixes for `--select`; never empty (an empty list means the default).
+    pub select: Vec<String>,
+    /// The Python version the code must keep running on, e.g. `py39` (ruff's
+    /// `--target-version`); it decides which `UP` upgrades are offered.
+    pub target_version: Option<String>,
+    /// Time limit.
+    pub timeout: Duration,
+}
+
+impl Default for RuffOptions {
+    fn default() -> Self {
+        Self {
+            select: DEFAULT_SELECT.iter().map(|s| (*s).to_owned()).collect(),
+            target_version: None,
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl RuffOptions {
+    fn selection(&self) -> String {
+        if self.select.is_empty() {
+            DEFAULT_SELECT.join(",")
+        } else {
+            self.select.join(",")
+        }
+    }
+}
+
+/// Lints every Python file of `repo`.
+pub fn ruff_check(env: &ToolEnv, repo: &Path, options: &RuffOptions) -> Result<Vec<Finding>> {
+    run(env, repo, options, None)
+}
+
+/// Applies ruff's fixes for `rules` to the files of `repo` in place: the safe ones, and the
+/// unsafe ones too when `unsafe_fixes`. Returns what is left to fix.
+pub fn ruff_fix(
+    env: &ToolEnv,
+    repo: &Path,
+    rules: &[String],
+    unsafe_fixes: bool,
+) -> Result<Vec<Finding>> {
+    let options = RuffOptions {
+        select: rules.to_vec(),
+        ..RuffOptions::default()
+    };
+    run(env, repo, &options, Some(unsafe_fixes))
+}
+
+fn run(
+    env: &ToolEnv,
+    repo: &Path,
+    options: &RuffOptions,
+    fix: Option<bool>,
+) -> Result<Vec<Finding>> {
+    let ruff = env.tool("ruff")?;
+    let mut command = Command::new(ruff);
+    command
+        .current_dir(repo)
+        .args([
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--output-format",
+            "json",
+        ])
+        .arg("--select")
+        .arg(options.selection());
+    if let Some(version) = &options.target_version {
+        command.arg("--target-version").arg(version);
+    }
+    match fix {
+        Some(true) => {
+            command.args(["--fix", "--unsafe-fixes"]);
+        }
+        Some(false) => {
+            command.args(["--fix", "--no-unsafe-fixes"]);
+        }
+        None => {}
+    }
+    command.arg(".");
+    let output = process::run("ruff", &mut command, options.timeout, Capture::Separate)?;
+    // 0: nothing found, 1: something found; anything else is ruff failing.
+    if output.code != 0 && output.code != 1 {
+        return Err(process::failed("ruff", &output));
+    }
+    parse(repo, &output.stdout)
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    code: Option<String>,
+    message: String,
+    filename: String,
+    location: Option<Location>,
+    end_location: Option<Location>,
+    fix: Option<Fix>,
+}
+
+#[derive(Deserialize)]
+struct Location {
+    row: u32,
+    column: u32,
+}
+
+#[derive(Deserialize)]
+struct Fix {
+    applicability: String,
+}
+
+/// Findings from `ruff check --output-format json`.
+fn parse(repo: &Path, json: &[u8]) -> Result<Vec<Finding>> {
+    let diagnostics: Vec<Diagnostic> = serde_json::from_slice(json).map_err(|e| Error::Output {
+        tool: "ruff".to_owned(),
+        detail: e.to_string(),
+    })?;
+    let mut repo = Repo::new(repo);
+    Ok(diagnostics
+        .into_iter()
+        .map(|d| {
+            let code = d.code.unwrap_or_else(|| "invalid-syntax".to_owned());
+            let kind = format!("ruff:{code}");
+            let path = repo.relative(&d.filename);
+            let span = d.location.map(|start| {
+                let end = d.end_location.unwrap_or(Location {
+                    row: start.row,
+                    column: start.column,
+                });
+                Span {
+                    line: start.row,
+                    column: start.column,
+                    end_line: end.row,
+                    end_column: end.column,
+                }
+            });
+            let evidence = span.and_then(|s| repo.lines(&path, s.line, s.end_line));
+            Finding {
+                id: finding_id(&kind, &path, span.map(|s| s.line), None),
+                severity: severity(&code),
+                span,
+                symbol: None,
+                message: d.message,
+                evidence,
+                metrics: Default::default(),
+                fix: d.fix.and_then(|f| match f.applicability.as_str() {
+                    "safe" => Some(Fixability::Safe),
+                    "unsafe" => Some(Fixability::Unsafe),
+                    _ => None,
+                }),
+                priority: 0.0,
+                kind,
+                path,
+            }
+        })
+        .collect())
+}
+
+/// tdev's severity of a ruff rule (the rules are in the module documentation).
+pub fn severity(code: &str) -> Severity {
+    let high = ["E9", "F821", "F822", "F823", "F63", "F7"];
+    let medium = ["F", "B", "S", "PLE"];
+    if code == "invalid-syntax" || high.iter().any(|p| code.starts_with(p)) {
+        Severity::High
+    } else if medium.iter().any(|p| code.starts_with(p)) {
+        Severity::Medium
+    } else {
+        Severity::Low
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::severity;
+    use tdev_core::Severity;
+
+    fn check(code: &str, expected: Severity) {
+        assert_eq!(severity(code), expected, "{code}");
+    }
+
+    #[test]
+    fn severities_follow_the_documented_mapping() {
+        check("invalid-syntax", Severity::High);
+        check("E999", Severity::High);
+        check("F821", Severity::High);
+        check("F632", Severity::High);
+        check("F701", Severity::High);
+        check("F401", Severity::Medium);
+        check("B006", Severity::Medium);
+        check("S506", Severity::Medium);
+        check("E711", Severity::Low);
+        check("UP031", Severity::Low);
+    }
+}
