@@ -2,6 +2,7 @@
 //! index as radon computes them, docstring coverage as interrogate counts it, on tree-sitter's
 //! syntax tree (raw metrics on radon's own kind of tokens).
 
+pub mod codemod;
 mod complexity;
 mod docstrings;
 mod maintainability;
