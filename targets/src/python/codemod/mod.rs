@@ -92,14 +92,17 @@ pub trait Codemod: std::fmt::Debug + Send + Sync {
     /// The places the codemod recognises; those it would leave alone carry the reason in
     /// [`Site::declined`].
     fn find(&self, source: &str) -> Result<Vec<Site>> {
-        Ok(self.rewrites(source)?.into_iter().map(|r| r.site).collect())
+        Ok(screened(self.kinds(), source, self.rewrites(source)?)
+            .map(|r| r.site)
+            .collect())
     }
 
     /// Rewrites every site it can change (or only those overlapping one of `only`, e.g. the
     /// sites of the findings being fixed) and returns the new source; `None` when nothing
     /// applies.
     fn apply(&self, source: &str, only: Option<&[Site]>) -> Result<Option<Edit>> {
-        let chosen = self.rewrites(source)?.into_iter().filter(|r| {
+        let rewrites = screened(self.kinds(), source, self.rewrites(source)?);
+        let chosen = rewrites.filter(|r| {
             r.site.declined.is_none()
                 && !r.replacements.is_empty()
                 && only.is_none_or(|only| only.iter().any(|o| o.span_overlaps(&r.site)))
@@ -139,6 +142,56 @@ pub fn for_kind(kind: &str) -> Vec<Box<dyn Codemod>> {
         .into_iter()
         .filter(|c| c.kinds().contains(&kind))
         .collect()
+}
+
+/// The rewrites, with those on a line whose comment suppresses one of `kinds` declined:
+/// `# noqa` alone or naming the rule (`# noqa: E711`), `# nosec` alone or naming the bandit
+/// test. A maintainer who silenced the linter there meant the code as it is.
+fn screened<'a>(
+    kinds: &'a [&'a str],
+    source: &'a str,
+    rewrites: Vec<Rewrite>,
+) -> impl Iterator<Item = Rewrite> + 'a {
+    let lines: Vec<&str> = source.lines().collect();
+    rewrites.into_iter().map(move |mut rewrite| {
+        let span = rewrite.site.span;
+        let first = usize::try_from(span.line)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(1);
+        let last = usize::try_from(span.end_line).unwrap_or(usize::MAX);
+        let silenced = lines
+            .get(first..last.min(lines.len()))
+            .unwrap_or_default()
+            .iter()
+            .any(|line| suppresses(line, kinds));
+        if silenced && rewrite.site.declined.is_none() {
+            rewrite.site.declined =
+                Some("a `noqa`/`nosec` comment silences the finding here".to_owned());
+            rewrite.replacements.clear();
+        }
+        rewrite
+    })
+}
+
+/// Whether a line's comment silences one of `kinds` (`ruff:E711` is silenced by `# noqa`
+/// and `# noqa: E711`; `bandit:B506` by `# nosec` and `# nosec B506`).
+fn suppresses(line: &str, kinds: &[&str]) -> bool {
+    let Some(at) = line.find('#') else {
+        return false;
+    };
+    let comment = &line[at..];
+    let codes: Vec<&str> = kinds
+        .iter()
+        .filter_map(|k| k.split_once(':').map(|(_, code)| code))
+        .collect();
+    ["noqa", "nosec"].iter().any(|marker| {
+        comment.match_indices(marker).any(|(i, _)| {
+            let rest = comment[i + marker.len()..].trim_start();
+            let listed = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+            let names_codes = listed.starts_with(|c: char| c.is_ascii_uppercase());
+            !names_codes || codes.iter().any(|code| listed.contains(code))
+        })
+    })
 }
 
 /// The syntax tree of `source`, or `None` when tree-sitter had to recover from errors: the
@@ -257,6 +310,21 @@ mod tests {
         let edit = none.apply(source, Some(&[line])).unwrap().unwrap();
         assert_eq!(edit.source, "a is None\nb == None\n");
         assert_eq!(none.apply(source, Some(&[])).unwrap(), None);
+    }
+
+    #[test]
+    fn silenced_findings_are_declined() {
+        check_declined(&NoneComparison, "x == None  # noqa\n");
+        check_declined(&NoneComparison, "x == None  # noqa: E711\n");
+        check_declined(&NoneComparison, "x == None  # noqa:E501,E711\n");
+        check(
+            &NoneComparison,
+            "x == None  # noqa: E501\n",
+            "x is None  # noqa: E501\n",
+        );
+        check_declined(&YamlSafeLoad, "import yaml\nyaml.load(f)  # nosec\n");
+        check_declined(&YamlSafeLoad, "import yaml\nyaml.load(f)  # nosec B506\n");
+        check_declined(&MutableDefault, "def f(x=[]):  # noqa: B006\n    pass\n");
     }
 
     #[test]

@@ -12,7 +12,14 @@
 //!   person to review;
 //! - parameters named like the deliberate shared-default cache idiom (`_cache={}`, a leading
 //!   underscore, `cache` or `memo` in the name);
-//! - a body on the `def` line (`def f(x=[]): return x`), and `@overload` stubs;
+//! - a body on the `def` line (`def f(x=[]): return x`);
+//! - decorated functions, unless every decorator is one known to leave the signature alone
+//!   (`staticmethod`, `classmethod`, `property` and its setters, `abstractmethod`,
+//!   `contextmanager`, `wraps`, `override`, `final`): CLI and web frameworks (click, typer,
+//!   mando, FastAPI) build their interface from the defaults, and `@overload` stubs have no body;
+//! - a function that fills the default and consults it on later calls (`if key in memo:`,
+//!   `try: return ver[0]`): the cache idiom, deliberate;
+//! - a `# noinspection PyDefaultArgument` comment above the definition;
 //! - annotated parameters (`x: list = []`), unless the annotation already admits `None`
 //!   (`Optional[...]`, `... | None`, `Union[..., None]`, `Any`, `object`) or `Optional` is
 //!   imported from `typing` (then `x: Optional[list] = None`): writing `list | None` would
@@ -136,8 +143,20 @@ impl<'t, 's> Module<'t, 's> {
         if name.starts_with('_') || ["cache", "memo"].iter().any(|w| name.contains(w)) {
             return declined("the name suggests a deliberately shared cache");
         }
-        if self.is_overload(function) {
-            return declined("an @overload stub has no body to initialise in");
+        if self.marked_intended(function) {
+            return declined(
+                "a `noinspection PyDefaultArgument` comment marks the default as intended",
+            );
+        }
+        if self.reads_back(function, name) {
+            return declined(
+                "the function fills the default and checks it on later calls: a deliberate cache",
+            );
+        }
+        if let Some(decorator) = self.unknown_decorator(function) {
+            return declined(&format!(
+                "the decorator `@{decorator}` may read the signature's defaults (CLI and web frameworks do)"
+            ));
         }
         let insertion = match self.insertion(function) {
             Ok(insertion) => insertion,
@@ -217,20 +236,95 @@ impl<'t, 's> Module<'t, 's> {
         }
     }
 
-    fn is_overload(&self, function: Node<'_>) -> bool {
-        let Some(parent) = function
+    /// Whether the comment lines just above the definition (or its decorators) say the
+    /// default is intended, as PyCharm's `# noinspection PyDefaultArgument` does.
+    fn marked_intended(&self, function: Node<'_>) -> bool {
+        let top = function
             .parent()
             .filter(|p| p.kind() == "decorated_definition")
-        else {
+            .unwrap_or(function);
+        let line_start = top.start_byte() - top.start_position().column;
+        self.source[..line_start]
+            .lines()
+            .rev()
+            .take_while(|line| line.trim_start().starts_with('#'))
+            .any(|line| line.contains("PyDefaultArgument"))
+    }
+
+    /// The cache idiom: the body both fills the parameter (`append`, `update`, `x[k] = v`...)
+    /// and consults it in a condition or in a `return` under `try` (`if cache: return cache`,
+    /// `try: return ver[0]`), so what one call stored serves the next.
+    fn reads_back(&self, function: Node<'_>, name: &str) -> bool {
+        let Some(body) = function.child_by_field_name("body") else {
             return false;
         };
+        let is_name = |n: Node<'_>| n.kind() == "identifier" && self.text(n) == name;
+        let mentions = |n: Node<'_>| nodes_of_kind(n, &["identifier"]).into_iter().any(is_name);
+        let fills = nodes_of_kind(body, &["call", "assignment", "augmented_assignment"])
+            .into_iter()
+            .any(|n| match n.kind() {
+                "call" => n.child_by_field_name("function").is_some_and(|f| {
+                    f.kind() == "attribute"
+                        && f.child_by_field_name("object").is_some_and(is_name)
+                        && f.child_by_field_name("attribute").is_some_and(|a| {
+                            matches!(
+                                self.text(a),
+                                "append" | "extend" | "insert" | "add" | "update" | "setdefault"
+                            )
+                        })
+                }),
+                _ => n.child_by_field_name("left").is_some_and(|l| {
+                    l.kind() == "subscript" && l.child_by_field_name("value").is_some_and(is_name)
+                }),
+            });
+        let consults = || {
+            nodes_of_kind(body, &["if_statement", "elif_clause", "while_statement"])
+                .into_iter()
+                .filter_map(|n| n.child_by_field_name("condition"))
+                .any(mentions)
+                || nodes_of_kind(body, &["try_statement"])
+                    .into_iter()
+                    .any(|t| {
+                        t.child_by_field_name("body").is_some_and(|b| {
+                            nodes_of_kind(b, &["return_statement"])
+                                .into_iter()
+                                .any(mentions)
+                        })
+                    })
+        };
+        fills && consults()
+    }
+
+    /// The first decorator not known to leave defaults alone: frameworks such as click,
+    /// typer, mando or FastAPI build their interface from the signature, so a default of
+    /// `None` instead of `[]` changes what they do. `@overload` stubs are not known either.
+    fn unknown_decorator(&self, function: Node<'_>) -> Option<&'s str> {
+        const HARMLESS: &[&str] = &[
+            "staticmethod",
+            "classmethod",
+            "property",
+            "setter",
+            "getter",
+            "deleter",
+            "abstractmethod",
+            "contextmanager",
+            "asynccontextmanager",
+            "wraps",
+            "override",
+            "final",
+        ];
+        let parent = function
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")?;
         let mut cursor = parent.walk();
         parent
             .named_children(&mut cursor)
             .filter(|c| c.kind() == "decorator")
-            .any(|d| {
-                let name = self.text(d).trim_start_matches('@').trim();
-                name == "overload" || name.ends_with(".overload")
+            .map(|d| self.text(d).trim_start_matches('@').trim())
+            .find(|name| {
+                let callee = name.split('(').next().unwrap_or_default().trim();
+                let last = callee.rsplit('.').next().unwrap_or_default();
+                !HARMLESS.contains(&last)
             })
     }
 
@@ -475,8 +569,8 @@ mod tests {
         );
         check(
             m,
-            "@decorator\nasync def f(\n    a,\n    x=[],\n):\n    yield x\n",
-            "@decorator\nasync def f(\n    a,\n    x=None,\n):\n    if x is None:\n        x = []\n    yield x\n",
+            "@staticmethod\nasync def f(\n    a,\n    x=[],\n):\n    yield x\n",
+            "@staticmethod\nasync def f(\n    a,\n    x=None,\n):\n    if x is None:\n        x = []\n    yield x\n",
         );
         check(
             m,
@@ -522,7 +616,25 @@ mod tests {
         check_declined(m, "def f(x=defaultdict(list)):\n    return x\n");
         check_declined(m, "def f(x, _cache={}):\n    return x\n");
         check_declined(m, "def f(x, memo={}):\n    return x\n");
+        check_declined(
+            m,
+            "def f(k, seen={}):\n    if k in seen:\n        return seen[k]\n    seen[k] = g(k)\n    return seen[k]\n",
+        );
+        check_declined(
+            m,
+            "def v(ver=[]):\n    try:\n        return ver[0]\n    except IndexError:\n        ver.append(1)\n        return 1\n",
+        );
+        check_declined(
+            m,
+            "# noinspection PyDefaultArgument\ndef f(x=[]):\n    return x\n",
+        );
+        check(
+            m,
+            "def f(x, acc=[]):\n    acc.append(x)\n    return acc\n",
+            "def f(x, acc=None):\n    if acc is None:\n        acc = []\n    acc.append(x)\n    return acc\n",
+        );
         check_declined(m, "@overload\ndef f(x=[]):\n    ...\n");
+        check_declined(m, "@app.command()\ndef f(x=[]):\n    return x\n");
         check_declined(m, "list = MyList\ndef f(x=list()):\n    return x\n");
         check_declined(m, "def f(x=[]):\n    \"\"\"Doc.\"\"\"; return x\n");
         check(m, "f = lambda x=[]: x\n", "f = lambda x=[]: x\n");
