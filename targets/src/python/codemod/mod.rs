@@ -90,7 +90,7 @@ pub trait Codemod: std::fmt::Debug + Send + Sync {
     fn rewrites(&self, source: &str) -> Result<Vec<Rewrite>>;
 
     /// The places the codemod recognises; those it would leave alone carry the reason in
-    /// [`Site::declined`].
+    /// their `declined` field.
     fn find(&self, source: &str) -> Result<Vec<Site>> {
         Ok(screened(self.kinds(), source, self.rewrites(source)?)
             .map(|r| r.site)

@@ -25,6 +25,7 @@
 use super::imports::Imports;
 use super::names::is_rebound;
 use super::{Codemod, Replacement, Result, Rewrite, Site, nodes_of_kind, parsed};
+use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 /// `yaml.load` to `yaml.safe_load`.
@@ -66,7 +67,20 @@ struct Module<'t, 's> {
     imports: Imports<'t>,
     /// Local names bound to the `yaml` module and nothing else.
     aliases: Vec<String>,
+    /// The PyYAML names imported by name (`from yaml import load as l`), to their local name,
+    /// when that local name means nothing else.
+    imported: BTreeMap<&'static str, String>,
 }
+
+/// The PyYAML names a call can use, and the modules they are imported from.
+const NAMES: &[(&str, &[&str])] = &[
+    ("load", &["yaml"]),
+    ("load_all", &["yaml"]),
+    ("safe_load", &["yaml"]),
+    ("safe_load_all", &["yaml"]),
+    ("SafeLoader", &["yaml", "yaml.loader"]),
+    ("CSafeLoader", &["yaml", "yaml.cyaml"]),
+];
 
 /// Which function of PyYAML a call is.
 #[derive(Clone, Copy)]
@@ -117,11 +131,24 @@ impl<'t, 's> Module<'t, 's> {
             })
             .map(str::to_owned)
             .collect();
+        let imported = NAMES
+            .iter()
+            .filter_map(|(name, modules)| {
+                modules.iter().find_map(|module| {
+                    let local = imports.local_name(module, name)?;
+                    let only = imports
+                        .bindings_of(local)
+                        .all(|b| b.module == *module && b.name.as_deref() == Some(*name));
+                    (only && !is_rebound(root, source, local)).then(|| (*name, local.to_owned()))
+                })
+            })
+            .collect();
         Module {
             root,
             source,
             imports,
             aliases,
+            imported,
         }
     }
 
@@ -129,27 +156,16 @@ impl<'t, 's> Module<'t, 's> {
         &self.source[node.byte_range()]
     }
 
-    /// The local name that refers to `name` of `yaml` (or of one of its submodules) and to
-    /// nothing else.
-    fn imported(&self, modules: &[&str], name: &str) -> Option<&str> {
-        modules.iter().find_map(|module| {
-            let local = self.imports.local_name(module, name)?;
-            let only = self
-                .imports
-                .bindings_of(local)
-                .all(|b| b.module == *module && b.name.as_deref() == Some(name));
-            (only && !is_rebound(self.root, self.source, local)).then_some(local)
-        })
+    /// The local name that refers to `name` of PyYAML (one of [`NAMES`]) and to nothing else.
+    fn imported(&self, name: &str) -> Option<&str> {
+        self.imported.get(name).map(String::as_str)
     }
 
     /// Whether `node` names `name` of PyYAML: `yaml.name`, `yaml.<submodule>.name`, or an
     /// imported `name`.
     fn is_yaml_name(&self, node: Node<'_>, name: &str, submodule: &str) -> bool {
         match node.kind() {
-            "identifier" => {
-                self.imported(&["yaml", &format!("yaml.{submodule}")], name)
-                    == Some(self.text(node))
-            }
+            "identifier" => self.imported(name) == Some(self.text(node)),
             "attribute" => {
                 let text: String = self.text(node).split_whitespace().collect();
                 self.aliases.iter().any(|alias| {
@@ -194,7 +210,7 @@ impl<'t, 's> Module<'t, 's> {
         let safe = which.safe_name();
         if !imported {
             replacements.push(Replacement::new(name.byte_range(), safe));
-        } else if let Some(local) = self.imported(&["yaml"], safe) {
+        } else if let Some(local) = self.imported(safe) {
             replacements.push(Replacement::new(name.byte_range(), local));
         } else if self.imports.bindings_of(safe).next().is_some()
             || is_rebound(self.root, self.source, safe)
@@ -233,7 +249,7 @@ impl<'t, 's> Module<'t, 's> {
                 let local = self.text(function);
                 [Function::Load, Function::LoadAll]
                     .into_iter()
-                    .find(|f| self.imported(&["yaml"], f.unsafe_name()) == Some(local))
+                    .find(|f| self.imported(f.unsafe_name()) == Some(local))
                     .map(|f| (f, function, true))
             }
             _ => None,
@@ -330,7 +346,7 @@ impl<'t, 's> Module<'t, 's> {
     fn added_import(&self, which: Function) -> Option<Replacement> {
         let binding = self
             .imports
-            .bindings_of(self.imported(&["yaml"], which.unsafe_name())?)
+            .bindings_of(self.imported(which.unsafe_name())?)
             .next()?;
         let mut cursor = binding.statement.walk();
         let last = binding
