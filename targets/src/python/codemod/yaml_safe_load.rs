@@ -11,8 +11,9 @@
 //! - with `Loader=SafeLoader` (keyword or second argument, as `yaml.SafeLoader`,
 //!   `yaml.loader.SafeLoader` or an imported `SafeLoader`) the Loader argument is dropped too:
 //!   that is exactly what `safe_load` does;
-//! - with `CSafeLoader` nothing is reported: the call is already safe, and `safe_load` would
-//!   lose the C speed-up;
+//! - with `CSafeLoader`, or a name imported only as one of the two safe loaders (the
+//!   `try: from yaml import CSafeLoader as SafeLoader` fallback), nothing is reported: the
+//!   call is already safe, and `safe_load` would lose the C speed-up;
 //! - with any other Loader (`FullLoader`, `UnsafeLoader`, `Loader`, a custom subclass) the
 //!   site is declined: the code may rely on the tags that loader accepts;
 //! - with `*args`/`**kwargs`, or arguments PyYAML does not take, the site is declined;
@@ -314,7 +315,7 @@ impl<'t, 's> Module<'t, 's> {
     fn classify(&self, argument: Node<'t>, value: Node<'t>) -> Loader<'t> {
         if self.is_yaml_name(value, "SafeLoader", "loader") {
             Loader::Safe(argument)
-        } else if self.is_yaml_name(value, "CSafeLoader", "cyaml") {
+        } else if self.is_yaml_name(value, "CSafeLoader", "cyaml") || self.is_either_safe(value) {
             Loader::CSafe
         } else {
             Loader::Declined(format!(
@@ -322,6 +323,23 @@ impl<'t, 's> Module<'t, 's> {
                 self.text(value)
             ))
         }
+    }
+
+    /// Whether `value` is a name imported only as PyYAML's safe loaders, as in
+    /// `try: from yaml import CSafeLoader as SafeLoader` / `except ImportError: from yaml
+    /// import SafeLoader`: safe either way, but which one is not known, so left as it is.
+    fn is_either_safe(&self, value: Node<'_>) -> bool {
+        if value.kind() != "identifier" {
+            return false;
+        }
+        let local = self.text(value);
+        let mut bindings = self.imports.bindings_of(local).peekable();
+        bindings.peek().is_some()
+            && bindings.all(|b| {
+                matches!(b.module.as_str(), "yaml" | "yaml.loader" | "yaml.cyaml")
+                    && matches!(b.name.as_deref(), Some("SafeLoader" | "CSafeLoader"))
+            })
+            && !is_rebound(self.root, self.source, local)
     }
 
     /// Drops the Loader `argument` with the comma joining it to its neighbour; `None` when
@@ -463,6 +481,18 @@ mod tests {
             "import yaml\nyaml.load(f, Loader=yaml.CSafeLoader)\n",
             "import yaml\nyaml.load(f, Loader=yaml.CSafeLoader)\n",
         );
+    }
+
+    #[test]
+    fn already_safe_loaders_are_not_reported() {
+        for source in [
+            "import yaml\nyaml.load(f, Loader=yaml.CSafeLoader)\n",
+            "from yaml.cyaml import CSafeLoader\nimport yaml\nyaml.load(f, CSafeLoader)\n",
+            "import yaml\ntry:\n    from yaml import CSafeLoader as SafeLoader\nexcept ImportError:\n    from yaml import SafeLoader\nyaml.load(f, Loader=SafeLoader)\n",
+        ] {
+            check(&YamlSafeLoad, source, source);
+            assert_eq!(YamlSafeLoad.find(source).unwrap(), Vec::new(), "{source}");
+        }
     }
 
     #[test]
