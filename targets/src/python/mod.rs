@@ -1,8 +1,10 @@
 //! Python: cyclomatic complexity, raw line metrics, Halstead metrics and the maintainability
 //! index as radon computes them, docstring coverage as interrogate counts it, on tree-sitter's
-//! syntax tree (raw metrics on radon's own kind of tokens).
+//! syntax tree (raw metrics on radon's own kind of tokens);
+//! and the built-in codemods that rewrite Python ([`codemod`]).
 
 mod analysis;
+pub mod codemod;
 mod complexity;
 mod docstrings;
 mod maintainability;
