@@ -113,6 +113,22 @@ pub struct ScanArgs {
     /// Files larger than this many KiB are skipped as not hand-written.
     #[arg(long, default_value_t = 1024, value_name = "KIB")]
     pub max_file_kib: u64,
+
+    /// Add the findings of ruff and bandit from tdev's tool environment: `auto` runs them
+    /// when installed and says so when not (`tdev tools install`), `none` measures natively
+    /// only, `require` fails unless both ran.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub tools: ToolsMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToolsMode {
+    /// Run the tools that are installed; report the others as not run.
+    Auto,
+    /// Native analyses only.
+    None,
+    /// Fail unless every tool ran.
+    Require,
 }
 
 #[derive(Debug, Args)]

@@ -58,13 +58,19 @@ pub(crate) fn findings(files: &[FileReport]) -> Vec<Finding> {
         out.extend(hotspot(file));
     }
     unique_ids(&mut out);
-    out.sort_by(|a, b| {
+    sort(&mut out);
+    out
+}
+
+/// Highest priority first, then by place.
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         b.priority
             .total_cmp(&a.priority)
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.span.cmp(&b.span))
+            .then_with(|| a.kind.cmp(&b.kind))
     });
-    out
 }
 
 fn complexity(file: &FileReport, function: &FunctionReport) -> Option<Finding> {

@@ -24,6 +24,7 @@ mod churn;
 mod file;
 mod findings;
 mod priority;
+mod tools;
 mod walk;
 
 pub use churn::History;
@@ -31,6 +32,7 @@ pub use findings::{
     COMPLEXITY_THRESHOLD, MAINTAINABILITY_THRESHOLD, complexity_rank, maintainability_rank,
 };
 pub use priority::priority;
+pub use tools::{ToolRun, add_tool_findings};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -281,6 +283,9 @@ pub struct Scan {
     pub files: Vec<FileReport>,
     /// Files not measured and why, by path.
     pub skipped: Vec<Skipped>,
+    /// The external tools whose findings were added, or why they could not be.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolRun>,
 }
 
 /// Scans the repository at `root`. `progress` is called from several threads as the scan
@@ -335,6 +340,7 @@ pub fn scan(
         findings,
         files,
         skipped,
+        tools: Vec::new(),
     })
 }
 

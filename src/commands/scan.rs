@@ -1,7 +1,7 @@
 //! `tdev scan`: measures a repository and prints its findings and hotspots for a person (text
 //! or Markdown) or a script (JSON).
 
-use crate::cli::ScanArgs;
+use crate::cli::{ScanArgs, ToolsMode};
 use crate::exit::UserError;
 use crate::table;
 use anyhow::Result;
@@ -15,29 +15,12 @@ use tdev_research::{Progress, Scan, ScanOptions};
 const PROGRESS_MIN_FILES: usize = 200;
 
 pub fn run(args: &ScanArgs) -> Result<()> {
-    if !args.repo.is_dir() {
-        return Err(UserError::new(format!(
-            "{} is not a directory; give the repository to scan with --repo PATH",
-            args.repo.display()
-        ))
-        .into());
-    }
     let options = ScanOptions {
         max_file_bytes: args.max_file_kib.saturating_mul(1024),
         history_commits: args.history,
     };
-    let bar: OnceLock<ProgressBar> = OnceLock::new();
-    let report = tdev_research::scan(&args.repo, &options, &|progress| {
-        if let Progress::Measuring { done, total } = progress
-            && total >= PROGRESS_MIN_FILES
-        {
-            bar.get_or_init(|| progress_bar(total))
-                .set_position(done as u64);
-        }
-    })?;
-    if let Some(bar) = bar.get() {
-        bar.finish_and_clear();
-    }
+    let mut report = scan_with_progress(&args.repo, &options)?;
+    add_tools(&mut report, args.tools)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -73,6 +56,45 @@ pub fn scan_with_progress(repo: &Path, options: &ScanOptions) -> Result<Scan> {
         bar.finish_and_clear();
     }
     Ok(report)
+}
+
+/// Adds ruff's and bandit's findings as `mode` says.
+pub fn add_tools(report: &mut Scan, mode: ToolsMode) -> Result<()> {
+    if mode == ToolsMode::None {
+        return Ok(());
+    }
+    let env = tdev_tools::ToolEnv::new(tdev_tools::default_dir()?);
+    tdev_research::add_tool_findings(report, &env);
+    if mode == ToolsMode::Require
+        && let Some(failed) = report.tools.iter().find(|t| t.error.is_some())
+    {
+        return Err(UserError::new(format!(
+            "{} did not run: {}",
+            failed.tool,
+            failed.error.as_deref().unwrap_or_default()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn tools_line(report: &Scan) -> Option<String> {
+    if report.tools.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = report
+        .tools
+        .iter()
+        .map(|t| match &t.error {
+            None => format!(
+                "{} {}",
+                t.tool,
+                plural(u64::from(t.findings), "finding", "findings")
+            ),
+            Some(error) => format!("{} did not run ({error})", t.tool),
+        })
+        .collect();
+    Some(format!("Tools: {}.", parts.join("; ")))
 }
 
 fn progress_bar(total: usize) -> ProgressBar {
@@ -189,6 +211,9 @@ fn header(names: &[&str]) -> Vec<String> {
 
 fn text(out: &mut impl Write, report: &Scan, top: usize) -> std::io::Result<()> {
     writeln!(out, "{}", summary_line(report))?;
+    if let Some(line) = tools_line(report) {
+        writeln!(out, "{line}")?;
+    }
     let findings = finding_rows(report, top);
     if !findings.is_empty() {
         writeln!(
@@ -215,6 +240,9 @@ fn text(out: &mut impl Write, report: &Scan, top: usize) -> std::io::Result<()> 
 fn markdown(out: &mut impl Write, report: &Scan, top: usize) -> std::io::Result<()> {
     writeln!(out, "# Scan of `{}`\n", report.root.display())?;
     writeln!(out, "{}", summary_line(report).replace('\n', " "))?;
+    if let Some(line) = tools_line(report) {
+        writeln!(out, "\n{line}")?;
+    }
     let findings = finding_rows(report, top);
     if !findings.is_empty() {
         writeln!(
