@@ -1,0 +1,1 @@
+//! Rust targets: `cargo test`.

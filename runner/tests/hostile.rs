@@ -1,0 +1,244 @@
+//! Hostile targets are stopped or contained, and the reason is reported: a command that
+//! never ends, a fork bomb, a huge file, writes outside the working directory, a network
+//! connection and a memory hog (`test_data/hostile/`). Every fixture limits itself, so a
+//! containment failure cannot take the machine down.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tdev_runner::{CommandSpec, Limits, RunOutcome, Sandbox, StopReason};
+
+/// The real interpreter (not a version manager's shim, which needs the user's HOME).
+fn python() -> PathBuf {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 is installed");
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data/hostile")
+        .join(name)
+}
+
+/// A name no other process on the machine carries, to find the fixture's processes.
+fn marker(name: &str) -> String {
+    format!("tdev-hostile-{name}-{}", std::process::id())
+}
+
+/// Pids of processes whose command line mentions `marker`.
+fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmdline).contains(marker)
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Runs a fixture with its arguments in a fresh working directory.
+fn run(name: &str, args: &[&str], limits: Limits) -> (RunOutcome, tempfile::TempDir) {
+    let sandbox = Sandbox::new().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let command = CommandSpec::new(python())
+        .arg(fixture(name))
+        .args(args.iter().map(OsString::from));
+    let outcome = sandbox
+        .run(&command, cwd.path(), &BTreeMap::new(), &limits)
+        .unwrap();
+    (outcome, cwd)
+}
+
+fn limits() -> Limits {
+    Limits {
+        wall_time: Duration::from_secs(60),
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn a_command_that_never_ends_is_stopped_with_everything_it_started() {
+    let marker = marker("sleep");
+    let limits = Limits {
+        wall_time: Duration::from_secs(3),
+        ..limits()
+    };
+    let (outcome, cwd) = run("sleep_forever.py", &[&marker], limits);
+    assert!(cwd.path().join("started").exists(), "{outcome:?}");
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::TimedOut {
+            limit: Duration::from_secs(3)
+        })
+    );
+    assert_eq!(
+        outcome.stopped.unwrap().to_string(),
+        "stopped after the wall-time limit of 3 s; every process it started was killed"
+    );
+    // The grandchild left the process group with setsid; it must be gone all the same.
+    assert_eq!(processes_with(&marker), Vec::<u32>::new());
+}
+
+#[test]
+fn a_fork_bomb_is_contained_by_the_process_limit() {
+    let marker = marker("fork");
+    let limits = Limits {
+        max_processes: 64,
+        ..limits()
+    };
+    let (outcome, cwd) = run("fork_bomb.py", &[&marker], limits);
+    let made: u32 = std::fs::read_to_string(cwd.path().join("count"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(made < 64, "it made {made} children: {outcome:?}");
+    assert!(outcome.stdout_tail.contains("fork failed"), "{outcome:?}");
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::ProcessLimit { limit: 64 })
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new());
+}
+
+#[test]
+fn a_huge_file_is_stopped_by_the_file_size_limit() {
+    let limits = Limits {
+        max_file_bytes: 4 << 20,
+        ..limits()
+    };
+    let (outcome, cwd) = run("huge_file.py", &[], limits);
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::FileSize { limit: 4 << 20 }),
+        "{outcome:?}"
+    );
+    let size = std::fs::metadata(cwd.path().join("huge.bin"))
+        .unwrap()
+        .len();
+    assert!(size <= 4 << 20, "{size}");
+}
+
+#[test]
+fn a_huge_file_from_a_shell_child_is_reported_too() {
+    let sandbox = Sandbox::new().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        ..limits()
+    };
+    let command = CommandSpec::new("sh").args(["-c", "head -c 50000000 /dev/zero > big.bin"]);
+    let outcome = sandbox
+        .run(&command, cwd.path(), &BTreeMap::new(), &limits)
+        .unwrap();
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::FileSize { limit: 1 << 20 }),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn writes_outside_the_working_directory_are_refused() {
+    let sandbox = Sandbox::new().unwrap();
+    assert!(
+        sandbox.capabilities().filesystem.enforced,
+        "{}",
+        sandbox.capabilities()
+    );
+    let marker = marker("outside");
+    let outside = tempfile::tempdir().unwrap();
+    let in_tmp = PathBuf::from(format!("/tmp/{marker}.txt"));
+    let outside_arg = outside.path().to_str().unwrap();
+    let (outcome, cwd) = run("write_outside.py", &[outside_arg, &marker], limits());
+    let _ = std::fs::remove_file(&in_tmp);
+    assert!(outcome.success(), "{outcome:?}");
+    assert_eq!(
+        outcome.stdout_tail.lines().collect::<Vec<_>>(),
+        [
+            format!("refused {outside_arg}/escaped.txt: Read-only file system"),
+            format!("refused /tmp/{marker}.txt: Read-only file system"),
+        ]
+    );
+    assert!(!outside.path().join("escaped.txt").exists());
+    assert!(cwd.path().join("inside.txt").exists());
+}
+
+#[test]
+fn a_network_connection_fails_inside() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (outcome, _cwd) = run("connect.py", &[&port], limits());
+    assert_eq!(outcome.status.code(), Some(3), "{outcome:?}");
+    assert!(
+        outcome.stdout_tail.starts_with("no connection:"),
+        "{outcome:?}"
+    );
+    let accepted = listener.accept();
+    assert!(
+        accepted
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+        "{accepted:?}"
+    );
+}
+
+#[test]
+fn a_network_connection_succeeds_when_allowed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let limits = Limits {
+        network: true,
+        ..limits()
+    };
+    let (outcome, _cwd) = run("connect.py", &[&port], limits);
+    assert!(outcome.success(), "{outcome:?}");
+    assert_eq!(outcome.stdout_tail, "connected\n");
+}
+
+#[test]
+fn a_memory_hog_is_stopped() {
+    let limits = Limits {
+        memory_bytes: 256 << 20,
+        ..limits()
+    };
+    let (outcome, _cwd) = run("memory_hog.py", &[], limits);
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::Memory { limit: 256 << 20 }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        outcome.stopped.unwrap().to_string(),
+        "stopped: it used more than the memory limit of 256 MiB"
+    );
+}
+
+#[test]
+fn a_well_behaved_command_runs_with_a_scratch_home() {
+    let sandbox = Sandbox::new().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let env = BTreeMap::from([(OsString::from("GREETING"), OsString::from("hello"))]);
+    let command =
+        CommandSpec::new("sh").args(["-c", "echo $GREETING; echo $HOME; echo oops >&2; exit 4"]);
+    let outcome = sandbox.run(&command, cwd.path(), &env, &limits()).unwrap();
+    assert_eq!(outcome.status.code(), Some(4));
+    assert_eq!(outcome.stopped, None);
+    assert_eq!(outcome.stderr_tail, "oops\n");
+    let mut lines = outcome.stdout_tail.lines();
+    assert_eq!(lines.next(), Some("hello"));
+    let home = lines.next().unwrap();
+    assert!(
+        home.ends_with("/home") && !home.starts_with(cwd.path().to_str().unwrap()),
+        "{home}"
+    );
+}
