@@ -242,3 +242,24 @@ fn a_well_behaved_command_runs_with_a_scratch_home() {
         "{home}"
     );
 }
+
+#[test]
+fn a_target_cannot_leave_its_cgroup_reach_disks_or_regain_privileges() {
+    let sandbox = Sandbox::new().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let script = "\
+        echo $$ > /sys/fs/cgroup/pids/cgroup.procs 2>/dev/null && echo left-cgroup; \
+        echo 1 > /sys/fs/cgroup/unified/cgroup.procs 2>/dev/null && echo left-cgroup2; \
+        mount -o remount,rw / 2>/dev/null && echo remounted; \
+        ls /dev | tr '\\n' ' '; echo; \
+        grep CapEff /proc/self/status";
+    let command = CommandSpec::new("sh").args(["-c", script]);
+    let outcome = sandbox
+        .run(&command, cwd.path(), &BTreeMap::new(), &limits())
+        .unwrap();
+    assert_eq!(
+        outcome.stdout_tail,
+        "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero \nCapEff:\t0000000000000000\n",
+        "{outcome:?}"
+    );
+}
