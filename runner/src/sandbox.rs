@@ -256,6 +256,10 @@ impl Sandbox {
             }
             if platform.read_only_root {
                 chain.extend(["--mount", "--propagation", "private"].map(OsString::from));
+                if platform.unshare_pid {
+                    // A /proc of the new PID namespace: the target sees only its own processes.
+                    chain.push("--mount-proc".into());
+                }
             }
             chain.push("--".into());
         }
@@ -263,6 +267,8 @@ impl Sandbox {
             chain.extend(["sh".into(), "-c".into(), MOUNT_SCRIPT.into(), "sh".into()]);
             chain.push(dev.into());
             chain.extend(writable.iter().map(OsString::from));
+            chain.push("--hide".into());
+            chain.extend(secrets().into_iter().map(OsString::from));
             chain.push("--ro".into());
             chain.extend(writable_mounts(writable).into_iter().map(OsString::from));
             chain.push("--".into());
@@ -288,12 +294,17 @@ impl Sandbox {
 const JOIN_SCRIPT: &str =
     r#"while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@""#;
 
-/// Runs inside the new mount namespace as `sh -c MOUNT_SCRIPT sh DEV WRITABLE... --ro
-/// MOUNTS... -- COMMAND...`. Binding a writable directory onto itself first makes it a mount
+/// Runs inside the new mount namespace as `sh -c MOUNT_SCRIPT sh DEV WRITABLE... --hide
+/// SECRETS... --ro MOUNTS... -- COMMAND...`. Binding a writable directory onto itself first makes it a mount
 /// of its own, so making its parent mount read-only afterwards leaves it writable.
 const MOUNT_SCRIPT: &str = r#"set -e
 dev=$1; shift
-while [ "$1" != --ro ]; do mount -n --bind "$1" "$1"; shift; done; shift
+while [ "$1" != --hide ]; do mount -n --bind "$1" "$1"; shift; done; shift
+while [ "$1" != --ro ]; do
+  if [ -d "$1" ]; then mount -n -t tmpfs -o size=4k,mode=700 tdev-hidden "$1"
+  else mount -n --bind /dev/null "$1"; fi
+  shift
+done; shift
 while [ "$1" != -- ]; do mount -n -o remount,bind,ro "$1"; shift; done; shift
 for p in /proc/sys /proc/sysrq-trigger; do
   if [ -e "$p" ]; then mount -n --bind "$p" "$p"; mount -n -o remount,bind,ro "$p"; fi
@@ -313,6 +324,36 @@ mount -n --move "$dev" /dev
 cd "$PWD"
 exec "$@"
 "#;
+
+/// Credentials in the user's home that a target has no business reading: each is hidden
+/// behind an empty directory or `/dev/null` (only those that exist).
+fn secrets() -> Vec<PathBuf> {
+    const SECRETS: [&str; 12] = [
+        ".ssh",
+        ".gnupg",
+        ".aws",
+        ".azure",
+        ".kube",
+        ".docker",
+        ".config/gh",
+        ".netrc",
+        ".git-credentials",
+        ".pypirc",
+        ".cargo/credentials",
+        ".cargo/credentials.toml",
+    ];
+    let Some(home) = std::env::var_os("HOME") else {
+        return Vec::new();
+    };
+    SECRETS
+        .iter()
+        .map(|name| Path::new(&home).join(name))
+        .filter(|path| {
+            path.symlink_metadata()
+                .is_ok_and(|m| !m.file_type().is_symlink())
+        })
+        .collect()
+}
 
 /// The writable mounts to make read-only: every mount except `/proc` and `/dev` (given
 /// their own treatment) and the run's writable directories. Mounts that are read-only

@@ -263,3 +263,37 @@ fn a_target_cannot_leave_its_cgroup_reach_disks_or_regain_privileges() {
         "{outcome:?}"
     );
 }
+
+#[test]
+fn a_target_sees_only_its_own_processes_and_no_credentials() {
+    // A credentials directory with something in it: the user's own, or one made for the test.
+    let ssh = PathBuf::from(std::env::var_os("HOME").unwrap()).join(".ssh");
+    let made = !ssh.exists();
+    if made {
+        std::fs::create_dir(&ssh).unwrap();
+        std::fs::write(ssh.join("tdev-test-key"), "not a key").unwrap();
+    }
+    let entries = std::fs::read_dir(&ssh).map(|d| d.count()).unwrap_or(0);
+    let sandbox = Sandbox::new().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let script = format!(
+        "ls /proc | grep -c '^[0-9]'; ls -A '{}' | wc -l",
+        ssh.display()
+    );
+    let command = CommandSpec::new("sh").args(["-c", &script]);
+    let outcome = sandbox
+        .run(&command, cwd.path(), &BTreeMap::new(), &limits())
+        .unwrap();
+    if made {
+        std::fs::remove_dir_all(&ssh).unwrap();
+    }
+    assert!(entries > 0);
+    // The shell and its pipelines are all there is to see; ~/.ssh looks empty.
+    let lines: Vec<u32> = outcome
+        .stdout_tail
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert!(lines[0] <= 4, "{outcome:?}");
+    assert_eq!(lines[1], 0, "{outcome:?}");
+}
