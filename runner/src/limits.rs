@@ -23,12 +23,12 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// Ten minutes of wall time, five of CPU per process, 4 GiB of memory, 512 processes,
+    /// Ten minutes of wall time and of CPU per process, 4 GiB of memory, 512 processes,
     /// 1 GiB per file, no network.
     fn default() -> Self {
         Self {
             wall_time: Duration::from_secs(600),
-            cpu_time: Duration::from_secs(300),
+            cpu_time: Duration::from_secs(600),
             memory_bytes: 4 << 30,
             max_processes: 512,
             max_file_bytes: 1 << 30,

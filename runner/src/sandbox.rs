@@ -20,7 +20,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -203,13 +203,15 @@ impl Sandbox {
         if stderr_tail.is_empty() && !status.success() && status.code() == Some(127) {
             stderr_tail = format!("{}: command not found", command.program.to_string_lossy());
         }
-        let stopped = stop_reason(&group, limits, timed_out, status, &stderr_tail);
+        let (status, stderr_tail) = killed_in_namespace(status, stderr_tail);
+        let duration = start.elapsed();
+        let stopped = stop_reason(&group, limits, timed_out, status, &stderr_tail, duration);
         drop(group);
         Ok(RunOutcome {
             status,
             stdout_tail,
             stderr_tail,
-            duration: start.elapsed(),
+            duration,
             stopped,
         })
     }
@@ -410,16 +412,34 @@ fn kill_group(pid: u32) {
     }
 }
 
+/// What `unshare --fork` prints when its child was killed by SIGKILL.
+const UNSHARE_SIGKILL: &str = "unshare: sigprocmask unblock failed: Invalid argument";
+
+/// `unshare --fork` ends itself with the signal that ended its child, except SIGKILL, whose
+/// handler it cannot reset: it says so and exits with 1. This gives back the child's status
+/// and output.
+fn killed_in_namespace(status: ExitStatus, mut stderr: String) -> (ExitStatus, String) {
+    const SIGKILL: i32 = 9;
+    if status.code() == Some(1) && stderr.trim_end().ends_with(UNSHARE_SIGKILL) {
+        let cut = stderr.trim_end().len() - UNSHARE_SIGKILL.len();
+        stderr.truncate(cut);
+        return (ExitStatus::from_raw(SIGKILL), stderr);
+    }
+    (status, stderr)
+}
+
 /// Why the run stopped, from the most to the least specific evidence.
 fn stop_reason(
     group: &RunGroup,
     limits: &Limits,
     timed_out: bool,
-    status: std::process::ExitStatus,
+    status: ExitStatus,
     stderr: &str,
+    duration: Duration,
 ) -> Option<StopReason> {
     const SIGXCPU: i32 = 24;
     const SIGXFSZ: i32 = 25;
+    const SIGKILL: i32 = 9;
     if timed_out {
         return Some(StopReason::TimedOut {
             limit: limits.wall_time,
@@ -435,7 +455,12 @@ fn stop_reason(
             limit: limits.max_processes,
         });
     }
-    let signal = status.signal();
+    let signal = status.signal().or_else(|| {
+        // `unshare --fork` ends itself with the signal that ended its child, except SIGKILL,
+        // whose handler it cannot reset: it says so and exits with 1.
+        (status.code() == Some(1) && stderr.trim_end().ends_with(UNSHARE_SIGKILL))
+            .then_some(SIGKILL)
+    });
     // Python and many runtimes ignore SIGXFSZ and report the failed write instead.
     if signal == Some(SIGXFSZ)
         || stderr.contains("File too large")
@@ -445,7 +470,13 @@ fn stop_reason(
             limit: limits.max_file_bytes,
         });
     }
-    if signal == Some(SIGXCPU) {
+    // The first process of a PID namespace ignores SIGXCPU (it is that namespace's init), so
+    // the hard limit's SIGKILL ends it instead. No one else sends SIGKILL here (the watchdog
+    // and the OOM killer were ruled out above), and a process cannot have used its CPU
+    // limit in less wall time than the limit spread over every core.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let could_have_spent = duration >= limits.cpu_time / cores;
+    if signal == Some(SIGXCPU) || (signal == Some(SIGKILL) && could_have_spent) {
         return Some(StopReason::CpuTime {
             limit: limits.cpu_time,
         });

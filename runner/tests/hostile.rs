@@ -297,3 +297,26 @@ fn a_target_sees_only_its_own_processes_and_no_credentials() {
     assert!(lines[0] <= 4, "{outcome:?}");
     assert_eq!(lines[1], 0, "{outcome:?}");
 }
+
+#[test]
+fn a_busy_loop_is_stopped_by_the_cpu_time_limit() {
+    let limits = Limits {
+        cpu_time: Duration::from_secs(2),
+        ..limits()
+    };
+    let (outcome, _cwd) = run("busy_loop.py", &[], limits);
+    assert_eq!(
+        outcome.stopped,
+        Some(StopReason::CpuTime {
+            limit: Duration::from_secs(2)
+        }),
+        "{outcome:?}"
+    );
+    assert!(!outcome.stdout_tail.contains("spun"));
+    // The process was killed; the namespace's own messages are not the target's output.
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&outcome.status),
+        Some(9)
+    );
+    assert_eq!(outcome.stderr_tail, "");
+}
