@@ -11,17 +11,19 @@
 //! [`python::run_tests`] runs them in the sandbox, one [`TestRun`] with an outcome per test.
 //! [`rust::RustProject`] does the same with `cargo test`.
 //!
-//! ```no_run
+//! ```
 //! use std::collections::BTreeMap;
 //! use std::path::Path;
 //! use std::time::Duration;
 //! use tdev_runner::{CommandSpec, Limits, Sandbox};
 //!
 //! let sandbox = Sandbox::new()?;
-//! let limits = Limits { wall_time: Duration::from_secs(2), ..Limits::default() };
+//! let limits = Limits { wall_time: Duration::from_secs(1), ..Limits::default() };
 //! let outcome = sandbox.run(&CommandSpec::new("sleep").arg("60"), Path::new("."), &BTreeMap::new(), &limits)?;
-//! assert!(outcome.stopped.is_some());
-//! println!("{}", outcome.stopped.unwrap());
+//! assert_eq!(
+//!     outcome.stopped.unwrap().to_string(),
+//!     "stopped after the wall-time limit of 1 s; every process it started was killed"
+//! );
 //! # Ok::<(), tdev_runner::Error>(())
 //! ```
 #![warn(missing_docs)]

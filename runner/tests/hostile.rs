@@ -156,18 +156,27 @@ fn writes_outside_the_working_directory_are_refused() {
     );
     let marker = marker("outside");
     let outside = tempfile::tempdir().unwrap();
-    let in_tmp = PathBuf::from(format!("/tmp/{marker}.txt"));
+    let home = std::env::var("HOME").unwrap();
+    let escapes = [
+        PathBuf::from(format!("/tmp/{marker}.txt")),
+        PathBuf::from(format!("{home}/{marker}.txt")),
+    ];
     let outside_arg = outside.path().to_str().unwrap();
-    let (outcome, cwd) = run("write_outside.py", &[outside_arg, &marker], limits());
-    let _ = std::fs::remove_file(&in_tmp);
+    let (outcome, cwd) = run("write_outside.py", &[outside_arg, &marker, &home], limits());
+    let escaped: Vec<bool> = escapes
+        .iter()
+        .map(|path| std::fs::remove_file(path).is_ok())
+        .collect();
     assert!(outcome.success(), "{outcome:?}");
     assert_eq!(
         outcome.stdout_tail.lines().collect::<Vec<_>>(),
         [
             format!("refused {outside_arg}/escaped.txt: Read-only file system"),
             format!("refused /tmp/{marker}.txt: Read-only file system"),
+            format!("refused {home}/{marker}.txt: Read-only file system"),
         ]
     );
+    assert_eq!(escaped, [false, false]);
     assert!(!outside.path().join("escaped.txt").exists());
     assert!(cwd.path().join("inside.txt").exists());
 }
