@@ -5,6 +5,7 @@ use crate::cgroup::{self, Version};
 use std::fmt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 /// Whether one limit is enforced, and how or why not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +96,15 @@ pub(crate) struct Platform {
 }
 
 impl Platform {
+    /// The mechanisms of this machine, probed by the first sandbox of the process: they do
+    /// not change while it runs, and each probe starts processes.
+    pub fn detected(scratch: &Path) -> &'static Self {
+        static PLATFORM: OnceLock<Platform> = OnceLock::new();
+        PLATFORM.get_or_init(|| Self::detect(scratch))
+    }
+
     /// Tries each mechanism once with a harmless command.
-    pub fn detect(scratch: &Path) -> Self {
+    fn detect(scratch: &Path) -> Self {
         let works = |program: &str, args: &[&str]| {
             Command::new(program)
                 .args(args)

@@ -44,14 +44,20 @@ impl Support {
             return Self::default();
         };
         let mounts = cgroup_mounts(&mountinfo);
-        let find = |controller: &str, limit_file: &str| {
+        let find = |controller: &str, v1_file: &str, v2_file: &str| {
             candidates(&membership, &mounts, controller)
                 .into_iter()
-                .find(|candidate| probe(candidate, limit_file))
+                .find(|candidate| {
+                    let file = match candidate.version {
+                        Version::V1 => v1_file,
+                        Version::V2 => v2_file,
+                    };
+                    probe(candidate, controller, file)
+                })
         };
         Self {
-            pids: find("pids", "pids.max"),
-            memory: find("memory", ""),
+            pids: find("pids", "pids.max", "pids.max"),
+            memory: find("memory", "memory.limit_in_bytes", "memory.max"),
         }
     }
 }
@@ -126,27 +132,22 @@ fn candidates(membership: &str, mounts: &[Mount], controller: &str) -> Vec<Contr
     found
 }
 
-/// Whether a child group can be made under `candidate` and has its limit file (v2 needs
-/// the controller enabled in the parent's `cgroup.subtree_control`, which tdev tries).
-fn probe(candidate: &Controller, limit_file: &str) -> bool {
-    let dir = candidate
-        .parent
-        .join(format!("tdev-probe-{}", std::process::id()));
+/// Whether a child group can be made under `candidate` and has the controller's limit
+/// `file` (v2 needs the controller enabled in the parent's `cgroup.subtree_control`, which
+/// tdev tries).
+fn probe(candidate: &Controller, controller: &str, file: &str) -> bool {
+    let dir = candidate.parent.join(format!(
+        "tdev-probe-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     if fs::create_dir(&dir).is_err() {
         return false;
     }
-    let file = if candidate.version == Version::V2 && limit_file.is_empty() {
-        "memory.max"
-    } else if limit_file.is_empty() {
-        "memory.limit_in_bytes"
-    } else {
-        limit_file
-    };
     if candidate.version == Version::V2 && !dir.join(file).exists() {
-        let name = file.split('.').next().unwrap_or_default();
         let _ = fs::write(
             candidate.parent.join("cgroup.subtree_control"),
-            format!("+{name}"),
+            format!("+{controller}"),
         );
     }
     let ok = dir.join(file).exists();

@@ -98,7 +98,7 @@ impl Sandbox {
             .prefix("tdev-sandbox-")
             .tempdir_in(parent)
             .map_err(Error::io("creating a directory in", parent))?;
-        let platform = Platform::detect(scratch.path());
+        let platform = Platform::detected(scratch.path()).clone();
         Ok(Self { platform, scratch })
     }
 
