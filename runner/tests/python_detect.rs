@@ -181,3 +181,20 @@ fn a_directory_without_python_is_not_a_python_project() {
         expect!["error: <repo>: no pyproject.toml, setup.py, setup.cfg or Python package here"],
     );
 }
+
+#[test]
+fn the_environment_changes_only_when_the_requirements_do() {
+    let fingerprint = |pyproject: &str| {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::write(repo.path().join("pyproject.toml"), pyproject).unwrap();
+        PythonProject::detect(repo.path()).unwrap().fingerprint()
+    };
+    let base = fingerprint("[project]\nname = \"a\"\nversion = \"1\"\ndependencies = [\"six\"]\n");
+    let bumped =
+        fingerprint("[project]\nname = \"a\"\nversion = \"2\"\ndependencies = [\"six\"]\n");
+    let more = fingerprint(
+        "[project]\nname = \"a\"\nversion = \"1\"\ndependencies = [\"six\", \"idna\"]\n",
+    );
+    assert_eq!(base, bumped);
+    assert_ne!(base, more);
+}

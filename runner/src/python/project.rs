@@ -48,7 +48,7 @@ pub struct PythonProject {
     pub command: Vec<String>,
     /// The repository's own `[tests]` overrides.
     pub config: TestsConfig,
-    /// The files whose content decides the environment (hashed into its key).
+    /// The packaging and requirements files that were read.
     pub declaration_files: Vec<PathBuf>,
 }
 
@@ -176,33 +176,26 @@ impl PythonProject {
             .any(|part| part == "pytest" || part.ends_with("/pytest"))
     }
 
-    /// A hash of everything that decides the environment's content: the requirements, the
-    /// overrides and the declaration files, so an environment is reused until one changes.
+    /// A hash of everything that decides the environment's content: the requirements found
+    /// and the overrides. Editing a packaging file in another way (a version bump, a linter
+    /// setting) keeps the environment.
     pub fn fingerprint(&self) -> String {
         let mut hasher = Sha256::new();
-        for line in self
-            .requirements
-            .iter()
-            .chain(&self.test_requirements)
-            .chain(&self.config.extra_packages)
-        {
-            hasher.update(line.as_bytes());
-            hasher.update(b"\n");
+        let lists = [
+            &self.requirements,
+            &self.test_requirements,
+            &self.config.extra_packages,
+        ];
+        for list in lists {
+            for line in list {
+                hasher.update(line.as_bytes());
+                hasher.update(b"\n");
+            }
+            hasher.update(b"\0");
         }
         for command in &self.config.setup {
             hasher.update(command.join("\0").as_bytes());
             hasher.update(b"\n");
-        }
-        for file in &self.declaration_files {
-            if let Ok(bytes) = std::fs::read(file) {
-                hasher.update(
-                    file.strip_prefix(&self.root)
-                        .unwrap_or(file)
-                        .to_string_lossy()
-                        .as_bytes(),
-                );
-                hasher.update(&bytes);
-            }
         }
         hasher
             .finalize()
