@@ -93,6 +93,7 @@ pub(crate) struct Platform {
     pub unshare_pid: bool,
     pub read_only_root: bool,
     pub drop_capabilities: bool,
+    pub parent_death: bool,
 }
 
 impl Platform {
@@ -135,6 +136,7 @@ impl Platform {
             unshare_net: works("unshare", &["--net", "true"]),
             unshare_pid: works("unshare", &["--pid", "--fork", "--kill-child", "true"]),
             read_only_root,
+            parent_death: works("setpriv", &["--pdeathsig", "KILL", "true"]),
             drop_capabilities: works(
                 "setpriv",
                 &[
@@ -154,9 +156,15 @@ impl Platform {
             Version::V2 => "v2",
         };
         let wall_time = match (&self.cgroups.pids, self.unshare_pid) {
+            (_, true) if self.parent_death => Enforcement::yes(
+                "the process group is killed at the deadline; a PID namespace ends every \
+                 process of the run, even those that left the group, when its first process \
+                 ends, and when tdev itself dies",
+            ),
             (_, true) => Enforcement::yes(
                 "the process group is killed at the deadline; a PID namespace ends every \
-                 process of the run, even those that left the group, when its first process ends",
+                 process of the run, even those that left the group, when its first process \
+                 ends (but not when tdev itself dies: setpriv has no --pdeathsig)",
             ),
             (Some(c), false) => Enforcement::yes(format!(
                 "the process group is killed at the deadline, then every process left in the \

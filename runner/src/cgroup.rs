@@ -44,6 +44,12 @@ impl Support {
             return Self::default();
         };
         let mounts = cgroup_mounts(&mountinfo);
+        for candidate in ["pids", "memory"]
+            .iter()
+            .flat_map(|c| candidates(&membership, &mounts, c))
+        {
+            remove_stale(&candidate.parent);
+        }
         let find = |controller: &str, v1_file: &str, v2_file: &str| {
             candidates(&membership, &mounts, controller)
                 .into_iter()
@@ -153,6 +159,27 @@ fn probe(candidate: &Controller, controller: &str, file: &str) -> bool {
     let ok = dir.join(file).exists();
     let _ = fs::remove_dir(&dir);
     ok
+}
+
+/// Removes the empty groups of runs whose tdev process is gone (killed before it could
+/// clean up); a group that still holds processes is left alone.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("tdev-run-"))
+            .and_then(|rest| rest.split('-').next())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(0);

@@ -4,7 +4,8 @@
 //! command started when it ends or runs out of time.
 //!
 //! The chain, each step `exec`ing the next (only `unshare --fork` stays as a parent):
-//! `sh` (write own pid into the cgroups) → `prlimit` (CPU, file size; address space and
+//! `setpriv --pdeathsig KILL` (the run dies if tdev does) → `sh` (write own pid into the
+//! cgroups) → `prlimit` (CPU, file size; address space and
 //! process count only as fallbacks) → `unshare --net --pid --fork --kill-child --mount` →
 //! `sh` (bind the writable directories, make every other mount read-only, give a minimal
 //! `/dev`) → `setpriv` (drop all capabilities) → the command.
@@ -226,6 +227,10 @@ impl Sandbox {
     ) -> Vec<OsString> {
         let platform = &self.platform;
         let mut chain: Vec<OsString> = Vec::new();
+        if platform.parent_death {
+            // Should tdev die, the run dies with it rather than outlive its watchdog.
+            chain.extend(["setpriv", "--pdeathsig", "KILL", "--"].map(OsString::from));
+        }
         let procs = group.procs_files();
         if !procs.is_empty() {
             chain.extend(["sh".into(), "-c".into()]);

@@ -329,3 +329,58 @@ fn a_busy_loop_is_stopped_by_the_cpu_time_limit() {
     );
     assert_eq!(outcome.stderr_tail, "");
 }
+
+/// Set in the copy of this test binary that plays tdev in the test below.
+const PLAY_TDEV: &str = "TDEV_HOSTILE_PLAY_TDEV";
+
+#[test]
+fn a_run_ends_when_tdev_itself_is_killed() {
+    if let Some(cwd) = std::env::var_os(PLAY_TDEV) {
+        // The copy: start a run that would outlive tdev, and be killed during it.
+        let marker = std::env::var("TDEV_HOSTILE_MARKER").unwrap();
+        let sandbox = Sandbox::new().unwrap();
+        let command = CommandSpec::new(python())
+            .arg(fixture("sleep_forever.py"))
+            .arg(&marker);
+        let limits = Limits {
+            wall_time: Duration::from_secs(100),
+            ..limits()
+        };
+        let _ = sandbox.run(&command, Path::new(&cwd), &BTreeMap::new(), &limits);
+        return;
+    }
+    let marker = marker("orphan");
+    let cwd = tempfile::tempdir().unwrap();
+    let mut tdev = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_run_ends_when_tdev_itself_is_killed",
+            "--nocapture",
+        ])
+        .env(PLAY_TDEV, cwd.path())
+        .env("TDEV_HOSTILE_MARKER", &marker)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until the fixture and its setsid grandchild run.
+    let started = cwd.path().join("started");
+    for _ in 0..3000 {
+        if started.exists() && processes_with(&marker).len() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(started.exists(), "the run did not start");
+    tdev.kill().unwrap();
+    tdev.wait().unwrap();
+    // The kernel ends the namespace as soon as its parent is gone; allow it a moment.
+    let mut left = processes_with(&marker);
+    for _ in 0..500 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        left = processes_with(&marker);
+    }
+    assert_eq!(left, Vec::<u32>::new());
+}
