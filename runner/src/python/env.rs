@@ -188,8 +188,10 @@ impl Pip<'_> {
 
     fn run(&self, command: CommandSpec, cwd: &Path, step: &str) -> Result<()> {
         let command = command.writable(self.dir).writable(self.cache);
+        // Installing downloads wheels that can be larger than any file a test should write.
         let limits = Limits {
             wall_time: Duration::from_secs(1800),
+            max_file_bytes: 8 << 30,
             network: true,
             ..Limits::default()
         };
