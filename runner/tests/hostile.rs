@@ -338,7 +338,9 @@ fn a_run_ends_when_tdev_itself_is_killed() {
     if let Some(cwd) = std::env::var_os(PLAY_TDEV) {
         // The copy: start a run that would outlive tdev, and be killed during it.
         let marker = std::env::var("TDEV_HOSTILE_MARKER").unwrap();
-        let sandbox = Sandbox::new().unwrap();
+        // Its scratch directory is the test's to remove: this process dies before it can.
+        let scratch = Path::new(&cwd).join("scratch");
+        let sandbox = Sandbox::with_scratch_in(&scratch).unwrap();
         let command = CommandSpec::new(python())
             .arg(fixture("sleep_forever.py"))
             .arg(&marker);
