@@ -67,9 +67,12 @@ pub fn run_tests(
     let import_root = worktree.join(&project.import_root);
     let python_path =
         std::env::join_paths([import_root.as_path(), meta.as_path()]).map_err(|_| {
-            Error::NoTests {
-                repo: worktree.to_path_buf(),
-                message: "a path holds ':'".into(),
+            Error::Setup {
+                step: "putting the worktree on PYTHONPATH".into(),
+                output: format!(
+                    "{} contains ':', which PYTHONPATH cannot hold",
+                    import_root.display()
+                ),
             }
         })?;
     let variables = BTreeMap::from([
