@@ -69,7 +69,7 @@ fn limits() -> Limits {
 fn a_command_that_never_ends_is_stopped_with_everything_it_started() {
     let marker = marker("sleep");
     let limits = Limits {
-        wall_time: Duration::from_secs(3),
+        wall_time: Duration::from_secs(5),
         ..limits()
     };
     let (outcome, cwd) = run("sleep_forever.py", &[&marker], limits);
@@ -77,12 +77,12 @@ fn a_command_that_never_ends_is_stopped_with_everything_it_started() {
     assert_eq!(
         outcome.stopped,
         Some(StopReason::TimedOut {
-            limit: Duration::from_secs(3)
+            limit: Duration::from_secs(5)
         })
     );
     assert_eq!(
         outcome.stopped.unwrap().to_string(),
-        "stopped after the wall-time limit of 3 s; every process it started was killed"
+        "stopped after the wall-time limit of 5 s; every process it started was killed"
     );
     // The grandchild left the process group with setsid; it must be gone all the same.
     assert_eq!(processes_with(&marker), Vec::<u32>::new());
