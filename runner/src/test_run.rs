@@ -1,0 +1,30 @@
+//! The result of running a target's test suite once: an outcome per test, for the gates to
+//! compare a change's run against the baseline run on the untouched code.
+
+use crate::outcome::StopReason;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tdev_gates::TestOutcome;
+
+/// One run of a test suite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestRun {
+    /// Each test's id (pytest's node id, or cargo's `target::path::name`) and outcome.
+    pub outcomes: BTreeMap<String, TestOutcome>,
+    /// Wall time of the run.
+    pub duration: Duration,
+    /// Why the sandbox stopped the run, if it did; the outcomes are then those of the tests
+    /// that finished.
+    pub stopped: Option<StopReason>,
+    /// The exit code of the test command (None when a signal ended it).
+    pub exit_code: Option<i32>,
+    /// The last lines of the runner's output, to show when the run went wrong.
+    pub output_tail: String,
+}
+
+impl TestRun {
+    /// How many tests had `outcome`.
+    pub fn count(&self, outcome: TestOutcome) -> usize {
+        self.outcomes.values().filter(|o| **o == outcome).count()
+    }
+}

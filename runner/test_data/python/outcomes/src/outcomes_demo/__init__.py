@@ -1,0 +1,5 @@
+"""A package whose tests have every outcome tdev records."""
+
+
+def add(a, b):
+    return a + b
