@@ -55,12 +55,39 @@ pub fn cycle_graph_iri(cycle_id: &str) -> String {
 }
 
 /// The commit's subject: the given subject or the task title, on one line, without a
-/// final full stop, starting with a capital, cut at a word boundary to at most
-/// [`MAX_SUBJECT_CHARS`] characters.
+/// final full stop, starting with a capital, and at most [`MAX_SUBJECT_CHARS`] characters:
+/// a long title loses its trailing clauses (counts, stages), or else its last words.
 pub fn commit_subject(info: &PrInfo) -> String {
     let source = info.subject.as_deref().unwrap_or(&info.task_title);
     let line = one_line(source);
     let line = line.trim().trim_end_matches('.');
+    let subject = shorten(line);
+    let subject = subject.trim_end_matches([',', ':', ';', ' ']);
+    let mut chars = subject.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Apply tdev change".to_owned(),
+    }
+}
+
+/// `line` if it fits; otherwise its longest leading clause (cut before `, `, `: `, ` (`,
+/// ` - `, outside parentheses) that fits; otherwise its longest run of whole words.
+fn shorten(line: &str) -> String {
+    let fits = |s: &str| s.chars().count() <= MAX_SUBJECT_CHARS;
+    if fits(line) {
+        return line.to_owned();
+    }
+    let clause = [", ", ": ", " (", " - "]
+        .iter()
+        .flat_map(|sep| line.match_indices(sep).map(|(i, _)| i))
+        .map(|i| &line[..i])
+        .filter(|prefix| fits(prefix) && prefix.matches('(').count() == prefix.matches(')').count())
+        .max_by_key(|prefix| prefix.len());
+    if let Some(clause) = clause
+        && clause.chars().count() >= MAX_SUBJECT_CHARS / 3
+    {
+        return clause.to_owned();
+    }
     let mut subject = String::new();
     for word in line.split(' ') {
         let len = subject.chars().count() + usize::from(!subject.is_empty()) + word.chars().count();
@@ -76,12 +103,7 @@ pub fn commit_subject(info: &PrInfo) -> String {
         // One word longer than the limit: cut it.
         subject = line.chars().take(MAX_SUBJECT_CHARS).collect();
     }
-    let subject = subject.trim_end_matches([',', ':', ';', ' ']);
-    let mut chars = subject.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "Apply tdev change".to_owned(),
-    }
+    subject
 }
 
 /// The commit message: the subject, a blank line, and the description.
@@ -141,7 +163,10 @@ pub fn pr_description(info: &PrInfo) -> String {
     }
 
     let verdict = if info.gate_passed { "passed" } else { "failed" };
-    let _ = writeln!(out, "\n## Gate\n\nThe gate {verdict}.\n");
+    let _ = writeln!(out, "\n## Gate\n\nThe gate {verdict}.");
+    if !info.gate_report.is_empty() {
+        out.push('\n');
+    }
     for line in &info.gate_report {
         let _ = writeln!(out, "- {}", one_line(line));
     }

@@ -10,7 +10,7 @@ use crate::git::Git;
 /// The state of a user's repository that tdev promises not to touch: HEAD, the working
 /// tree and index as `git status` sees them (untracked and ignored files included, with the
 /// content of every changed or untracked file), every ref except tdev's own `tdev/auto/`
-/// branches, and the stash.
+/// branches (and their remote-tracking copies), and the stash.
 ///
 /// Take one before and one after; they compare equal when nothing was touched.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +24,8 @@ pub struct Snapshot {
     /// The object id of the content of every changed or untracked file, by path; `git
     /// status` alone would not notice a file already modified being modified again.
     pub contents: BTreeMap<String, String>,
-    /// Every ref and the object it points to, except `refs/heads/tdev/auto/*`.
+    /// Every ref and the object it points to, except tdev's own: `refs/heads/tdev/auto/*`
+    /// and, once pushed, `refs/remotes/<remote>/tdev/auto/*`.
     pub refs: BTreeMap<String, String>,
     /// The stash entries' commit ids, newest first.
     pub stash: Vec<String>,
@@ -57,11 +58,7 @@ pub(crate) fn take(top: &Path) -> Result<Snapshot> {
         .text()?
         .lines()
         .filter_map(|line| line.split_once(' '))
-        .filter(|(_, name)| {
-            !name
-                .strip_prefix("refs/heads/")
-                .is_some_and(|branch| branch.starts_with(BRANCH_PREFIX))
-        })
+        .filter(|(_, name)| !is_tdevs_own(name))
         .map(|(id, name)| (name.to_owned(), id.to_owned()))
         .collect();
     let stash = Git::new(top)
@@ -84,6 +81,16 @@ pub(crate) fn take(top: &Path) -> Result<Snapshot> {
         refs,
         stash,
     })
+}
+
+/// tdev's own refs: its branches, and their remote-tracking copies once pushed.
+fn is_tdevs_own(name: &str) -> bool {
+    let branch = name.strip_prefix("refs/heads/").or_else(|| {
+        name.strip_prefix("refs/remotes/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(_, branch)| branch)
+    });
+    branch.is_some_and(|branch| branch.starts_with(BRANCH_PREFIX))
 }
 
 fn symbolic_head(top: &Path) -> Result<Option<String>> {
