@@ -83,6 +83,20 @@ fn the_publish_table_has_safe_defaults_and_refuses_unknown_keys() {
     );
 }
 
+fn check_validate(config: PublishConfig, expected: Result<(), &str>) {
+    assert_eq!(config.validate(), expected.map_err(str::to_owned));
+}
+
+#[test]
+fn publish_values_are_checked() {
+    let defaults = PublishConfig::default;
+    check_validate(defaults(), Ok(()));
+    check_validate(PublishConfig { api_url: "http://127.0.0.1:8080".into(), ..defaults() }, Ok(()));
+    check_validate(PublishConfig { api_url: "api.github.com".into(), ..defaults() }, Err("publish.api_url must be an http(s) URL, not `api.github.com`"));
+    check_validate(PublishConfig { remote: " ".into(), ..defaults() }, Err("publish.remote must name a git remote"));
+    check_validate(PublishConfig { github_token_env: "ghp_abc-123".into(), ..defaults() }, Err("publish.github_token_env must be the name of an environment variable (letters, digits, _), not `ghp_abc-123`; the token itself never goes in the file"));
+}
+
 #[test]
 fn the_github_repository_comes_from_the_remote_unless_configured() {
     let fixture = Fixture::clean();

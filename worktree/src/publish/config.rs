@@ -60,6 +60,27 @@ impl PublishConfig {
         })
     }
 
+    /// Checks the values serde cannot: the API URL is http(s), the remote and the token
+    /// variable are named. Returns the first problem in words.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if !(self.api_url.starts_with("https://") || self.api_url.starts_with("http://")) {
+            return Err(format!(
+                "publish.api_url must be an http(s) URL, not `{}`",
+                self.api_url
+            ));
+        }
+        if self.remote.trim().is_empty() {
+            return Err("publish.remote must name a git remote".to_owned());
+        }
+        let name = &self.github_token_env;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "publish.github_token_env must be the name of an environment variable (letters, digits, _), not `{name}`; the token itself never goes in the file"
+            ));
+        }
+        Ok(())
+    }
+
     /// The token from the environment variable [`github_token_env`](Self::github_token_env).
     pub fn token(&self) -> Result<String> {
         match std::env::var(&self.github_token_env) {
