@@ -1,0 +1,111 @@
+//! Why a git or GitHub operation failed, in words a person can act on.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while isolating, committing or publishing a change.
+///
+/// A change that fails a gate is not an error; these are failures of the machinery (git,
+/// the file system, the network) or refusals that protect the user's repository.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The `git` program could not be started.
+    #[error("git was not found: install git and make sure it is on PATH ({0})")]
+    GitMissing(#[source] std::io::Error),
+    /// The path is not inside a git repository with a working tree.
+    #[error("{} is not a git repository (or it is a bare one): run `git init` there, or point tdev at a checkout", path.display())]
+    NotARepository {
+        /// The path that was given.
+        path: PathBuf,
+    },
+    /// The repository has no commit, so there is no base to branch from.
+    #[error("{} has no commits yet: commit something first, tdev branches from HEAD", path.display())]
+    NoCommits {
+        /// The repository's top level.
+        path: PathBuf,
+    },
+    /// A git command exited with a failure.
+    #[error("`git {args}` failed ({status}): {stderr}")]
+    Git {
+        /// The arguments, joined by spaces.
+        args: String,
+        /// The exit status as printed by the OS.
+        status: String,
+        /// What git wrote on its standard error, trimmed.
+        stderr: String,
+    },
+    /// A branch name tdev may not create or delete: only `tdev/auto/...` names are allowed.
+    #[error("refusing branch `{branch}`: tdev only creates and deletes branches under `{prefix}`")]
+    BranchOutsidePrefix {
+        /// The refused name.
+        branch: String,
+        /// The prefix every tdev branch carries.
+        prefix: &'static str,
+    },
+    /// The branch name is not a valid git branch name.
+    #[error("`{0}` is not a valid git branch name")]
+    InvalidBranch(String),
+    /// The branch already exists; tdev never reuses or moves a branch.
+    #[error("branch `{0}` already exists: tdev never moves an existing branch")]
+    BranchExists(String),
+    /// The worktree directory would be inside the user's working tree or git directory.
+    #[error("refusing worktree directory {}: it is inside the repository at {} (worktrees live outside it, e.g. in the data directory)", dir.display(), repo.display())]
+    DirInsideRepository {
+        /// The refused directory.
+        dir: PathBuf,
+        /// The repository's top level or git directory it would be inside.
+        repo: PathBuf,
+    },
+    /// The base commit does not exist in the repository.
+    #[error("`{0}` does not name a commit in this repository")]
+    UnknownBase(String),
+    /// There was nothing to commit in the worktree.
+    #[error("nothing to commit in the worktree of `{0}`")]
+    NothingToCommit(String),
+    /// Reading or writing a file or directory failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// git printed something that is not UTF-8 where text was expected.
+    #[error("`git {0}` printed text that is not UTF-8")]
+    NotUtf8(String),
+    /// The remote's URL does not name a `owner/repo` on a GitHub host.
+    #[error(
+        "cannot tell the GitHub owner and repository from the remote URL `{0}`: set `owner` and `repo` in [publish]"
+    )]
+    NotGitHubRemote(String),
+    /// The environment variable meant to hold the GitHub token is unset or empty.
+    #[error("no GitHub token: the environment variable {0} is unset or empty")]
+    TokenMissing(String),
+    /// GitHub refused the token.
+    #[error(
+        "GitHub refused the token from {token_source} (401 Unauthorized): {message}; create a token with pull-request write access and set it there"
+    )]
+    Unauthorized {
+        /// Where the token came from (an environment variable's name).
+        token_source: String,
+        /// GitHub's own message.
+        message: String,
+    },
+    /// GitHub answered with an unexpected status.
+    #[error("GitHub answered {status} to {what}: {message}")]
+    GitHub {
+        /// The HTTP status code.
+        status: u16,
+        /// What was asked, e.g. `POST /repos/o/r/pulls`.
+        what: String,
+        /// GitHub's message (and validation errors), or the body.
+        message: String,
+    },
+    /// The HTTP request could not be made or its answer not read.
+    #[error("request to GitHub failed: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// The result of this crate's operations.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,60 @@
+//! tdev's isolation and merge step: every attempt works in its own linked git worktree on a
+//! `tdev/auto/` branch, outside the user's working tree, and a gate-passing change is kept
+//! on that branch with a commit message and pull-request description that say what, why and
+//! how it was judged; publishing (a push, a GitHub pull request) is optional.
+//!
+//! All of it drives the real `git` program. tdev never writes to the user's working tree,
+//! index, HEAD or branches: its only traces in a repository are `refs/heads/tdev/auto/*`
+//! and git's worktree metadata under `.git/worktrees/`. [`Repo::snapshot`] captures what
+//! must stay the same so tests can prove it.
+//!
+//! ```
+//! use std::process::Command;
+//! use tdev_worktree::Repo;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let home = tempfile::tempdir()?;
+//! let user = home.path().join("project");
+//! let git = |args: &[&str]| Command::new("git").arg("-C").arg(&user).args(args).status();
+//! std::fs::create_dir(&user)?;
+//! git(&["init", "-q"])?;
+//! std::fs::write(user.join("app.py"), "x = 1\n")?;
+//! git(&["add", "."])?;
+//! git(&["-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm", "init"])?;
+//!
+//! let repo = Repo::open(&user)?;
+//! let before = repo.snapshot()?;
+//! let base = repo.head()?;
+//! let worktree = repo.create_worktree(&base, "tdev/auto/c1-t1", &home.path().join("wt"))?;
+//! std::fs::write(worktree.path().join("app.py"), "x = 2\n")?;
+//! assert!(worktree.diff()?.contains("+x = 2"));
+//! worktree.commit("Set x to 2")?;
+//! let kept = worktree.keep()?;
+//! assert_eq!(repo.branches("tdev/auto/")?, vec![kept.branch]);
+//! assert_eq!(repo.snapshot()?, before);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod branch;
+mod description;
+mod diff;
+mod error;
+mod git;
+mod publish;
+mod repo;
+mod snapshot;
+mod worktree;
+
+pub use branch::BRANCH_PREFIX;
+pub use description::{
+    MAX_SUBJECT_CHARS, PrInfo, commit_message, commit_subject, cycle_graph_iri, pr_description,
+};
+pub use error::{Error, Result};
+pub use publish::{
+    GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, parse_github_url, push,
+};
+pub use repo::{DEFAULT_IDENTITY, Repo};
+pub use snapshot::Snapshot;
+pub use worktree::{Kept, Worktree};

@@ -1,0 +1,223 @@
+//! The user's repository, which tdev reads and branches from but never checks out into.
+
+use std::path::{Path, PathBuf};
+
+use crate::branch::{BRANCH_PREFIX, branch_exists, check_branch};
+use crate::error::{Error, Result};
+use crate::git::Git;
+use crate::snapshot::{self, Snapshot};
+use crate::worktree::Worktree;
+
+/// Who tdev's commits are by, unless configured otherwise.
+pub const DEFAULT_IDENTITY: (&str, &str) = ("tdev", "tdev@localhost");
+
+/// A user's git repository, opened at its top level.
+///
+/// Nothing here writes to the user's working tree, index, HEAD or branches: tdev works in
+/// linked worktrees on `tdev/auto/` branches, and git's only traces in the repository are
+/// those branches and the worktree metadata under `.git/worktrees/`.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    top: PathBuf,
+    git_dir: PathBuf,
+    identity: (String, String),
+}
+
+impl Repo {
+    /// Opens the repository containing `path`.
+    ///
+    /// Fails with a clear error when git is missing, when `path` is not in a repository
+    /// with a working tree, and when the repository has no commit yet.
+    pub fn open(path: &Path) -> Result<Repo> {
+        let output = Git::new(path)
+            .args(["rev-parse", "--show-toplevel", "--git-common-dir"])
+            .output()?;
+        if !output.success {
+            return Err(Error::NotARepository {
+                path: path.to_owned(),
+            });
+        }
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut lines = text.lines();
+        let (Some(top), Some(git_dir)) = (lines.next(), lines.next()) else {
+            return Err(Error::NotARepository {
+                path: path.to_owned(),
+            });
+        };
+        let top = canonical(Path::new(top))?;
+        // `--git-common-dir` may be relative to the directory git was run in.
+        let git_dir = canonical(&path.join(git_dir))?;
+        let has_commit = Git::new(&top)
+            .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+            .output()?
+            .success;
+        if !has_commit {
+            return Err(Error::NoCommits { path: top });
+        }
+        Ok(Repo {
+            top,
+            git_dir,
+            identity: (DEFAULT_IDENTITY.0.to_owned(), DEFAULT_IDENTITY.1.to_owned()),
+        })
+    }
+
+    /// Uses `name <email>` as author and committer of tdev's commits instead of
+    /// [`DEFAULT_IDENTITY`].
+    pub fn with_identity(mut self, name: &str, email: &str) -> Repo {
+        self.identity = (name.to_owned(), email.to_owned());
+        self
+    }
+
+    /// The repository's top level.
+    pub fn path(&self) -> &Path {
+        &self.top
+    }
+
+    /// The commit id HEAD points to: the base of a cycle.
+    pub fn head(&self) -> Result<String> {
+        self.resolve("HEAD")
+    }
+
+    /// The full commit id of `rev`.
+    fn resolve(&self, rev: &str) -> Result<String> {
+        let output = Git::new(&self.top)
+            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+            .args([format!("{rev}^{{commit}}")])
+            .output()?;
+        if !output.success {
+            return Err(Error::UnknownBase(rev.to_owned()));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
+    /// Checks out `base` into a new linked worktree at `dir` on the new branch `branch`
+    /// (`git worktree add -b <branch> <dir> <base>`).
+    ///
+    /// Refuses a branch outside `tdev/auto/`, a branch that already exists, and a
+    /// directory inside the repository's working tree or git directory.
+    pub fn create_worktree(&self, base: &str, branch: &str, dir: &Path) -> Result<Worktree> {
+        check_branch(&self.top, branch)?;
+        if branch_exists(&self.top, branch)? {
+            return Err(Error::BranchExists(branch.to_owned()));
+        }
+        let dir = absolute(dir)?;
+        for inside in [&self.top, &self.git_dir] {
+            if dir.starts_with(inside) {
+                return Err(Error::DirInsideRepository {
+                    dir,
+                    repo: inside.clone(),
+                });
+            }
+        }
+        let base = self.resolve(base)?;
+        Git::new(&self.top)
+            .args(["worktree", "add", "--quiet", "--no-track", "-b", branch])
+            .args([dir.as_os_str(), base.as_ref()])
+            .run()?;
+        let dir = canonical(&dir)?;
+        Ok(Worktree::new(
+            self.top.clone(),
+            dir,
+            branch.to_owned(),
+            base,
+            self.identity.clone(),
+        ))
+    }
+
+    /// The local branches whose names start with `prefix` (e.g. `tdev/auto/`), sorted.
+    pub fn branches(&self, prefix: &str) -> Result<Vec<String>> {
+        let refs = Git::new(&self.top)
+            .args(["for-each-ref", "--format=%(refname)", "refs/heads/"])
+            .text()?;
+        Ok(refs
+            .lines()
+            .filter_map(|name| name.strip_prefix("refs/heads/"))
+            .filter(|name| name.starts_with(prefix))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// An existing `tdev/auto/` branch under `prefix` that carries the change whose
+    /// `git patch-id --stable` is `patch_id`, so running again does not duplicate it.
+    ///
+    /// A branch's change is its diff from where it forked from `base` (`base...branch`), so
+    /// a branch made on an older HEAD still matches the same change made today.
+    pub fn branch_with_patch_id(
+        &self,
+        prefix: &str,
+        base: &str,
+        patch_id: &str,
+    ) -> Result<Option<String>> {
+        let base = self.resolve(base)?;
+        for branch in self.branches(prefix)? {
+            if !branch.starts_with(BRANCH_PREFIX) {
+                continue;
+            }
+            let diff = Git::new(&self.top)
+                .args(["diff"])
+                .args(crate::diff::PATCH_ID_DIFF)
+                .args([format!("{base}...refs/heads/{branch}"), "--".into()])
+                .run()?;
+            if crate::diff::patch_id(&self.top, diff)?.as_deref() == Some(patch_id) {
+                return Ok(Some(branch));
+            }
+        }
+        Ok(None)
+    }
+
+    /// What must never change: see [`Snapshot`].
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        snapshot::take(&self.top)
+    }
+
+    /// Forgets worktrees whose directories are gone (`git worktree prune`), e.g. after a
+    /// crash; their branches stay.
+    pub fn prune(&self) -> Result<()> {
+        Git::new(&self.top).args(["worktree", "prune"]).run()?;
+        Ok(())
+    }
+}
+
+/// `path` made absolute, with its existing ancestors resolved through links, so "inside the
+/// repository" cannot be dodged with `..` or a symbolic link.
+fn absolute(path: &Path) -> Result<PathBuf> {
+    if path
+        .components()
+        .any(|c| c == std::path::Component::ParentDir)
+    {
+        return Err(Error::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a worktree directory is given without `..` components",
+            ),
+        });
+    }
+    let path = std::path::absolute(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(resolved) => {
+                return Ok(rest.iter().rev().fold(resolved, |p, c| p.join(c)));
+            }
+            Err(_) => match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    existing = parent;
+                }
+                _ => return Ok(path),
+            },
+        }
+    }
+}
+
+fn canonical(path: &Path) -> Result<PathBuf> {
+    path.canonicalize().map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
