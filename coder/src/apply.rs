@@ -62,16 +62,16 @@ enum NewContent {
 pub(crate) fn apply(worktree: &Path, patches: &[FilePatch]) -> Result<Vec<String>, FailureReason> {
     let mut planned: BTreeMap<String, (PathBuf, NewContent)> = BTreeMap::new();
     for patch in patches {
-        let target = paths::resolve(worktree, &patch.path)?;
-        // A file named twice (a diff with two sections for it) is edited on top of the first
-        // result, not on top of the disk.
-        let current = match planned.get(&patch.path) {
+        let (target, name) = paths::resolve(worktree, &patch.path)?;
+        // A file named twice (a diff with two sections for it, or two spellings of its path)
+        // is edited on top of the first result, not on top of the disk.
+        let current = match planned.get(&name) {
             Some((_, NewContent::Write(text))) => Some(text.clone()),
             Some((_, NewContent::Remove)) => None,
-            None => read(&target, &patch.path)?,
+            None => read(&target, &name)?,
         };
         let content = plan_file(patch, current)?;
-        planned.insert(patch.path.clone(), (target, content));
+        planned.insert(name, (target, content));
     }
     write_all(&planned)?;
     Ok(planned.into_keys().collect())

@@ -47,6 +47,6 @@ pub use command::CommandBackend;
 pub use config::{CommandConfig, LlmConfig, Provider};
 pub use error::{Error, Result};
 pub use llm::LlmBackend;
-pub use prompt::{SYSTEM_PROMPT, user_prompt};
+pub use prompt::{AGENT_INSTRUCTIONS, SYSTEM_PROMPT, user_prompt};
 pub use request::{AttemptRequest, CodeExcerpt, TaskBrief};
 pub use result::{AttemptOutcome, AttemptResult, BudgetScope, FailureReason, Usage};

@@ -117,7 +117,8 @@ impl Backend for LlmBackend {
             }
         };
         let system = prompt::SYSTEM_PROMPT;
-        let user = prompt::user_prompt(request);
+        let mut user = prompt::user_prompt(request);
+        user.push_str("Answer with search/replace blocks or a unified diff, as the rules say.\n");
         // Tokens are about four bytes of English and fewer of code; three errs on the side of
         // refusing, and the answer is counted at its cap.
         let input_estimate = ((system.len() + user.len()) / 3 + 1) as u64;

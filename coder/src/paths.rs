@@ -4,12 +4,13 @@
 use crate::FailureReason;
 use std::path::{Component, Path, PathBuf};
 
-/// The absolute path of `relative` inside `worktree`, or the refusal.
+/// The absolute path of `relative` inside `worktree` and its normal spelling (`/`-separated,
+/// no `./`), or the refusal.
 ///
 /// Existing ancestors are resolved through the file system so a symlinked directory that
 /// leads out is caught; the file itself must not be a symlink, because writing it would
 /// replace the link and reading it would follow it.
-pub(crate) fn resolve(worktree: &Path, relative: &str) -> Result<PathBuf, FailureReason> {
+pub(crate) fn resolve(worktree: &Path, relative: &str) -> Result<(PathBuf, String), FailureReason> {
     let refuse = || FailureReason::PathOutsideWorktree {
         path: relative.to_owned(),
     };
@@ -17,15 +18,20 @@ pub(crate) fn resolve(worktree: &Path, relative: &str) -> Result<PathBuf, Failur
     if relative.is_empty() || relative.contains('\0') {
         return Err(refuse());
     }
+    let mut names = Vec::new();
     for component in path.components() {
         match component {
-            Component::Normal(name) if name != ".git" => {}
+            Component::Normal(name) if name != ".git" => names.push(name.to_string_lossy()),
             Component::CurDir => {}
             _ => return Err(refuse()),
         }
     }
+    if names.is_empty() {
+        return Err(refuse());
+    }
+    let normal = names.join("/");
     let root = worktree.canonicalize().map_err(|_| refuse())?;
-    let target = root.join(path);
+    let target = root.join(&normal);
     if target
         .symlink_metadata()
         .is_ok_and(|meta| meta.file_type().is_symlink())
@@ -43,5 +49,5 @@ pub(crate) fn resolve(worktree: &Path, relative: &str) -> Result<PathBuf, Failur
         }
         ancestor = dir.parent();
     }
-    Ok(target)
+    Ok((target, normal))
 }

@@ -5,8 +5,11 @@
 use crate::AttemptRequest;
 use std::fmt::Write;
 
-/// How the model must behave and answer. Kept stable so answers stay parseable.
-pub const SYSTEM_PROMPT: &str = "\
+/// The rules every backend's model or agent follows, whatever form its change takes. A macro
+/// so the two prompts below can be built from it at compile time.
+macro_rules! rules {
+    () => {
+        "\
 You are a careful senior engineer making one small, reviewable change to a repository so that \
 a maintainer would merge it. You are given a task, the findings it addresses, the code around \
 them, the repository's conventions, and sometimes similar changes that were accepted before or \
@@ -17,7 +20,15 @@ Rules:
 - Follow the repository's conventions (formatter, line length, docstring style, naming).
 - Do not edit or delete existing tests or assertions unless the task is to write tests.
 - Never touch files outside the repository, and never .git.
+"
+    };
+}
 
+/// The system prompt of the LLM backend: the rules and the two answer forms it accepts. Kept
+/// stable so answers stay parseable.
+pub const SYSTEM_PROMPT: &str = concat!(
+    rules!(),
+    "
 Answer with the change only, in ONE of these two forms, and nothing else after it:
 
 1. Search/replace blocks, one per edit. The line before each block is the file's path \
@@ -34,7 +45,18 @@ new lines
 2. A unified diff with `--- a/path` and `+++ b/path` headers and `@@ -start,count \
 +start,count @@` hunks, each with three lines of unchanged context.
 
-If the change cannot be made safely, answer with one sentence saying why and no patch.";
+If the change cannot be made safely, answer with one sentence saying why and no patch."
+);
+
+/// The instructions for an external agent run by the command backend, which edits the files
+/// itself: its change is whatever it leaves in the working directory.
+pub const AGENT_INSTRUCTIONS: &str = concat!(
+    rules!(),
+    "
+Make the change by editing the files in the current directory, which is the repository. Do \
+not commit, push or create branches; do not ask questions, since nobody will answer. If the \
+change cannot be made safely, change nothing and say why on standard error."
+);
 
 /// The user prompt for one request.
 pub fn user_prompt(request: &AttemptRequest) -> String {
@@ -131,7 +153,6 @@ pub fn user_prompt(request: &AttemptRequest) -> String {
         }
         out.push_str("Fix that in this attempt.\n\n");
     }
-    out.push_str("Answer with search/replace blocks or a unified diff, as the rules say.\n");
     out
 }
 

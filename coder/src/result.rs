@@ -133,13 +133,14 @@ pub enum FailureReason {
         /// The variable's name.
         variable: String,
     },
-    /// The backend ran out of time.
+    /// The backend ran out of time: the HTTP request got no answer, or the command was killed
+    /// with its whole process group.
     Timeout {
         /// The limit, in seconds.
         after_secs: u64,
-        /// The last lines the command wrote to stdout.
+        /// The last lines the command wrote to stdout (empty for HTTP).
         stdout_tail: String,
-        /// The last lines the command wrote to stderr.
+        /// The last lines the command wrote to stderr (empty for HTTP).
         stderr_tail: String,
     },
     /// The external command could not start or exited unsuccessfully.
@@ -211,7 +212,7 @@ impl fmt::Display for FailureReason {
                 stderr_tail,
                 ..
             } => {
-                write!(f, "the command was killed after {after_secs} s")?;
+                write!(f, "the attempt ran out of time after {after_secs} s")?;
                 tail_suffix(f, stderr_tail)
             }
             Self::CommandFailed {

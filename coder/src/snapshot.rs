@@ -1,5 +1,6 @@
 //! What an external command changed in a worktree, found with git: the dirty paths before and
-//! after the run, and the contents of those dirty before, so a failed run can be undone.
+//! after the run, the contents of those dirty before, and the commits it may have made, so a
+//! failed run can be undone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,6 +11,8 @@ use std::process::Command;
 pub(crate) struct Snapshot {
     /// Dirty paths and their content then (`None` when the path did not exist).
     dirty: BTreeMap<String, Option<Vec<u8>>>,
+    /// The commit checked out then, if any.
+    head: Option<String>,
 }
 
 impl Snapshot {
@@ -22,12 +25,22 @@ impl Snapshot {
                 (path, content)
             })
             .collect();
-        Ok(Snapshot { dirty })
+        Ok(Snapshot {
+            dirty,
+            head: head(worktree),
+        })
     }
 
     /// The paths whose state differs from the snapshot, sorted.
     pub fn changed(&self, worktree: &Path) -> Result<Vec<String>, String> {
-        let now = dirty_paths(worktree)?;
+        let mut now = dirty_paths(worktree)?;
+        // An agent that commits its work leaves a clean status; its commits name the files.
+        if let Some(before) = &self.head
+            && head(worktree).as_ref() != Some(before)
+        {
+            let diff = git(worktree, &["diff", "--name-only", "-z", before, "HEAD"])?;
+            now.extend(diff.split('\0').filter(|p| !p.is_empty()).map(String::from));
+        }
         let mut changed: BTreeSet<String> = now
             .iter()
             .filter(|path| !self.dirty.contains_key(*path))
@@ -44,6 +57,11 @@ impl Snapshot {
     /// Puts `changed` paths back as they were at the snapshot: dirty ones to their recorded
     /// content, clean tracked ones to HEAD, new ones removed.
     pub fn restore(&self, worktree: &Path, changed: &[String]) -> Result<(), String> {
+        if let Some(before) = &self.head
+            && head(worktree).as_ref() != Some(before)
+        {
+            git(worktree, &["reset", "-q", "--soft", before])?;
+        }
         for path in changed {
             let file = worktree.join(path);
             match self.dirty.get(path) {
@@ -53,7 +71,14 @@ impl Snapshot {
                 None if in_head(worktree, path) => {
                     git(worktree, &["checkout", "HEAD", "--", path])?;
                 }
-                None => remove(&file),
+                None => {
+                    remove(&file);
+                    // Drop it from the index too, in case the command staged it.
+                    git(
+                        worktree,
+                        &["rm", "-q", "--cached", "--ignore-unmatch", "--", path],
+                    )?;
+                }
             }
         }
         Ok(())
@@ -66,6 +91,12 @@ fn remove(file: &Path) {
     } else {
         let _ = std::fs::remove_file(file);
     }
+}
+
+fn head(worktree: &Path) -> Option<String> {
+    git(worktree, &["rev-parse", "--verify", "-q", "HEAD"])
+        .ok()
+        .map(|out| out.trim().to_owned())
 }
 
 fn in_head(worktree: &Path, path: &str) -> bool {

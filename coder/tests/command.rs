@@ -96,6 +96,30 @@ fn a_command_that_runs_out_of_time_is_killed_with_its_children() {
 }
 
 #[test]
+fn a_command_that_commits_its_change_is_a_change() {
+    check(
+        "echo 'y = 2' >> app.py && echo 'z = 3' > new.py && git add -A && git -c user.name=a -c user.email=a@b.invalid commit -qm agent",
+        60,
+        Ok(&["app.py", "new.py"]),
+    );
+}
+
+#[test]
+fn a_failing_command_that_committed_is_undone_commit_and_all() {
+    let repo = check(
+        "echo 'y = 2' >> app.py && echo 'z = 3' > new.py && git add -A && git -c user.name=a -c user.email=a@b.invalid commit -qm agent && exit 1",
+        60,
+        Err(FailureReason::CommandFailed {
+            code: Some(1),
+            detail: String::new(),
+            stdout_tail: String::new(),
+            stderr_tail: String::new(),
+        }),
+    );
+    assert_eq!(repo.git(&["log", "--format=%s"]), "initial\n");
+}
+
+#[test]
 fn a_command_that_changes_nothing_is_a_failure() {
     check("echo 'nothing to do'", 60, Err(FailureReason::NoChange));
 }

@@ -328,6 +328,43 @@ fn assert_prompt(prompt: &str) {
 }
 
 #[test]
+fn unanswered_and_unreachable_servers_are_failed_attempts() {
+    with_api_key(
+        "unanswered_and_unreachable_servers_are_failed_attempts",
+        || {
+            let repo = Repo::new(FILES);
+            let ledger_dir = tempfile::tempdir().unwrap();
+            let ledger = Arc::new(BudgetLedger::open(ledger_dir.path(), 1.0, 5.0).unwrap());
+            let attempt = |config: LlmConfig| {
+                let backend = LlmBackend::new(config, Arc::clone(&ledger)).unwrap();
+                let result = backend.attempt(&request(), repo.path());
+                assert_eq!(repo.status(), "");
+                result
+                    .failure()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            };
+
+            let silent = TestServer::silent();
+            let mut config = config(Provider::Openai, &silent);
+            config.timeout_secs = 1;
+            assert_eq!(attempt(config), "the attempt ran out of time after 1 s");
+            assert_eq!(silent.received().len(), 1);
+
+            let mut config = LlmConfig::new(Provider::Anthropic, "test-model");
+            config.base_url = Some(TestServer::closed_url());
+            config.api_key_env = Some(KEY_VARIABLE.to_owned());
+            let failure = attempt(config);
+            assert!(
+                failure.starts_with("the request failed in transport: "),
+                "{failure}"
+            );
+            assert!(!failure.contains(KEY));
+        },
+    );
+}
+
+#[test]
 fn a_missing_key_sends_nothing() {
     let repo = Repo::new(FILES);
     let server = TestServer::start(200, answer(Provider::Openai, GOOD_DIFF, None));

@@ -102,6 +102,31 @@ impl TestServer {
         TestServer { url, received }
     }
 
+    /// A server that reads each request and never answers it, holding the connection open.
+    pub fn silent() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&received);
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                if let Some(request) = read_request(&mut stream) {
+                    record.lock().unwrap().push(request);
+                }
+                held.push(stream);
+            }
+        });
+        TestServer { url, received }
+    }
+
+    /// The URL of a loopback port nobody listens on any more.
+    pub fn closed_url() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        format!("http://{}", listener.local_addr().unwrap())
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
