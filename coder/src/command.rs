@@ -64,6 +64,8 @@ impl Backend for CommandBackend {
 enum Ending {
     Exited(ExitStatus),
     TimedOut,
+    /// Waiting failed; the process group is killed all the same.
+    Lost(String),
 }
 
 impl CommandBackend {
@@ -143,6 +145,12 @@ impl CommandBackend {
                 stderr_tail,
             }),
             Ending::Exited(_) => None,
+            Ending::Lost(detail) => Some(FailureReason::CommandFailed {
+                code: None,
+                detail,
+                stdout_tail,
+                stderr_tail,
+            }),
         };
         let changed = snapshot.changed(&worktree).map_err(local)?;
         if let Some(failure) = failure {
@@ -165,7 +173,10 @@ fn wait_with_timeout(mut child: Child, timeout: Duration) -> Ending {
     });
     let ending = match receiver.recv_timeout(timeout) {
         Ok(Ok(status)) => Ending::Exited(status),
-        Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => Ending::TimedOut,
+        Ok(Err(error)) => Ending::Lost(format!("cannot wait for the command: {error}")),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Ending::Lost("the thread waiting for the command died".to_owned())
+        }
         Err(mpsc::RecvTimeoutError::Timeout) => {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
             Ending::TimedOut

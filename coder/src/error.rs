@@ -10,9 +10,6 @@ pub enum Error {
     /// The configuration cannot work; the message says which field and what to do.
     #[error("invalid coder configuration: {0}")]
     Config(String),
-    /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
     /// The spending ledger could not be read or written.
     #[error("budget ledger {path}: {source}")]
     Ledger {

@@ -9,7 +9,7 @@ use crate::{
     prompt,
 };
 use std::path::Path;
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
 
 /// Most bytes of an error body kept in a failure reason.
@@ -20,7 +20,10 @@ const BODY_EXCERPT: usize = 500;
 pub struct LlmBackend {
     config: LlmConfig,
     ledger: Arc<BudgetLedger>,
-    client: reqwest::blocking::Client,
+    /// Built on first use: reqwest's blocking client starts its own runtime and must not be
+    /// built inside an async one, and `new` may well be called from an actor's async code,
+    /// while `attempt` runs in `spawn_blocking`.
+    client: OnceLock<std::result::Result<reqwest::blocking::Client, String>>,
     name: String,
 }
 
@@ -29,15 +32,11 @@ impl LlmBackend {
     /// backends of a process so the caps hold for all of them together).
     pub fn new(config: LlmConfig, ledger: Arc<BudgetLedger>) -> Result<Self> {
         config.validate()?;
-        install_crypto_provider();
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(config.timeout_secs))
-            .build()?;
         let name = format!("llm:{}", config.provider.as_str());
         Ok(LlmBackend {
             config,
             ledger,
-            client,
+            client: OnceLock::new(),
             name,
         })
     }
@@ -54,8 +53,21 @@ impl LlmBackend {
         system: &str,
         user: &str,
     ) -> std::result::Result<Completion, FailureReason> {
+        let client = self
+            .client
+            .get_or_init(|| {
+                install_crypto_provider();
+                reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(self.config.timeout_secs))
+                    .build()
+                    .map_err(|error| format!("cannot build the HTTP client: {error}"))
+            })
+            .as_ref()
+            .map_err(|detail| FailureReason::Local {
+                detail: detail.clone(),
+            })?;
         let wire = wire::request(&self.config, key, system, user);
-        let mut builder = self.client.post(&wire.url).body(wire.body);
+        let mut builder = client.post(&wire.url).body(wire.body);
         for (name, value) in &wire.headers {
             builder = builder.header(*name, value);
         }

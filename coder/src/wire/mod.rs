@@ -22,8 +22,8 @@ pub(crate) struct Completion {
     pub output_tokens: u64,
 }
 
-/// An HTTP request ready to send, without the key.
-#[derive(Debug)]
+/// An HTTP request ready to send. It holds the key in a header, so it has no `Debug`: it is
+/// never printed.
 pub(crate) struct WireRequest {
     pub url: String,
     pub headers: Vec<(&'static str, String)>,
