@@ -11,7 +11,7 @@ use tdev_coder::{
     AttemptRequest, Backend, BudgetLedger, CodeExcerpt, LEDGER_FILE, LlmBackend, LlmConfig,
     Provider, SYSTEM_PROMPT, TaskBrief, Usage,
 };
-use tdev_core::{Finding, Severity, Span};
+use tdev_core::{Finding, Language, Pattern, Severity, Span};
 
 const APP: &str = "import yaml\n\n\ndef load(path):\n    with open(path) as handle:\n        return yaml.load(handle)\n";
 const UTIL: &str = "def is_missing(x):\n    return x == None\n";
@@ -47,7 +47,14 @@ fn request() -> AttemptRequest {
         }],
         excerpts: vec![CodeExcerpt::around("app.py", APP, 6, 6, 3)],
         conventions: "ruff format, line length 88, Google docstrings".to_owned(),
-        similar_patterns: Vec::new(),
+        similar_patterns: vec![Pattern {
+            situation: "bandit:B506 yaml.load in a loader function".to_owned(),
+            strategy: "codemod:safe-load".to_owned(),
+            language: Language::Python,
+            successes: 3,
+            failures: 1,
+            example_change: "-    return yaml.load(f)\n+    return yaml.safe_load(f)\n".to_owned(),
+        }],
         previous_failure: vec!["the test suite failed: test_load".to_owned()],
     }
 }
@@ -309,7 +316,8 @@ fn anthropic_request_carries_api_key_version_model_and_prompt() {
     );
 }
 
-/// The user prompt carries the finding, the code, the conventions and the last failure.
+/// The user prompt carries the finding, the code, the conventions, the last failure and the
+/// similar accepted changes.
 fn assert_prompt(prompt: &str) {
     for expected in [
         FINDING_MESSAGE,
@@ -318,6 +326,8 @@ fn assert_prompt(prompt: &str) {
         "        return yaml.load(handle)\n",
         "ruff format, line length 88, Google docstrings",
         "the test suite failed: test_load",
+        "- strategy `codemod:safe-load`, passed 3 of 4 times: bandit:B506 yaml.load in a loader function",
+        "+    return yaml.safe_load(f)",
     ] {
         assert!(
             prompt.contains(expected),
