@@ -23,6 +23,18 @@ limit = 10
 # every key with its default, e.g.:
 # [gates.coverage]
 # min_percent = 80.0
+# The LLM and external-command coder backends have no defaults; without these tables they are
+# not used. docs/backends.md describes every key.
+# [llm]
+# provider = "anthropic"             # or "openai" for any OpenAI-compatible server
+# model = "MODEL-NAME"
+# api_key_env = "ANTHROPIC_API_KEY"  # the key is read from this variable, never from this file
+# budget_per_cycle = 1.0
+# budget_per_day = 5.0
+#
+# [command]
+# argv = ["my-agent", "--message-file", "{prompt_file}"]
+# timeout_secs = 900
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +43,10 @@ pub struct Config {
     pub sparql: SparqlConfig,
     pub patterns: PatternsConfig,
     pub gates: tdev_gates::Policy,
+    /// The LLM coder backend, when configured.
+    pub llm: Option<tdev_coder::LlmConfig>,
+    /// The external-command coder backend, when configured.
+    pub command: Option<tdev_coder::CommandConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +116,9 @@ impl Config {
                 path.display()
             ))
         })?;
+        let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
+        let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
+        checked.map_err(|e| UserError::new(format!("{}: {e}; fix the file", path.display())))?;
         Ok(config)
     }
 }
@@ -122,6 +141,28 @@ mod tests {
         std::fs::write(&path, "[gates.coverage]\nmin_percent = 180.0\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("gates.coverage.min_percent"), "{err}");
+    }
+
+    #[test]
+    fn coder_backends_are_read_and_a_key_in_the_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[llm]\nprovider = \"openai\"\nmodel = \"m\"\n").unwrap();
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.llm.map(|llm| llm.model), Some("m".to_owned()));
+        std::fs::write(
+            &path,
+            "[llm]\nprovider = \"openai\"\nmodel = \"m\"\napi_key = \"k\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tdev.toml:4:1: unknown field `api_key`"),
+            "{err}"
+        );
+        std::fs::write(&path, "[command]\nargv = []\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("`command.argv` is empty"), "{err}");
     }
 
     #[test]

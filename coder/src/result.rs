@@ -1,0 +1,242 @@
+//! What came of an attempt: the files it changed, or the typed reason it failed, and what it
+//! cost.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The outcome of one attempt and its usage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptResult {
+    /// Changed files or the reason nothing was changed.
+    pub outcome: AttemptOutcome,
+    /// Tokens and money spent, zero for backends that do not count them.
+    pub usage: Usage,
+}
+
+impl AttemptResult {
+    /// A failed attempt that spent `usage`.
+    pub fn failed(reason: FailureReason, usage: Usage) -> Self {
+        AttemptResult {
+            outcome: AttemptOutcome::Failed(reason),
+            usage,
+        }
+    }
+
+    /// The failure reason, if the attempt failed.
+    pub fn failure(&self) -> Option<&FailureReason> {
+        match &self.outcome {
+            AttemptOutcome::Failed(reason) => Some(reason),
+            AttemptOutcome::Changed { .. } => None,
+        }
+    }
+
+    /// The changed files, if the attempt changed something.
+    pub fn changed_files(&self) -> Option<&[String]> {
+        match &self.outcome {
+            AttemptOutcome::Changed { files } => Some(files),
+            AttemptOutcome::Failed(_) => None,
+        }
+    }
+}
+
+/// Whether the attempt left a change in the worktree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    /// The worktree holds a change to these files (relative, `/`-separated, sorted).
+    Changed {
+        /// The files written, created or deleted.
+        files: Vec<String>,
+    },
+    /// Nothing was applied, for this reason.
+    Failed(FailureReason),
+}
+
+/// Tokens and cost of one attempt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Tokens sent (the prompt), as the provider counted them.
+    pub input_tokens: u64,
+    /// Tokens received (the answer), as the provider counted them.
+    pub output_tokens: u64,
+    /// What they cost, in the currency of the configured prices.
+    pub cost: f64,
+}
+
+/// Which budget refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetScope {
+    /// The cap for the current cycle.
+    Cycle,
+    /// The cap for the current UTC day.
+    Day,
+}
+
+/// Why an attempt changed nothing. The `Display` text is one sentence fit to be fed back to
+/// the next attempt and recorded in the graph.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
+pub enum FailureReason {
+    /// The request did not reach the server or its answer did not come back.
+    Transport {
+        /// What the HTTP client said.
+        detail: String,
+    },
+    /// The server answered with an error status.
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the answer's body.
+        body: String,
+    },
+    /// The server's answer was not the JSON the API promises.
+    MalformedAnswer {
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The model answered, but with neither a unified diff nor search/replace blocks.
+    NoPatch,
+    /// The model stopped at its token limit, so its patch may be cut short.
+    TruncatedAnswer {
+        /// The provider's stop reason, e.g. `length` or `max_tokens`.
+        stop_reason: String,
+    },
+    /// A hunk or block of the patch does not fit the file in the worktree.
+    PatchDoesNotApply {
+        /// The file the hunk or block is for.
+        path: String,
+        /// Which hunk or block of that file, 1-based.
+        hunk: usize,
+        /// Why it does not fit.
+        why: String,
+    },
+    /// The patch names a file outside the worktree (or inside `.git`), which is never written.
+    PathOutsideWorktree {
+        /// The path as the patch gave it.
+        path: String,
+    },
+    /// Sending the request could exceed a spending cap, so it was not sent.
+    BudgetExhausted {
+        /// Which cap.
+        scope: BudgetScope,
+        /// Already spent against it.
+        spent: f64,
+        /// The worst-case cost of the request.
+        estimate: f64,
+        /// The cap.
+        cap: f64,
+    },
+    /// The environment variable that should hold the API key is unset or empty.
+    MissingApiKey {
+        /// The variable's name.
+        variable: String,
+    },
+    /// The backend ran out of time: the HTTP request got no answer, or the command was killed
+    /// with its whole process group.
+    Timeout {
+        /// The limit, in seconds.
+        after_secs: u64,
+        /// The last lines the command wrote to stdout (empty for HTTP).
+        stdout_tail: String,
+        /// The last lines the command wrote to stderr (empty for HTTP).
+        stderr_tail: String,
+    },
+    /// The external command could not start or exited unsuccessfully.
+    CommandFailed {
+        /// Its exit code, when it exited (rather than not starting or being killed by a signal).
+        code: Option<i32>,
+        /// What went wrong, for a command that did not start or died of a signal.
+        detail: String,
+        /// The last lines it wrote to stdout.
+        stdout_tail: String,
+        /// The last lines it wrote to stderr.
+        stderr_tail: String,
+    },
+    /// The command succeeded but left the worktree as it was.
+    NoChange,
+    /// tdev itself failed around the attempt: reading or writing files, running git.
+    Local {
+        /// What failed.
+        detail: String,
+    },
+}
+
+impl fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport { detail } => write!(f, "the request failed in transport: {detail}"),
+            Self::HttpStatus { status, body } => {
+                write!(f, "the server answered HTTP {status}: {body}")
+            }
+            Self::MalformedAnswer { detail } => write!(f, "the answer was malformed: {detail}"),
+            Self::NoPatch => write!(
+                f,
+                "the answer held neither a unified diff nor search/replace blocks"
+            ),
+            Self::TruncatedAnswer { stop_reason } => write!(
+                f,
+                "the answer was cut off at the token limit (stop reason `{stop_reason}`); \
+                 make the change smaller"
+            ),
+            Self::PatchDoesNotApply { path, hunk, why } => {
+                write!(f, "hunk {hunk} for `{path}` does not apply: {why}")
+            }
+            Self::PathOutsideWorktree { path } => write!(
+                f,
+                "the patch names `{path}`, which is outside the worktree or inside .git"
+            ),
+            Self::BudgetExhausted {
+                scope,
+                spent,
+                estimate,
+                cap,
+            } => {
+                let scope = match scope {
+                    BudgetScope::Cycle => "cycle",
+                    BudgetScope::Day => "day",
+                };
+                write!(
+                    f,
+                    "the {scope} budget would be exceeded: spent {spent:.4}, this request up \
+                     to {estimate:.4}, cap {cap:.4}"
+                )
+            }
+            Self::MissingApiKey { variable } => write!(
+                f,
+                "the environment variable {variable} that holds the API key is unset or empty"
+            ),
+            Self::Timeout {
+                after_secs,
+                stderr_tail,
+                ..
+            } => {
+                write!(f, "the attempt ran out of time after {after_secs} s")?;
+                tail_suffix(f, stderr_tail)
+            }
+            Self::CommandFailed {
+                code,
+                detail,
+                stderr_tail,
+                ..
+            } => {
+                match code {
+                    Some(code) => write!(f, "the command exited with code {code}")?,
+                    None => write!(f, "the command failed: {detail}")?,
+                }
+                tail_suffix(f, stderr_tail)
+            }
+            Self::NoChange => write!(f, "the command changed nothing in the worktree"),
+            Self::Local { detail } => write!(f, "tdev could not carry out the attempt: {detail}"),
+        }
+    }
+}
+
+/// Appends the last line of a command's stderr, which usually says what went wrong.
+fn tail_suffix(f: &mut fmt::Formatter<'_>, tail: &str) -> fmt::Result {
+    match tail.lines().rev().find(|line| !line.trim().is_empty()) {
+        Some(line) => write!(f, "; stderr ends with: {}", line.trim()),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,81 @@
+//! The Anthropic Messages API: `POST {base_url}/v1/messages` with `x-api-key` and
+//! `anthropic-version` headers and a top-level `system`; the answer is the `text` blocks of
+//! `content`, `stop_reason` `max_tokens` means cut off, and `usage` counts `input_tokens` and
+//! `output_tokens`.
+
+use super::{Completion, WireRequest, from_json, malformed};
+use crate::FailureReason;
+use crate::config::LlmConfig;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The API version tdev's request and response shapes follow.
+pub(crate) const API_VERSION: &str = "2023-06-01";
+
+pub(crate) fn request(config: &LlmConfig, key: &str, system: &str, user: &str) -> WireRequest {
+    let body = json!({
+        "model": config.model,
+        "max_tokens": config.max_tokens,
+        "system": system,
+        "messages": [{"role": "user", "content": user}],
+    });
+    WireRequest {
+        url: format!("{}/v1/messages", config.base_url()),
+        headers: vec![
+            ("x-api-key", key.to_owned()),
+            ("anthropic-version", API_VERSION.to_owned()),
+            ("content-type", "application/json".to_owned()),
+        ],
+        body: body.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Response {
+    content: Vec<Block>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+#[derive(Deserialize)]
+struct Block {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Usage {
+    #[serde(default)]
+    input_tokens: u64,
+    #[serde(default)]
+    output_tokens: u64,
+}
+
+pub(crate) fn parse(body: &str) -> Result<Completion, FailureReason> {
+    let response: Response = from_json("Messages API", body)?;
+    let usage = response.usage.unwrap_or(Usage {
+        input_tokens: 0,
+        output_tokens: 0,
+    });
+    let texts: Vec<String> = response
+        .content
+        .into_iter()
+        .filter(|block| block.kind == "text")
+        .filter_map(|block| block.text)
+        .collect();
+    if texts.is_empty() && response.stop_reason.as_deref() != Some("max_tokens") {
+        return Err(malformed("the response has no text content block"));
+    }
+    let truncated = response.stop_reason.as_deref() == Some("max_tokens");
+    Ok(Completion {
+        text: texts.join(""),
+        stop_reason: response.stop_reason,
+        truncated,
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+    })
+}
