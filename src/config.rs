@@ -23,6 +23,17 @@ limit = 10
 # every key with its default, e.g.:
 # [gates.coverage]
 # min_percent = 80.0
+
+# [publish] pushes each kept tdev/auto/ branch and opens a GitHub pull request for it. Off
+# unless push = true; the token is read from the environment variable named here, never
+# from this file.
+# [publish]
+# push = false
+# remote = "origin"
+# github_token_env = "GITHUB_TOKEN"
+# api_url = "https://api.github.com"   # GitHub Enterprise: "https://HOST/api/v3"
+# owner = "..."                        # owner and repo: read from the remote's URL when absent
+# repo = "..."
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +42,7 @@ pub struct Config {
     pub sparql: SparqlConfig,
     pub patterns: PatternsConfig,
     pub gates: tdev_gates::Policy,
+    pub publish: tdev_worktree::PublishConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +112,12 @@ impl Config {
                 path.display()
             ))
         })?;
+        config.publish.validate().map_err(|e| {
+            UserError::new(format!(
+                "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
+                path.display()
+            ))
+        })?;
         Ok(config)
     }
 }
@@ -122,6 +140,22 @@ mod tests {
         std::fs::write(&path, "[gates.coverage]\nmin_percent = 180.0\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("gates.coverage.min_percent"), "{err}");
+    }
+
+    #[test]
+    fn a_publish_table_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[publish]\npush = true\nremote = \"upstream\"\n").unwrap();
+        let config = Config::load(&path).unwrap();
+        assert!(config.publish.push);
+        assert_eq!(config.publish.remote, "upstream");
+        std::fs::write(&path, "[publish]\napi_url = \"api.github.com\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("publish.api_url must be an http(s) URL"),
+            "{err}"
+        );
     }
 
     #[test]
