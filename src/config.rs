@@ -35,6 +35,17 @@ limit = 10
 # [command]
 # argv = ["my-agent", "--message-file", "{prompt_file}"]
 # timeout_secs = 900
+
+# [publish] pushes each kept tdev/auto/ branch and opens a GitHub pull request for it. Off
+# unless push = true; the token is read from the environment variable named here, never
+# from this file.
+# [publish]
+# push = false
+# remote = "origin"
+# github_token_env = "GITHUB_TOKEN"
+# api_url = "https://api.github.com"   # GitHub Enterprise: "https://HOST/api/v3"
+# owner = "..."                        # owner and repo: read from the remote's URL when absent
+# repo = "..."
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +58,8 @@ pub struct Config {
     pub llm: Option<tdev_coder::LlmConfig>,
     /// The external-command coder backend, when configured.
     pub command: Option<tdev_coder::CommandConfig>,
+    /// Pushing kept branches and opening pull requests.
+    pub publish: tdev_worktree::PublishConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +132,12 @@ impl Config {
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
         checked.map_err(|e| UserError::new(format!("{}: {e}; fix the file", path.display())))?;
+        config.publish.validate().map_err(|e| {
+            UserError::new(format!(
+                "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
+                path.display()
+            ))
+        })?;
         Ok(config)
     }
 }
@@ -163,6 +182,22 @@ mod tests {
         std::fs::write(&path, "[command]\nargv = []\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("`command.argv` is empty"), "{err}");
+    }
+
+    #[test]
+    fn a_publish_table_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[publish]\npush = true\nremote = \"upstream\"\n").unwrap();
+        let config = Config::load(&path).unwrap();
+        assert!(config.publish.push);
+        assert_eq!(config.publish.remote, "upstream");
+        std::fs::write(&path, "[publish]\napi_url = \"api.github.com\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("publish.api_url must be an http(s) URL"),
+            "{err}"
+        );
     }
 
     #[test]

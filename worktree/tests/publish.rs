@@ -91,10 +91,36 @@ fn check_validate(config: PublishConfig, expected: Result<(), &str>) {
 fn publish_values_are_checked() {
     let defaults = PublishConfig::default;
     check_validate(defaults(), Ok(()));
-    check_validate(PublishConfig { api_url: "http://127.0.0.1:8080".into(), ..defaults() }, Ok(()));
-    check_validate(PublishConfig { api_url: "api.github.com".into(), ..defaults() }, Err("publish.api_url must be an http(s) URL, not `api.github.com`"));
-    check_validate(PublishConfig { remote: " ".into(), ..defaults() }, Err("publish.remote must name a git remote"));
-    check_validate(PublishConfig { github_token_env: "ghp_abc-123".into(), ..defaults() }, Err("publish.github_token_env must be the name of an environment variable (letters, digits, _), not `ghp_abc-123`; the token itself never goes in the file"));
+    check_validate(
+        PublishConfig {
+            api_url: "http://127.0.0.1:8080".into(),
+            ..defaults()
+        },
+        Ok(()),
+    );
+    check_validate(
+        PublishConfig {
+            api_url: "api.github.com".into(),
+            ..defaults()
+        },
+        Err("publish.api_url must be an http(s) URL, not `api.github.com`"),
+    );
+    check_validate(
+        PublishConfig {
+            remote: " ".into(),
+            ..defaults()
+        },
+        Err("publish.remote must name a git remote"),
+    );
+    check_validate(
+        PublishConfig {
+            github_token_env: "ghp_abc-123".into(),
+            ..defaults()
+        },
+        Err(
+            "publish.github_token_env must be the name of an environment variable (letters, digits, _), not `ghp_abc-123`; the token itself never goes in the file",
+        ),
+    );
 }
 
 #[test]
