@@ -47,6 +47,36 @@ pub enum Command {
     ///   tdev scan --json | jq '.findings[] | select(.severity == "high")'
     ///   tdev scan --markdown > scan.md
     Scan(ScanArgs),
+    /// Run evolution cycles on a repository: research, plan, then per task up to three
+    /// attempts in isolated git worktrees, each evaluated against the repository's own tests
+    /// and gated; passing changes are committed on tdev/auto/<cycle>-<task> branches with a PR
+    /// description. Your checkout, branches and working tree are never touched.
+    ///
+    /// The data directory is the nearest .tdev/ (or --data-dir); without one, the per-user
+    /// one ($XDG_DATA_HOME/tdev/data or ~/.local/share/tdev/data) is created and used, so one
+    /// data directory learns from every repository. Worktrees, test environments and scratch
+    /// files live under ~/.cache/tdev, never in the repository.
+    ///
+    /// Examples:
+    ///   tdev evolve --repo ~/src/project --dry-run        # research and plan only
+    ///   tdev evolve --repo . --cycles 3 --max-tasks 5
+    ///   tdev evolve --repo . --goal "fix security findings" --backend tools
+    #[command(verbatim_doc_comment)]
+    Evolve(EvolveArgs),
+    /// List the recorded cycles, newest first.
+    Cycles {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one recorded cycle: its plan, every attempt with the gate's reasons, and branches.
+    Show {
+        /// The cycle's id (as `tdev cycles` lists it).
+        cycle: String,
+        /// Print the cycle's record (the triples of its graph) as JSON-LD-free JSON rows.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a SPARQL 1.1 query (or, with --update, an update) against the knowledge graph.
     ///
     /// The default graph is the union of all graphs, so plain patterns see every cycle; use
@@ -129,6 +159,51 @@ pub enum ToolsMode {
     None,
     /// Fail unless every tool ran.
     Require,
+}
+
+#[derive(Debug, Args)]
+pub struct EvolveArgs {
+    /// The git repository to improve.
+    #[arg(long, default_value = ".", value_name = "PATH")]
+    pub repo: PathBuf,
+
+    /// How many cycles to run, one after the other.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub cycles: u32,
+
+    /// At most this many tasks per cycle, the most valuable first.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub max_tasks: usize,
+
+    /// The cycles' goal in words (see `tdev plan --help`).
+    #[arg(long, default_value = "improve overall quality")]
+    pub goal: String,
+
+    /// Which backends may change code: `auto` (tool fixers and codemods, and the LLM or agent
+    /// command when configured in tdev.toml), `tools` (tool fixers and codemods only), `llm`,
+    /// `command` (the [command] agent instead of the LLM).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: BackendArg,
+
+    /// Research and plan, record the cycle, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the cycle records as JSON (docs/cycle-record.md) instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// Every configured backend, as the plan says.
+    Auto,
+    /// Tool fixers and built-in codemods only.
+    Tools,
+    /// The LLM for every task it can take.
+    Llm,
+    /// The configured agent command instead of the LLM.
+    Command,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,19 @@ pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, UserError>
     )))
 }
 
+/// The per-user data directory: `$XDG_DATA_HOME/tdev/data`, else `~/.local/share/tdev/data`.
+pub fn per_user() -> Result<PathBuf, UserError> {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("tdev/data"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            UserError::new("neither XDG_DATA_HOME nor HOME is set; pass --data-dir".to_owned())
+        })?;
+    Ok(Path::new(&home).join(".local/share/tdev/data"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,142 @@
-//! tdev's supervisor tree (ractor): scheduler, research, planner, coder pool, evaluator and
-//! curator actors, with explicit restart policies.
+//! tdev's supervisor tree: the actors that run an evolution cycle, and how they survive
+//! their own failures.
 //!
-//! Empty until the evolution-cycle issue. Only this crate and the binary will know ractor; the
-//! curator actor will be the sole writer of `tdev_knowledge::KnowledgeBase`.
+//! ```text
+//! tdev (Root: one-for-one, at most 5 restarts a minute, then the tree stops)
+//! ├── research    scans the repository: metrics, churn, findings        (tdev-research)
+//! ├── planner     findings + goal -> plan of tasks, a DAG               (tdev-planner)
+//! ├── coder       worktree per attempt, a backend makes the change;     (tdev-worktree,
+//! │               keeps passing changes on tdev/auto/ branches            codemods, tools, LLM)
+//! ├── evaluator   baseline and after: metrics, the target's own tests    (tdev-runner,
+//! │               in a sandbox, security; the gate decides                tdev-gates)
+//! └── curator     sole writer of the knowledge graph and pattern index   (tdev-knowledge)
+//! ```
+//!
+//! The root drives each cycle (`cycle.rs`): research, plan, then up to three attempts per
+//! task (code, evaluate, gate; keep or discard), then the curator records everything. Every
+//! child is restarted when it fails; the cycle it was serving ends as a failed cycle with the
+//! reason, and the next cycle runs on the restarted actor. A cycle the curator itself could not
+//! record is kept by the root and recorded before the next one. Progress is broadcast as
+//! [`Event`]s to every [`Tree::subscribe`]r.
+//!
+//! Each actor has one message enum; requests carry an `RpcReplyPort`; work that blocks (scans,
+//! test runs, git) runs on tokio's blocking pool so the tree stays responsive.
+#![warn(missing_docs)]
+
+mod coder;
+mod curator;
+mod cycle;
+mod evaluator;
+mod event;
+mod fault;
+mod planner;
+mod research;
+mod root;
+
+pub use coder::{AttemptJob, AttemptOutput, CoderConfig, CoderMsg, ProducedChange};
+pub use curator::{CuratorMsg, Lesson};
+pub use cycle::CycleRequest;
+pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
+pub use event::{ActorKind, Event};
+pub use planner::PlannerMsg;
+pub use research::ResearchMsg;
+pub use root::RootMsg;
+
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorRef};
+use std::path::PathBuf;
+use tdev_core::CycleRecord;
+use tokio::sync::broadcast;
+
+/// Errors of the tree itself; a cycle's own failures are in its record.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The tree could not start (the data directory is in use, say).
+    #[error("the actors could not start: {0}")]
+    Start(String),
+    /// The tree stopped (too many restarts) or is not answering.
+    #[error("the actors stopped: {0}")]
+    Stopped(String),
+}
+
+/// Result of the tree's operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the actors need to know, read once at start.
+#[derive(Clone, Debug)]
+pub struct TreeConfig {
+    /// The data directory (the curator's graph and index, worktrees, test environments).
+    pub data_dir: PathBuf,
+    /// How research scans.
+    pub scan: tdev_research::ScanOptions,
+    /// The gate policy.
+    pub gates: tdev_gates::Policy,
+    /// The coder's settings.
+    pub coder: coder::CoderConfig,
+    /// The evaluator's settings.
+    pub evaluator: evaluator::EvaluatorConfig,
+}
+
+/// A running supervisor tree.
+#[derive(Debug)]
+pub struct Tree {
+    root: ActorRef<RootMsg>,
+    handle: tokio::task::JoinHandle<()>,
+    events: broadcast::Sender<Event>,
+    faults: fault::Faults,
+}
+
+impl Tree {
+    /// Starts the tree: the root and its five children.
+    pub async fn start(config: TreeConfig) -> Result<Tree> {
+        let (events, _) = broadcast::channel(1024);
+        let faults = fault::Faults::new();
+        let args = root::RootArgs {
+            config,
+            events: events.clone(),
+            faults: faults.clone(),
+        };
+        let (root, handle) = Actor::spawn(None, root::Root, args)
+            .await
+            .map_err(|e| Error::Start(e.to_string()))?;
+        Ok(Tree {
+            root,
+            handle,
+            events,
+            faults,
+        })
+    }
+
+    /// A receiver of the tree's events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Runs one cycle to its end and returns its record (recorded by the curator).
+    pub async fn run_cycle(&self, request: CycleRequest) -> Result<CycleRecord> {
+        match self
+            .root
+            .call(|reply| RootMsg::RunCycle(Box::new(request), reply), None)
+            .await
+        {
+            Ok(CallResult::Success(record)) => Ok(record),
+            Ok(_) => Err(Error::Stopped(
+                "the root supervisor dropped the cycle".into(),
+            )),
+            Err(e) => Err(Error::Stopped(e.to_string())),
+        }
+    }
+
+    /// Makes `actor` panic in the middle of its next message, as a bug would: the hook the
+    /// supervision tests use.
+    pub fn inject_panic(&self, actor: ActorKind) {
+        self.faults.arm(actor);
+    }
+
+    /// Stops every actor and waits for them (the curator closes the data directory).
+    pub async fn stop(self) {
+        self.root.stop(None);
+        let _ = self.handle.await;
+    }
+}

@@ -32,6 +32,9 @@ pub struct Plan {
     pub details: BTreeMap<String, TaskDetail>,
     /// How many more tasks the findings called for than the plan's cap allowed.
     pub left_out: usize,
+    /// Work left out because no split brings it under the limit of hours per task, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub too_large: Vec<String>,
 }
 
 /// What the planner knows about a task beyond the recorded `Task`.
@@ -98,9 +101,10 @@ impl<E: Estimator> Planner<E> {
         }
         let situation = Situation::of(findings);
         let mut chain = 0;
+        let mut too_large = Vec::new();
         let mut fitted: Vec<Fitted<'_>> = Vec::new();
         for draft in decompose(goal, findings, &situation) {
-            fitted.extend(fit(&self.estimator, draft, &mut chain)?);
+            fitted.extend(fit(&self.estimator, draft, &mut chain, &mut too_large)?);
         }
         let drafts: Vec<&Draft<'_>> = fitted.iter().map(|f| &f.draft).collect();
         let all_edges = edges(&drafts, &situation);
@@ -162,6 +166,7 @@ impl<E: Estimator> Planner<E> {
             tasks,
             details,
             left_out: fitted.len() - chosen.len(),
+            too_large,
         })
     }
 }

@@ -53,11 +53,13 @@ fn estimate(estimator: &dyn Estimator, draft: &Draft<'_>) -> Result<(TaskFeature
 }
 
 /// Splits `draft` until every piece is estimated at [`MAX_TASK_HOURS`] or less. Stages of one
-/// finding get `chain` as their origin, so that they can be ordered one after the other.
+/// finding get `chain` as their origin, so that they can be ordered one after the other. Work
+/// that no split brings under the limit is left out and described in `too_large`.
 pub(crate) fn fit<'a>(
     estimator: &dyn Estimator,
     draft: Draft<'a>,
     chain: &mut usize,
+    too_large: &mut Vec<String>,
 ) -> Result<Vec<Fitted<'a>>> {
     let (features, estimate) = estimate(estimator, &draft)?;
     if estimate.hours <= MAX_TASK_HOURS {
@@ -76,7 +78,7 @@ pub(crate) fn fit<'a>(
             let mut piece = draft.clone();
             piece.files = half.iter().cloned().collect();
             piece.findings.retain(|f| piece.files.contains(&f.path));
-            pieces.extend(fit(estimator, piece, chain)?);
+            pieces.extend(fit(estimator, piece, chain, too_large)?);
         }
         return Ok(pieces);
     }
@@ -86,7 +88,7 @@ pub(crate) fn fit<'a>(
         for half in [left, right] {
             let mut piece = draft.clone();
             piece.findings = half.to_vec();
-            pieces.extend(fit(estimator, piece, chain)?);
+            pieces.extend(fit(estimator, piece, chain, too_large)?);
         }
         return Ok(pieces);
     }
@@ -114,9 +116,15 @@ pub(crate) fn fit<'a>(
                 .collect());
         }
     }
-    Err(Error::TooLarge {
-        task: format!("{:?}", draft.title()),
-        hours: smallest,
-        stages: MAX_STAGES,
-    })
+    // Too large for any number of stages: left out of the plan, and said so, rather than
+    // failing the whole plan over one task.
+    too_large.push(
+        Error::TooLarge {
+            task: format!("{:?}", draft.title()),
+            hours: smallest,
+            stages: MAX_STAGES,
+        }
+        .to_string(),
+    );
+    Ok(Vec::new())
 }

@@ -265,7 +265,7 @@ fn stable_id(kind: &str, path: &str, symbol: &str) -> String {
 
 /// Two findings of one kind on two definitions of the same name in a file (a property's
 /// getter and setter) would share an id; the later ones get `-2`, `-3`...
-fn unique_ids(findings: &mut [Finding]) {
+pub(crate) fn unique_ids(findings: &mut [Finding]) {
     let mut seen: HashMap<String, u32> = HashMap::new();
     for finding in findings {
         let count = seen.entry(finding.id.clone()).or_insert(0);

@@ -56,6 +56,7 @@ pub fn add_tool_findings(scan: &mut Scan, env: &ToolEnv) {
             }),
         }
     }
+    crate::findings::unique_ids(&mut scan.findings);
     crate::findings::sort(&mut scan.findings);
     scan.summary.findings = u32::try_from(scan.findings.len()).unwrap_or(u32::MAX);
 }

@@ -6,6 +6,19 @@ use anyhow::{Context, Result};
 use std::path::Path;
 use tdev_knowledge::KnowledgeBase;
 
+/// Makes `dir` a data directory (idempotent) and returns it opened.
+pub fn create(dir: &Path) -> Result<KnowledgeBase> {
+    let config = dir.join(CONFIG_FILE);
+    let kb = KnowledgeBase::open(dir)?;
+    if !config.is_file() {
+        // Written last, so that a directory with a config file is always a complete one.
+        let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
+        std::fs::write(&tmp, DEFAULT_FILE).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, &config).with_context(|| format!("writing {}", config.display()))?;
+    }
+    Ok(kb)
+}
+
 pub fn run(path: Option<&Path>) -> Result<()> {
     let base = match path {
         Some(path) => path.to_path_buf(),
@@ -16,15 +29,8 @@ pub fn run(path: Option<&Path>) -> Result<()> {
         .canonicalize()
         .with_context(|| format!("resolving {}", base.display()))?;
     let dir = base.join(DIR_NAME);
-    let config = dir.join(CONFIG_FILE);
-    let existed = config.is_file();
-    let kb = KnowledgeBase::open(&dir)?;
-    if !existed {
-        // Written last, so that a directory with a config file is always a complete one.
-        let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
-        std::fs::write(&tmp, DEFAULT_FILE).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &config).with_context(|| format!("writing {}", config.display()))?;
-    }
+    let existed = dir.join(CONFIG_FILE).is_file();
+    let kb = create(&dir)?;
     let stats = kb.graph.statistics()?;
     if existed {
         println!(

@@ -1,5 +1,7 @@
 //! One module per command; `run` dispatches.
 
+mod cycles;
+mod evolve;
 mod init;
 mod kg;
 mod patterns;
@@ -20,6 +22,14 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Init { path } => init::run(path.as_deref()),
         Command::Scan(args) => scan::run(&args),
+        Command::Evolve(args) => {
+            let ctx = Context::find_or_default(cli.data_dir)?;
+            evolve::run(&ctx.dir, &ctx.config, args)
+        }
+        Command::Cycles { json } => cycles::list(&Context::find_or_default(cli.data_dir)?, json),
+        Command::Show { cycle, json } => {
+            cycles::show(&Context::find_or_default(cli.data_dir)?, &cycle, json)
+        }
         Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
         Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
         Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
@@ -43,6 +53,26 @@ impl Context {
     fn find(explicit: Option<PathBuf>) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let dir = datadir::find(explicit.as_deref(), &cwd)?;
+        let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
+        Ok(Self { dir, config })
+    }
+
+    /// The nearest data directory, or else the per-user one (created on first use), for the
+    /// commands that work across repositories.
+    fn find_or_default(explicit: Option<PathBuf>) -> Result<Self> {
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let dir = match datadir::find(explicit.as_deref(), &cwd) {
+            Ok(dir) => dir,
+            Err(_) if explicit.is_none() => {
+                let dir = datadir::per_user()?;
+                if !dir.join(datadir::CONFIG_FILE).is_file() {
+                    init::create(&dir)?;
+                    eprintln!("using the per-user data directory {}", dir.display());
+                }
+                dir
+            }
+            Err(e) => return Err(e.into()),
+        };
         let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
         Ok(Self { dir, config })
     }

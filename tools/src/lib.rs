@@ -58,4 +58,6 @@ pub use error::{Error, Result};
 pub use outcome::{TestOutcome, TestStatus};
 pub use pins::{Pin, Pins};
 pub use pytest::{PytestOptions, PytestReport, pytest_with_coverage};
-pub use ruff::{DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity};
+pub use ruff::{
+    DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity, target_version,
+};

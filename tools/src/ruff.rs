@@ -19,6 +19,9 @@
 //! `F822`, `F823`), comparisons that are always wrong (`F63`) and misplaced statements (`F7`);
 //! medium for the rest of `F`, `B`, `S` and `PLE`; low for everything else (style, upgrades).
 //!
+//! **Target version**: the project's oldest supported Python (`requires-python` in its
+//! `pyproject.toml`), so that no upgrade is offered that its older versions cannot run.
+//!
 //! **Fixes**: ruff's `fix.applicability` — `safe` becomes [`Fixability::Safe`], `unsafe`
 //! [`Fixability::Unsafe`], `display-only` or no fix none.
 
@@ -70,22 +73,51 @@ impl RuffOptions {
 
 /// Lints every Python file of `repo`.
 pub fn ruff_check(env: &ToolEnv, repo: &Path, options: &RuffOptions) -> Result<Vec<Finding>> {
-    run(env, repo, options, None)
+    let mut options = options.clone();
+    if options.target_version.is_none() {
+        options.target_version = target_version(repo);
+    }
+    run(env, repo, &options, None, &[])
 }
 
-/// Applies ruff's fixes for `rules` to the files of `repo` in place: the safe ones, and the
-/// unsafe ones too when `unsafe_fixes`. Returns what is left to fix.
+/// Applies ruff's fixes for `rules` to the files of `repo` in place (only to `paths`,
+/// relative to `repo`, when some are given): the safe ones, and the unsafe ones too when
+/// `unsafe_fixes`. Returns what is left to fix.
 pub fn ruff_fix(
     env: &ToolEnv,
     repo: &Path,
     rules: &[String],
     unsafe_fixes: bool,
+    paths: &[String],
 ) -> Result<Vec<Finding>> {
     let options = RuffOptions {
         select: rules.to_vec(),
+        target_version: target_version(repo),
         ..RuffOptions::default()
     };
-    run(env, repo, &options, Some(unsafe_fixes))
+    run(env, repo, &options, Some(unsafe_fixes), paths)
+}
+
+/// The oldest Python the project supports, as ruff names it (`py39`), from `requires-python`
+/// in its `pyproject.toml`: with `--isolated` ruff would otherwise assume its own default and
+/// offer upgrades (`zip(strict=)`, `X | Y`) that break the project's older supported versions.
+pub fn target_version(repo: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(repo.join("pyproject.toml")).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let spec = table.get("project")?.get("requires-python")?.as_str()?;
+    // The lower bound of the first `>=3.N` (or `~=3.N`, `==3.N.*`) clause.
+    spec.split(',').find_map(|clause| {
+        let clause = clause.trim();
+        let version = clause
+            .strip_prefix(">=")
+            .or_else(|| clause.strip_prefix("~="))
+            .or_else(|| clause.strip_prefix("=="))?
+            .trim();
+        let mut parts = version.split('.');
+        let major = parts.next()?.trim();
+        let minor: u32 = parts.next()?.trim().trim_end_matches('*').parse().ok()?;
+        (major == "3").then(|| format!("py3{minor}"))
+    })
 }
 
 fn run(
@@ -93,6 +125,7 @@ fn run(
     repo: &Path,
     options: &RuffOptions,
     fix: Option<bool>,
+    paths: &[String],
 ) -> Result<Vec<Finding>> {
     let ruff = env.tool("ruff")?;
     let mut command = Command::new(ruff);
@@ -119,7 +152,12 @@ fn run(
         }
         None => {}
     }
-    command.arg(".");
+    if paths.is_empty() {
+        command.arg(".");
+    } else {
+        // `--` so that a file named like an option is still a file.
+        command.arg("--").args(paths);
+    }
     let output = process::run("ruff", &mut command, options.timeout, Capture::Separate)?;
     // 0: nothing found, 1: something found; anything else is ruff failing.
     if output.code != 0 && output.code != 1 {
@@ -230,5 +268,36 @@ mod tests {
         check("S506", Severity::Medium);
         check("E711", Severity::Low);
         check("UP031", Severity::Low);
+    }
+}
+
+#[cfg(test)]
+mod target_version_tests {
+    use super::target_version;
+
+    fn check(requires_python: Option<&str>, expected: Option<&str>) {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(spec) = requires_python {
+            std::fs::write(
+                dir.path().join("pyproject.toml"),
+                format!("[project]\nname = \"p\"\nrequires-python = \"{spec}\"\n"),
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            target_version(dir.path()).as_deref(),
+            expected,
+            "{requires_python:?}"
+        );
+    }
+
+    #[test]
+    fn the_oldest_supported_python_is_the_target() {
+        check(Some(">=3.9"), Some("py39"));
+        check(Some(">= 3.10, <4"), Some("py310"));
+        check(Some("<4,>=3.8"), Some("py38"));
+        check(Some("~=3.11"), Some("py311"));
+        check(Some(">=2.7, !=3.0.*"), None);
+        check(None, None);
     }
 }

@@ -122,7 +122,7 @@ fn finding_ids_are_stable_from_run_to_run() {
 fn fix(unsafe_fixes: bool) -> (String, Vec<String>) {
     let dir = project(&[("config.py", CONFIG)]);
     let rules = ["F401".to_owned(), "E711".to_owned()];
-    let remaining = ruff_fix(&tools(), dir.path(), &rules, unsafe_fixes).unwrap();
+    let remaining = ruff_fix(&tools(), dir.path(), &rules, unsafe_fixes, &[]).unwrap();
     let text = std::fs::read_to_string(dir.path().join("config.py")).unwrap();
     (text, remaining.into_iter().map(|f| f.kind).collect())
 }

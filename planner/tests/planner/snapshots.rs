@@ -52,6 +52,7 @@ fn mermaid_escapes_ids_and_labels() {
         tasks,
         details: Default::default(),
         left_out: 0,
+        too_large: Vec::new(),
     };
     expect_test::expect![[r#"
         flowchart TD

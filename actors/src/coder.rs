@@ -1,0 +1,502 @@
+//! The coder actor: one git worktree per attempt, on `tdev/auto/<cycle>-<task>`, where the
+//! backend chosen by the attempt's strategy makes its change; a passing change is committed
+//! and its branch kept, any other is discarded with its branch.
+
+use crate::ActorKind;
+use crate::cycle::CycleRequest;
+use crate::evaluator::Verdict;
+use crate::fault::Faults;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tdev_coder::{
+    AttemptRequest, Backend, BudgetLedger, CodeExcerpt, CodemodBackend, CommandBackend,
+    CommandConfig, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
+};
+use tdev_core::{Attempt, Finding, Task};
+use tdev_worktree::{PrInfo, Repo, Worktree};
+
+/// The coder's settings.
+#[derive(Clone, Debug, Default)]
+pub struct CoderConfig {
+    /// Where attempt worktrees are made (outside every repository).
+    pub worktrees_dir: PathBuf,
+    /// tdev's tool environment (ruff), when installed.
+    pub tools_dir: Option<PathBuf>,
+    /// The LLM backend, when configured.
+    pub llm: Option<LlmConfig>,
+    /// The external agent command, when configured.
+    pub command: Option<CommandConfig>,
+    /// Where the LLM budget ledger is kept.
+    pub ledger_dir: PathBuf,
+}
+
+/// One attempt to carry out.
+#[derive(Clone, Debug)]
+pub struct AttemptJob {
+    /// The cycle's id.
+    pub cycle: String,
+    /// The commit the cycle started from.
+    pub base: String,
+    /// The task.
+    pub task: Task,
+    /// 1, 2 or 3.
+    pub number: u32,
+    /// The strategy to follow this time.
+    pub strategy: String,
+    /// The findings the task addresses.
+    pub findings: Vec<Finding>,
+    /// Why the previous attempt failed, if it did.
+    pub feedback: Vec<String>,
+}
+
+/// A change left in a worktree, waiting for the evaluator.
+#[derive(Clone, Debug)]
+pub struct ProducedChange {
+    /// The worktree.
+    pub worktree: PathBuf,
+    /// Its branch.
+    pub branch: String,
+    /// `-U0` diff against the base (what the gate reads).
+    pub diff: String,
+    /// The diff with context, for patterns and descriptions.
+    pub diff_with_context: String,
+    /// Files touched.
+    pub files_changed: u32,
+    /// Lines added.
+    pub lines_added: u32,
+    /// Lines removed.
+    pub lines_removed: u32,
+}
+
+/// What an attempt produced.
+#[derive(Clone, Debug)]
+pub struct AttemptOutput {
+    /// The backend's name, for the record.
+    pub backend: String,
+    /// The change, or why there is none.
+    pub result: Result<ProducedChange, String>,
+    /// The change is already proposed on an existing branch: no point trying again.
+    pub duplicate: bool,
+}
+
+/// Messages of the coder.
+#[derive(Debug)]
+pub enum CoderMsg {
+    /// Start a cycle on a repository; the reply is the commit it starts from.
+    Begin {
+        /// The repository's top level.
+        repo: PathBuf,
+        /// The base commit, or why the repository cannot be worked on.
+        reply: RpcReplyPort<Result<String, String>>,
+    },
+    /// Make one attempt in a fresh worktree.
+    Attempt {
+        /// What to do.
+        job: Box<AttemptJob>,
+        /// What came of it.
+        reply: RpcReplyPort<AttemptOutput>,
+    },
+    /// Commit the change on its branch and remove the worktree; the reply is the commit id.
+    Keep {
+        /// The attempt's branch.
+        branch: String,
+        /// The commit message (subject and PR description).
+        message: String,
+        /// The commit, or why it failed.
+        reply: RpcReplyPort<Result<String, String>>,
+    },
+    /// Remove the worktree and delete its branch.
+    Discard {
+        /// The attempt's branch.
+        branch: String,
+        /// Done, or why it failed.
+        reply: RpcReplyPort<Result<(), String>>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct Coder;
+
+pub(crate) struct CoderArgs {
+    pub config: crate::TreeConfig,
+    pub faults: Faults,
+}
+
+pub(crate) struct CoderState {
+    config: CoderConfig,
+    faults: Faults,
+    repo: Option<Arc<Repo>>,
+    /// Worktrees waiting for the evaluator's verdict, by branch. Dropping one (when the actor
+    /// stops or is restarted) removes its directory.
+    live: HashMap<String, Worktree>,
+    ledger: Arc<BudgetLedger>,
+}
+
+impl Actor for Coder {
+    type Msg = CoderMsg;
+    type State = CoderState;
+    type Arguments = CoderArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: CoderArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let config = args.config.coder.clone();
+        std::fs::create_dir_all(&config.worktrees_dir)?;
+        let (per_cycle, per_day) = config
+            .llm
+            .as_ref()
+            .map_or((f64::INFINITY, f64::INFINITY), |llm| {
+                (llm.budget_per_cycle, llm.budget_per_day)
+            });
+        let ledger = Arc::new(BudgetLedger::open(&config.ledger_dir, per_cycle, per_day)?);
+        Ok(CoderState {
+            config,
+            faults: args.faults,
+            repo: None,
+            live: HashMap::new(),
+            ledger,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.faults.check(ActorKind::Coder);
+        match message {
+            CoderMsg::Begin { repo, reply } => {
+                state.ledger.start_cycle();
+                let begun = tokio::task::spawn_blocking(move || {
+                    let repo = Repo::open(&repo)?;
+                    repo.prune()?;
+                    let head = repo.head()?;
+                    Ok::<_, tdev_worktree::Error>((repo, head))
+                })
+                .await?;
+                let _ = reply.send(match begun {
+                    Ok((repo, head)) => {
+                        state.repo = Some(Arc::new(repo));
+                        Ok(head)
+                    }
+                    Err(e) => Err(e.to_string()),
+                });
+            }
+            CoderMsg::Attempt { job, reply } => {
+                let output = attempt(state, *job).await;
+                let _ = reply.send(output);
+            }
+            CoderMsg::Keep {
+                branch,
+                message,
+                reply,
+            } => {
+                let result = match state.live.remove(&branch) {
+                    None => Err(format!("no worktree is waiting on {branch}")),
+                    Some(worktree) => tokio::task::spawn_blocking(move || {
+                        let commit = worktree.commit(&message)?;
+                        worktree.keep()?;
+                        Ok::<_, tdev_worktree::Error>(commit)
+                    })
+                    .await?
+                    .map_err(|e| e.to_string()),
+                };
+                let _ = reply.send(result);
+            }
+            CoderMsg::Discard { branch, reply } => {
+                let result = match state.live.remove(&branch) {
+                    None => Ok(()),
+                    Some(worktree) => tokio::task::spawn_blocking(move || worktree.discard())
+                        .await?
+                        .map_err(|e| e.to_string()),
+                };
+                let _ = reply.send(result);
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
+    let backend = match backend(&state.config, &state.ledger, &job.strategy) {
+        Ok(backend) => backend,
+        Err(reason) => {
+            return AttemptOutput {
+                backend: job.strategy.clone(),
+                result: Err(reason),
+                duplicate: false,
+            };
+        }
+    };
+    let name = backend.name().to_owned();
+    let Some(repo) = state.repo.clone() else {
+        return AttemptOutput {
+            backend: name,
+            result: Err("the cycle has not begun on a repository".into()),
+            duplicate: false,
+        };
+    };
+    let branch = format!(
+        "{}{}-{}",
+        tdev_worktree::BRANCH_PREFIX,
+        job.cycle,
+        job.task.id
+    );
+    let dir = state
+        .config
+        .worktrees_dir
+        .join(format!("{}-{}-{}", job.cycle, job.task.id, job.number));
+    let made =
+        tokio::task::spawn_blocking(move || produce(&repo, &*backend, &job, &branch, &dir)).await;
+    match made {
+        Ok(Produced::Change(made)) => {
+            let (worktree, change) = *made;
+            state.live.insert(change.branch.clone(), worktree);
+            AttemptOutput {
+                backend: name,
+                result: Ok(change),
+                duplicate: false,
+            }
+        }
+        Ok(Produced::Nothing(reason, duplicate)) => AttemptOutput {
+            backend: name,
+            result: Err(reason),
+            duplicate,
+        },
+        Err(e) => AttemptOutput {
+            backend: name,
+            result: Err(format!("the attempt stopped: {e}")),
+            duplicate: false,
+        },
+    }
+}
+
+enum Produced {
+    Change(Box<(Worktree, ProducedChange)>),
+    /// The reason, and whether it is because the change exists already.
+    Nothing(String, bool),
+}
+
+/// Makes the worktree, runs the backend in it and describes the change; a worktree with
+/// nothing worth evaluating is discarded here.
+fn produce(
+    repo: &Repo,
+    backend: &dyn Backend,
+    job: &AttemptJob,
+    branch: &str,
+    dir: &std::path::Path,
+) -> Produced {
+    let worktree = match repo.create_worktree(&job.base, branch, dir) {
+        Ok(worktree) => worktree,
+        Err(e) => return Produced::Nothing(format!("making the worktree: {e}"), false),
+    };
+    let request = request(job, worktree.path());
+    let result = backend.attempt(&request, worktree.path());
+    let nothing = |worktree: Worktree, reason: String, duplicate: bool| {
+        let reason = match worktree.discard() {
+            Ok(()) => reason,
+            Err(e) => format!("{reason}; removing the worktree failed too: {e}"),
+        };
+        Produced::Nothing(reason, duplicate)
+    };
+    if let Some(reason) = result.failure() {
+        return nothing(worktree, reason.to_string(), false);
+    }
+    let described = (|| {
+        let Some(patch_id) = worktree.patch_id()? else {
+            return Ok(Err(("the strategy changed nothing".to_owned(), false)));
+        };
+        if let Some(existing) =
+            repo.branch_with_patch_id(tdev_worktree::BRANCH_PREFIX, &job.base, &patch_id)?
+        {
+            return Ok(Err((
+                format!("the same change is already proposed on {existing}"),
+                true,
+            )));
+        }
+        let diff = worktree.diff()?;
+        let diff_with_context = worktree.diff_with_context()?;
+        let files = worktree.changed_files()?;
+        let (added, removed) = count_lines(&diff);
+        Ok::<_, tdev_worktree::Error>(Ok(ProducedChange {
+            worktree: worktree.path().to_path_buf(),
+            branch: worktree.branch().to_owned(),
+            diff,
+            diff_with_context,
+            files_changed: u32::try_from(files.len()).unwrap_or(u32::MAX),
+            lines_added: added,
+            lines_removed: removed,
+        }))
+    })();
+    match described {
+        Ok(Ok(change)) => Produced::Change(Box::new((worktree, change))),
+        Ok(Err((reason, duplicate))) => nothing(worktree, reason, duplicate),
+        Err(e) => nothing(worktree, format!("reading the change: {e}"), false),
+    }
+}
+
+/// Lines added and removed in a unified diff.
+fn count_lines(diff: &str) -> (u32, u32) {
+    let (mut added, mut removed) = (0, 0);
+    for line in diff.lines() {
+        if line.starts_with('+') && !line.starts_with("+++ ") {
+            added += 1;
+        } else if line.starts_with('-') && !line.starts_with("--- ") {
+            removed += 1;
+        }
+    }
+    (added, removed)
+}
+
+/// Lines of code shown around a finding, so a model sees the function it changes.
+const EXCERPT_CONTEXT_LINES: u32 = 8;
+
+/// The backend request: the task, its findings, the code around them and the feedback.
+fn request(job: &AttemptJob, worktree: &std::path::Path) -> AttemptRequest {
+    let excerpts = job
+        .findings
+        .iter()
+        .filter_map(|finding| {
+            let span = finding.span?;
+            let source = std::fs::read_to_string(worktree.join(&finding.path)).ok()?;
+            Some(CodeExcerpt::around(
+                &finding.path,
+                &source,
+                span.line,
+                span.end_line,
+                EXCERPT_CONTEXT_LINES,
+            ))
+        })
+        .collect();
+    AttemptRequest {
+        task: TaskBrief {
+            kind: job.task.kind.clone(),
+            title: job.task.title.clone(),
+            strategy: job.strategy.clone(),
+        },
+        findings: job.findings.clone(),
+        excerpts,
+        conventions: String::new(),
+        similar_patterns: Vec::new(),
+        previous_failure: job.feedback.clone(),
+    }
+}
+
+/// The backend a strategy names: `codemod:<id>`, `ruff-fix:<rules>`, `ruff-unsafe-fix:<rules>`,
+/// `llm:<what>`, `command:<what>`.
+fn backend(
+    config: &CoderConfig,
+    ledger: &Arc<BudgetLedger>,
+    strategy: &str,
+) -> Result<Box<dyn Backend>, String> {
+    let (family, detail) = strategy.split_once(':').unwrap_or((strategy, ""));
+    let tools = || {
+        config.tools_dir.clone().ok_or_else(|| {
+            "ruff is not installed in tdev's tool environment; run `tdev tools install`".to_owned()
+        })
+    };
+    match family {
+        "codemod" => CodemodBackend::new(detail)
+            .map(|b| Box::new(b) as Box<dyn Backend>)
+            .map_err(|e| e.to_string()),
+        "ruff-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, false))),
+        "ruff-unsafe-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, true))),
+        "llm" => match &config.llm {
+            None => Err("no LLM is configured: add an [llm] table to tdev.toml".to_owned()),
+            Some(llm) => LlmBackend::new(llm.clone(), Arc::clone(ledger))
+                .map(|b| Box::new(b) as Box<dyn Backend>)
+                .map_err(|e| e.to_string()),
+        },
+        "command" => match &config.command {
+            None => {
+                Err("no agent command is configured: add a [command] table to tdev.toml".to_owned())
+            }
+            Some(command) => CommandBackend::new(command.clone())
+                .map(|b| Box::new(b) as Box<dyn Backend>)
+                .map_err(|e| e.to_string()),
+        },
+        _ => Err(format!("no backend carries out the strategy {strategy}")),
+    }
+}
+
+/// The strategies to try for a task, in order, for up to three attempts: the planned one
+/// first; a tool or codemod strategy that fails moves on to the riskier one (unsafe fixes, the
+/// LLM when one is configured); an LLM strategy is retried with the reasons it failed.
+/// `backend` narrows the choice: `tools` drops the LLM strategies (a task only an LLM could do
+/// gets none), `command` hands them to the agent command instead.
+pub(crate) fn strategies(task: &Task, llm_configured: bool, backend: Option<&str>) -> Vec<String> {
+    let mut out = vec![task.strategy.clone()];
+    let (family, detail) = task
+        .strategy
+        .split_once(':')
+        .unwrap_or((&task.strategy, ""));
+    match family {
+        "ruff-fix" => out.push(format!("ruff-unsafe-fix:{detail}")),
+        "codemod" | "ruff-unsafe-fix" | "clippy-fix"
+            if llm_configured || backend == Some("command") =>
+        {
+            out.push("llm:fix".to_owned());
+        }
+        _ => {}
+    }
+    match backend {
+        Some("tools") => out.retain(|s| !s.starts_with("llm:")),
+        Some("command") => {
+            for strategy in &mut out {
+                if let Some(what) = strategy.strip_prefix("llm:") {
+                    *strategy = format!("command:{what}");
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The words of the situation a pattern is remembered under: what the findings say.
+pub(crate) fn situation(task: &Task, findings: &[Finding]) -> String {
+    let mut words = vec![task.kind.clone(), task.title.clone()];
+    for f in findings {
+        words.push(format!("{} {}", f.kind, f.message));
+        if let Some(evidence) = &f.evidence {
+            words.push(evidence.clone());
+        }
+    }
+    words.join("\n")
+}
+
+/// The commit message of a passing attempt: subject and pull-request description.
+pub(crate) fn commit_message(
+    request: &CycleRequest,
+    task: &Task,
+    findings: &[Finding],
+    attempt: &Attempt,
+    verdict: &Verdict,
+) -> String {
+    let files = {
+        let mut files: Vec<String> = findings.iter().map(|f| f.path.clone()).collect();
+        files.sort();
+        files.dedup();
+        files
+    };
+    tdev_worktree::commit_message(&PrInfo {
+        cycle_id: request.id.clone(),
+        attempt: attempt.number,
+        task_title: task.title.clone(),
+        subject: None,
+        strategy: attempt.strategy.clone(),
+        files,
+        findings: findings.to_vec(),
+        metrics: verdict.evaluation.metrics.clone(),
+        gate_passed: verdict.decision.passed,
+        gate_report: verdict.report.clone(),
+        risk: task.risk,
+        tokens: None,
+        cost_usd: None,
+    })
+}

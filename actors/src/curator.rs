@@ -1,0 +1,115 @@
+//! The curator actor: the only writer of the knowledge graph and the pattern index. It owns
+//! the data directory (and its lock) for the life of the tree.
+
+use crate::ActorKind;
+use crate::fault::Faults;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use std::path::PathBuf;
+use tdev_core::{CycleRecord, Language, PatternOutcome};
+use tdev_knowledge::KnowledgeBase;
+
+/// What one attempt teaches the pattern index: the situation, the strategy and how it went.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesson {
+    /// The situation in words: the finding kinds, messages and code.
+    pub situation: String,
+    /// The strategy tried.
+    pub strategy: String,
+    /// The code's language.
+    pub language: Language,
+    /// Whether the gate passed.
+    pub outcome: PatternOutcome,
+    /// The change (a unified diff), kept as the pattern's example when it passed.
+    pub change: String,
+}
+
+/// Messages of the curator.
+#[derive(Debug)]
+pub enum CuratorMsg {
+    /// Write a finished cycle and what its attempts teach; the reply is the cycle's graph IRI.
+    Record {
+        /// The whole cycle.
+        record: Box<CycleRecord>,
+        /// One lesson per attempt that got as far as the gate.
+        lessons: Vec<Lesson>,
+        /// Where the result goes.
+        reply: RpcReplyPort<Result<String, String>>,
+    },
+}
+
+/// Opens the data directory in `pre_start`, so a restart reopens it cleanly.
+#[derive(Debug)]
+pub(crate) struct Curator;
+
+pub(crate) struct CuratorArgs {
+    pub data_dir: PathBuf,
+    pub faults: Faults,
+}
+
+pub(crate) struct CuratorState {
+    knowledge: KnowledgeBase,
+    faults: Faults,
+}
+
+impl Actor for Curator {
+    type Msg = CuratorMsg;
+    type State = CuratorState;
+    type Arguments = CuratorArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: CuratorArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let knowledge = KnowledgeBase::open(&args.data_dir)?;
+        Ok(CuratorState {
+            knowledge,
+            faults: args.faults,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.faults.check(ActorKind::Curator);
+        match message {
+            CuratorMsg::Record {
+                record,
+                lessons,
+                reply,
+            } => {
+                let _ = reply.send(record_cycle(&mut state.knowledge, &record, &lessons));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the cycle, then the lessons: a lesson about a new situation adds a pattern with
+/// its example change, a known one adds to the counts.
+fn record_cycle(
+    knowledge: &mut KnowledgeBase,
+    record: &CycleRecord,
+    lessons: &[Lesson],
+) -> Result<String, String> {
+    let recorded = knowledge
+        .graph
+        .record_cycle(record)
+        .map_err(|e| format!("writing cycle {} to the knowledge graph: {e}", record.id))?;
+    for lesson in lessons {
+        knowledge
+            .patterns
+            .record_outcome(
+                &lesson.situation,
+                &lesson.strategy,
+                lesson.language,
+                lesson.outcome,
+                &lesson.change,
+            )
+            .map_err(|e| format!("updating the pattern index: {e}"))?;
+    }
+    Ok(recorded.graph)
+}

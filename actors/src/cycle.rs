@@ -1,0 +1,446 @@
+//! One evolution cycle, driven by the root through its children: research, plan, then for each
+//! task up to three attempts (code, evaluate, gate, merge or discard), then learn.
+//!
+//! Every way a cycle can go wrong ends in a record: an actor that fails or panics while serving
+//! the cycle makes it a failed cycle with the reason, and the curator writes it all the same.
+
+use crate::coder::{AttemptJob, AttemptOutput, CoderMsg};
+use crate::curator::{CuratorMsg, Lesson};
+use crate::evaluator::{EvaluatorMsg, Verdict};
+use crate::planner::PlannerMsg;
+use crate::research::ResearchMsg;
+use crate::root::{Children, RootArgs};
+use crate::{ActorKind, Event};
+use ractor::rpc::CallResult;
+use ractor::{ActorRef, Message, RpcReplyPort};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tdev_core::{
+    Attempt, Change, CycleRecord, GateDecision, Language, MAX_ATTEMPTS_PER_TASK, Outcome,
+    PatternOutcome, Repository, Task, Timestamp, Trigger,
+};
+
+/// What to run a cycle on, and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CycleRequest {
+    /// The cycle's id (letters, digits, `.`, `_`, `-`; part of branch names and IRIs).
+    pub id: String,
+    /// The repository's top level.
+    pub repo: PathBuf,
+    /// Its short name in the knowledge graph.
+    pub repository: String,
+    /// The goal in words (see `tdev plan --help`).
+    pub goal: String,
+    /// At most this many tasks.
+    pub max_tasks: usize,
+    /// What started it.
+    pub trigger: Trigger,
+    /// Research and plan only: no worktree, no change.
+    pub dry_run: bool,
+    /// Which backends may change code: `None` for every configured one, `tools` for tool
+    /// fixers and codemods only, `llm`, or `command` (the agent command in place of the LLM).
+    pub backend: Option<String>,
+}
+
+const SCAN_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+const PLAN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const EVALUATE_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
+const RECORD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Runs the cycle and returns its record and whether the curator recorded it (if not, the
+/// record says why, and the root records it once the curator is back).
+pub(crate) async fn run(
+    children: &Children,
+    args: &RootArgs,
+    request: CycleRequest,
+) -> (CycleRecord, bool) {
+    let events = &args.events;
+    let _ = events.send(Event::CycleStarted {
+        cycle: request.id.clone(),
+        repository: request.repository.clone(),
+    });
+    let started_at = Timestamp::now();
+    let mut record = CycleRecord {
+        id: request.id.clone(),
+        repository: Repository {
+            name: request.repository.clone(),
+            location: request.repo.display().to_string(),
+            language: Language::Other,
+        },
+        trigger: request.trigger,
+        goal: request.goal.clone(),
+        started_at,
+        ended_at: started_at,
+        outcome: Outcome::NoChange,
+        failure_reason: None,
+        findings: Vec::new(),
+        tasks: Vec::new(),
+        attempts: Vec::new(),
+        models: Vec::new(),
+    };
+    let mut lessons = Vec::new();
+    match drive(children, args, &request, &mut record, &mut lessons).await {
+        Err(reason) => {
+            record.outcome = Outcome::Failed;
+            record.failure_reason = Some(reason);
+        }
+        Ok(()) if record.attempts.iter().any(|a| a.gate.passed) => record.outcome = Outcome::Passed,
+        Ok(()) if record.attempts.is_empty() => record.outcome = Outcome::NoChange,
+        Ok(()) => {
+            record.outcome = Outcome::Failed;
+            record.failure_reason = Some(format!(
+                "none of the {} attempts passed the gate",
+                record.attempts.len()
+            ));
+        }
+    }
+    record.ended_at = Timestamp::now();
+    let recorded = call(
+        &children.curator,
+        ActorKind::Curator,
+        RECORD_TIMEOUT,
+        |reply| CuratorMsg::Record {
+            record: Box::new(record.clone()),
+            lessons,
+            reply,
+        },
+    )
+    .await
+    .and_then(|r| r);
+    let was_recorded = recorded.is_ok();
+    if let Err(reason) = recorded {
+        record.outcome = Outcome::Failed;
+        let previous = record.failure_reason.take();
+        record.failure_reason = Some(match previous {
+            Some(previous) => format!("{previous}; then recording failed: {reason}"),
+            None => format!("recording failed: {reason}"),
+        });
+    }
+    let _ = events.send(Event::CycleFinished {
+        cycle: record.id.clone(),
+        outcome: record.outcome,
+        reason: record.failure_reason.clone(),
+    });
+    (record, was_recorded)
+}
+
+/// Records a cycle whose recording failed, once the curator is back.
+pub(crate) async fn record_again(
+    children: &Children,
+    record: &CycleRecord,
+) -> Result<String, String> {
+    call(
+        &children.curator,
+        ActorKind::Curator,
+        RECORD_TIMEOUT,
+        |reply| CuratorMsg::Record {
+            record: Box::new(record.clone()),
+            lessons: Vec::new(),
+            reply,
+        },
+    )
+    .await?
+}
+
+async fn drive(
+    children: &Children,
+    args: &RootArgs,
+    request: &CycleRequest,
+    record: &mut CycleRecord,
+    lessons: &mut Vec<Lesson>,
+) -> Result<(), String> {
+    let events = &args.events;
+    let scan = call(
+        &children.research,
+        ActorKind::Research,
+        SCAN_TIMEOUT,
+        |reply| ResearchMsg::Scan {
+            repo: request.repo.clone(),
+            reply,
+        },
+    )
+    .await??;
+    record.repository.language = main_language(&scan);
+    record.findings = scan.findings.clone();
+    let _ = events.send(Event::Researched {
+        cycle: request.id.clone(),
+        findings: scan.findings.len(),
+        files: scan.summary.files,
+    });
+
+    // A change may not edit existing tests (the gate's test integrity), so findings in test
+    // files are recorded but not planned for.
+    let plannable: Vec<_> = scan
+        .findings
+        .iter()
+        .filter(|f| !args.config.gates.is_test_file(&f.path))
+        .cloned()
+        .collect();
+    let plan = call(
+        &children.planner,
+        ActorKind::Planner,
+        PLAN_TIMEOUT,
+        |reply| PlannerMsg::Plan {
+            goal: request.goal.clone(),
+            findings: plannable,
+            max_tasks: request.max_tasks,
+            reply,
+        },
+    )
+    .await??;
+    record.tasks = plan.tasks.clone();
+    let _ = events.send(Event::Planned {
+        cycle: request.id.clone(),
+        tasks: plan.tasks.len(),
+    });
+    if request.dry_run || plan.tasks.is_empty() {
+        return Ok(());
+    }
+
+    let base = call(
+        &children.coder,
+        ActorKind::Coder,
+        ATTEMPT_TIMEOUT,
+        |reply| CoderMsg::Begin {
+            repo: request.repo.clone(),
+            reply,
+        },
+    )
+    .await??;
+    call(
+        &children.evaluator,
+        ActorKind::Evaluator,
+        EVALUATE_TIMEOUT,
+        |reply| EvaluatorMsg::Baseline {
+            repo: request.repo.clone(),
+            base: base.clone(),
+            scan: Box::new(scan.clone()),
+            reply,
+        },
+    )
+    .await??;
+
+    let mut passed: HashSet<String> = HashSet::new();
+    for task in &plan.tasks {
+        // A task whose prerequisite did not pass is not attempted: its change would be
+        // judged on code the plan expected to be different.
+        if task.depends_on.iter().any(|d| !passed.contains(d)) {
+            continue;
+        }
+        if run_task(children, args, request, record, lessons, &base, task).await? {
+            passed.insert(task.id.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Up to three attempts at one task; returns whether one passed the gate.
+async fn run_task(
+    children: &Children,
+    args: &RootArgs,
+    request: &CycleRequest,
+    record: &mut CycleRecord,
+    lessons: &mut Vec<Lesson>,
+    base: &str,
+    task: &Task,
+) -> Result<bool, String> {
+    let findings: Vec<_> = record
+        .findings
+        .iter()
+        .filter(|f| task.addresses.contains(&f.id))
+        .cloned()
+        .collect();
+    let strategies = crate::coder::strategies(
+        task,
+        args.config.coder.llm.is_some(),
+        request.backend.as_deref(),
+    );
+    if strategies.is_empty() {
+        return Ok(false);
+    }
+    let mut feedback: Vec<String> = Vec::new();
+    // A tool or codemod does the same thing when asked again; an LLM, told why it failed,
+    // may not: only LLM and agent strategies are repeated to fill the three attempts.
+    let mut order = strategies.clone();
+    while order.len() < MAX_ATTEMPTS_PER_TASK as usize {
+        match order.last() {
+            Some(last) if last.starts_with("llm:") || last.starts_with("command:") => {
+                order.push(last.clone());
+            }
+            _ => break,
+        }
+    }
+    for (number, strategy) in (1..=MAX_ATTEMPTS_PER_TASK).zip(order.iter()) {
+        let _ = args.events.send(Event::AttemptStarted {
+            cycle: request.id.clone(),
+            task: task.id.clone(),
+            number,
+            strategy: strategy.clone(),
+        });
+        let started_at = Timestamp::now();
+        let clock = Instant::now();
+        let job = AttemptJob {
+            cycle: request.id.clone(),
+            base: base.to_owned(),
+            task: task.clone(),
+            number,
+            strategy: strategy.clone(),
+            findings: findings.clone(),
+            feedback: feedback.clone(),
+        };
+        let output: AttemptOutput = call(
+            &children.coder,
+            ActorKind::Coder,
+            ATTEMPT_TIMEOUT,
+            |reply| CoderMsg::Attempt {
+                job: Box::new(job),
+                reply,
+            },
+        )
+        .await?;
+        let mut attempt = Attempt {
+            task: task.id.clone(),
+            number,
+            strategy: strategy.clone(),
+            backend: output.backend.clone(),
+            started_at,
+            duration_secs: 0.0,
+            change: None,
+            evaluation: None,
+            gate: GateDecision {
+                passed: false,
+                reasons: Vec::new(),
+            },
+        };
+        let mut kept_branch = None;
+        match &output.result {
+            Err(reason) => attempt.gate.reasons.push(reason.clone()),
+            Ok(change) => {
+                let verdict: Verdict = call(
+                    &children.evaluator,
+                    ActorKind::Evaluator,
+                    EVALUATE_TIMEOUT,
+                    |reply| EvaluatorMsg::Evaluate {
+                        worktree: change.worktree.clone(),
+                        diff: change.diff.clone(),
+                        task_kind: task.kind.clone(),
+                        reply,
+                    },
+                )
+                .await??;
+                attempt.evaluation = Some(verdict.evaluation.clone());
+                attempt.gate = verdict.decision.clone();
+                attempt.change = Some(Change {
+                    branch: change.branch.clone(),
+                    commit: None,
+                    files_changed: change.files_changed,
+                    lines_added: change.lines_added,
+                    lines_removed: change.lines_removed,
+                });
+                if attempt.gate.passed {
+                    let message =
+                        crate::coder::commit_message(request, task, &findings, &attempt, &verdict);
+                    let commit = call(
+                        &children.coder,
+                        ActorKind::Coder,
+                        ATTEMPT_TIMEOUT,
+                        |reply| CoderMsg::Keep {
+                            branch: change.branch.clone(),
+                            message,
+                            reply,
+                        },
+                    )
+                    .await??;
+                    if let Some(change) = attempt.change.as_mut() {
+                        change.commit = Some(commit);
+                    }
+                    kept_branch = Some(change.branch.clone());
+                } else {
+                    call(
+                        &children.coder,
+                        ActorKind::Coder,
+                        ATTEMPT_TIMEOUT,
+                        |reply| CoderMsg::Discard {
+                            branch: change.branch.clone(),
+                            reply,
+                        },
+                    )
+                    .await??;
+                    // An attempt that changed nothing is not a lesson about the strategy.
+                }
+                lessons.push(Lesson {
+                    situation: crate::coder::situation(task, &findings),
+                    strategy: strategy.clone(),
+                    language: record.repository.language,
+                    outcome: if attempt.gate.passed {
+                        PatternOutcome::Success
+                    } else {
+                        PatternOutcome::Failure
+                    },
+                    change: change.diff_with_context.clone(),
+                });
+            }
+        }
+        attempt.duration_secs = clock.elapsed().as_secs_f64();
+        let passed = attempt.gate.passed;
+        let _ = args.events.send(Event::AttemptFinished {
+            cycle: request.id.clone(),
+            task: task.id.clone(),
+            number,
+            passed,
+            reasons: attempt.gate.reasons.clone(),
+            branch: kept_branch,
+        });
+        feedback = attempt.gate.reasons.clone();
+        let duplicate = output.duplicate;
+        record.attempts.push(attempt);
+        if passed || duplicate {
+            return Ok(passed);
+        }
+    }
+    Ok(false)
+}
+
+/// The language most of the measured files are in.
+fn main_language(scan: &tdev_research::Scan) -> Language {
+    let python = scan
+        .files
+        .iter()
+        .filter(|f| f.language == tdev_research::Language::Python)
+        .count();
+    let rust = scan.files.len() - python;
+    match (python, rust) {
+        (0, 0) => Language::Other,
+        (p, r) if p >= r => Language::Python,
+        _ => Language::Rust,
+    }
+}
+
+/// Calls a child and turns every way the call can fail (the child stopped, panicked while
+/// handling it, or took too long) into the reason the cycle failed.
+async fn call<M, T>(
+    actor: &ActorRef<M>,
+    kind: ActorKind,
+    timeout: Duration,
+    message: impl FnOnce(RpcReplyPort<T>) -> M,
+) -> Result<T, String>
+where
+    M: Message,
+    T: Send + 'static,
+{
+    match actor.call(message, Some(timeout)).await {
+        Ok(CallResult::Success(value)) => Ok(value),
+        Ok(CallResult::Timeout) => Err(format!(
+            "the {} actor did not answer within {} s",
+            kind.name(),
+            timeout.as_secs()
+        )),
+        Ok(CallResult::SenderError) => Err(format!(
+            "the {} actor failed while serving the cycle (it is restarted)",
+            kind.name()
+        )),
+        Err(error) => Err(format!("the {} actor is not running: {error}", kind.name())),
+    }
+}

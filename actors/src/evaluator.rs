@@ -1,0 +1,371 @@
+//! The evaluator actor: measures the untouched code once per cycle (its metrics, its security
+//! findings and its own test suite, run in the sandbox), then each change the same way, and
+//! lets the gate decide.
+
+use crate::ActorKind;
+use crate::fault::Faults;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use tdev_core::{Evaluation, Finding, GateDecision, Metric};
+use tdev_gates::{ChangeSet, FileMetrics, GateInput, Policy, TestOutcome};
+use tdev_research::{FileReport, Scan, ScanOptions};
+use tdev_runner::python::{PythonEnv, PythonProject};
+use tdev_runner::rust::RustProject;
+use tdev_runner::{Limits, Sandbox, TestRun};
+
+/// The evaluator's settings.
+#[derive(Clone, Debug)]
+pub struct EvaluatorConfig {
+    /// Where per-repository test environments are kept (reused across cycles).
+    pub envs_dir: PathBuf,
+    /// Where the sandbox keeps its scratch directories and baselines are exported.
+    pub scratch_dir: PathBuf,
+    /// Where Rust targets build (outside every worktree).
+    pub cargo_target_dir: PathBuf,
+    /// tdev's tool environment (bandit), when installed.
+    pub tools_dir: Option<PathBuf>,
+    /// Limits on the target's tests.
+    pub limits: Limits,
+}
+
+/// The evaluation of one change and the gate's verdict.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// Metrics before and after, tests.
+    pub evaluation: Evaluation,
+    /// Passed or not, and why.
+    pub decision: GateDecision,
+    /// The gate's report, one line per condition, for the PR description.
+    pub report: Vec<String>,
+}
+
+/// Messages of the evaluator.
+#[derive(Debug)]
+pub enum EvaluatorMsg {
+    /// Measure the untouched code of a cycle: prepare the test environment and run the tests
+    /// once on the base commit.
+    Baseline {
+        /// The repository.
+        repo: PathBuf,
+        /// The commit the cycle starts from.
+        base: String,
+        /// Research's scan of it.
+        scan: Box<Scan>,
+        /// Done, or why the baseline could not be taken.
+        reply: RpcReplyPort<Result<(), String>>,
+    },
+    /// Evaluate the change in a worktree against the baseline.
+    Evaluate {
+        /// The worktree holding the change.
+        worktree: PathBuf,
+        /// The change as a `-U0` diff against the base.
+        diff: String,
+        /// The task's kind (test-writing tasks may only add tests).
+        task_kind: String,
+        /// The verdict, or why there is none.
+        reply: RpcReplyPort<Result<Verdict, String>>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct Evaluator;
+
+pub(crate) struct EvaluatorArgs {
+    pub config: crate::TreeConfig,
+    pub faults: Faults,
+}
+
+pub(crate) struct EvaluatorState {
+    config: EvaluatorConfig,
+    policy: Policy,
+    faults: Faults,
+    baseline: Option<std::sync::Arc<Baseline>>,
+}
+
+/// The untouched code's measurements and how to run its tests.
+struct Baseline {
+    scan: Scan,
+    tests: TestRun,
+    suite: Suite,
+    security: Vec<Finding>,
+}
+
+/// How the target's tests run.
+enum Suite {
+    Python(Box<PythonEnv>),
+    Rust(RustProject),
+}
+
+impl Actor for Evaluator {
+    type Msg = EvaluatorMsg;
+    type State = EvaluatorState;
+    type Arguments = EvaluatorArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: EvaluatorArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(EvaluatorState {
+            config: args.config.evaluator.clone(),
+            policy: args.config.gates.clone(),
+            faults: args.faults,
+            baseline: None,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.faults.check(ActorKind::Evaluator);
+        match message {
+            EvaluatorMsg::Baseline {
+                repo,
+                base,
+                scan,
+                reply,
+            } => {
+                let config = state.config.clone();
+                let baseline =
+                    tokio::task::spawn_blocking(move || baseline(&config, &repo, &base, *scan))
+                        .await?;
+                let _ = reply.send(match baseline {
+                    Ok(baseline) => {
+                        state.baseline = Some(std::sync::Arc::new(baseline));
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                });
+            }
+            EvaluatorMsg::Evaluate {
+                worktree,
+                diff,
+                task_kind,
+                reply,
+            } => {
+                let Some(baseline) = state.baseline.clone() else {
+                    let _ = reply.send(Err("no baseline was taken for this cycle".into()));
+                    return Ok(());
+                };
+                let config = state.config.clone();
+                let policy = state.policy.clone();
+                let verdict = tokio::task::spawn_blocking(move || {
+                    evaluate(&config, &policy, &baseline, &worktree, &diff, &task_kind)
+                })
+                .await?;
+                let _ = reply.send(verdict);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sandbox(config: &EvaluatorConfig) -> Result<Sandbox, String> {
+    Sandbox::with_scratch_in(&config.scratch_dir).map_err(|e| format!("the sandbox: {e}"))
+}
+
+/// Exports the base commit (no worktree, no branch: `git archive`), prepares the test
+/// environment and runs the tests once.
+fn baseline(
+    config: &EvaluatorConfig,
+    repo: &Path,
+    base: &str,
+    scan: Scan,
+) -> Result<Baseline, String> {
+    std::fs::create_dir_all(&config.scratch_dir).map_err(|e| e.to_string())?;
+    let export = tempfile::Builder::new()
+        .prefix("baseline-")
+        .tempdir_in(&config.scratch_dir)
+        .map_err(|e| e.to_string())?;
+    export_commit(repo, base, export.path())?;
+    let sandbox = sandbox(config)?;
+    let suite = if export.path().join("Cargo.toml").is_file() {
+        Suite::Rust(RustProject::detect(export.path()).map_err(|e| e.to_string())?)
+    } else {
+        let project = PythonProject::detect(export.path()).map_err(|e| e.to_string())?;
+        let env = PythonEnv::prepare(&project, &config.envs_dir, &sandbox, &mut |_| {})
+            .map_err(|e| format!("preparing the test environment: {e}"))?;
+        Suite::Python(Box::new(env))
+    };
+    let tests = run_tests(config, &suite, export.path(), &sandbox)?;
+    if let Some(stopped) = &tests.stopped {
+        return Err(format!("the baseline test run was stopped: {stopped}"));
+    }
+    let security = security_findings(config, export.path(), &scan);
+    Ok(Baseline {
+        scan,
+        tests,
+        suite,
+        security,
+    })
+}
+
+fn run_tests(
+    config: &EvaluatorConfig,
+    suite: &Suite,
+    dir: &Path,
+    sandbox: &Sandbox,
+) -> Result<TestRun, String> {
+    match suite {
+        Suite::Python(env) => tdev_runner::python::run_tests(env, dir, sandbox, &config.limits),
+        Suite::Rust(project) => {
+            project.run_tests(dir, &config.cargo_target_dir, sandbox, &config.limits)
+        }
+    }
+    .map_err(|e| format!("running the tests: {e}"))
+}
+
+/// `git archive <commit> | tar -x`: the commit's files, without touching the repository.
+fn export_commit(repo: &Path, commit: &str, into: &Path) -> Result<(), String> {
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["archive", "--format=tar", commit])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running git archive: {e}"))?;
+    let stdout = archive.stdout.take().expect("stdout is piped");
+    let untar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .stdin(stdout)
+        .output()
+        .map_err(|e| format!("running tar: {e}"))?;
+    let archived = archive.wait_with_output().map_err(|e| e.to_string())?;
+    if !archived.status.success() || !untar.status.success() {
+        return Err(format!(
+            "exporting {commit}: {}{}",
+            String::from_utf8_lossy(&archived.stderr).trim(),
+            String::from_utf8_lossy(&untar.stderr).trim()
+        ));
+    }
+    Ok(())
+}
+
+/// Security findings of the code in `dir`: bandit's, when tdev's tool environment has it,
+/// else those research found.
+fn security_findings(config: &EvaluatorConfig, dir: &Path, scan: &Scan) -> Vec<Finding> {
+    let from_bandit = config.tools_dir.as_ref().and_then(|tools| {
+        let env = tdev_tools::ToolEnv::new(tools.clone());
+        tdev_tools::bandit(&env, dir, std::time::Duration::from_secs(600))
+            .ok()
+            .map(|r| r.findings)
+    });
+    from_bandit.unwrap_or_else(|| {
+        scan.findings
+            .iter()
+            .filter(|f| f.kind.starts_with("bandit:"))
+            .cloned()
+            .collect()
+    })
+}
+
+fn evaluate(
+    config: &EvaluatorConfig,
+    policy: &Policy,
+    baseline: &Baseline,
+    worktree: &Path,
+    diff: &str,
+    task_kind: &str,
+) -> Result<Verdict, String> {
+    let change =
+        ChangeSet::from_unified_diff(diff).map_err(|e| format!("reading the diff: {e}"))?;
+    let options = ScanOptions {
+        history_commits: 0,
+        ..ScanOptions::default()
+    };
+    let after = tdev_research::scan(worktree, &options, &|_| {}).map_err(|e| e.to_string())?;
+    let sandbox = sandbox(config)?;
+    let tests = run_tests(config, &baseline.suite, worktree, &sandbox)?;
+    let security = security_findings(config, worktree, &after);
+    let input = GateInput {
+        task_kind: task_kind.to_owned(),
+        metrics_before: file_metrics(&baseline.scan),
+        metrics_after: file_metrics(&after),
+        tests_baseline: baseline.tests.outcomes.clone(),
+        tests_after: tests.outcomes.clone(),
+        coverage: None,
+        findings_before: baseline.security.clone(),
+        findings_after: security,
+        change,
+    };
+    let report = tdev_gates::evaluate(policy, &input);
+    let mut decision = report.decision();
+    if let Some(stopped) = &tests.stopped {
+        decision.passed = false;
+        decision
+            .reasons
+            .push(format!("the test run was stopped: {stopped}"));
+    }
+    let count = |o| u32::try_from(tests.count(o)).unwrap_or(u32::MAX);
+    Ok(Verdict {
+        evaluation: Evaluation {
+            metrics: metrics(&baseline.scan, &after),
+            tests_passed: count(TestOutcome::Passed),
+            tests_failed: count(TestOutcome::Failed) + count(TestOutcome::Error),
+        },
+        decision,
+        report: report.to_string().lines().map(str::to_owned).collect(),
+    })
+}
+
+fn file_metrics(scan: &Scan) -> BTreeMap<String, FileMetrics> {
+    scan.files
+        .iter()
+        .map(|f: &FileReport| {
+            (
+                f.path.clone(),
+                FileMetrics {
+                    complexity_total: f.complexity,
+                    complexity_max: f.functions.iter().map(|x| x.complexity).max().unwrap_or(0),
+                    maintainability: f.maintainability_index,
+                    documented: f.documented,
+                    documentable: f.documentable,
+                    duplicated_lines: None,
+                },
+            )
+        })
+        .collect()
+}
+
+fn native(scan: &Scan) -> f64 {
+    scan.findings
+        .iter()
+        .filter(|f| !f.kind.contains(':'))
+        .count() as f64
+}
+
+/// Repository-wide figures before and after, for the record and the PR description.
+fn metrics(before: &Scan, after: &Scan) -> Vec<Metric> {
+    let total = |s: &Scan| f64::from(s.files.iter().map(|f| f.complexity).sum::<u32>());
+    vec![
+        Metric {
+            name: "cyclomatic_complexity".into(),
+            before: total(before),
+            after: total(after),
+        },
+        Metric {
+            name: "mean_function_complexity".into(),
+            before: before.summary.mean_complexity,
+            after: after.summary.mean_complexity,
+        },
+        Metric {
+            name: "documentation_coverage".into(),
+            before: before.summary.documentation_coverage,
+            after: after.summary.documentation_coverage,
+        },
+        Metric {
+            // tdev's own analyses only: the tools are not rerun on every change.
+            name: "native_findings".into(),
+            before: native(before),
+            after: native(after),
+        },
+    ]
+}

@@ -1,0 +1,112 @@
+//! What a running cycle tells the world: one closed enum, broadcast to every subscriber (the
+//! CLI's progress lines today; the daemon's live events and logs later).
+
+use tdev_core::Outcome;
+
+/// The actors of the tree, for events and fault injection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActorKind {
+    /// Scans repositories into findings.
+    Research,
+    /// Turns findings into a plan.
+    Planner,
+    /// Produces changes in worktrees.
+    Coder,
+    /// Measures changes and applies the gate.
+    Evaluator,
+    /// Writes the knowledge graph and the pattern index.
+    Curator,
+}
+
+impl ActorKind {
+    /// Every actor, in the order a cycle uses them.
+    pub const ALL: [ActorKind; 5] = [
+        ActorKind::Research,
+        ActorKind::Planner,
+        ActorKind::Coder,
+        ActorKind::Evaluator,
+        ActorKind::Curator,
+    ];
+
+    /// Its name in events and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActorKind::Research => "research",
+            ActorKind::Planner => "planner",
+            ActorKind::Coder => "coder",
+            ActorKind::Evaluator => "evaluator",
+            ActorKind::Curator => "curator",
+        }
+    }
+}
+
+/// Progress of the tree and its cycles.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A cycle began on a repository.
+    CycleStarted {
+        /// The cycle's id.
+        cycle: String,
+        /// The repository's name.
+        repository: String,
+    },
+    /// Research finished.
+    Researched {
+        /// The cycle's id.
+        cycle: String,
+        /// Findings found.
+        findings: usize,
+        /// Files measured.
+        files: u32,
+    },
+    /// The plan is made.
+    Planned {
+        /// The cycle's id.
+        cycle: String,
+        /// Tasks planned.
+        tasks: usize,
+    },
+    /// An attempt at a task began.
+    AttemptStarted {
+        /// The cycle's id.
+        cycle: String,
+        /// The task's id.
+        task: String,
+        /// 1, 2 or 3.
+        number: u32,
+        /// The strategy tried.
+        strategy: String,
+    },
+    /// An attempt ended.
+    AttemptFinished {
+        /// The cycle's id.
+        cycle: String,
+        /// The task's id.
+        task: String,
+        /// 1, 2 or 3.
+        number: u32,
+        /// Whether the gate passed.
+        passed: bool,
+        /// Why not, or what happened.
+        reasons: Vec<String>,
+        /// The branch the change was kept on.
+        branch: Option<String>,
+    },
+    /// A cycle ended and was recorded (or recording failed, said in `reason`).
+    CycleFinished {
+        /// The cycle's id.
+        cycle: String,
+        /// How it ended.
+        outcome: Outcome,
+        /// Why it failed, when it did.
+        reason: Option<String>,
+    },
+    /// An actor failed and was restarted by the root supervisor.
+    ActorRestarted {
+        /// Which.
+        actor: ActorKind,
+        /// Why it failed.
+        reason: String,
+    },
+}

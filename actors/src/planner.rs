@@ -1,0 +1,73 @@
+//! The planner actor: turns a cycle's goal and findings into a plan.
+
+use crate::ActorKind;
+use crate::fault::Faults;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use tdev_core::Finding;
+use tdev_planner::{Goal, HeuristicEstimator, Plan, Planner as HtnPlanner};
+
+/// Messages of the planner actor.
+#[derive(Debug)]
+pub enum PlannerMsg {
+    /// Plan `goal` over `findings`, at most `max_tasks` tasks.
+    Plan {
+        /// The goal in words (see `tdev plan --help`).
+        goal: String,
+        /// What research found.
+        findings: Vec<Finding>,
+        /// Cap on the number of tasks.
+        max_tasks: usize,
+        /// The plan, or why there is none.
+        reply: RpcReplyPort<Result<Plan, String>>,
+    },
+}
+
+/// Plans with the heuristic estimator until the learners train models.
+#[derive(Debug)]
+pub(crate) struct Planner;
+
+pub(crate) struct PlannerArgs {
+    pub faults: Faults,
+}
+
+impl Actor for Planner {
+    type Msg = PlannerMsg;
+    type State = PlannerArgs;
+    type Arguments = PlannerArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: PlannerArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(args)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.faults.check(ActorKind::Planner);
+        match message {
+            PlannerMsg::Plan {
+                goal,
+                findings,
+                max_tasks,
+                reply,
+            } => {
+                let plan = Goal::parse(&goal)
+                    .map_err(|e| e.to_string())
+                    .and_then(|goal| {
+                        HtnPlanner::new(HeuristicEstimator)
+                            .with_max_tasks(max_tasks)
+                            .plan(goal, &findings)
+                            .map_err(|e| e.to_string())
+                    });
+                let _ = reply.send(plan);
+            }
+        }
+        Ok(())
+    }
+}

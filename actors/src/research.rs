@@ -1,0 +1,72 @@
+//! The research actor: scans a repository into metrics and findings.
+
+use crate::ActorKind;
+use crate::fault::Faults;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use std::path::PathBuf;
+use tdev_research::{Scan, ScanOptions};
+
+/// Messages of the research actor.
+#[derive(Debug)]
+pub enum ResearchMsg {
+    /// Scan a repository; the reply is the report or why it could not be made.
+    Scan {
+        /// The repository (or worktree) to scan.
+        repo: PathBuf,
+        /// Where the report goes.
+        reply: RpcReplyPort<Result<Scan, String>>,
+    },
+}
+
+/// Scans on a blocking thread so the runtime keeps serving other actors.
+#[derive(Debug)]
+pub(crate) struct Research;
+
+pub(crate) struct ResearchArgs {
+    pub options: ScanOptions,
+    /// tdev's tool environment: ruff's and bandit's findings are added when it is installed.
+    pub tools_dir: Option<PathBuf>,
+    pub faults: Faults,
+}
+
+impl Actor for Research {
+    type Msg = ResearchMsg;
+    type State = ResearchArgs;
+    type Arguments = ResearchArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: ResearchArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(args)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.faults.check(ActorKind::Research);
+        match message {
+            ResearchMsg::Scan { repo, reply } => {
+                let options = state.options.clone();
+                let tools = state.tools_dir.clone().map(tdev_tools::ToolEnv::new);
+                let scan = tokio::task::spawn_blocking(move || {
+                    let mut scan =
+                        tdev_research::scan(&repo, &options, &|_| {}).map_err(|e| e.to_string())?;
+                    if let Some(tools) = &tools {
+                        tdev_research::add_tool_findings(&mut scan, tools);
+                    }
+                    Ok(scan)
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the scan stopped: {e}")));
+                // The caller may have given up waiting; that is not this actor's failure.
+                let _ = reply.send(scan);
+            }
+        }
+        Ok(())
+    }
+}
