@@ -4,7 +4,8 @@
 use crate::ActorKind;
 use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use tdev_core::{CycleRecord, Language, PatternOutcome};
 use tdev_knowledge::KnowledgeBase;
 
@@ -61,7 +62,7 @@ impl Actor for Curator {
         _myself: ActorRef<Self::Msg>,
         args: CuratorArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let knowledge = KnowledgeBase::open(&args.data_dir)?;
+        let knowledge = open(&args.data_dir).await?;
         Ok(CuratorState {
             knowledge,
             faults: args.faults,
@@ -85,6 +86,27 @@ impl Actor for Curator {
             }
         }
         Ok(())
+    }
+}
+
+/// How long a restarted curator waits for its failed predecessor's state (and with it the
+/// data directory's lock) to be dropped.
+const REOPEN_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Opens the data directory; while the lock is held by this very process (a curator that just
+/// failed is still being torn down), tries again for a while.
+async fn open(dir: &Path) -> Result<KnowledgeBase, tdev_knowledge::Error> {
+    let started = Instant::now();
+    loop {
+        match KnowledgeBase::open(dir) {
+            Err(tdev_knowledge::Error::Locked { holder, .. })
+                if holder.contains(&format!("pid {} ", std::process::id()))
+                    && started.elapsed() < REOPEN_PATIENCE =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
     }
 }
 

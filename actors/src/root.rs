@@ -20,6 +20,10 @@ use tokio::sync::broadcast;
 pub(crate) const MAX_RESTARTS: usize = 5;
 pub(crate) const RESTART_WINDOW: Duration = Duration::from_secs(60);
 
+/// How long the root waits for its children to stop (a child busy with a long test run is
+/// abandoned after this).
+const CHILD_STOP_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Messages of the root supervisor.
 #[derive(Debug)]
 pub enum RootMsg {
@@ -112,6 +116,19 @@ impl Actor for Root {
                 let _ = reply.send(record);
             }
         }
+        Ok(())
+    }
+
+    /// Stops the children and waits for them, so that when the tree has stopped the curator
+    /// has closed the data directory.
+    async fn post_stop(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        _state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        myself
+            .stop_children_and_wait(None, Some(CHILD_STOP_TIMEOUT))
+            .await;
         Ok(())
     }
 

@@ -1,0 +1,235 @@
+//! The supervisor tree running real cycles on a small Python repository made in the test:
+//! real git, ruff from tdev's tool environment, pytest in the sandbox, the real knowledge graph.
+//! A cycle keeps a gate-passing branch and leaves the user's checkout alone; running again does
+//! not propose the same change twice; a panic in any actor fails only the cycle it served.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tdev_actors::{ActorKind, CoderConfig, CycleRequest, EvaluatorConfig, Tree, TreeConfig};
+use tdev_core::{CycleRecord, Outcome, Trigger};
+use tdev_knowledge::KnowledgeGraph;
+
+fn cache(sub: &str, env: &str) -> PathBuf {
+    std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").expect("HOME is set");
+        Path::new(&home).join(".cache/tdev").join(sub)
+    })
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A repository with one `== None` comparison (ruff's E711, fixed by the built-in codemod),
+/// its tests, and the user's own uncommitted work.
+fn repository(root: &Path) -> PathBuf {
+    let repo = root.join("shop");
+    std::fs::create_dir_all(repo.join("shop")).unwrap();
+    std::fs::create_dir_all(repo.join("tests")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(repo.join(path), text).unwrap();
+    write(
+        "pyproject.toml",
+        "[project]\nname = \"shop\"\nversion = \"1.0\"\nrequires-python = \">=3.9\"\n",
+    );
+    write("shop/__init__.py", "\"\"\"A shop.\"\"\"\n");
+    write(
+        "shop/cart.py",
+        "\"\"\"Carts.\"\"\"\n\n\ndef is_empty(items):\n    \"\"\"Whether there is no cart at all.\"\"\"\n    return items == None\n",
+    );
+    write(
+        "tests/test_cart.py",
+        "from shop.cart import is_empty\n\n\ndef test_none_is_empty():\n    assert is_empty(None)\n\n\ndef test_list_is_not():\n    assert not is_empty([])\n",
+    );
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "A shop"]);
+    // The user is in the middle of something.
+    write("NOTES.md", "uncommitted notes\n");
+    repo
+}
+
+fn config(root: &Path) -> TreeConfig {
+    let tools = cache("tools", "TDEV_TOOLS_DIR");
+    assert!(
+        tools.join("tdev-pins.sha256").is_file(),
+        "{} is not installed: run scripts/test (it runs `tdev tools install`)",
+        tools.display()
+    );
+    TreeConfig {
+        data_dir: root.join("data"),
+        scan: tdev_research::ScanOptions::default(),
+        gates: tdev_gates::Policy::default(),
+        coder: CoderConfig {
+            worktrees_dir: root.join("worktrees"),
+            tools_dir: Some(tools.clone()),
+            llm: None,
+            command: None,
+            ledger_dir: root.join("data"),
+        },
+        evaluator: EvaluatorConfig {
+            envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),
+            scratch_dir: root.join("scratch"),
+            cargo_target_dir: root.join("cargo-target"),
+            tools_dir: Some(tools),
+            limits: tdev_runner::Limits::default(),
+        },
+    }
+}
+
+fn request(repo: &Path, id: &str) -> CycleRequest {
+    CycleRequest {
+        id: id.to_owned(),
+        repo: repo.to_path_buf(),
+        repository: "shop".to_owned(),
+        goal: "improve overall quality".to_owned(),
+        max_tasks: 3,
+        trigger: Trigger::Manual,
+        dry_run: false,
+        backend: Some("tools".to_owned()),
+    }
+}
+
+fn kept_branches(record: &CycleRecord) -> Vec<String> {
+    record
+        .attempts
+        .iter()
+        .filter(|a| a.gate.passed)
+        .filter_map(|a| a.change.as_ref().map(|c| c.branch.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_keeps_a_passing_branch_and_never_touches_the_checkout() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    let user = tdev_worktree::Repo::open(&repo).unwrap();
+    let before = user.snapshot().unwrap();
+
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert_eq!(first.outcome, Outcome::Passed, "{first:#?}");
+    assert_eq!(kept_branches(&first), ["tdev/auto/c-1-t1"]);
+    let branch = git(&repo, &["show", "tdev/auto/c-1-t1:shop/cart.py"]);
+    assert!(branch.contains("return items is None"), "{branch}");
+    let message = git(&repo, &["log", "-1", "--format=%B", "tdev/auto/c-1-t1"]);
+    assert!(message.contains("codemod:none-comparison"), "{message}");
+    assert!(
+        message.contains("https://tdev.dev/graph/cycle/c-1"),
+        "{message}"
+    );
+
+    // Running again finds the same change on the branch and proposes nothing new.
+    let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    assert!(kept_branches(&second).is_empty(), "{second:#?}");
+    assert!(
+        second.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/c-1-t1"),
+        "{:?}",
+        second.attempts[0].gate.reasons
+    );
+    tree.stop().await;
+
+    assert_eq!(
+        user.snapshot().unwrap(),
+        before,
+        "the user's checkout changed"
+    );
+    assert_eq!(
+        git(&repo, &["branch", "--list", "tdev/auto/*"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("NOTES.md")).unwrap(),
+        "uncommitted notes\n"
+    );
+
+    // What the cycles did is in the graph: the branch of each passing task.
+    let graph = KnowledgeGraph::open(&root.path().join("data/graph")).unwrap();
+    let branches = query_strings(
+        &graph,
+        include_str!("../../knowledge/queries/passing-branches.rq"),
+        "branch",
+    );
+    assert_eq!(branches, ["tdev/auto/c-1-t1"]);
+}
+
+fn query_strings(graph: &KnowledgeGraph, query: &str, variable: &str) -> Vec<String> {
+    let tdev_knowledge::QueryResults::Solutions(solutions) = graph.query(query).unwrap() else {
+        panic!("not a SELECT");
+    };
+    solutions
+        .map(|s| match s.unwrap().get(variable) {
+            Some(oxigraph::model::Term::Literal(l)) => l.value().to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_any_actor_fails_that_cycle_and_the_next_one_runs() {
+    for actor in ActorKind::ALL {
+        let root = tempfile::tempdir().unwrap();
+        let repo = repository(root.path());
+        let tree = Tree::start(config(root.path())).await.unwrap();
+        let mut events = tree.subscribe();
+
+        tree.inject_panic(actor);
+        let failed = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+        assert_eq!(failed.outcome, Outcome::Failed, "{actor:?}");
+        let reason = failed.failure_reason.clone().unwrap_or_default();
+        assert!(reason.contains(actor.name()), "{actor:?}: {reason}");
+
+        // The next cycle runs through every phase. After a curator failure the first cycle's
+        // change was already kept on its branch (only its recording failed), so the next one
+        // finds it there instead of proposing it again.
+        let next = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+        let expected = if actor == ActorKind::Curator {
+            assert!(
+                next.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/c-1-t1"),
+                "{next:#?}"
+            );
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        };
+        assert_eq!(next.outcome, expected, "{actor:?}: {next:#?}");
+        tree.stop().await;
+
+        let mut restarted = false;
+        while let Ok(event) = events.try_recv() {
+            if let tdev_actors::Event::ActorRestarted {
+                actor: which,
+                reason,
+            } = event
+            {
+                assert!(reason.contains("injected panic"), "{reason}");
+                restarted |= which == actor;
+            }
+        }
+        assert!(restarted, "{actor:?} was not restarted");
+
+        // Both cycles are recorded, the failed one with its reason (a cycle the curator could
+        // not write is written before the next one).
+        let graph = KnowledgeGraph::open(&root.path().join("data/graph")).unwrap();
+        let outcomes = query_strings(
+            &graph,
+            "PREFIX tdev: <https://tdev.dev/ns#>\n\
+             SELECT ?o WHERE { ?c a tdev:Cycle ; tdev:outcome ?o } ORDER BY ?c",
+            "o",
+        );
+        assert_eq!(outcomes, ["failed", expected.as_str()], "{actor:?}");
+    }
+}
