@@ -20,6 +20,7 @@ use tdev_core::{
     Attempt, Change, CycleRecord, GateDecision, Language, MAX_ATTEMPTS_PER_TASK, Outcome,
     PatternOutcome, Repository, Task, Timestamp, Trigger,
 };
+use tdev_targets::python::codemod;
 
 /// What to run a cycle on, and how.
 #[derive(Clone, Debug, PartialEq)]
@@ -172,10 +173,14 @@ async fn drive(
 
     // A change may not edit existing tests (the gate's test integrity), so findings in test
     // files are recorded but not planned for.
+    // With `--backend tools`, only what a tool fixer or a built-in codemod can change is
+    // planned, so that the cap on tasks is not spent on work no backend will do.
+    let tools_only = request.backend.as_deref() == Some("tools");
     let plannable: Vec<_> = scan
         .findings
         .iter()
         .filter(|f| !args.config.gates.is_test_file(&f.path))
+        .filter(|f| !tools_only || f.fix.is_some() || !codemod::for_kind(&f.kind).is_empty())
         .cloned()
         .collect();
     let plan = call(

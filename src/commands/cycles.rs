@@ -16,7 +16,7 @@ SELECT ?id ?repository ?goal ?outcome ?started
 WHERE {
   ?cycle a tdev:Cycle ; tdev:repository/tdev:name ?repository ; tdev:goal ?goal ;
          tdev:outcome ?outcome ; prov:startedAtTime ?started .
-  OPTIONAL { ?cycle tdev:hasTask ?task }
+  OPTIONAL { ?cycle tdev:hasPlan/tdev:hasTask ?task }
   OPTIONAL { ?cycle tdev:hasAttempt ?attempt }
   OPTIONAL { ?cycle tdev:hasAttempt ?passed . ?passed tdev:gateDecision [ tdev:passed true ] }
   BIND (STRAFTER(STR(?cycle), "/cycle/") AS ?id)
@@ -27,7 +27,7 @@ ORDER BY DESC(?started)"#;
 const TASKS: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
 SELECT ?task ?title ?strategy ?hours ?risk
 WHERE {
-  ?cycle tdev:hasTask ?t .
+  ?cycle tdev:hasPlan/tdev:hasTask ?t .
   ?t tdev:title ?title ; tdev:strategy ?strategy ; tdev:estimatedHours ?hours ; tdev:risk ?risk .
   BIND (STRAFTER(STR(?t), "/task/") AS ?task)
 }

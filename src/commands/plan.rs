@@ -16,10 +16,19 @@ pub fn run(args: PlanArgs) -> Result<()> {
         None => Goal::default(),
     };
     let (name, findings) = match (&args.repo, &args.findings) {
-        (Some(repo), _) => (
-            repo.display().to_string(),
-            super::scan::scan_with_progress(repo, &ScanOptions::default())?.findings,
-        ),
+        (Some(repo), _) => {
+            let mut scan = super::scan::scan_with_progress(repo, &ScanOptions::default())?;
+            super::scan::add_tools(&mut scan, crate::cli::ToolsMode::Auto)?;
+            // As `tdev evolve` plans: existing tests are not changed, so their findings are
+            // not planned for.
+            let policy = tdev_gates::Policy::default();
+            let findings = scan
+                .findings
+                .into_iter()
+                .filter(|f| !policy.is_test_file(&f.path))
+                .collect();
+            (repo.display().to_string(), findings)
+        }
         (None, Some(file)) => {
             let name = display_name(file);
             let findings = parse_findings(&read_input(file)?, &name)?;
