@@ -501,3 +501,90 @@ fn plan_scans_a_repository_first() {
         "missing is not a directory",
     );
 }
+
+#[test]
+fn evolve_refuses_a_directory_that_is_not_a_git_repository() {
+    let dir = initialised();
+    let plain = tempfile::tempdir().unwrap();
+    let run = tdev(
+        dir.path(),
+        &[
+            "evolve",
+            "--repo",
+            plain.path().to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("tdev evolve works on a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_dry_run_records_the_plan_and_changes_nothing() {
+    let dir = initialised();
+    let repo = tempfile::tempdir().unwrap();
+    let branches: String = (0..15)
+        .map(|i| format!("    if x == {i}:\n        return {i}\n"))
+        .collect();
+    std::fs::write(
+        repo.path().join("app.py"),
+        format!(
+            "\"\"\"App.\"\"\"\n\ndef route(x):\n    \"\"\"Route.\"\"\"\n{branches}    return None\n"
+        ),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "app"]);
+    let records: serde_json::Value = serde_json::from_str(&ok(
+        dir.path(),
+        &[
+            "evolve",
+            "--repo",
+            repo.path().to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    let record = &records[0];
+    assert_eq!(record["outcome"], "no-change", "{record:#}");
+    assert_eq!(
+        record["tasks"][0]["kind"], "reduce-complexity",
+        "{record:#}"
+    );
+    assert!(record["attempts"].as_array().unwrap().is_empty());
+    let cycles = ok(dir.path(), &["cycles", "--json"]);
+    let cycles: serde_json::Value = serde_json::from_str(&cycles).unwrap();
+    assert_eq!(cycles[0]["id"], record["id"]);
+    assert_eq!(cycles[0]["tasks"], "1");
+    let shown = ok(dir.path(), &["show", record["id"].as_str().unwrap()]);
+    assert!(
+        shown.contains("Refactor to reduce complexity in app.py"),
+        "{shown}"
+    );
+    fails(
+        dir.path(),
+        &["show", "no-such-cycle"],
+        "no cycle no-such-cycle is recorded",
+    );
+}

@@ -6,7 +6,7 @@ use crate::exit::UserError;
 use anyhow::Result;
 use oxigraph::model::Term;
 use std::io::Write;
-use tdev_knowledge::{QueryResults, Variable};
+use tdev_knowledge::QueryResults;
 
 const CYCLES: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -120,14 +120,15 @@ pub fn list(ctx: &Context, json: bool) -> Result<()> {
 pub fn show(ctx: &Context, cycle: &str, json: bool) -> Result<()> {
     let kb = ctx.open()?;
     let iri = tdev_knowledge::vocab::id(&["cycle", cycle]);
+    // The cycle is fixed with VALUES: the queries group by what they select, and a bound
+    // variable would have to be selected too.
     let bind = |query: &str| {
-        kb.graph.query_with(
-            query,
-            &[(
-                Variable::new_unchecked("cycle"),
-                Term::NamedNode(iri.clone()),
-            )],
-        )
+        let query = query.replacen(
+            "WHERE {",
+            &format!("WHERE {{\n  VALUES ?cycle {{ <{}> }}", iri.as_str()),
+            1,
+        );
+        kb.graph.query(&query)
     };
     let (header, cycle_rows) = rows(bind(CYCLE)?)?;
     if cycle_rows.is_empty() {

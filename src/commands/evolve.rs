@@ -155,6 +155,8 @@ fn repository_name(repo: &Path) -> String {
             }
         })
         .collect();
+    // A leading dot or dash would make ids look like options or hidden files.
+    let name = name.trim_start_matches(['.', '-']).to_owned();
     if name.is_empty() { "repo".into() } else { name }
 }
 
