@@ -154,7 +154,11 @@ fn check_estimator((hours, success_probability, risk): (f64, f64, u8), expected:
     });
     let actual =
         match Planner::new(estimator).plan(Goal::Hotspots, &findings(&["complexity a.py cx=10"])) {
-            Ok(plan) => describe(&plan).join("; "),
+            Ok(plan) => {
+                let mut lines = describe(&plan);
+                lines.extend(plan.too_large.iter().map(|why| format!("left out: {why}")));
+                lines.join("; ")
+            }
             Err(e) => e.to_string(),
         };
     assert_eq!(actual, expected);
@@ -164,7 +168,7 @@ fn check_estimator((hours, success_probability, risk): (f64, f64, u8), expected:
 #[rustfmt::skip]
 fn the_estimator_decides_and_is_checked() {
     check_estimator((2.0, 0.5, 3), "t1 llm:refactor a.py 2h r3");
-    check_estimator((9.0, 0.5, 3), "\"Refactor to reduce complexity in a.py\" is still estimated at 9.0 h when split into 8 stages, above the limit of 4 h per task");
+    check_estimator((9.0, 0.5, 3), "left out: \"Refactor to reduce complexity in a.py\" is still estimated at 9.0 h when split into 8 stages, above the limit of 4 h per task");
     check_estimator((1.0, 0.5, 0), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid risk of 0");
     check_estimator((f64::NAN, 0.5, 3), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid effort of NaN h");
     check_estimator((1.0, 1.5, 3), "the estimator gave \"Refactor to reduce complexity in a.py\" an invalid success probability of 1.5");
