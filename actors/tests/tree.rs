@@ -164,6 +164,56 @@ async fn a_cycle_keeps_a_passing_branch_and_never_touches_the_checkout() {
         "branch",
     );
     assert_eq!(branches, ["tdev/auto/c-1-t1"]);
+    drop(graph);
+
+    // The records the curator wrote satisfy the SHACL shapes, checked by pyshacl.
+    let (conforms, report) = shacl(&[first, second]);
+    assert!(conforms, "{report}");
+}
+
+/// Validates `records` against `ontology/shapes.ttl` with pyshacl (installed by
+/// `scripts/test-env`), as `tests/shacl.rs` does for synthetic records.
+fn shacl(records: &[CycleRecord]) -> (bool, String) {
+    use tdev_knowledge::{GraphFormat, vocab};
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut data = Vec::new();
+    for record in records {
+        graph.record_cycle(record).unwrap();
+        data = graph
+            .dump(
+                data,
+                GraphFormat::NTriples,
+                Some(vocab::cycle_graph(&record.id).as_str()),
+            )
+            .unwrap();
+    }
+    data = graph
+        .dump(data, GraphFormat::NTriples, Some(vocab::REPOSITORIES_GRAPH))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cycles.nt");
+    std::fs::write(&file, data).unwrap();
+    let python = cache("venv/bin/python", "TDEV_PYTHON");
+    let ontology = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ontology");
+    let output = Command::new(python)
+        .args([
+            "-m", "pyshacl", "-i", "rdfs", "-df", "nt", "-sf", "turtle", "-ef", "turtle", "-s",
+        ])
+        .arg(ontology.join("shapes.ttl"))
+        .arg("-e")
+        .arg(ontology.join("tdev.ttl"))
+        .arg(&file)
+        .output()
+        .expect("running pyshacl (scripts/test-env installs it)");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    match output.status.code() {
+        Some(0) => (true, report),
+        Some(1) => (false, report),
+        _ => panic!(
+            "pyshacl failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
 }
 
 fn query_strings(graph: &KnowledgeGraph, query: &str, variable: &str) -> Vec<String> {
