@@ -17,6 +17,9 @@ use tdev_coder::{
 use tdev_core::{Attempt, Finding, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
 
+/// How an attempt whose change exists on a branch already is reported.
+pub(crate) const ALREADY_PROPOSED: &str = "the same change is already proposed on";
+
 /// The coder's settings.
 #[derive(Clone, Debug, Default)]
 pub struct CoderConfig {
@@ -314,10 +317,7 @@ fn produce(
         if let Some(existing) =
             repo.branch_with_patch_id(tdev_worktree::BRANCH_PREFIX, &job.base, &patch_id)?
         {
-            return Ok(Err((
-                format!("the same change is already proposed on {existing}"),
-                true,
-            )));
+            return Ok(Err((format!("{ALREADY_PROPOSED} {existing}"), true)));
         }
         let diff = worktree.diff()?;
         let diff_with_context = worktree.diff_with_context()?;

@@ -88,7 +88,10 @@ pub(crate) async fn run(
             record.failure_reason = Some(reason);
         }
         Ok(()) if record.attempts.iter().any(|a| a.gate.passed) => record.outcome = Outcome::Passed,
-        Ok(()) if record.attempts.is_empty() => record.outcome = Outcome::NoChange,
+        // Nothing new to propose (every change is already on a branch) is not a failure.
+        Ok(()) if record.attempts.iter().all(is_duplicate) => {
+            record.outcome = Outcome::NoChange;
+        }
         Ok(()) => {
             record.outcome = Outcome::Failed;
             record.failure_reason = Some(format!(
@@ -406,6 +409,16 @@ async fn run_task(
         }
     }
     Ok(false)
+}
+
+/// Whether the attempt found its change already proposed on an existing branch.
+fn is_duplicate(attempt: &Attempt) -> bool {
+    attempt.change.is_none()
+        && attempt
+            .gate
+            .reasons
+            .first()
+            .is_some_and(|r| r.starts_with(crate::coder::ALREADY_PROPOSED))
 }
 
 /// The language most of the measured files are in.

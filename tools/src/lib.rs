@@ -59,5 +59,6 @@ pub use outcome::{TestOutcome, TestStatus};
 pub use pins::{Pin, Pins};
 pub use pytest::{PytestOptions, PytestReport, pytest_with_coverage};
 pub use ruff::{
-    DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity, target_version,
+    DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity, supports_python2,
+    target_version,
 };

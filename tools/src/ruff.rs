@@ -20,7 +20,10 @@
 //! medium for the rest of `F`, `B`, `S` and `PLE`; low for everything else (style, upgrades).
 //!
 //! **Target version**: the project's oldest supported Python (`requires-python` in its
-//! `pyproject.toml`), so that no upgrade is offered that its older versions cannot run.
+//! `pyproject.toml`, `python_requires` in `setup.cfg` or `setup.py`), so that no upgrade is
+//! offered that its older versions cannot run; a project that still supports Python 2 gets no
+//! pyupgrade (`UP`) rules at all, since they remove the compatibility code it keeps on purpose,
+//! and no fixes (`ruff_fix` only reports), since ruff writes Python 3.
 //!
 //! **Fixes**: ruff's `fix.applicability` — `safe` becomes [`Fixability::Safe`], `unsafe`
 //! [`Fixability::Unsafe`], `display-only` or no fix none.
@@ -77,7 +80,30 @@ pub fn ruff_check(env: &ToolEnv, repo: &Path, options: &RuffOptions) -> Result<V
     if options.target_version.is_none() {
         options.target_version = target_version(repo);
     }
-    run(env, repo, &options, None, &[])
+    if !for_project(&mut options, repo) {
+        return Ok(Vec::new());
+    }
+    let mut findings = run(env, repo, &options, None, &[])?;
+    if supports_python2(repo) {
+        // `ruff_fix` will not fix them (see the module documentation).
+        for finding in &mut findings {
+            finding.fix = None;
+        }
+    }
+    Ok(findings)
+}
+
+/// Drops pyupgrade's rules for a project that supports Python 2; `false` when nothing is
+/// left to select.
+fn for_project(options: &mut RuffOptions, repo: &Path) -> bool {
+    if supports_python2(repo) {
+        if options.select.is_empty() {
+            options.select = DEFAULT_SELECT.iter().map(|s| (*s).to_owned()).collect();
+        }
+        options.select.retain(|rule| !rule.starts_with("UP"));
+        return !options.select.is_empty();
+    }
+    true
 }
 
 /// Applies ruff's fixes for `rules` to the files of `repo` in place (only to `paths`,
@@ -95,17 +121,50 @@ pub fn ruff_fix(
         target_version: target_version(repo),
         ..RuffOptions::default()
     };
+    // ruff reads and writes Python 3 only: a fix can make code that Python 2 cannot parse
+    // (`getattr(b, "exec")` to `b.exec`), so a project that supports Python 2 is left alone.
+    if supports_python2(repo) {
+        return run(env, repo, &options, None, paths);
+    }
     run(env, repo, &options, Some(unsafe_fixes), paths)
 }
 
 /// The oldest Python the project supports, as ruff names it (`py39`), from `requires-python`
-/// in its `pyproject.toml`: with `--isolated` ruff would otherwise assume its own default and
-/// offer upgrades (`zip(strict=)`, `X | Y`) that break the project's older supported versions.
+/// in its `pyproject.toml` or `python_requires` in `setup.cfg` or `setup.py`: with `--isolated`
+/// ruff would otherwise assume its own default and offer upgrades (`zip(strict=)`, `X | Y`)
+/// that break the project's older supported versions. ruff knows nothing older than `py37`.
 pub fn target_version(repo: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(repo.join("pyproject.toml")).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let spec = table.get("project")?.get("requires-python")?.as_str()?;
-    // The lower bound of the first `>=3.N` (or `~=3.N`, `==3.N.*`) clause.
+    let (major, minor) = python_floor(repo)?;
+    Some(if major < 3 || minor < 7 {
+        "py37".to_owned()
+    } else {
+        format!("py3{minor}")
+    })
+}
+
+/// Whether the project still supports Python 2: then pyupgrade's rules (`UP`), which remove
+/// exactly the compatibility code such a project keeps on purpose, are never selected.
+pub fn supports_python2(repo: &Path) -> bool {
+    python_floor(repo).is_some_and(|(major, _)| major < 3)
+}
+
+/// The lower bound of the project's supported Python versions, `(major, minor)`.
+fn python_floor(repo: &Path) -> Option<(u32, u32)> {
+    let read = |name: &str| std::fs::read_to_string(repo.join(name)).ok();
+    let spec = read("pyproject.toml")
+        .and_then(|text| {
+            let table: toml::Table = toml::from_str(&text).ok()?;
+            Some(
+                table
+                    .get("project")?
+                    .get("requires-python")?
+                    .as_str()?
+                    .to_owned(),
+            )
+        })
+        .or_else(|| quoted_after(&read("setup.cfg")?, "python_requires"))
+        .or_else(|| quoted_after(&read("setup.py")?, "python_requires"))?;
+    // The lower bound of the first `>=X.Y` (or `~=X.Y`, `==X.Y.*`) clause.
     spec.split(',').find_map(|clause| {
         let clause = clause.trim();
         let version = clause
@@ -114,10 +173,21 @@ pub fn target_version(repo: &Path) -> Option<String> {
             .or_else(|| clause.strip_prefix("=="))?
             .trim();
         let mut parts = version.split('.');
-        let major = parts.next()?.trim();
+        let major: u32 = parts.next()?.trim().parse().ok()?;
         let minor: u32 = parts.next()?.trim().trim_end_matches('*').parse().ok()?;
-        (major == "3").then(|| format!("py3{minor}"))
+        Some((major, minor))
     })
+}
+
+/// The value after `key` (`key = "..."`, `key=\'...\'` or an INI `key = ...` line).
+fn quoted_after(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let value = match rest.chars().next()? {
+        quote @ ('"' | '\'') => rest[1..].split(quote).next()?,
+        _ => rest.lines().next()?,
+    };
+    Some(value.trim().to_owned())
 }
 
 fn run(
@@ -275,6 +345,35 @@ mod tests {
 mod target_version_tests {
     use super::target_version;
 
+    fn check_file(name: &str, text: &str, expected: Option<&str>, python2: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        assert_eq!(target_version(dir.path()).as_deref(), expected, "{text}");
+        assert_eq!(super::supports_python2(dir.path()), python2, "{text}");
+    }
+
+    #[test]
+    fn setup_files_say_it_too() {
+        check_file(
+            "setup.py",
+            "setup(\n    python_requires=\">=2.7, !=3.0.*\",\n)",
+            Some("py37"),
+            true,
+        );
+        check_file(
+            "setup.py",
+            "setup(python_requires='>=3.8')",
+            Some("py38"),
+            false,
+        );
+        check_file(
+            "setup.cfg",
+            "[options]\npython_requires = >=3.10\n",
+            Some("py310"),
+            false,
+        );
+    }
+
     fn check(requires_python: Option<&str>, expected: Option<&str>) {
         let dir = tempfile::tempdir().unwrap();
         if let Some(spec) = requires_python {
@@ -297,7 +396,8 @@ mod target_version_tests {
         check(Some(">= 3.10, <4"), Some("py310"));
         check(Some("<4,>=3.8"), Some("py38"));
         check(Some("~=3.11"), Some("py311"));
-        check(Some(">=2.7, !=3.0.*"), None);
+        check(Some(">=2.7, !=3.0.*"), Some("py37"));
+        check(Some(">=3.6"), Some("py37"));
         check(None, None);
     }
 }
