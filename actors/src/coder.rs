@@ -33,6 +33,8 @@ pub struct CoderConfig {
     pub command: Option<CommandConfig>,
     /// Where the LLM budget ledger is kept.
     pub ledger_dir: PathBuf,
+    /// Whether kept branches are pushed and proposed as pull requests (`[publish]`).
+    pub publish: tdev_worktree::PublishConfig,
 }
 
 /// One attempt to carry out.
@@ -131,6 +133,8 @@ pub(crate) struct CoderState {
     config: CoderConfig,
     faults: Faults,
     repo: Option<Arc<Repo>>,
+    /// The branch the user's checkout is on: the base of pull requests.
+    base_branch: Option<String>,
     /// Worktrees waiting for the evaluator's verdict, by branch. Dropping one (when the actor
     /// stops or is restarted) removes its directory.
     live: HashMap<String, Worktree>,
@@ -160,6 +164,7 @@ impl Actor for Coder {
             config,
             faults: args.faults,
             repo: None,
+            base_branch: None,
             live: HashMap::new(),
             ledger,
         })
@@ -176,15 +181,17 @@ impl Actor for Coder {
             CoderMsg::Begin { repo, reply } => {
                 state.ledger.start_cycle();
                 let begun = tokio::task::spawn_blocking(move || {
+                    let branch = current_branch(&repo);
                     let repo = Repo::open(&repo)?;
                     repo.prune()?;
                     let head = repo.head()?;
-                    Ok::<_, tdev_worktree::Error>((repo, head))
+                    Ok::<_, tdev_worktree::Error>((repo, head, branch))
                 })
                 .await?;
                 let _ = reply.send(match begun {
-                    Ok((repo, head)) => {
+                    Ok((repo, head, branch)) => {
                         state.repo = Some(Arc::new(repo));
+                        state.base_branch = branch;
                         Ok(head)
                     }
                     Err(e) => Err(e.to_string()),
@@ -199,11 +206,22 @@ impl Actor for Coder {
                 message,
                 reply,
             } => {
+                let publish = state.config.publish.clone();
+                let repo = state.repo.clone();
+                let base = state.base_branch.clone();
                 let result = match state.live.remove(&branch) {
                     None => Err(format!("no worktree is waiting on {branch}")),
                     Some(worktree) => tokio::task::spawn_blocking(move || {
                         let commit = worktree.commit(&message)?;
                         worktree.keep()?;
+                        if let (true, Some(repo)) = (publish.push, repo) {
+                            // The change passed its gate whatever happens here: a failed push
+                            // or pull request is reported, not a reason to drop the branch.
+                            if let Err(e) = publish_branch(&repo, &publish, &branch, base, &message)
+                            {
+                                tracing::warn!("publishing {branch}: {e}");
+                            }
+                        }
                         Ok::<_, tdev_worktree::Error>(commit)
                     })
                     .await?
@@ -338,6 +356,44 @@ fn produce(
         Ok(Err((reason, duplicate))) => nothing(worktree, reason, duplicate),
         Err(e) => nothing(worktree, format!("reading the change: {e}"), false),
     }
+}
+
+/// The branch `repo`'s checkout is on, if it is on one.
+fn current_branch(repo: &std::path::Path) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["symbolic-ref", "--short", "-q", "HEAD"])
+        .output()
+        .ok()?;
+    let branch = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !branch.is_empty()).then_some(branch)
+}
+
+/// Pushes a kept branch and, when a GitHub token is there, opens its pull request against the
+/// branch the user's checkout is on.
+fn publish_branch(
+    repo: &Repo,
+    publish: &tdev_worktree::PublishConfig,
+    branch: &str,
+    base: Option<String>,
+    message: &str,
+) -> Result<(), tdev_worktree::Error> {
+    tdev_worktree::push(repo, branch, &publish.remote)?;
+    let (Ok(github), Some(base)) = (tdev_worktree::GitHub::from_config(publish), base) else {
+        return Ok(());
+    };
+    let (title, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    github.create_pull_request(
+        &publish.github_repo(repo)?,
+        &tdev_worktree::NewPullRequest {
+            title: title.to_owned(),
+            head: branch.to_owned(),
+            base,
+            body: body.to_owned(),
+        },
+    )?;
+    Ok(())
 }
 
 /// Lines added and removed in a unified diff.

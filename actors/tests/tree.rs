@@ -77,6 +77,7 @@ fn config(root: &Path) -> TreeConfig {
             llm: None,
             command: None,
             ledger_dir: root.join("data"),
+            publish: tdev_worktree::PublishConfig::default(),
         },
         evaluator: EvaluatorConfig {
             envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),
@@ -114,10 +115,22 @@ fn kept_branches(record: &CycleRecord) -> Vec<String> {
 async fn a_cycle_keeps_a_passing_branch_and_never_touches_the_checkout() {
     let root = tempfile::tempdir().unwrap();
     let repo = repository(root.path());
+    // Kept branches are pushed to the user's remote when [publish] says so.
+    let remote = root.path().join("remote.git");
+    git(
+        root.path(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    git(
+        &repo,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
     let user = tdev_worktree::Repo::open(&repo).unwrap();
     let before = user.snapshot().unwrap();
 
-    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut config = config(root.path());
+    config.coder.publish.push = true;
+    let tree = Tree::start(config).await.unwrap();
     let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
     assert_eq!(first.outcome, Outcome::Passed, "{first:#?}");
     assert_eq!(kept_branches(&first), ["tdev/auto/c-1-t1"]);

@@ -112,6 +112,7 @@ fn tree_config(data_dir: &Path, config: &Config, repo: &Path) -> Result<TreeConf
             llm: config.llm.clone(),
             command: config.command.clone(),
             ledger_dir: data_dir.to_path_buf(),
+            publish: config.publish.clone(),
         },
         evaluator: tdev_actors::EvaluatorConfig {
             envs_dir: std::env::var_os("TDEV_TEST_ENVS")
