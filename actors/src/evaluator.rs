@@ -9,11 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use tdev_core::{Evaluation, Finding, GateDecision, Metric};
-use tdev_gates::{ChangeSet, FileMetrics, GateInput, Policy, TestOutcome};
+use tdev_gates::{
+    ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy, TestOutcome,
+};
 use tdev_research::{FileReport, Scan, ScanOptions};
 use tdev_runner::python::{PythonEnv, PythonProject};
 use tdev_runner::rust::RustProject;
-use tdev_runner::{Limits, Sandbox, TestRun};
+use tdev_runner::{FileLines, Limits, Sandbox, TestRun};
 
 /// The evaluator's settings.
 #[derive(Clone, Debug)]
@@ -285,13 +287,18 @@ fn evaluate(
     let sandbox = sandbox(config)?;
     let tests = run_tests(config, &baseline.suite, worktree, &sandbox)?;
     let security = security_findings(config, worktree, &after);
+    let coverage = coverage_input(
+        &change,
+        baseline.tests.coverage.as_ref(),
+        tests.coverage.as_ref(),
+    );
     let input = GateInput {
         task_kind: task_kind.to_owned(),
         metrics_before: file_metrics(&baseline.scan),
         metrics_after: file_metrics(&after),
         tests_baseline: baseline.tests.outcomes.clone(),
         tests_after: tests.outcomes.clone(),
-        coverage: None,
+        coverage,
         findings_before: baseline.security.clone(),
         findings_after: security,
         change,
@@ -313,6 +320,49 @@ fn evaluate(
         },
         decision,
         report: report.to_string().lines().map(str::to_owned).collect(),
+    })
+}
+
+/// The gate's coverage figures: of the lines the change added, those that are executable
+/// after the change and which of them the tests ran; the touched files' and the whole
+/// repository's coverage before and after. `None` unless both runs measured coverage.
+fn coverage_input(
+    change: &ChangeSet,
+    before: Option<&FileLines>,
+    after: Option<&FileLines>,
+) -> Option<CoverageInput> {
+    let (before, after) = (before?, after?);
+    let count = |lines: &FileLines, only: Option<&[&str]>| {
+        let mut total = LineCoverage::default();
+        for (path, (executed, missing)) in lines {
+            if only.is_none_or(|only| only.contains(&path.as_str())) {
+                total.covered += u32::try_from(executed.len()).unwrap_or(u32::MAX);
+                total.total += u32::try_from(executed.len() + missing.len()).unwrap_or(u32::MAX);
+            }
+        }
+        total
+    };
+    let mut changed = LineCoverage::default();
+    let mut touched = Vec::new();
+    for file in &change.files {
+        touched.push(file.path.as_str());
+        let Some((executed, missing)) = after.get(&file.path) else {
+            continue;
+        };
+        for line in file.hunks.iter().flat_map(|h| &h.added) {
+            if executed.contains(&line.number) {
+                changed.covered += 1;
+                changed.total += 1;
+            } else if missing.contains(&line.number) {
+                changed.total += 1;
+            }
+        }
+    }
+    Some(CoverageInput {
+        changed_lines: changed,
+        touched_files_before: count(before, Some(&touched)),
+        total_before: count(before, None),
+        total_after: count(after, None),
     })
 }
 

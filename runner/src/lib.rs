@@ -45,5 +45,5 @@ pub use error::{Error, Result};
 pub use limits::Limits;
 pub use outcome::{RunOutcome, StopReason};
 pub use sandbox::{CommandSpec, Sandbox};
-pub use test_run::TestRun;
+pub use test_run::{FileLines, TestRun};
 pub use tests_config::TestsConfig;

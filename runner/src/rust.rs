@@ -90,6 +90,7 @@ impl RustProject {
             let outcome = sandbox.run(&test, worktree, &env, limits)?;
             let output = std::fs::read_to_string(&log).unwrap_or_default();
             Ok(TestRun {
+                coverage: None,
                 outcomes: parse_output(&output),
                 duration: fetched.duration + outcome.duration,
                 stopped: outcome.stopped,

@@ -6,11 +6,18 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tdev_gates::TestOutcome;
 
+/// Per file (relative to the worktree, `/`-separated): the lines the tests ran and the
+/// executable lines they did not.
+pub type FileLines = BTreeMap<String, (Vec<u32>, Vec<u32>)>;
+
 /// One run of a test suite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestRun {
     /// Each test's id (pytest's node id, or cargo's `target::path::name`) and outcome.
     pub outcomes: BTreeMap<String, TestOutcome>,
+    /// Line coverage of the worktree's files, when the run measured it (Python's default
+    /// pytest command runs under coverage.py).
+    pub coverage: Option<FileLines>,
     /// Wall time of the run.
     pub duration: Duration,
     /// Why the sandbox stopped the run, if it did; the outcomes are then those of the tests

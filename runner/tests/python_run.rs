@@ -178,3 +178,30 @@ fn a_package_that_cannot_be_installed_is_named_with_pips_last_lines() {
         "{output}"
     );
 }
+
+#[test]
+fn a_pytest_run_measures_line_coverage_of_the_worktree() {
+    let worktree = worktree();
+    let before = files(worktree.path());
+    let sandbox = Sandbox::new().unwrap();
+    let project = PythonProject::detect(worktree.path()).unwrap();
+    let env = prepare(&project, &sandbox).unwrap();
+    let run = run_tests(&env, worktree.path(), &sandbox, &Limits::default()).unwrap();
+    // coverage.py's data and report stay out of the worktree.
+    assert_eq!(files(worktree.path()), before);
+    let coverage = run.coverage.expect("pytest runs under coverage.py");
+    let (executed, missing) = coverage
+        .iter()
+        .find(|(path, _)| !path.starts_with("test"))
+        .map(|(_, lines)| lines.clone())
+        .expect("the project's module is measured");
+    assert!(!executed.is_empty(), "{coverage:?}");
+    assert!(
+        executed.iter().all(|line| !missing.contains(line)),
+        "{coverage:?}"
+    );
+    assert!(
+        coverage.keys().all(|path| !path.starts_with('/')),
+        "{coverage:?}"
+    );
+}

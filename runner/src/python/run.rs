@@ -45,9 +45,24 @@ pub fn run_tests(
     } else {
         program.into()
     };
-    let mut command = CommandSpec::new(program)
-        .args(args)
-        .writable(scratch.path());
+    // The default `python -m pytest` runs under coverage.py (installed in every test
+    // environment), its data kept in the scratch directory: line coverage per file, for the
+    // gate's coverage of the changed lines.
+    let coverage_data = scratch.path().join("coverage.data");
+    let measured = project
+        .command
+        .iter()
+        .take(3)
+        .map(String::as_str)
+        .eq(["python", "-m", "pytest"]);
+    let mut command = CommandSpec::new(program).writable(scratch.path());
+    if measured {
+        // `python -m coverage run ... -m pytest ...`
+        command = command
+            .args(["-m", "coverage", "run", "--branch"])
+            .arg(format!("--data-file={}", coverage_data.display()));
+    }
+    command = command.args(args);
     if project.runs_pytest() {
         command = command
             .args([
@@ -105,13 +120,85 @@ pub fn run_tests(
         };
         outcomes.insert(project.command.join(" "), verdict);
     }
+    let coverage = if measured && coverage_data.is_file() {
+        read_coverage(
+            env,
+            worktree,
+            &coverage_data,
+            scratch.path(),
+            sandbox,
+            &variables,
+        )
+    } else {
+        None
+    };
     Ok(TestRun {
         outcomes,
+        coverage,
         duration: outcome.duration,
         stopped: outcome.stopped,
         exit_code: outcome.status.code(),
         output_tail: format!("{}{}", outcome.stdout_tail, outcome.stderr_tail),
     })
+}
+
+/// coverage.py's JSON report of a run, as executed and missing lines per file relative to the
+/// worktree (files outside it, such as installed packages, are left out); `None` when the
+/// report cannot be made.
+fn read_coverage(
+    env: &PythonEnv,
+    worktree: &Path,
+    data: &Path,
+    scratch: &Path,
+    sandbox: &Sandbox,
+    variables: &BTreeMap<OsString, OsString>,
+) -> Option<crate::FileLines> {
+    let report = scratch.join("coverage.json");
+    let command = CommandSpec::new(env.python.clone())
+        .args(["-m", "coverage", "json", "-q"])
+        .arg(format!("--data-file={}", data.display()))
+        .arg("-o")
+        .arg(&report)
+        .writable(scratch);
+    let limits = Limits::default();
+    sandbox.run(&command, worktree, variables, &limits).ok()?;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).ok()?).ok()?;
+    let lines = |value: &serde_json::Value| -> Vec<u32> {
+        value
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| n.as_u64())
+                    .filter_map(|n| u32::try_from(n).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let root = worktree
+        .canonicalize()
+        .unwrap_or_else(|_| worktree.to_path_buf());
+    let mut out = BTreeMap::new();
+    for (name, file) in json.get("files")?.as_object()? {
+        let path = Path::new(name);
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            root.join(path)
+        };
+        let Ok(relative) = absolute.strip_prefix(&root) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        out.insert(
+            relative,
+            (
+                lines(&file["executed_lines"]),
+                lines(&file["missing_lines"]),
+            ),
+        );
+    }
+    Some(out)
 }
 
 /// Writes a metadata-only `<name>-<version>.dist-info` into `dir`, so that the project,
