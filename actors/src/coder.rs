@@ -84,6 +84,8 @@ pub struct AttemptOutput {
     pub result: Result<ProducedChange, String>,
     /// The change is already proposed on an existing branch: no point trying again.
     pub duplicate: bool,
+    /// What a model backend spent, when it spent anything.
+    pub usage: Option<tdev_core::TokenUsage>,
 }
 
 /// Messages of the coder.
@@ -251,6 +253,7 @@ async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
                 backend: job.strategy.clone(),
                 result: Err(reason),
                 duplicate: false,
+                usage: None,
             };
         }
     };
@@ -260,6 +263,7 @@ async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
             backend: name,
             result: Err("the cycle has not begun on a repository".into()),
             duplicate: false,
+            usage: None,
         };
     };
     let branch = format!(
@@ -274,6 +278,10 @@ async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
         .join(format!("{}-{}-{}", job.cycle, job.task.id, job.number));
     let made =
         tokio::task::spawn_blocking(move || produce(&repo, &*backend, &job, &branch, &dir)).await;
+    let (made, usage) = match made {
+        Ok((produced, usage)) => (Ok(produced), usage),
+        Err(e) => (Err(e), None),
+    };
     match made {
         Ok(Produced::Change(made)) => {
             let (worktree, change) = *made;
@@ -282,17 +290,20 @@ async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
                 backend: name,
                 result: Ok(change),
                 duplicate: false,
+                usage,
             }
         }
         Ok(Produced::Nothing(reason, duplicate)) => AttemptOutput {
             backend: name,
             result: Err(reason),
             duplicate,
+            usage,
         },
         Err(e) => AttemptOutput {
             backend: name,
             result: Err(format!("the attempt stopped: {e}")),
             duplicate: false,
+            usage,
         },
     }
 }
@@ -311,13 +322,37 @@ fn produce(
     job: &AttemptJob,
     branch: &str,
     dir: &std::path::Path,
-) -> Produced {
+) -> (Produced, Option<tdev_core::TokenUsage>) {
     let worktree = match repo.create_worktree(&job.base, branch, dir) {
         Ok(worktree) => worktree,
-        Err(e) => return Produced::Nothing(format!("making the worktree: {e}"), false),
+        Err(e) => {
+            return (
+                Produced::Nothing(format!("making the worktree: {e}"), false),
+                None,
+            );
+        }
     };
     let request = request(job, worktree.path());
     let result = backend.attempt(&request, worktree.path());
+    let usage = result.usage;
+    let spent = (usage.input_tokens + usage.output_tokens > 0 || usage.cost > 0.0).then_some(
+        tdev_core::TokenUsage {
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+            cost: usage.cost,
+        },
+    );
+    (describe(repo, job, worktree, &result), spent)
+}
+
+/// What the backend left in the worktree, as a change to evaluate or the reason there is none
+/// (then the worktree is discarded).
+fn describe(
+    repo: &Repo,
+    job: &AttemptJob,
+    worktree: Worktree,
+    result: &tdev_coder::AttemptResult,
+) -> Produced {
     let nothing = |worktree: Worktree, reason: String, duplicate: bool| {
         let reason = match worktree.discard() {
             Ok(()) => reason,
@@ -552,7 +587,7 @@ pub(crate) fn commit_message(
         gate_passed: verdict.decision.passed,
         gate_report: verdict.report.clone(),
         risk: task.risk,
-        tokens: None,
-        cost_usd: None,
+        tokens: attempt.usage.map(|u| u.input_tokens + u.output_tokens),
+        cost_usd: attempt.usage.map(|u| u.cost),
     })
 }

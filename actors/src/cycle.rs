@@ -321,6 +321,7 @@ async fn run_task(
                 passed: false,
                 reasons: Vec::new(),
             },
+            usage: output.usage,
         };
         let mut kept_branch = None;
         match &output.result {

@@ -30,6 +30,7 @@ pub use finding::{Finding, Fixability, Severity, Span};
 pub use pattern::{Pattern, PatternOutcome};
 pub use record::{
     Attempt, Change, CycleRecord, Evaluation, GateDecision, Language, MAX_ATTEMPTS_PER_TASK,
-    MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, Trigger,
+    MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, TokenUsage,
+    Trigger,
 };
 pub use time::{Timestamp, TimestampError};

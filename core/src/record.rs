@@ -143,6 +143,20 @@ pub struct Attempt {
     pub evaluation: Option<Evaluation>,
     /// The gate's verdict.
     pub gate: GateDecision,
+    /// What an LLM backend spent on the attempt; absent for backends that spend nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+}
+
+/// Tokens and money an attempt spent on a model.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Tokens sent (the prompt), as the provider counted them.
+    pub input_tokens: u64,
+    /// Tokens received (the answer).
+    pub output_tokens: u64,
+    /// What they cost, in the currency of the configured prices.
+    pub cost: f64,
 }
 
 /// A change produced by an attempt.
@@ -352,6 +366,14 @@ impl CycleRecord {
                     "repeats the number of an earlier attempt",
                 );
             }
+            if a.usage
+                .is_some_and(|u| !(u.cost >= 0.0 && u.cost.is_finite()))
+            {
+                problem(
+                    format!("attempts[{i}].usage.cost"),
+                    "must be a finite amount, zero or more",
+                );
+            }
             if !(a.duration_secs >= 0.0 && a.duration_secs.is_finite()) {
                 problem(
                     format!("attempts[{i}].duration_secs"),
@@ -450,6 +472,7 @@ mod tests {
                 backend: "codemod".into(),
                 started_at: t("2026-11-25T10:01:00Z"),
                 duration_secs: 12.5,
+                usage: None,
                 change: Some(Change {
                     branch: "tdev/auto/c-1-t1".into(),
                     commit: Some("abc1234".into()),

@@ -193,6 +193,12 @@ fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &A
         tdev::DURATION_SECONDS,
         decimal_seconds(millis(a.duration_secs)),
     );
+    if let Some(usage) = a.usage {
+        let tokens = |n: u64| Literal::from(i64::try_from(n).unwrap_or(i64::MAX));
+        b.add(&attempt, tdev::INPUT_TOKENS, tokens(usage.input_tokens));
+        b.add(&attempt, tdev::OUTPUT_TOKENS, tokens(usage.output_tokens));
+        b.add(&attempt, tdev::COST, Literal::from(usage.cost));
+    }
 
     if let Some(c) = &a.change {
         let change = sub("change");

@@ -70,6 +70,7 @@ pub mod tdev {
         PASSED_CYCLE_COUNT = "passedCycleCount", ATTEMPT_COUNT = "attemptCount",
         PASS_COUNT = "passCount", TOTAL_DURATION_SECONDS = "totalDurationSeconds",
         FINDING_COUNT = "findingCount", STATISTICS_PENDING = "statisticsPending",
+        INPUT_TOKENS = "inputTokens", OUTPUT_TOKENS = "outputTokens", COST = "cost",
     );
 }
 

@@ -540,3 +540,32 @@ fn an_outdated_ontology_is_replaced_on_open() {
     assert_eq!(count(&graph, &ontology), shipped);
     assert_eq!(count(&graph, "tdev:Gone ?p ?o"), 0);
 }
+
+#[test]
+fn what_an_attempt_spent_on_a_model_is_recorded() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut record = synthetic::record(3, 0);
+    record.attempts[0].usage = Some(tdev_core::TokenUsage {
+        input_tokens: 1200,
+        output_tokens: 300,
+        cost: 0.0125,
+    });
+    graph.record_cycle(&record).unwrap();
+    assert_eq!(
+        count(&graph, "?a tdev:inputTokens 1200 ; tdev:outputTokens 300"),
+        1
+    );
+    assert_eq!(
+        count(&graph, "?a tdev:cost ?c FILTER (?c > 0.012 && ?c < 0.013)"),
+        1
+    );
+    // A cost that is not a finite amount is refused before anything is written.
+    record.id = "syn-3-bad".into();
+    record.attempts[0].usage = Some(tdev_core::TokenUsage {
+        input_tokens: 1,
+        output_tokens: 1,
+        cost: f64::NAN,
+    });
+    let error = graph.record_cycle(&record).unwrap_err().to_string();
+    assert!(error.contains("attempts[0].usage.cost"), "{error}");
+}

@@ -127,6 +127,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
                 backend: strategy.split(':').next().unwrap_or(strategy).to_owned(),
                 started_at: Timestamp::from_unix(started_at.unix() + 60 * i64::from(number)),
                 duration_secs: (rng.unit() * 600.0 * 1000.0).round() / 1000.0,
+                usage: None,
                 change: produced_change.then(|| Change {
                     branch,
                     commit: passed
