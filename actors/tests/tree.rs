@@ -298,56 +298,56 @@ async fn a_panic_in_any_actor_fails_that_cycle_and_the_next_one_runs() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_test_suite_that_never_ends_is_stopped_and_the_cycle_says_why() {
+/// Runs one cycle on the shop with a hostile `test` file added under `tests/`, with the
+/// evaluator's limits as `limit` sets them; returns why the cycle failed (it must fail, and
+/// keep no branch).
+async fn hostile_cycle(
+    name: &str,
+    test: &str,
+    limit: impl FnOnce(&mut tdev_runner::Limits),
+) -> String {
     let root = tempfile::tempdir().unwrap();
     let repo = repository(root.path());
-    // A hostile test: it would sleep for an hour.
-    std::fs::write(
-        repo.join("tests/test_forever.py"),
-        "import time\n\n\ndef test_forever():\n    time.sleep(3600)\n",
-    )
-    .unwrap();
-    git(&repo, &["add", "tests/test_forever.py"]);
-    git(&repo, &["commit", "-q", "-m", "A test that never ends"]);
+    let path = format!("tests/{name}");
+    std::fs::write(repo.join(&path), test).unwrap();
+    git(&repo, &["add", &path]);
+    git(&repo, &["commit", "-q", "-m", "A hostile test"]);
     let mut config = config(root.path());
-    config.evaluator.limits.wall_time = std::time::Duration::from_secs(20);
+    limit(&mut config.evaluator.limits);
     let tree = Tree::start(config).await.unwrap();
     let record = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
     tree.stop().await;
     assert_eq!(record.outcome, Outcome::Failed, "{record:#?}");
+    assert!(git(&repo, &["branch", "--list", "tdev/auto/*"]).is_empty());
     let reason = record.failure_reason.unwrap_or_default();
     assert!(
         reason.contains("the baseline test run was stopped"),
         "{reason}"
     );
+    reason
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_suite_that_never_ends_is_stopped_and_the_cycle_says_why() {
+    // A hostile test: it would sleep for an hour.
+    let reason = hostile_cycle(
+        "test_forever.py",
+        "import time\n\n\ndef test_forever():\n    time.sleep(3600)\n",
+        |limits| limits.wall_time = std::time::Duration::from_secs(20),
+    )
+    .await;
     assert!(reason.contains("20"), "the limit is named: {reason}");
-    assert!(git(&repo, &["branch", "--list", "tdev/auto/*"]).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_test_that_forks_without_end_is_contained_and_the_cycle_says_why() {
-    let root = tempfile::tempdir().unwrap();
-    let repo = repository(root.path());
     // A hostile test that forks sleeping children; it stops by itself at 2000 so that a
     // containment failure cannot take the machine down (everything here runs as root).
-    std::fs::write(
-        repo.join("tests/test_fork.py"),
+    let reason = hostile_cycle(
+        "test_fork.py",
         "import os, time\n\n\ndef test_fork():\n    for _ in range(2000):\n        if os.fork() == 0:\n            time.sleep(20)\n            os._exit(0)\n",
+        |limits| limits.max_processes = 64,
     )
-    .unwrap();
-    git(&repo, &["add", "tests/test_fork.py"]);
-    git(&repo, &["commit", "-q", "-m", "A test that forks"]);
-    let mut config = config(root.path());
-    config.evaluator.limits.max_processes = 64;
-    let tree = Tree::start(config).await.unwrap();
-    let record = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
-    tree.stop().await;
-    assert_eq!(record.outcome, Outcome::Failed, "{record:#?}");
-    let reason = record.failure_reason.unwrap_or_default();
-    assert!(
-        reason.contains("the baseline test run was stopped"),
-        "{reason}"
-    );
+    .await;
     assert!(reason.contains("process"), "{reason}");
 }

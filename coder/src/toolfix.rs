@@ -2,9 +2,9 @@
 //! code or a family such as `E7`), `ruff-unsafe-fix:<rules>` its unsafe ones too, a riskier
 //! strategy the planner keeps apart.
 
+use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tdev_tools::ToolEnv;
 
 /// Applies ruff's fixes for some rules in a worktree.
@@ -49,6 +49,10 @@ impl Backend for RuffFixBackend {
         let mut paths: Vec<String> = request.findings.iter().map(|f| f.path.clone()).collect();
         paths.sort();
         paths.dedup();
+        let snapshot = match Snapshot::take(worktree) {
+            Ok(snapshot) => snapshot,
+            Err(detail) => return failed(FailureReason::Local { detail }),
+        };
         if let Err(e) =
             tdev_tools::ruff_fix(&self.env, worktree, &self.rules, self.unsafe_fixes, &paths)
         {
@@ -56,7 +60,7 @@ impl Backend for RuffFixBackend {
                 detail: format!("ruff --fix: {e}"),
             });
         }
-        match changed_files(worktree) {
+        match snapshot.changed(worktree) {
             Ok(files) if files.is_empty() => failed(FailureReason::NoChange),
             Ok(files) => AttemptResult {
                 outcome: AttemptOutcome::Changed { files },
@@ -65,36 +69,4 @@ impl Backend for RuffFixBackend {
             Err(detail) => failed(FailureReason::Local { detail }),
         }
     }
-}
-
-/// The files `git status` sees changed in the worktree, sorted.
-fn changed_files(worktree: &Path) -> Result<Vec<String>, String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(worktree)
-        .args([
-            "-c",
-            "core.quotePath=false",
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-        ])
-        .output()
-        .map_err(|e| format!("running git status: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "git status: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    let mut files: Vec<String> = output
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|entry| entry.len() > 3)
-        .map(|entry| String::from_utf8_lossy(&entry[3..]).into_owned())
-        .collect();
-    files.sort();
-    files.dedup();
-    Ok(files)
 }

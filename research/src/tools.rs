@@ -70,9 +70,11 @@ fn merge(scan: &mut Scan, findings: Vec<Finding>) {
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.span?.line, same_check(&f.kind)?)))
         .collect();
+    // Test files as the gate knows them (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`).
+    let tests = tdev_gates::Policy::default();
     for mut finding in findings {
         // pytest's tests are plain `assert`s: bandit's B101 there is noise, not a finding.
-        if finding.kind == "bandit:B101" && is_test_file(&finding.path) {
+        if finding.kind == "bandit:B101" && tests.is_test_file(&finding.path) {
             continue;
         }
         let Some(file) = scan.files.iter().find(|f| f.path == finding.path) else {
@@ -92,17 +94,6 @@ fn merge(scan: &mut Scan, findings: Vec<Finding>) {
         finding.priority = priority(finding.severity, hotspot, None);
         scan.findings.push(finding);
     }
-}
-
-/// Test code by Python's conventions: under a `tests`/`test` directory, `test_*.py`,
-/// `*_test.py` or `conftest.py`.
-fn is_test_file(path: &str) -> bool {
-    let mut parts = path.rsplit('/');
-    let name = parts.next().unwrap_or_default();
-    name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || parts.any(|dir| dir == "tests" || dir == "test")
 }
 
 /// The innermost function or method around `line`.

@@ -15,23 +15,8 @@ use std::process::Command;
 use tdev_targets::python::codemod::{self, Codemod, Edit};
 use tdev_targets::python::has_syntax_errors;
 
-fn home_cache(sub: &str) -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    Path::new(&home).join(".cache/tdev").join(sub)
-}
-
-/// The test environment's Python, as `reference_tools.rs` finds it.
-fn python() -> PathBuf {
-    let python = std::env::var_os("TDEV_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home_cache("venv/bin/python"));
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/test-env",
-        python.display()
-    );
-    python
-}
+mod support;
+use support::python;
 
 /// Runs the test environment's Python; its standard output, or a panic showing what it said.
 fn run_python(args: &[&std::ffi::OsStr]) -> String {
@@ -96,32 +81,7 @@ fn corpora() -> Vec<(String, Vec<PathBuf>)> {
         .filter(|p| p.to_string_lossy().ends_with(".py.in"))
         .collect();
     fixture_files.sort();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let manifest: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("datasets/manifest.toml")).unwrap())
-            .unwrap();
-    let datasets = std::env::var_os("TDEV_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home_cache("datasets"));
-    let mut dirs: Vec<(String, PathBuf)> = manifest["python"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| {
-            let label = format!(
-                "{}-{}",
-                entry["name"].as_str().unwrap(),
-                entry["version"].as_str().unwrap()
-            );
-            let dir = datasets.join(&label);
-            assert!(
-                dir.is_dir(),
-                "{} is missing: run scripts/fetch-datasets",
-                dir.display()
-            );
-            (label, dir)
-        })
-        .collect();
+    let mut dirs: Vec<(String, PathBuf)> = support::python_projects();
     let site_packages = run_python(&[
         "-c".as_ref(),
         "import sysconfig; print(sysconfig.get_paths()['purelib'])".as_ref(),

@@ -14,52 +14,8 @@ use tdev_targets::python::{
 /// Share of radon's blocks on which tdev must agree, per project.
 const REQUIRED_AGREEMENT: f64 = 0.99;
 
-fn home_cache(sub: &str) -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    Path::new(&home).join(".cache/tdev").join(sub)
-}
-
-fn python() -> PathBuf {
-    let python = std::env::var_os("TDEV_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home_cache("venv/bin/python"));
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/test-env",
-        python.display()
-    );
-    python
-}
-
-/// The unpacked Python projects of the manifest.
-fn projects() -> Vec<(String, PathBuf)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let manifest: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("datasets/manifest.toml")).unwrap())
-            .unwrap();
-    let datasets = std::env::var_os("TDEV_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home_cache("datasets"));
-    manifest["python"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| {
-            let label = format!(
-                "{}-{}",
-                entry["name"].as_str().unwrap(),
-                entry["version"].as_str().unwrap()
-            );
-            let dir = datasets.join(&label);
-            assert!(
-                dir.is_dir(),
-                "{} is missing: run scripts/fetch-datasets",
-                dir.display()
-            );
-            (label, dir)
-        })
-        .collect()
-}
+mod support;
+use support::{python, python_projects as projects};
 
 /// Runs the test environment's Python; its output, or a panic showing what it said.
 fn run_python<'a>(args: impl IntoIterator<Item = &'a OsStr>) -> Vec<u8> {

@@ -130,10 +130,7 @@ fn syntax_errors_are_reported_not_fatal() {
 // ---------------------------------------------------------------------------------------
 // The real crates.
 
-fn home_cache(sub: &str) -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    Path::new(&home).join(".cache/tdev").join(sub)
-}
+mod support;
 
 /// A Rust crate of the manifest, unpacked.
 struct Crate {
@@ -144,14 +141,8 @@ struct Crate {
 
 /// The unpacked Rust crates of the manifest.
 fn crates() -> Vec<Crate> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let manifest: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("datasets/manifest.toml")).unwrap())
-            .unwrap();
-    let datasets = std::env::var_os("TDEV_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home_cache("datasets"));
-    manifest["rust"]
+    let datasets = support::datasets();
+    support::manifest()["rust"]
         .as_array()
         .unwrap()
         .iter()
