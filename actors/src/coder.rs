@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tdev_coder::{
-    AttemptRequest, Backend, BudgetLedger, CodeExcerpt, CodemodBackend, CommandBackend,
-    CommandConfig, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
+    AttemptRequest, Backend, BudgetLedger, ClippyFixBackend, CodeExcerpt, CodemodBackend,
+    CommandBackend, CommandConfig, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
 };
 use tdev_core::{Attempt, Finding, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
@@ -141,6 +141,8 @@ pub(crate) struct CoderState {
     /// stops or is restarted) removes its directory.
     live: HashMap<String, Worktree>,
     ledger: Arc<BudgetLedger>,
+    /// Where Rust repositories build, for clippy's fixes.
+    build: crate::EvaluatorConfig,
 }
 
 impl Actor for Coder {
@@ -169,6 +171,7 @@ impl Actor for Coder {
             base_branch: None,
             live: HashMap::new(),
             ledger,
+            build: args.config.evaluator.clone(),
         })
     }
 
@@ -246,7 +249,7 @@ impl Actor for Coder {
 }
 
 async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
-    let backend = match backend(&state.config, &state.ledger, &job.strategy) {
+    let backend = match backend(&state.config, &state.build, &state.ledger, &job.strategy) {
         Ok(backend) => backend,
         Err(reason) => {
             return AttemptOutput {
@@ -479,9 +482,10 @@ fn request(job: &AttemptJob, worktree: &std::path::Path) -> AttemptRequest {
 }
 
 /// The backend a strategy names: `codemod:<id>`, `ruff-fix:<rules>`, `ruff-unsafe-fix:<rules>`,
-/// `llm:<what>`, `command:<what>`.
+/// `clippy-fix:<lint>`, `llm:<what>`, `command:<what>`.
 fn backend(
     config: &CoderConfig,
+    build: &crate::EvaluatorConfig,
     ledger: &Arc<BudgetLedger>,
     strategy: &str,
 ) -> Result<Box<dyn Backend>, String> {
@@ -497,6 +501,12 @@ fn backend(
             .map_err(|e| e.to_string()),
         "ruff-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, false))),
         "ruff-unsafe-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, true))),
+        "clippy-fix" => Ok(Box::new(ClippyFixBackend::new(
+            detail,
+            build.cargo_target_dir.clone(),
+            build.scratch_dir.clone(),
+            &build.limits,
+        ))),
         "llm" => match &config.llm {
             None => Err("no LLM is configured: add an [llm] table to tdev.toml".to_owned()),
             Some(llm) => LlmBackend::new(llm.clone(), Arc::clone(ledger))

@@ -183,7 +183,7 @@ async fn drive(
         .findings
         .iter()
         .filter(|f| !args.config.gates.is_test_file(&f.path))
-        .filter(|f| !tools_only || f.fix.is_some() || !codemod::for_kind(&f.kind).is_empty())
+        .filter(|f| !tools_only || tool_fixable(f))
         .cloned()
         .collect();
     let plan = call(
@@ -242,6 +242,18 @@ async fn drive(
         }
     }
     Ok(())
+}
+
+/// Whether a tool fixer or a built-in codemod can change what `finding` reports: ruff's fixes
+/// (safe or not, a strategy each), clippy's machine-applicable ones (its others need a
+/// judgement only a model or a person makes), and the codemods' kinds.
+fn tool_fixable(finding: &tdev_core::Finding) -> bool {
+    let by_tool = match finding.fix {
+        Some(tdev_core::Fixability::Safe) => true,
+        Some(tdev_core::Fixability::Unsafe) => finding.kind.starts_with("ruff:"),
+        _ => false,
+    };
+    by_tool || !codemod::for_kind(&finding.kind).is_empty()
 }
 
 /// Up to three attempts at one task; returns whether one passed the gate.

@@ -7,7 +7,6 @@ use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use tdev_core::{Evaluation, Finding, GateDecision, Metric};
 use tdev_gates::{
     ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy, TestOutcome,
@@ -26,6 +25,9 @@ pub struct EvaluatorConfig {
     pub scratch_dir: PathBuf,
     /// Where Rust targets build (outside every worktree).
     pub cargo_target_dir: PathBuf,
+    /// Where a Rust repository's code is copied to be built and tested: one place across
+    /// cycles, so that cargo rebuilds only what a change touched.
+    pub rust_mirror_dir: PathBuf,
     /// tdev's tool environment (bandit), when installed.
     pub tools_dir: Option<PathBuf>,
     /// Limits on the target's tests.
@@ -184,7 +186,7 @@ fn baseline(
         .prefix("baseline-")
         .tempdir_in(&config.scratch_dir)
         .map_err(|e| e.to_string())?;
-    export_commit(repo, base, export.path())?;
+    crate::export::export_commit(repo, base, export.path())?;
     let sandbox = sandbox(config)?;
     let suite = if export.path().join("Cargo.toml").is_file() {
         Suite::Rust(RustProject::detect(export.path()).map_err(|e| e.to_string())?)
@@ -216,39 +218,18 @@ fn run_tests(
     match suite {
         Suite::Python(env) => tdev_runner::python::run_tests(env, dir, sandbox, &config.limits),
         Suite::Rust(project) => {
-            project.run_tests(dir, &config.cargo_target_dir, sandbox, &config.limits)
+            // Built in the mirror, not where the code is: see `crate::rust`.
+            crate::rust::sync_mirror(config, dir)?;
+            let limits = RustProject::limits(&config.limits);
+            project.run_tests(
+                &config.rust_mirror_dir,
+                &config.cargo_target_dir,
+                sandbox,
+                &limits,
+            )
         }
     }
     .map_err(|e| format!("running the tests: {e}"))
-}
-
-/// `git archive <commit> | tar -x`: the commit's files, without touching the repository.
-fn export_commit(repo: &Path, commit: &str, into: &Path) -> Result<(), String> {
-    let mut archive = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["archive", "--format=tar", commit])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("running git archive: {e}"))?;
-    let stdout = archive.stdout.take().expect("stdout is piped");
-    let untar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(into)
-        .stdin(stdout)
-        .output()
-        .map_err(|e| format!("running tar: {e}"))?;
-    let archived = archive.wait_with_output().map_err(|e| e.to_string())?;
-    if !archived.status.success() || !untar.status.success() {
-        return Err(format!(
-            "exporting {commit}: {}{}",
-            String::from_utf8_lossy(&archived.stderr).trim(),
-            String::from_utf8_lossy(&untar.stderr).trim()
-        ));
-    }
-    Ok(())
 }
 
 /// Security findings of the code in `dir`: bandit's, when tdev's tool environment has it,

@@ -28,10 +28,12 @@ mod curator;
 mod cycle;
 mod evaluator;
 mod event;
+mod export;
 mod fault;
 mod planner;
 mod research;
 mod root;
+mod rust;
 
 pub use coder::{AttemptJob, AttemptOutput, CoderConfig, CoderMsg, ProducedChange};
 pub use curator::{CuratorMsg, Lesson};

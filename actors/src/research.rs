@@ -26,6 +26,8 @@ pub(crate) struct ResearchArgs {
     pub options: ScanOptions,
     /// tdev's tool environment: ruff's and bandit's findings are added when it is installed.
     pub tools_dir: Option<PathBuf>,
+    /// Where Rust repositories are built: clippy's findings are added on those.
+    pub build: crate::EvaluatorConfig,
     pub faults: Faults,
 }
 
@@ -53,11 +55,17 @@ impl Actor for Research {
             ResearchMsg::Scan { repo, reply } => {
                 let options = state.options.clone();
                 let tools = state.tools_dir.clone().map(tdev_tools::ToolEnv::new);
+                let build = state.build.clone();
                 let scan = tokio::task::spawn_blocking(move || {
                     let mut scan =
                         tdev_research::scan(&repo, &options, &|_| {}).map_err(|e| e.to_string())?;
                     if let Some(tools) = &tools {
                         tdev_research::add_tool_findings(&mut scan, tools);
+                    }
+                    if repo.join("Cargo.toml").is_file() {
+                        // The commit a cycle starts from: what its changes are made on.
+                        let clippy = crate::rust::clippy_findings(&build, &repo, "HEAD");
+                        tdev_research::add_findings(&mut scan, "clippy", clippy);
                     }
                     Ok(scan)
                 })

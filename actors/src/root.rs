@@ -225,6 +225,7 @@ fn research_args(args: &RootArgs) -> ResearchArgs {
     ResearchArgs {
         options: args.config.scan.clone(),
         tools_dir: args.config.coder.tools_dir.clone(),
+        build: args.config.evaluator.clone(),
         faults: args.faults.clone(),
     }
 }

@@ -83,6 +83,7 @@ fn config(root: &Path) -> TreeConfig {
             envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),
             scratch_dir: root.join("scratch"),
             cargo_target_dir: root.join("cargo-target"),
+            rust_mirror_dir: root.join("mirror"),
             tools_dir: Some(tools),
             limits: tdev_runner::Limits::default(),
         },

@@ -1,7 +1,9 @@
 //! Coder backends of tdev: the ways a change is produced for a task in a git worktree, behind
-//! one [`Backend`] trait. This crate holds the LLM backend, which speaks the OpenAI-compatible
-//! chat completions API and the Anthropic Messages API over HTTP, and the command backend,
-//! which runs an external coding agent headless. It knows nothing of actors or the CLI.
+//! one [`Backend`] trait. This crate holds the tool fixers (ruff's fixes by rule family,
+//! clippy's by lint, the repository's formatter), the built-in codemods, the LLM backend,
+//! which speaks the OpenAI-compatible chat completions API and the Anthropic Messages API
+//! over HTTP, and the command backend, which runs an external coding agent headless. It knows
+//! nothing of actors or the CLI.
 //!
 //! A backend never returns an error for a failed attempt: the [`AttemptResult`] says which
 //! files changed or gives a typed [`FailureReason`], with the tokens and cost spent. Answers
@@ -28,6 +30,7 @@ mod answer;
 mod apply;
 mod backend;
 mod budget;
+mod clippyfix;
 mod codemod;
 mod command;
 mod config;
@@ -45,6 +48,7 @@ mod wire;
 pub use apply::apply_answer;
 pub use backend::Backend;
 pub use budget::{BudgetLedger, LEDGER_FILE, Reservation};
+pub use clippyfix::ClippyFixBackend;
 pub use codemod::CodemodBackend;
 pub use command::CommandBackend;
 pub use config::{CommandConfig, LlmConfig, Provider};

@@ -141,6 +141,9 @@ impl Default for TestIntegrityPolicy {
                 "**/test_*.py",
                 "**/*_test.py",
                 "**/conftest.py",
+                // Fixtures the tests read or run are part of the tests.
+                "**/test_data/**",
+                "**/testdata/**",
             ]),
             test_writing_kinds: strings(&["add-tests"]),
         }

@@ -1,6 +1,7 @@
-//! The findings of the tools people already run (ruff and bandit on Python), added to a scan:
-//! ranked with the same priority as the native findings, attached to the function they are in,
-//! and reported once when two tools flag the same line for the same reason.
+//! The findings of the tools people already run (ruff and bandit on Python, clippy on Rust),
+//! added to a scan: ranked with the same priority as the native findings, attached to the
+//! function they are in, and reported once when two tools flag the same line for the same
+//! reason.
 //!
 //! bandit's B101 (`assert` used) is dropped in test files, where asserts are how pytest
 //! tests are written.
@@ -18,7 +19,7 @@ use tdev_tools::{RuffOptions, ToolEnv};
 /// What one tool contributed to a scan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolRun {
-    /// `ruff` or `bandit`.
+    /// `ruff`, `bandit` or `clippy`.
     pub tool: String,
     /// Findings it reported (before removing those another tool reported too).
     pub findings: u32,
@@ -39,22 +40,28 @@ pub fn add_tool_findings(scan: &mut Scan, env: &ToolEnv) {
     let root = scan.root.clone();
     let ruff = tdev_tools::ruff_check(env, &root, &RuffOptions::default());
     let bandit = tdev_tools::bandit(env, &root, BANDIT_TIMEOUT).map(|r| r.findings);
-    for (tool, result) in [("ruff", ruff), ("bandit", bandit)] {
-        match result {
-            Ok(findings) => {
-                scan.tools.push(ToolRun {
-                    tool: tool.to_owned(),
-                    findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
-                    error: None,
-                });
-                merge(scan, findings);
-            }
-            Err(error) => scan.tools.push(ToolRun {
+    add_findings(scan, "ruff", ruff.map_err(|e| e.to_string()));
+    add_findings(scan, "bandit", bandit.map_err(|e| e.to_string()));
+}
+
+/// Adds what one tool run reported to `scan` (findings in files the scan left out are
+/// dropped), or records why the tool did not run. tdev runs clippy this way: in the sandbox,
+/// which is not this crate's business.
+pub fn add_findings(scan: &mut Scan, tool: &str, result: Result<Vec<Finding>, String>) {
+    match result {
+        Ok(findings) => {
+            scan.tools.push(ToolRun {
                 tool: tool.to_owned(),
-                findings: 0,
-                error: Some(error.to_string()),
-            }),
+                findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
+                error: None,
+            });
+            merge(scan, findings);
         }
+        Err(error) => scan.tools.push(ToolRun {
+            tool: tool.to_owned(),
+            findings: 0,
+            error: Some(error),
+        }),
     }
     crate::findings::unique_ids(&mut scan.findings);
     crate::findings::sort(&mut scan.findings);

@@ -9,7 +9,10 @@
 //! [`python::PythonProject`] works out how a Python repository's tests are set up and run,
 //! [`python::PythonEnv`] prepares a virtual environment for them outside the repository, and
 //! [`python::run_tests`] runs them in the sandbox, one [`TestRun`] with an outcome per test.
-//! [`rust::RustProject`] does the same with `cargo test`.
+//! [`rust::RustProject`] does the same with `cargo test`, and runs clippy (to find lints, or
+//! to apply its fixes) in the sandbox too: building runs the target's build scripts and
+//! procedural macros. [`mirror::sync`] keeps a copy of a repository in one place so that
+//! cargo rebuilds only what a change touched.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -32,6 +35,7 @@ mod capabilities;
 mod cgroup;
 mod error;
 mod limits;
+pub mod mirror;
 mod outcome;
 pub mod python;
 pub mod rust;

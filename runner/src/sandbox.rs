@@ -269,6 +269,9 @@ impl Sandbox {
                 }
             }
             chain.push("--".into());
+            if net {
+                chain.extend(["sh", "-c", LOOPBACK_SCRIPT, "sh"].map(OsString::from));
+            }
         }
         if platform.read_only_root {
             chain.extend(["sh".into(), "-c".into(), MOUNT_SCRIPT.into(), "sh".into()]);
@@ -300,6 +303,12 @@ impl Sandbox {
 /// cgroup's `cgroup.procs` so that everything it `exec`s and forks is counted there.
 const JOIN_SCRIPT: &str =
     r#"while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@""#;
+
+/// Runs first in the new network namespace: its loopback starts down, and test suites (and
+/// cargo's own lock server for `cargo fix`) talk to servers they start on it. Nothing outside
+/// the namespace becomes reachable.
+const LOOPBACK_SCRIPT: &str =
+    r#"ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null || true; exec "$@""#;
 
 /// Runs inside the new mount namespace as `sh -c MOUNT_SCRIPT sh DEV WRITABLE... --hide
 /// SECRETS... --ro MOUNTS... -- COMMAND...`. Binding a writable directory onto itself first makes it a mount

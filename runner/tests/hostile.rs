@@ -202,6 +202,12 @@ fn a_network_connection_fails_inside() {
 }
 
 #[test]
+fn a_server_the_run_starts_on_its_own_loopback_is_reachable() {
+    let (outcome, _cwd) = run("loopback.py", &[], limits());
+    assert_eq!(outcome.stdout_tail, "loopback works\n", "{outcome:?}");
+}
+
+#[test]
 fn a_network_connection_succeeds_when_allowed() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();

@@ -119,7 +119,13 @@ fn tree_config(data_dir: &Path, config: &Config, repo: &Path) -> Result<TreeConf
                 .map(PathBuf::from)
                 .unwrap_or_else(|| cache.join("test-envs")),
             scratch_dir: cache.join("scratch"),
-            cargo_target_dir: cache.join("targets").join(&repo_key),
+            // cargo's own setting first: a user who keeps builds in one place has the
+            // dependencies built there already.
+            cargo_target_dir: std::env::var_os("CARGO_TARGET_DIR")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cache.join("targets").join(&repo_key)),
+            rust_mirror_dir: cache.join("mirrors").join(&repo_key),
             tools_dir,
             limits: tdev_runner::Limits::default(),
         },

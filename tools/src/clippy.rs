@@ -45,6 +45,86 @@ pub fn clippy(project: &Path, options: &CargoOptions) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
+/// Findings from the JSON message stream of a clippy run made elsewhere (tdev runs it in the
+/// sandbox, see `tdev_runner::rust`), for the workspace whose root is `root`.
+pub fn clippy_findings(root: &Path, stream: &str) -> Result<Vec<Finding>> {
+    parse(root, root, stream.as_bytes())
+}
+
+/// Lints beyond clippy's defaults that tdev looks for: pedantic lints whose
+/// machine-applicable fixes keep the code's meaning and read as plain improvements, so that a
+/// maintainer can take the change without a debate about style. Left out on purpose: lints
+/// whose fix changes results (`suboptimal_flops` rounds differently), changes an API
+/// (`must_use_candidate`, `missing_const_for_fn`), or is a matter of taste (`use_self`,
+/// `redundant_pub_crate`, `doc_markdown`).
+pub const EXTRA_LINTS: &[&str] = &[
+    "cast_lossless",
+    "cloned_instead_of_copied",
+    "explicit_into_iter_loop",
+    "explicit_iter_loop",
+    "flat_map_option",
+    "implicit_clone",
+    "inefficient_to_string",
+    "manual_string_new",
+    "map_unwrap_or",
+    "needless_raw_string_hashes",
+    "redundant_closure_for_method_calls",
+    "semicolon_if_nothing_returned",
+    "uninlined_format_args",
+    "unnested_or_patterns",
+];
+
+/// The clippy arguments (after `--`) that turn on [`EXTRA_LINTS`] for the project whose root
+/// `Cargo.toml` is `manifest`, leaving out every lint the project configures itself in
+/// `[lints.clippy]` or `[workspace.lints.clippy]`, and all of them when it configures the
+/// `pedantic` group: its choices are deliberate.
+pub fn extra_lint_args(manifest: &str) -> Vec<String> {
+    let configured = configured_lints(manifest);
+    if configured.iter().any(|l| l == "pedantic") {
+        return Vec::new();
+    }
+    EXTRA_LINTS
+        .iter()
+        .filter(|lint| !configured.iter().any(|c| c == *lint))
+        .map(|lint| format!("-Wclippy::{lint}"))
+        .collect()
+}
+
+/// The clippy arguments that fix `lint` and nothing else: every other lint tdev could meet is
+/// allowed first (a later flag wins over an earlier one).
+pub fn fix_only_args(lint: &str) -> Vec<String> {
+    [
+        "-Aclippy::all",
+        "-Aclippy::pedantic",
+        "-Aclippy::nursery",
+        "-Aunused",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([format!("-Wclippy::{lint}")])
+    .collect()
+}
+
+/// The clippy lints and groups a manifest's `[lints]` tables name, at any level.
+fn configured_lints(manifest: &str) -> Vec<String> {
+    let Ok(value) = manifest.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let tables = [
+        value.get("lints").and_then(|l| l.get("clippy")),
+        value
+            .get("workspace")
+            .and_then(|w| w.get("lints"))
+            .and_then(|l| l.get("clippy")),
+    ];
+    tables
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
+        .flat_map(|t| t.keys().map(|k| k.replace('-', "_")))
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct Line {
     reason: String,
@@ -177,5 +257,35 @@ fn collect<'a>(d: &'a Diagnostic, into: &mut Vec<&'a str>) {
     );
     for child in &d.children {
         collect(child, into);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(manifest: &str, left_out: &[&str]) {
+        let args = extra_lint_args(manifest);
+        let expected: Vec<String> = EXTRA_LINTS
+            .iter()
+            .filter(|l| !left_out.contains(l) && !left_out.contains(&"*"))
+            .map(|l| format!("-Wclippy::{l}"))
+            .collect();
+        assert_eq!(args, expected, "{manifest}");
+    }
+
+    #[test]
+    fn a_projects_own_lint_choices_are_kept() {
+        check("[package]\nname = \"a\"", &[]);
+        check(
+            "[lints.clippy]\nmap_unwrap_or = \"allow\"",
+            &["map_unwrap_or"],
+        );
+        check(
+            "[workspace.lints.clippy]\ncast-lossless = { level = \"deny\", priority = 1 }",
+            &["cast_lossless"],
+        );
+        check("[lints.clippy]\npedantic = \"warn\"", &["*"]);
+        check("not toml [", &[]);
     }
 }

@@ -48,7 +48,7 @@ mod ruff;
 pub use bandit::{BANDIT_TIMEOUT, BanditReport, EXCLUDE as BANDIT_EXCLUDE, SkippedFile, bandit};
 pub use cargo::CargoOptions;
 pub use cargo_test::{CargoTestReport, TestBinary, cargo_test};
-pub use clippy::clippy;
+pub use clippy::{EXTRA_LINTS, clippy, clippy_findings, extra_lint_args, fix_only_args};
 pub use coverage::{Coverage, FileCoverage};
 pub use environment::{
     EnvStatus, InstallOptions, InstallOutcome, InstallStep, MARKER, ToolEnv, ToolState, ToolStatus,

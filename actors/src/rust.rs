@@ -1,0 +1,59 @@
+//! Rust repositories: tdev builds them in one mirror per repository (see
+//! [`tdev_runner::mirror`]), in the sandbox, into a build directory outside every repository.
+//! A build runs the target's build scripts and procedural macros, which is running its code,
+//! so clippy runs under the same limits as the tests.
+
+use crate::evaluator::EvaluatorConfig;
+use std::path::Path;
+use tdev_core::{Finding, Severity};
+use tdev_runner::rust::RustProject;
+use tdev_runner::{Sandbox, mirror};
+
+/// Makes the repository's mirror hold `source`'s files.
+pub(crate) fn sync_mirror(config: &EvaluatorConfig, source: &Path) -> Result<(), String> {
+    mirror::sync(source, &config.rust_mirror_dir)
+        .map(|_| ())
+        .map_err(|e| format!("copying the code to build it: {e}"))
+}
+
+/// clippy's findings on the commit `base` of `repo`: its default lints under the project's
+/// own configuration, and tdev's [`tdev_tools::EXTRA_LINTS`] that the project does not
+/// configure itself. Paths are relative to the repository.
+pub(crate) fn clippy_findings(
+    config: &EvaluatorConfig,
+    repo: &Path,
+    base: &str,
+) -> Result<Vec<Finding>, String> {
+    std::fs::create_dir_all(&config.scratch_dir).map_err(|e| e.to_string())?;
+    let export = tempfile::Builder::new()
+        .prefix("clippy-")
+        .tempdir_in(&config.scratch_dir)
+        .map_err(|e| e.to_string())?;
+    crate::export::export_commit(repo, base, export.path())?;
+    sync_mirror(config, export.path())?;
+    let mirror = &config.rust_mirror_dir;
+    let manifest = std::fs::read_to_string(mirror.join("Cargo.toml")).unwrap_or_default();
+    let lints = tdev_tools::extra_lint_args(&manifest);
+    let sandbox =
+        Sandbox::with_scratch_in(&config.scratch_dir).map_err(|e| format!("the sandbox: {e}"))?;
+    let project = RustProject::detect(mirror).map_err(|e| e.to_string())?;
+    let run = project
+        .clippy(
+            mirror,
+            &config.cargo_target_dir,
+            &sandbox,
+            &RustProject::limits(&config.limits),
+            &lints,
+            false,
+        )
+        .map_err(|e| e.to_string())?;
+    if let Some(stopped) = run.stopped {
+        return Err(format!("cargo clippy {stopped}"));
+    }
+    let findings = tdev_tools::clippy_findings(mirror, &run.stdout).map_err(|e| e.to_string())?;
+    // A compile error fails the run but is a finding; failing without one is cargo failing.
+    if !run.success() && !findings.iter().any(|f| f.severity == Severity::High) {
+        return Err(format!("cargo clippy failed:\n{}", run.stderr_tail));
+    }
+    Ok(findings)
+}
