@@ -140,10 +140,23 @@ fn tests(policy: &Policy, input: &GateInput) -> ConditionResult {
         }
     }
     let max = policy.tests.max_new_failures;
+    let passing = input
+        .tests_baseline
+        .values()
+        .filter(|o| **o == TestOutcome::Passed)
+        .count();
+    // With no passing test on the untouched code (none ran, or the suite did not build),
+    // "no new failure" would say nothing about the change.
+    if passing == 0 && broken.is_empty() {
+        return unmeasured(policy, "tests", format!("<= {max}"), "A passing test suite");
+    }
     result(
         "tests",
         broken.len() <= max as usize,
-        count(broken.len(), "new failure"),
+        format!(
+            "{} of {passing} passing",
+            count(broken.len(), "new failure")
+        ),
         format!("<= {max}"),
         format!(
             "These tests passed on the untouched code, or were added by the change, and do not pass with it: {}.",

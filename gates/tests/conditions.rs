@@ -217,6 +217,32 @@ fn tests_that_failed_on_the_baseline_are_not_new_failures() {
 }
 
 #[test]
+fn without_a_passing_test_on_the_baseline_the_tests_are_not_measured() {
+    let no_passing = |i: &mut GateInput| {
+        i.tests_baseline.retain(|_, o| *o != Passed);
+        i.tests_after.retain(|_, o| *o != Passed);
+    };
+    let strict = |p: &mut Policy| p.fail_when_unmeasured = true;
+    check(no_passing, &[]);
+    check_with(strict, no_passing, &["tests"]);
+    // A test the change adds that fails is still a failure.
+    check(
+        |i| {
+            no_passing(i);
+            set_test(i, "t9", Failed);
+        },
+        &["tests"],
+    );
+    let mut input = passing();
+    no_passing(&mut input);
+    let report = evaluate(&Policy::default(), &input).to_string();
+    assert!(
+        report.contains("tests             not measured"),
+        "{report}"
+    );
+}
+
+#[test]
 fn tests_threshold_and_switch() {
     check_with(
         |p| p.tests.max_new_failures = 1,
@@ -641,14 +667,14 @@ fn a_mixed_report_for_a_person() {
     policy.duplication.enabled = false;
     expect![[r#"
         gate FAILED (6 of 8 conditions)
-          FAIL  test_integrity    1 violation                existing tests untouched
-          FAIL  tests             2 new failures             <= 0
-          FAIL  coverage          60.0% of 10 lines          >= 80.0% or >= 75.0% (before)
-          FAIL  security          1 new                      <= 0 of high or above
-          FAIL  complexity_total  30 -> 34                   increase <= 0
-          ok    complexity_max    5 -> 5                     increase <= 0
-          FAIL  maintainability   60.0 -> 52.2 (src/app.py)  drop <= 1.0 per file
-          ok    docstrings        62.5% -> 62.5%             drop <= 0.0 points
+          FAIL  test_integrity    1 violation                  existing tests untouched
+          FAIL  tests             2 new failures of 2 passing  <= 0
+          FAIL  coverage          60.0% of 10 lines            >= 80.0% or >= 75.0% (before)
+          FAIL  security          1 new                        <= 0 of high or above
+          FAIL  complexity_total  30 -> 34                     increase <= 0
+          ok    complexity_max    5 -> 5                       increase <= 0
+          FAIL  maintainability   60.0 -> 52.2 (src/app.py)    drop <= 1.0 per file
+          ok    docstrings        62.5% -> 62.5%               drop <= 0.0 points
         - test_integrity: The change must leave the existing tests as they are, but tests/test_app.py:5 removes the assertion `assert total([1, 2]) == 3`.
         - tests: These tests passed on the untouched code, or were added by the change, and do not pass with it: t1 (failed); t2 (missing).
         - coverage: Tests run 6 of the 10 changed executable lines (60.0%); cover at least 80.0%, or as much as the touched files were covered before (75.0%).

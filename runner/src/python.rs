@@ -10,4 +10,5 @@ mod run;
 
 pub use env::{ENVS_VAR, PYTHON_VAR, PythonEnv, TOOLS};
 pub use project::PythonProject;
+pub(crate) use project::read_tests_config;
 pub use run::run_tests;

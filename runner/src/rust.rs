@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::sandbox::{CommandSpec, Sandbox};
 use crate::test_run::TestRun;
+use crate::tests_config::TestsConfig;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -17,10 +18,13 @@ use tdev_gates::TestOutcome;
 pub struct RustProject {
     /// The directory with the root `Cargo.toml`.
     pub root: PathBuf,
+    /// The `[tests]` table of its `tdev.toml` (only `pass_env` applies to Rust).
+    pub config: TestsConfig,
 }
 
 impl RustProject {
-    /// The project at `repo`, which must hold a `Cargo.toml`.
+    /// The project at `repo`, which must hold a `Cargo.toml`, with the `[tests]` table of its
+    /// `tdev.toml` when it has one.
     pub fn detect(repo: &Path) -> Result<Self> {
         if !repo.join("Cargo.toml").is_file() {
             return Err(Error::NoTests {
@@ -28,8 +32,10 @@ impl RustProject {
                 message: "no Cargo.toml here".into(),
             });
         }
+        let config = crate::python::read_tests_config(&repo.join("tdev.toml"))?.unwrap_or_default();
         Ok(Self {
             root: repo.to_path_buf(),
+            config,
         })
     }
 
@@ -47,7 +53,8 @@ impl RustProject {
         }
     }
 
-    /// Runs `cargo test --no-fail-fast` in `worktree`, building into `target_dir` (which
+    /// Runs `cargo test --workspace --no-fail-fast` (every member's tests, as a workspace's CI
+    /// runs them) in `worktree`, building into `target_dir` (which
     /// must be outside the worktree). Dependencies are fetched first with network, then the
     /// tests build and run offline. A `Cargo.lock` that cargo makes because the worktree had
     /// none is removed again, so the worktree is left as it was.
@@ -58,14 +65,15 @@ impl RustProject {
         sandbox: &Sandbox,
         limits: &Limits,
     ) -> Result<TestRun> {
-        let session = Session::open(worktree, target_dir)?;
+        let mut session = Session::open(worktree, target_dir)?;
+        session.env.extend(self.config.passed_env());
         let result = session.fetch(sandbox, limits).and_then(|fetch_time| {
             // The whole output goes to a file: the per-test lines of a large suite do not
             // fit in the tail a run keeps, and stdout and stderr must stay in order.
             let run = session.run(
                 sandbox,
                 limits,
-                &["test", "--offline", "--no-fail-fast"],
+                &["test", "--workspace", "--offline", "--no-fail-fast"],
                 true,
             )?;
             Ok(TestRun {

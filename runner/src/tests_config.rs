@@ -2,6 +2,7 @@
 //! `tdev.toml`, which overrides what tdev works out from the packaging files.
 
 use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
 
 /// The `[tests]` table of a repository's `tdev.toml`.
 ///
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// command = ["python", "-m", "pytest", "-x", "tests"]
 /// setup = [["python", "-m", "pip", "install", "-r", "ci/requirements.txt"]]
 /// extra_packages = ["hypothesis>=6"]
+/// pass_env = ["MYPROJECT_FIXTURES"]
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,4 +27,18 @@ pub struct TestsConfig {
     /// Requirements to install besides those tdev finds (pip's syntax).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_packages: Vec<String>,
+    /// Variables of the environment tdev runs in that the tests get too, by name (tox's
+    /// `passenv`): for a suite that finds its fixtures or tools through the environment. The
+    /// sandbox gives the tests a home of their own, so nothing else of the user's is seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pass_env: Vec<String>,
+}
+
+impl TestsConfig {
+    /// The `pass_env` variables that are set, with their values.
+    pub fn passed_env(&self) -> impl Iterator<Item = (OsString, OsString)> + '_ {
+        self.pass_env
+            .iter()
+            .filter_map(|name| std::env::var_os(name).map(|value| (OsString::from(name), value)))
+    }
 }

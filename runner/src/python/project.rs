@@ -207,7 +207,7 @@ impl PythonProject {
 }
 
 /// Reads the `[tests]` table of a `tdev.toml`, if the file exists and has one.
-fn read_tests_config(path: &Path) -> Result<Option<TestsConfig>> {
+pub(crate) fn read_tests_config(path: &Path) -> Result<Option<TestsConfig>> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(None);
     };

@@ -90,7 +90,8 @@ pub fn run_tests(
                 ),
             }
         })?;
-    let variables = BTreeMap::from([
+    let mut variables: BTreeMap<OsString, OsString> = project.config.passed_env().collect();
+    variables.extend([
         (
             OsString::from("PATH"),
             std::env::join_paths(paths).unwrap_or(path),
