@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tdev_coder::{
     AttemptRequest, Backend, BudgetLedger, ClippyFixBackend, CodeExcerpt, CodemodBackend,
-    CommandBackend, CommandConfig, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
+    CommandBackend, CommandConfig, FormatBackend, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
 };
 use tdev_core::{Attempt, Finding, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
@@ -482,7 +482,7 @@ fn request(job: &AttemptJob, worktree: &std::path::Path) -> AttemptRequest {
 }
 
 /// The backend a strategy names: `codemod:<id>`, `ruff-fix:<rules>`, `ruff-unsafe-fix:<rules>`,
-/// `clippy-fix:<lint>`, `llm:<what>`, `command:<what>`.
+/// `clippy-fix:<lint>`, `format:<formatter>`, `llm:<what>`, `command:<what>`.
 fn backend(
     config: &CoderConfig,
     build: &crate::EvaluatorConfig,
@@ -501,6 +501,8 @@ fn backend(
             .map_err(|e| e.to_string()),
         "ruff-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, false))),
         "ruff-unsafe-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, true))),
+        "format" => FormatBackend::new(detail, config.tools_dir.clone().unwrap_or_default())
+            .map(|b| Box::new(b) as Box<dyn Backend>),
         "clippy-fix" => Ok(Box::new(ClippyFixBackend::new(
             detail,
             build.cargo_target_dir.clone(),

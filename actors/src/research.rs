@@ -61,6 +61,7 @@ impl Actor for Research {
                         tdev_research::scan(&repo, &options, &|_| {}).map_err(|e| e.to_string())?;
                     if let Some(tools) = &tools {
                         tdev_research::add_tool_findings(&mut scan, tools);
+                        tdev_research::add_formatter_findings(&mut scan, tools);
                     }
                     if repo.join("Cargo.toml").is_file() {
                         // The commit a cycle starts from: what its changes are made on.

@@ -32,7 +32,7 @@ impl Step {
     pub(crate) fn of(kind: &str, strategy: &str) -> Step {
         let family = strategy.split(':').next().unwrap_or_default();
         match (kind, family) {
-            (_, "ruff-fix" | "clippy-fix") => Step::SafeToolFix,
+            (_, "ruff-fix" | "clippy-fix" | "format") => Step::SafeToolFix,
             (_, "codemod" | "ruff-unsafe-fix") => Step::Mechanical,
             ("add-tests", _) => Step::Tests,
             ("reduce-complexity", _) => Step::Refactor,

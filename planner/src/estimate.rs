@@ -79,7 +79,7 @@ impl Estimator for HeuristicEstimator {
         let c = features.total_complexity.max(0.0);
         let family = features.strategy.split(':').next().unwrap_or_default();
         let (hours, success_probability, risk) = match (family, features.strategy.as_str()) {
-            ("ruff-fix" | "clippy-fix", _) => (0.1 + 0.02 * n + 0.05 * f, 0.95, 1),
+            ("ruff-fix" | "clippy-fix" | "format", _) => (0.1 + 0.02 * n + 0.05 * f, 0.95, 1),
             ("codemod", _) => (0.2 + 0.05 * n + 0.05 * f, 0.85, 2),
             ("ruff-unsafe-fix", _) => (0.3 + 0.1 * n + 0.05 * f, 0.70, 3),
             (_, "llm:docstrings") => (0.2 + 0.15 * n, 0.80, 1),

@@ -24,7 +24,8 @@ pub const LOW_COVERAGE: f64 = 0.8;
 pub enum Concern {
     /// `bandit:*`, and ruff's port of bandit (`S` rules such as `ruff:S506`).
     Security,
-    /// Other `ruff:*` rules and `clippy:*` lints.
+    /// Other `ruff:*` rules, `clippy:*` lints and `format:*` (a file the repository's
+    /// formatter would change).
     Lint,
     /// `complexity`, `hotspot`, `maintainability` (what `tdev scan` reports).
     Complexity,
@@ -47,7 +48,10 @@ impl Concern {
             Concern::Security
         } else if linter == Some("D") || matches!(kind, "docstring" | "missing-docs") {
             Concern::Documentation
-        } else if ruff_rule(kind).is_some() || clippy_lint(kind).is_some() {
+        } else if ruff_rule(kind).is_some()
+            || clippy_lint(kind).is_some()
+            || formatter(kind).is_some()
+        {
             Concern::Lint
         } else if matches!(kind, "complexity" | "hotspot" | "maintainability") {
             Concern::Complexity
@@ -69,6 +73,11 @@ fn clippy_lint(kind: &str) -> Option<&str> {
     kind.strip_prefix("clippy:")
         .map(|l| l.trim_start_matches(':'))
         .filter(|l| !l.is_empty())
+}
+
+/// The formatter of a formatting finding (`format:rustfmt` → `rustfmt`).
+fn formatter(kind: &str) -> Option<&str> {
+    kind.strip_prefix("format:").filter(|f| !f.is_empty())
 }
 
 /// A ruff rule's family: its letters and first digit (`E711` → `E7`, `UP035` → `UP0`), the
@@ -236,10 +245,12 @@ struct Method {
 const SAFE_TOOL_FIX: Method = Method {
     applies: |f| {
         f.fix == Some(Fixability::Safe)
-            && (ruff_rule(&f.kind).is_some() || clippy_lint(&f.kind).is_some())
+            && (ruff_rule(&f.kind).is_some()
+                || clippy_lint(&f.kind).is_some()
+                || formatter(&f.kind).is_some())
     },
-    action: |f| match (ruff_rule(&f.kind), clippy_lint(&f.kind)) {
-        (Some(rule), _) => Action {
+    action: |f| match (ruff_rule(&f.kind), clippy_lint(&f.kind), formatter(&f.kind)) {
+        (Some(rule), _, _) => Action {
             strategy: format!("ruff-fix:{}", rule_family(rule)),
             what: format!(
                 "apply ruff safe fixes for rule family {}",
@@ -247,11 +258,16 @@ const SAFE_TOOL_FIX: Method = Method {
             ),
             grouping: Grouping::Directory,
         },
-        (None, lint) => {
-            let lint = lint.unwrap_or_default();
+        (None, Some(lint), _) => Action {
+            strategy: format!("clippy-fix:{lint}"),
+            what: format!("apply clippy's fix for {lint}"),
+            grouping: Grouping::Directory,
+        },
+        (None, None, tool) => {
+            let tool = tool.unwrap_or_default();
             Action {
-                strategy: format!("clippy-fix:{lint}"),
-                what: format!("apply clippy's fix for {lint}"),
+                strategy: format!("format:{tool}"),
+                what: format!("format with {tool}, as the repository does"),
                 grouping: Grouping::Directory,
             }
         }

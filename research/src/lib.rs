@@ -32,7 +32,7 @@ pub use findings::{
     COMPLEXITY_THRESHOLD, MAINTAINABILITY_THRESHOLD, complexity_rank, maintainability_rank,
 };
 pub use priority::priority;
-pub use tools::{ToolRun, add_findings, add_tool_findings};
+pub use tools::{ToolRun, add_findings, add_formatter_findings, add_tool_findings};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -68,6 +68,39 @@ pub fn add_findings(scan: &mut Scan, tool: &str, result: Result<Vec<Finding>, St
     scan.summary.findings = u32::try_from(scan.findings.len()).unwrap_or(u32::MAX);
 }
 
+/// Adds a finding for each scanned file that the formatter the repository already uses
+/// (see [`tdev_tools::formatter`]) would change: `format:rustfmt` or `format:ruff-format`,
+/// low severity, with a safe fix (the formatter itself).
+pub fn add_formatter_findings(scan: &mut Scan, env: &ToolEnv) {
+    for formatter in tdev_tools::formatter::detect(&scan.root) {
+        let kind = format!("format:{}", formatter.name());
+        let files = tdev_tools::formatter::unformatted(formatter, env, &scan.root)
+            .map_err(|e| e.to_string())
+            .map(|files| {
+                files
+                    .into_iter()
+                    .map(|path| Finding {
+                        id: crate::findings::stable_id(&kind, &path, ""),
+                        kind: kind.clone(),
+                        severity: tdev_core::Severity::Low,
+                        message: format!(
+                            "not formatted the way {} formats it, as the repository does",
+                            formatter.name()
+                        ),
+                        path,
+                        span: None,
+                        symbol: None,
+                        evidence: None,
+                        metrics: Default::default(),
+                        fix: Some(tdev_core::Fixability::Safe),
+                        priority: 0.0,
+                    })
+                    .collect()
+            });
+        add_findings(scan, formatter.name(), files);
+    }
+}
+
 /// Adds tool findings: those in files the scan skipped or ignores are dropped (the scan
 /// said why it left them out); each gets the enclosing function as its symbol and a priority
 /// from its severity and the hotspot score of its code.

@@ -58,13 +58,15 @@ pub fn scan_with_progress(repo: &Path, options: &ScanOptions) -> Result<Scan> {
     Ok(report)
 }
 
-/// Adds ruff's and bandit's findings as `mode` says.
+/// Adds ruff's and bandit's findings, and those of the formatter the repository uses, as
+/// `mode` says.
 pub fn add_tools(report: &mut Scan, mode: ToolsMode) -> Result<()> {
     if mode == ToolsMode::None {
         return Ok(());
     }
     let env = tdev_tools::ToolEnv::new(tdev_tools::default_dir()?);
     tdev_research::add_tool_findings(report, &env);
+    tdev_research::add_formatter_findings(report, &env);
     if mode == ToolsMode::Require
         && let Some(failed) = report.tools.iter().find(|t| t.error.is_some())
     {

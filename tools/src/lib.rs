@@ -9,6 +9,7 @@
 //! | pytest + coverage.py | [`pytest_with_coverage`] | per-test outcomes, coverage per file and line |
 //! | cargo clippy | [`clippy()`] | findings with machine-applicable fixes |
 //! | cargo test | [`cargo_test`] | per-test outcomes per test binary |
+//! | cargo fmt, ruff format | [`formatter`] | the files the repository's formatter would change |
 //!
 //! ruff, bandit, pytest and coverage are pinned in `tools/pins.toml` and installed by
 //! [`ToolEnv::install`] into a virtual environment ([`default_dir`]); the cargo tools are the
@@ -36,6 +37,7 @@ mod clippy;
 mod coverage;
 mod environment;
 mod error;
+pub mod formatter;
 mod id;
 mod junit;
 mod location;

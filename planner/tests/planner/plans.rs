@@ -35,6 +35,8 @@ fn each_kind_of_finding_gets_its_strategy() {
     check("lint", &["ruff:E712 a.py"], &["t1 llm:fix-lint a.py 0.8h r3"]);
     check("lint", &["clippy::needless_return src/lib.rs safe"], &["t1 clippy-fix:needless_return src/lib.rs 0.2h r1"]);
     check("lint", &["clippy::too_many_lines src/lib.rs"], &["t1 llm:fix-lint src/lib.rs 0.8h r3"]);
+    check("lint", &["format:rustfmt src/lib.rs safe"], &["t1 format:rustfmt src/lib.rs 0.2h r1"]);
+    check("overall", &["format:ruff-format a.py safe"], &["t1 format:ruff-format a.py 0.2h r1"]);
     check("security", &["bandit:B506 a.py"], &["t1 codemod:yaml-safe-load a.py 0.3h r2"]);
     check("security", &["ruff:S506 a.py"], &["t1 codemod:yaml-safe-load a.py 0.3h r2"]);
     check("security", &["bandit:B105 a.py"], &["t1 llm:fix-security a.py 0.8h r3"]);

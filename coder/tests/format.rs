@@ -1,0 +1,101 @@
+//! The repository's formatter as a backend, with real `cargo fmt` and ruff on real git
+//! repositories: the task's file is formatted and no other, and a formatter tdev does not run
+//! is refused by name.
+
+mod common;
+
+use common::Repo;
+use tdev_coder::{AttemptRequest, Backend, FormatBackend, TaskBrief};
+use tdev_core::{Finding, Fixability, Severity};
+
+fn request(kind: &str, path: &str) -> AttemptRequest {
+    AttemptRequest {
+        task: TaskBrief {
+            kind: "fix-lint".to_owned(),
+            title: "format".to_owned(),
+            strategy: kind.to_owned(),
+        },
+        findings: vec![Finding {
+            id: "f1".to_owned(),
+            kind: kind.to_owned(),
+            severity: Severity::Low,
+            path: path.to_owned(),
+            span: None,
+            symbol: None,
+            message: "not formatted".to_owned(),
+            evidence: None,
+            metrics: Default::default(),
+            fix: Some(Fixability::Safe),
+            priority: 0.0,
+        }],
+        excerpts: Vec::new(),
+        conventions: String::new(),
+        similar_patterns: Vec::new(),
+        previous_failure: Vec::new(),
+    }
+}
+
+fn tools_dir() -> std::path::PathBuf {
+    tdev_tools::default_dir().expect("tdev's tool environment (scripts/test installs it)")
+}
+
+/// Formats `target` of a repository holding `files` with `formatter`: the attempt must say it
+/// changed `target` alone, and the files must read as `expected` afterwards.
+fn check(formatter: &str, files: &[(&str, &str)], target: &str, expected: &[(&str, &str)]) {
+    let repo = Repo::new(files);
+    let backend = FormatBackend::new(formatter, tools_dir()).unwrap();
+    let result = backend.attempt(
+        &request(&format!("format:{formatter}"), target),
+        repo.path(),
+    );
+    assert_eq!(
+        result.changed_files(),
+        Some([target.to_owned()].as_slice()),
+        "{result:?}"
+    );
+    for (path, content) in expected {
+        assert_eq!(repo.read(path).unwrap(), *content, "{path}");
+    }
+}
+
+const MANIFEST: &str = "[package]\nname = \"fmtme\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+
+#[test]
+fn rustfmt_formats_the_tasks_file_only() {
+    check(
+        "rustfmt",
+        &[
+            ("Cargo.toml", MANIFEST),
+            ("src/lib.rs", "mod other;\npub fn a( )->u32{1}\n"),
+            ("src/other.rs", "pub fn b( ){}\n"),
+        ],
+        "src/lib.rs",
+        &[
+            ("src/lib.rs", "mod other;\npub fn a() -> u32 {\n    1\n}\n"),
+            ("src/other.rs", "pub fn b( ){}\n"),
+        ],
+    );
+}
+
+#[test]
+fn ruff_formats_with_the_repositorys_configuration() {
+    check(
+        "ruff-format",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.ruff.format]\nquote-style = \"single\"\n",
+            ),
+            ("app.py", "x = {  \"a\":1 }\n"),
+            ("other.py", "y = [1,2]\n"),
+        ],
+        "app.py",
+        &[("app.py", "x = {'a': 1}\n"), ("other.py", "y = [1,2]\n")],
+    );
+}
+
+#[test]
+fn a_formatter_tdev_does_not_run_is_refused() {
+    let error = FormatBackend::new("black", tools_dir()).unwrap_err();
+    assert_eq!(error, "tdev does not run the formatter `black`");
+}
