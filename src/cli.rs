@@ -144,9 +144,11 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 1024, value_name = "KIB")]
     pub max_file_kib: u64,
 
-    /// Add the findings of ruff and bandit from tdev's tool environment: `auto` runs them
-    /// when installed and says so when not (`tdev tools install`), `none` measures natively
-    /// only, `require` fails unless both ran.
+    /// Add the findings of ruff and bandit from tdev's tool environment, and the files the
+    /// repository's formatter (rustfmt, ruff's) would change: `auto` runs them when installed
+    /// and says so when not (`tdev tools install`), `none` measures natively only, `require`
+    /// fails unless every one ran. clippy is not run here: building runs the target's build
+    /// scripts, which `tdev evolve` does in its sandbox.
     #[arg(long, value_enum, default_value = "auto")]
     pub tools: ToolsMode,
 }

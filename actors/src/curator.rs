@@ -36,6 +36,13 @@ pub enum CuratorMsg {
         /// Where the result goes.
         reply: RpcReplyPort<Result<String, String>>,
     },
+    /// The findings that passing changes on a repository addressed, with their branches.
+    Proposals {
+        /// The repository's name in the graph.
+        repository: String,
+        /// The proposals, or why the graph could not answer.
+        reply: RpcReplyPort<Result<Vec<tdev_knowledge::Proposal>, String>>,
+    },
 }
 
 /// Opens the data directory in `pre_start`, so a restart reopens it cleanly.
@@ -83,6 +90,14 @@ impl Actor for Curator {
                 reply,
             } => {
                 let _ = reply.send(record_cycle(&mut state.knowledge, &record, &lessons));
+            }
+            CuratorMsg::Proposals { repository, reply } => {
+                let proposals = state
+                    .knowledge
+                    .graph
+                    .proposals(&repository)
+                    .map_err(|e| format!("asking the knowledge graph what is proposed: {e}"));
+                let _ = reply.send(proposals);
             }
         }
         Ok(())

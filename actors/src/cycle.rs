@@ -179,9 +179,28 @@ async fn drive(
     // With `--backend tools`, only what a tool fixer or a built-in codemod can change is
     // planned, so that the cap on tasks is not spent on work no backend will do.
     let tools_only = request.backend.as_deref() == Some("tools");
+    // What the graph says earlier cycles proposed and is still waiting on its branch is not
+    // done again: the same change would be a duplicate, another one would overlap it.
+    let proposals = call(
+        &children.curator,
+        ActorKind::Curator,
+        RECORD_TIMEOUT,
+        |reply| CuratorMsg::Proposals {
+            repository: request.repository.clone(),
+            reply,
+        },
+    )
+    .await??;
+    let waiting = waiting_findings(&request.repo, proposals).await;
+    let already_proposed = scan
+        .findings
+        .iter()
+        .filter(|f| waiting.contains(&f.id))
+        .count();
     let plannable: Vec<_> = scan
         .findings
         .iter()
+        .filter(|f| !waiting.contains(&f.id))
         .filter(|f| !args.config.gates.is_test_file(&f.path))
         .filter(|f| !tools_only || tool_fixable(f))
         .cloned()
@@ -202,6 +221,7 @@ async fn drive(
     let _ = events.send(Event::Planned {
         cycle: request.id.clone(),
         tasks: plan.tasks.len(),
+        already_proposed,
     });
     if request.dry_run || plan.tasks.is_empty() {
         return Ok(());
@@ -242,6 +262,45 @@ async fn drive(
         }
     }
     Ok(())
+}
+
+/// The ids of the findings whose proposed change still waits on its branch in `repo`. A
+/// branch that is gone was merged or turned down; its findings may be worked on again.
+async fn waiting_findings(
+    repo: &std::path::Path,
+    proposals: Vec<tdev_knowledge::Proposal>,
+) -> HashSet<String> {
+    if proposals.is_empty() {
+        return HashSet::new();
+    }
+    let repo = repo.to_path_buf();
+    let branches = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args([
+                "for-each-ref",
+                "--format=%(refname:short)",
+                "refs/heads/tdev/auto/",
+            ])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect::<HashSet<String>>()
+            })
+            .unwrap_or_default()
+    })
+    .await
+    .unwrap_or_default();
+    proposals
+        .into_iter()
+        .filter(|p| branches.contains(&p.branch))
+        .map(|p| p.finding)
+        .collect()
 }
 
 /// Whether a tool fixer or a built-in codemod can change what `finding` reports: ruff's fixes

@@ -66,6 +66,8 @@ pub enum Event {
         cycle: String,
         /// Tasks planned.
         tasks: usize,
+        /// Findings left out because a change for them waits on a branch already.
+        already_proposed: usize,
     },
     /// An attempt at a task began.
     AttemptStarted {

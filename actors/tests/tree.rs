@@ -144,15 +144,10 @@ async fn a_cycle_keeps_a_passing_branch_and_never_touches_the_checkout() {
         "{message}"
     );
 
-    // Running again finds the same change on the branch and proposes nothing new.
+    // Running again leaves the finding alone: the graph says its change waits on a branch.
     let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
-    assert!(kept_branches(&second).is_empty(), "{second:#?}");
+    assert!(second.attempts.is_empty(), "{second:#?}");
     assert_eq!(second.outcome, Outcome::NoChange, "{second:#?}");
-    assert!(
-        second.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/c-1-t1"),
-        "{:?}",
-        second.attempts[0].gate.reasons
-    );
     tree.stop().await;
 
     assert_eq!(
@@ -258,14 +253,12 @@ async fn a_panic_in_any_actor_fails_that_cycle_and_the_next_one_runs() {
         assert!(reason.contains(actor.name()), "{actor:?}: {reason}");
 
         // The next cycle runs through every phase. After a curator failure the first cycle's
-        // change was already kept on its branch (only its recording failed), so the next one
-        // finds it there instead of proposing it again: nothing new, not a failure.
+        // change was already kept on its branch (only its recording failed, and the root
+        // records it before the next cycle), so the next one leaves that finding alone:
+        // nothing new, not a failure.
         let next = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
         let expected = if actor == ActorKind::Curator {
-            assert!(
-                next.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/c-1-t1"),
-                "{next:#?}"
-            );
+            assert!(next.attempts.is_empty(), "{next:#?}");
             Outcome::NoChange
         } else {
             Outcome::Passed
@@ -351,4 +344,35 @@ async fn a_test_that_forks_without_end_is_contained_and_the_cycle_says_why() {
     )
     .await;
     assert!(reason.contains("process"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_a_deleted_branch_is_worked_on_again_and_the_same_change_is_not_proposed_twice()
+{
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert_eq!(kept_branches(&first), ["tdev/auto/c-1-t1"], "{first:#?}");
+
+    // The user turns the branch down by deleting it: its finding is free again, and a new
+    // branch is proposed for it.
+    git(&repo, &["branch", "-D", "tdev/auto/c-1-t1"]);
+    let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    assert_eq!(kept_branches(&second), ["tdev/auto/c-2-t1"], "{second:#?}");
+
+    // A branch outside tdev's knowledge (restored by hand from the first) holds the same
+    // change: git's patch id finds it, and nothing is proposed twice.
+    git(
+        &repo,
+        &["branch", "-m", "tdev/auto/c-2-t1", "tdev/auto/by-hand"],
+    );
+    let third = tree.run_cycle(request(&repo, "c-3")).await.unwrap();
+    tree.stop().await;
+    assert!(kept_branches(&third).is_empty(), "{third:#?}");
+    assert_eq!(third.outcome, Outcome::NoChange, "{third:#?}");
+    assert!(
+        third.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/by-hand"),
+        "{third:#?}"
+    );
 }

@@ -23,6 +23,7 @@ mod format;
 mod graph;
 mod lock;
 mod patterns;
+mod proposals;
 mod record;
 mod stats;
 pub mod vocab;
@@ -35,6 +36,7 @@ pub use graph::{
 pub use lock::DataDirLock;
 pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
+pub use proposals::Proposal;
 pub use stats::{
     FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
 };

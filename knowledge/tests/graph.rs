@@ -569,3 +569,45 @@ fn what_an_attempt_spent_on_a_model_is_recorded() {
     let error = graph.record_cycle(&record).unwrap_err().to_string();
     assert!(error.contains("attempts[0].usage.cost"), "{error}");
 }
+
+#[test]
+fn proposals_are_the_findings_of_passing_tasks_with_their_branches() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let records: Vec<_> = (0..12).map(|i| synthetic::record(11, i)).collect();
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let mut repositories: Vec<&str> = records.iter().map(|r| r.repository.name.as_str()).collect();
+    repositories.sort();
+    repositories.dedup();
+    assert!(repositories.len() > 1, "the sample spans repositories");
+    let mut seen_any = false;
+    for repository in repositories {
+        // What the records say, worked out without the graph.
+        let mut expected = Vec::new();
+        for record in records.iter().filter(|r| r.repository.name == repository) {
+            for attempt in record.attempts.iter().filter(|a| a.gate.passed) {
+                let Some(change) = &attempt.change else {
+                    continue;
+                };
+                let task = record.tasks.iter().find(|t| t.id == attempt.task).unwrap();
+                for finding in &task.addresses {
+                    expected.push(tdev_knowledge::Proposal {
+                        finding: finding.clone(),
+                        branch: change.branch.clone(),
+                    });
+                }
+            }
+        }
+        expected.sort();
+        expected.dedup();
+        seen_any |= !expected.is_empty();
+        assert_eq!(
+            graph.proposals(repository).unwrap(),
+            expected,
+            "{repository}"
+        );
+    }
+    assert!(seen_any, "the sample has passing changes");
+    assert_eq!(graph.proposals("no-such-repository").unwrap(), []);
+}

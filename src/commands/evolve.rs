@@ -184,7 +184,18 @@ fn print_event(event: &Event) {
         } => {
             format!("  research: {findings} findings in {files} files")
         }
-        Event::Planned { tasks, .. } => format!("  plan: {tasks} tasks"),
+        Event::Planned {
+            tasks,
+            already_proposed: 0,
+            ..
+        } => format!("  plan: {tasks} tasks"),
+        Event::Planned {
+            tasks,
+            already_proposed,
+            ..
+        } => format!(
+            "  plan: {tasks} tasks ({already_proposed} findings left out: a change for them waits on a tdev/auto/ branch)"
+        ),
         Event::AttemptStarted {
             task,
             number,
