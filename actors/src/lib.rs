@@ -30,15 +30,17 @@ mod evaluator;
 mod event;
 mod fault;
 mod planner;
+mod pool;
 mod research;
 mod root;
 
-pub use coder::{AttemptJob, AttemptOutput, CoderConfig, CoderMsg, ProducedChange};
+pub use coder::{AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, ProducedChange};
 pub use curator::{CuratorMsg, Lesson};
 pub use cycle::CycleRequest;
 pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
 pub use event::{ActorKind, Event};
 pub use planner::PlannerMsg;
+pub use pool::CoderMsg;
 pub use research::ResearchMsg;
 pub use root::RootMsg;
 
