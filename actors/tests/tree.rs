@@ -533,8 +533,9 @@ async fn a_test_that_writes_outside_its_worktree_is_refused_and_the_cycle_says_w
     let root = tempfile::tempdir().unwrap();
     let repo = repository(root.path());
     undocumented(&repo);
-    // What the test goes for: the user's uncommitted notes and a new file in their checkout,
-    // and a file of ours in the user's real home (the sandbox gives the test another HOME).
+    // What the test goes for: the user's uncommitted notes, a new file in their checkout and
+    // one in their git directory, and a file of ours in the user's real home (the sandbox
+    // gives the test another HOME).
     let home = std::env::var_os("HOME").expect("HOME is set");
     let mut in_home = tempfile::Builder::new()
         .prefix(".tdev-hostile-")
@@ -544,6 +545,7 @@ async fn a_test_that_writes_outside_its_worktree_is_refused_and_the_cycle_says_w
     let targets = [
         repo.join("NOTES.md"),
         repo.join("escaped.txt"),
+        repo.join(".git/escaped"),
         in_home.path().to_path_buf(),
     ];
     let targets: Vec<String> = targets
@@ -577,6 +579,7 @@ async fn a_test_that_writes_outside_its_worktree_is_refused_and_the_cycle_says_w
         "uncommitted notes\n"
     );
     assert!(!repo.join("escaped.txt").exists());
+    assert!(!repo.join(".git/escaped").exists());
     assert_eq!(
         std::fs::read_to_string(in_home.path()).unwrap(),
         "untouched\n"
