@@ -23,6 +23,11 @@ limit = 10
 # every key with its default, e.g.:
 # [gates.coverage]
 # min_percent = 80.0
+[coder]
+# How many coder workers make changes at the same time: the tasks of one parallel group of
+# the plan are attempted concurrently, up to this many at once (at least 1).
+workers = 2
+
 # The LLM and external-command coder backends have no defaults; without these tables they are
 # not used. docs/backends.md describes every key.
 # [llm]
@@ -54,6 +59,8 @@ pub struct Config {
     pub sparql: SparqlConfig,
     pub patterns: PatternsConfig,
     pub gates: tdev_gates::Policy,
+    /// The coder pool.
+    pub coder: CoderTable,
     /// The LLM coder backend, when configured.
     pub llm: Option<tdev_coder::LlmConfig>,
     /// The external-command coder backend, when configured.
@@ -77,6 +84,21 @@ pub enum TableOrResults {
     Xml,
     Csv,
     Tsv,
+}
+
+/// The `[coder]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoderTable {
+    pub workers: usize,
+}
+
+impl Default for CoderTable {
+    fn default() -> Self {
+        Self {
+            workers: tdev_actors::DEFAULT_CODER_WORKERS,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +151,13 @@ impl Config {
                 path.display()
             ))
         })?;
+        if config.coder.workers == 0 {
+            return Err(UserError::new(format!(
+                "{}: coder.workers must be at least 1; fix the file",
+                path.display()
+            ))
+            .into());
+        }
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
         checked.map_err(|e| UserError::new(format!("{}: {e}; fix the file", path.display())))?;
@@ -151,6 +180,18 @@ mod tests {
         let config: Config = toml::from_str(DEFAULT_FILE).unwrap();
         assert!(matches!(config.sparql.format, TableOrResults::Table));
         assert_eq!(config.patterns.limit, PatternsConfig::default().limit);
+        assert_eq!(config.coder.workers, CoderTable::default().workers);
+    }
+
+    #[test]
+    fn the_number_of_coder_workers_is_read_and_zero_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[coder]\nworkers = 4\n").unwrap();
+        assert_eq!(Config::load(&path).unwrap().coder.workers, 4);
+        std::fs::write(&path, "[coder]\nworkers = 0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("coder.workers must be at least 1"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The coder actor: one git worktree per attempt, on `tdev/auto/<cycle>-<task>`, where the
+//! A coder worker: one git worktree per attempt, on `tdev/auto/<cycle>-<task>`, where the
 //! backend chosen by the attempt's strategy makes its change; a passing change is committed
-//! and its branch kept, any other is discarded with its branch.
+//! and its branch kept, any other is discarded with its branch. The coder pool (`pool.rs`)
+//! runs several workers and sends each branch's messages to the worker holding its worktree.
 
 use crate::ActorKind;
 use crate::cycle::CycleRequest;
@@ -10,6 +11,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tdev_coder::{
     AttemptRequest, Backend, BudgetLedger, ClippyFixBackend, CodeExcerpt, CodemodBackend,
     CommandBackend, CommandConfig, FormatBackend, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
@@ -20,9 +22,15 @@ use tdev_worktree::{PrInfo, Repo, Worktree};
 /// How an attempt whose change exists on a branch already is reported.
 pub(crate) const ALREADY_PROPOSED: &str = "the same change is already proposed on";
 
+/// How many coder workers run when the configuration does not say (`[coder] workers`).
+pub const DEFAULT_CODER_WORKERS: usize = 2;
+
 /// The coder's settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CoderConfig {
+    /// How many workers code at the same time (at least one): the tasks of one parallel
+    /// group of the plan are attempted concurrently, up to this many at once.
+    pub workers: usize,
     /// Where attempt worktrees are made (outside every repository).
     pub worktrees_dir: PathBuf,
     /// tdev's tool environment (ruff), when installed.
@@ -35,6 +43,20 @@ pub struct CoderConfig {
     pub ledger_dir: PathBuf,
     /// Whether kept branches are pushed and proposed as pull requests (`[publish]`).
     pub publish: tdev_worktree::PublishConfig,
+}
+
+impl Default for CoderConfig {
+    fn default() -> Self {
+        CoderConfig {
+            workers: DEFAULT_CODER_WORKERS,
+            worktrees_dir: PathBuf::new(),
+            tools_dir: None,
+            llm: None,
+            command: None,
+            ledger_dir: PathBuf::new(),
+            publish: tdev_worktree::PublishConfig::default(),
+        }
+    }
 }
 
 /// One attempt to carry out.
@@ -88,37 +110,34 @@ pub struct AttemptOutput {
     pub usage: Option<tdev_core::TokenUsage>,
 }
 
-/// Messages of the coder.
+/// The repository a cycle works on: opened by the pool when the cycle begins and lent to the
+/// workers with each message.
 #[derive(Debug)]
-pub enum CoderMsg {
-    /// Start a cycle on a repository; the reply is the commit it starts from.
-    Begin {
-        /// The repository's top level.
-        repo: PathBuf,
-        /// The base commit, or why the repository cannot be worked on.
-        reply: RpcReplyPort<Result<String, String>>,
-    },
-    /// Make one attempt in a fresh worktree.
+pub(crate) struct Checkout {
+    pub repo: Repo,
+    /// The branch the user's checkout is on: the base of pull requests.
+    pub branch: Option<String>,
+}
+
+/// Messages of a worker; only its pool sends them.
+#[derive(Debug)]
+pub(crate) enum WorkerMsg {
+    /// Make one attempt in a fresh worktree, kept by this worker until `Keep` or `Discard`.
     Attempt {
-        /// What to do.
         job: Box<AttemptJob>,
-        /// What came of it.
+        checkout: Arc<Checkout>,
         reply: RpcReplyPort<AttemptOutput>,
     },
     /// Commit the change on its branch and remove the worktree; the reply is the commit id.
     Keep {
-        /// The attempt's branch.
         branch: String,
-        /// The commit message (subject and PR description).
         message: String,
-        /// The commit, or why it failed.
+        checkout: Arc<Checkout>,
         reply: RpcReplyPort<Result<String, String>>,
     },
     /// Remove the worktree and delete its branch.
     Discard {
-        /// The attempt's branch.
         branch: String,
-        /// Done, or why it failed.
         reply: RpcReplyPort<Result<(), String>>,
     },
 }
@@ -127,26 +146,30 @@ pub enum CoderMsg {
 pub(crate) struct Coder;
 
 pub(crate) struct CoderArgs {
-    pub config: crate::TreeConfig,
+    pub config: CoderConfig,
+    /// Where Rust repositories build, for clippy's fixes.
+    pub build: crate::EvaluatorConfig,
+    pub ledger: Arc<BudgetLedger>,
     pub faults: Faults,
+    /// Messages sent to this worker and not yet handled; the pool reads it to give new work
+    /// to the least busy worker.
+    pub load: Arc<AtomicUsize>,
 }
 
 pub(crate) struct CoderState {
     config: CoderConfig,
     faults: Faults,
-    repo: Option<Arc<Repo>>,
-    /// The branch the user's checkout is on: the base of pull requests.
-    base_branch: Option<String>,
     /// Worktrees waiting for the evaluator's verdict, by branch. Dropping one (when the actor
     /// stops or is restarted) removes its directory.
     live: HashMap<String, Worktree>,
     ledger: Arc<BudgetLedger>,
+    load: Arc<AtomicUsize>,
     /// Where Rust repositories build, for clippy's fixes.
     build: crate::EvaluatorConfig,
 }
 
 impl Actor for Coder {
-    type Msg = CoderMsg;
+    type Msg = WorkerMsg;
     type State = CoderState;
     type Arguments = CoderArgs;
 
@@ -155,23 +178,13 @@ impl Actor for Coder {
         _myself: ActorRef<Self::Msg>,
         args: CoderArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let config = args.config.coder.clone();
-        std::fs::create_dir_all(&config.worktrees_dir)?;
-        let (per_cycle, per_day) = config
-            .llm
-            .as_ref()
-            .map_or((f64::INFINITY, f64::INFINITY), |llm| {
-                (llm.budget_per_cycle, llm.budget_per_day)
-            });
-        let ledger = Arc::new(BudgetLedger::open(&config.ledger_dir, per_cycle, per_day)?);
         Ok(CoderState {
-            config,
+            config: args.config,
             faults: args.faults,
-            repo: None,
-            base_branch: None,
             live: HashMap::new(),
-            ledger,
-            build: args.config.evaluator.clone(),
+            ledger: args.ledger,
+            load: args.load,
+            build: args.build,
         })
     }
 
@@ -183,46 +196,32 @@ impl Actor for Coder {
     ) -> Result<(), ActorProcessingErr> {
         state.faults.check(ActorKind::Coder);
         match message {
-            CoderMsg::Begin { repo, reply } => {
-                state.ledger.start_cycle();
-                let begun = tokio::task::spawn_blocking(move || {
-                    let branch = current_branch(&repo);
-                    let repo = Repo::open(&repo)?;
-                    repo.prune()?;
-                    let head = repo.head()?;
-                    Ok::<_, tdev_worktree::Error>((repo, head, branch))
-                })
-                .await?;
-                let _ = reply.send(match begun {
-                    Ok((repo, head, branch)) => {
-                        state.repo = Some(Arc::new(repo));
-                        state.base_branch = branch;
-                        Ok(head)
-                    }
-                    Err(e) => Err(e.to_string()),
-                });
-            }
-            CoderMsg::Attempt { job, reply } => {
-                let output = attempt(state, *job).await;
+            WorkerMsg::Attempt {
+                job,
+                checkout,
+                reply,
+            } => {
+                let output = attempt(state, checkout, *job).await;
                 let _ = reply.send(output);
             }
-            CoderMsg::Keep {
+            WorkerMsg::Keep {
                 branch,
                 message,
+                checkout,
                 reply,
             } => {
                 let publish = state.config.publish.clone();
-                let repo = state.repo.clone();
-                let base = state.base_branch.clone();
                 let result = match state.live.remove(&branch) {
                     None => Err(format!("no worktree is waiting on {branch}")),
                     Some(worktree) => tokio::task::spawn_blocking(move || {
                         let commit = worktree.commit(&message)?;
                         worktree.keep()?;
-                        if let (true, Some(repo)) = (publish.push, repo) {
+                        if publish.push {
                             // The change passed its gate whatever happens here: a failed push
                             // or pull request is reported, not a reason to drop the branch.
-                            if let Err(e) = publish_branch(&repo, &publish, &branch, base, &message)
+                            let base = checkout.branch.clone();
+                            if let Err(e) =
+                                publish_branch(&checkout.repo, &publish, &branch, base, &message)
                             {
                                 tracing::warn!("publishing {branch}: {e}");
                             }
@@ -234,7 +233,7 @@ impl Actor for Coder {
                 };
                 let _ = reply.send(result);
             }
-            CoderMsg::Discard { branch, reply } => {
+            WorkerMsg::Discard { branch, reply } => {
                 let result = match state.live.remove(&branch) {
                     None => Ok(()),
                     Some(worktree) => tokio::task::spawn_blocking(move || worktree.discard())
@@ -244,11 +243,30 @@ impl Actor for Coder {
                 let _ = reply.send(result);
             }
         }
+        // A message that failed the actor is not counted down: the pool replaces the worker
+        // and its count together.
+        let _ = state
+            .load
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
         Ok(())
     }
 }
 
-async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
+/// The branch an attempt's change is made on: one per task and cycle, whichever attempt.
+pub(crate) fn branch(job: &AttemptJob) -> String {
+    format!(
+        "{}{}-{}",
+        tdev_worktree::BRANCH_PREFIX,
+        job.cycle,
+        job.task.id
+    )
+}
+
+async fn attempt(
+    state: &mut CoderState,
+    checkout: Arc<Checkout>,
+    job: AttemptJob,
+) -> AttemptOutput {
     let backend = match backend(&state.config, &state.build, &state.ledger, &job.strategy) {
         Ok(backend) => backend,
         Err(reason) => {
@@ -261,26 +279,15 @@ async fn attempt(state: &mut CoderState, job: AttemptJob) -> AttemptOutput {
         }
     };
     let name = backend.name().to_owned();
-    let Some(repo) = state.repo.clone() else {
-        return AttemptOutput {
-            backend: name,
-            result: Err("the cycle has not begun on a repository".into()),
-            duplicate: false,
-            usage: None,
-        };
-    };
-    let branch = format!(
-        "{}{}-{}",
-        tdev_worktree::BRANCH_PREFIX,
-        job.cycle,
-        job.task.id
-    );
+    let branch = branch(&job);
     let dir = state
         .config
         .worktrees_dir
         .join(format!("{}-{}-{}", job.cycle, job.task.id, job.number));
-    let made =
-        tokio::task::spawn_blocking(move || produce(&repo, &*backend, &job, &branch, &dir)).await;
+    let made = tokio::task::spawn_blocking(move || {
+        produce(&checkout.repo, &*backend, &job, &branch, &dir)
+    })
+    .await;
     let (made, usage) = match made {
         Ok((produced, usage)) => (Ok(produced), usage),
         Err(e) => (Err(e), None),
@@ -397,7 +404,7 @@ fn describe(
 }
 
 /// The branch `repo`'s checkout is on, if it is on one.
-fn current_branch(repo: &std::path::Path) -> Option<String> {
+pub(crate) fn current_branch(repo: &std::path::Path) -> Option<String> {
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(repo)

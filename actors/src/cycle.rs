@@ -1,26 +1,33 @@
 //! One evolution cycle, driven by the root through its children: research, plan, then for each
-//! task up to three attempts (code, evaluate, gate, merge or discard), then learn.
+//! task up to three attempts (code, evaluate, gate, merge or discard), then learn. The tasks of
+//! one parallel group of the plan run at the same time (the coder is a pool; the evaluator
+//! takes their changes one after the other); the next group starts when the whole group is
+//! done, so a task's prerequisites have passed or failed before it is considered.
 //!
 //! Every way a cycle can go wrong ends in a record: an actor that fails or panics while serving
 //! the cycle makes it a failed cycle with the reason, and the curator writes it all the same.
 
-use crate::coder::{AttemptJob, AttemptOutput, CoderMsg};
+use crate::coder::{AttemptJob, AttemptOutput};
 use crate::curator::{CuratorMsg, Lesson};
 use crate::evaluator::{EvaluatorMsg, Verdict};
 use crate::planner::PlannerMsg;
+use crate::pool::CoderMsg;
 use crate::research::ResearchMsg;
 use crate::root::{Children, RootArgs};
 use crate::{ActorKind, Event};
 use ractor::rpc::CallResult;
 use ractor::{ActorRef, Message, RpcReplyPort};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tdev_core::{
-    Attempt, Change, CycleRecord, GateDecision, Language, MAX_ATTEMPTS_PER_TASK, Outcome,
+    Attempt, Change, CycleRecord, Finding, GateDecision, Language, MAX_ATTEMPTS_PER_TASK, Outcome,
     PatternOutcome, Repository, Task, Timestamp, Trigger,
 };
+use tdev_planner::Plan;
 use tdev_targets::python::codemod;
+use tokio::sync::broadcast;
 
 /// What to run a cycle on, and how.
 #[derive(Clone, Debug, PartialEq)]
@@ -250,18 +257,136 @@ async fn drive(
     )
     .await??;
 
+    let context = TaskContext {
+        coder: children.coder.clone(),
+        evaluator: children.evaluator.clone(),
+        events: args.events.clone(),
+        request: Arc::new(request.clone()),
+        base,
+        llm_configured: args.config.coder.llm.is_some(),
+        language: record.repository.language,
+    };
     let mut passed: HashSet<String> = HashSet::new();
-    for task in &plan.tasks {
-        // A task whose prerequisite did not pass is not attempted: its change would be
-        // judged on code the plan expected to be different.
-        if task.depends_on.iter().any(|d| !passed.contains(d)) {
-            continue;
+    let mut runs: HashMap<String, TaskRun> = HashMap::new();
+    let mut stopped: Option<String> = None;
+    for group in groups(&plan) {
+        let mut running = tokio::task::JoinSet::new();
+        for task in group {
+            // A task whose prerequisite did not pass is not attempted: its change would be
+            // judged on code the plan expected to be different.
+            if task.depends_on.iter().any(|d| !passed.contains(d)) {
+                continue;
+            }
+            let findings: Vec<Finding> = record
+                .findings
+                .iter()
+                .filter(|f| task.addresses.contains(&f.id))
+                .cloned()
+                .collect();
+            let (context, task) = (context.clone(), task.clone());
+            running.spawn(async move {
+                let mut run = TaskRun::default();
+                run.result = run_task(&context, &task, &findings, &mut run).await;
+                (task.id, run)
+            });
         }
-        if run_task(children, args, request, record, lessons, &base, task).await? {
-            passed.insert(task.id.clone());
+        let mut failed = false;
+        while let Some(joined) = running.join_next().await {
+            let (id, run) = match joined {
+                Ok(done) => done,
+                // Only a bug in the cycle itself gets here (actors' failures are replies).
+                Err(e) => {
+                    failed = true;
+                    stopped.get_or_insert(format!("a task of the cycle stopped: {e}"));
+                    continue;
+                }
+            };
+            match run.result {
+                Ok(true) => {
+                    passed.insert(id.clone());
+                }
+                Ok(false) => {}
+                Err(_) => failed = true,
+            }
+            runs.insert(id, run);
+        }
+        // A failed actor ends the cycle, once the rest of its group has kept or discarded
+        // what it made.
+        if failed {
+            break;
         }
     }
-    Ok(())
+    // The record lists the attempts in the plan's order, whatever order they finished in.
+    let mut failure = None;
+    for task in &plan.tasks {
+        if let Some(run) = runs.remove(&task.id) {
+            record.attempts.extend(run.attempts);
+            lessons.extend(run.lessons);
+            if let Err(reason) = run.result {
+                failure.get_or_insert(reason);
+            }
+        }
+    }
+    match failure.or(stopped) {
+        Some(reason) => Err(reason),
+        None => Ok(()),
+    }
+}
+
+/// The plan's tasks in the groups that may run at the same time, in order; a task the groups
+/// leave out (there should be none) runs alone after them.
+fn groups(plan: &Plan) -> Vec<Vec<&Task>> {
+    let by_id: HashMap<&str, &Task> = plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    let mut grouped: HashSet<&str> = HashSet::new();
+    let mut groups: Vec<Vec<&Task>> = plan
+        .groups
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).copied())
+                .filter(|task| grouped.insert(task.id.as_str()))
+                .collect()
+        })
+        .collect();
+    groups.extend(
+        plan.tasks
+            .iter()
+            .filter(|task| !grouped.contains(task.id.as_str()))
+            .map(|task| vec![task]),
+    );
+    groups
+}
+
+/// What every task of a cycle needs, owned, so that the tasks of a group run as tasks of
+/// their own.
+#[derive(Clone)]
+struct TaskContext {
+    coder: ActorRef<CoderMsg>,
+    evaluator: ActorRef<EvaluatorMsg>,
+    events: broadcast::Sender<Event>,
+    request: Arc<CycleRequest>,
+    base: String,
+    llm_configured: bool,
+    language: Language,
+}
+
+/// What came of one task: its attempts and lessons, and whether one passed (`Err` when an
+/// actor failed while serving it).
+struct TaskRun {
+    attempts: Vec<Attempt>,
+    lessons: Vec<Lesson>,
+    result: Result<bool, String>,
+}
+
+impl Default for TaskRun {
+    fn default() -> Self {
+        TaskRun {
+            attempts: Vec::new(),
+            lessons: Vec::new(),
+            result: Ok(false),
+        }
+    }
 }
 
 /// The ids of the findings whose proposed change still waits on its branch in `repo`. A
@@ -317,25 +442,14 @@ fn tool_fixable(finding: &tdev_core::Finding) -> bool {
 
 /// Up to three attempts at one task; returns whether one passed the gate.
 async fn run_task(
-    children: &Children,
-    args: &RootArgs,
-    request: &CycleRequest,
-    record: &mut CycleRecord,
-    lessons: &mut Vec<Lesson>,
-    base: &str,
+    context: &TaskContext,
     task: &Task,
+    findings: &[Finding],
+    run: &mut TaskRun,
 ) -> Result<bool, String> {
-    let findings: Vec<_> = record
-        .findings
-        .iter()
-        .filter(|f| task.addresses.contains(&f.id))
-        .cloned()
-        .collect();
-    let strategies = crate::coder::strategies(
-        task,
-        args.config.coder.llm.is_some(),
-        request.backend.as_deref(),
-    );
+    let request = &*context.request;
+    let strategies =
+        crate::coder::strategies(task, context.llm_configured, request.backend.as_deref());
     if strategies.is_empty() {
         return Ok(false);
     }
@@ -352,7 +466,7 @@ async fn run_task(
         }
     }
     for (number, strategy) in (1..=MAX_ATTEMPTS_PER_TASK).zip(order.iter()) {
-        let _ = args.events.send(Event::AttemptStarted {
+        let _ = context.events.send(Event::AttemptStarted {
             cycle: request.id.clone(),
             task: task.id.clone(),
             number,
@@ -362,23 +476,21 @@ async fn run_task(
         let clock = Instant::now();
         let job = AttemptJob {
             cycle: request.id.clone(),
-            base: base.to_owned(),
+            base: context.base.clone(),
             task: task.clone(),
             number,
             strategy: strategy.clone(),
-            findings: findings.clone(),
+            findings: findings.to_vec(),
             feedback: feedback.clone(),
         };
-        let output: AttemptOutput = call(
-            &children.coder,
-            ActorKind::Coder,
-            ATTEMPT_TIMEOUT,
-            |reply| CoderMsg::Attempt {
-                job: Box::new(job),
-                reply,
-            },
-        )
-        .await?;
+        let output: AttemptOutput =
+            call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
+                CoderMsg::Attempt {
+                    job: Box::new(job),
+                    reply,
+                }
+            })
+            .await?;
         let mut attempt = Attempt {
             task: task.id.clone(),
             number,
@@ -399,7 +511,7 @@ async fn run_task(
             Err(reason) => attempt.gate.reasons.push(reason.clone()),
             Ok(change) => {
                 let verdict: Verdict = call(
-                    &children.evaluator,
+                    &context.evaluator,
                     ActorKind::Evaluator,
                     EVALUATE_TIMEOUT,
                     |reply| EvaluatorMsg::Evaluate {
@@ -421,39 +533,33 @@ async fn run_task(
                 });
                 if attempt.gate.passed {
                     let message =
-                        crate::coder::commit_message(request, task, &findings, &attempt, &verdict);
-                    let commit = call(
-                        &children.coder,
-                        ActorKind::Coder,
-                        ATTEMPT_TIMEOUT,
-                        |reply| CoderMsg::Keep {
+                        crate::coder::commit_message(request, task, findings, &attempt, &verdict);
+                    let commit = call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
+                        CoderMsg::Keep {
                             branch: change.branch.clone(),
                             message,
                             reply,
-                        },
-                    )
+                        }
+                    })
                     .await??;
                     if let Some(change) = attempt.change.as_mut() {
                         change.commit = Some(commit);
                     }
                     kept_branch = Some(change.branch.clone());
                 } else {
-                    call(
-                        &children.coder,
-                        ActorKind::Coder,
-                        ATTEMPT_TIMEOUT,
-                        |reply| CoderMsg::Discard {
+                    call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
+                        CoderMsg::Discard {
                             branch: change.branch.clone(),
                             reply,
-                        },
-                    )
+                        }
+                    })
                     .await??;
                     // An attempt that changed nothing is not a lesson about the strategy.
                 }
-                lessons.push(Lesson {
-                    situation: crate::coder::situation(task, &findings),
+                run.lessons.push(Lesson {
+                    situation: crate::coder::situation(task, findings),
                     strategy: strategy.clone(),
-                    language: record.repository.language,
+                    language: context.language,
                     outcome: if attempt.gate.passed {
                         PatternOutcome::Success
                     } else {
@@ -465,7 +571,7 @@ async fn run_task(
         }
         attempt.duration_secs = clock.elapsed().as_secs_f64();
         let passed = attempt.gate.passed;
-        let _ = args.events.send(Event::AttemptFinished {
+        let _ = context.events.send(Event::AttemptFinished {
             cycle: request.id.clone(),
             task: task.id.clone(),
             number,
@@ -475,7 +581,7 @@ async fn run_task(
         });
         feedback = attempt.gate.reasons.clone();
         let duplicate = output.duplicate;
-        record.attempts.push(attempt);
+        run.attempts.push(attempt);
         if passed || duplicate {
             return Ok(passed);
         }

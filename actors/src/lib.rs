@@ -5,19 +5,21 @@
 //! tdev (Root: one-for-one, at most 5 restarts a minute, then the tree stops)
 //! ├── research    scans the repository: metrics, churn, findings        (tdev-research)
 //! ├── planner     findings + goal -> plan of tasks, a DAG               (tdev-planner)
-//! ├── coder       worktree per attempt, a backend makes the change;     (tdev-worktree,
-//! │               keeps passing changes on tdev/auto/ branches            codemods, tools, LLM)
+//! ├── coder       pool of N workers, one-for-one, bounded               (tdev-worktree,
+//! │   ├── worker  a worktree per attempt, a backend makes the change;     codemods, tools, LLM)
+//! │   └── worker  keeps passing changes on tdev/auto/ branches
 //! ├── evaluator   baseline and after: metrics, the target's own tests    (tdev-runner,
 //! │               in a sandbox, security; the gate decides                tdev-gates)
 //! └── curator     sole writer of the knowledge graph and pattern index   (tdev-knowledge)
 //! ```
 //!
 //! The root drives each cycle (`cycle.rs`): research, plan, then up to three attempts per
-//! task (code, evaluate, gate; keep or discard), then the curator records everything. Every
-//! child is restarted when it fails; the cycle it was serving ends as a failed cycle with the
-//! reason, and the next cycle runs on the restarted actor. A cycle the curator itself could not
-//! record is kept by the root and recorded before the next one. Progress is broadcast as
-//! [`Event`]s to every [`Tree::subscribe`]r.
+//! task (code, evaluate, gate; keep or discard), the tasks of one parallel group of the plan
+//! at the same time, then the curator records everything. Every child, and every coder worker
+//! (restarted by the pool), is restarted when it fails; the cycle it was serving ends as a
+//! failed cycle with the reason, and the next cycle runs on the restarted actor. A cycle the
+//! curator itself could not record is kept by the root and recorded before the next one.
+//! Progress is broadcast as [`Event`]s to every [`Tree::subscribe`]r.
 //!
 //! Each actor has one message enum; requests carry an `RpcReplyPort`; work that blocks (scans,
 //! test runs, git) runs on tokio's blocking pool so the tree stays responsive.
@@ -31,16 +33,18 @@ mod event;
 mod export;
 mod fault;
 mod planner;
+mod pool;
 mod research;
 mod root;
 mod rust;
 
-pub use coder::{AttemptJob, AttemptOutput, CoderConfig, CoderMsg, ProducedChange};
+pub use coder::{AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, ProducedChange};
 pub use curator::{CuratorMsg, Lesson};
 pub use cycle::CycleRequest;
 pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
 pub use event::{ActorKind, Event};
 pub use planner::PlannerMsg;
+pub use pool::CoderMsg;
 pub use research::ResearchMsg;
 pub use root::RootMsg;
 

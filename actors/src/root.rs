@@ -1,12 +1,12 @@
 //! The root supervisor: starts the phase actors, runs cycles through them, and restarts any
 //! that fails (one-for-one), up to a bound.
 
-use crate::coder::{Coder, CoderArgs, CoderMsg};
 use crate::curator::{Curator, CuratorArgs, CuratorMsg};
 use crate::cycle::{self, CycleRequest};
 use crate::evaluator::{Evaluator, EvaluatorArgs, EvaluatorMsg};
 use crate::fault::Faults;
 use crate::planner::{Planner, PlannerArgs, PlannerMsg};
+use crate::pool::{CoderMsg, CoderPool, PoolArgs};
 use crate::research::{Research, ResearchArgs, ResearchMsg};
 use crate::{ActorKind, Event, TreeConfig};
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
@@ -76,7 +76,7 @@ impl Actor for Root {
             planner: Actor::spawn_linked(None, Planner, planner_args(&args), cell.clone())
                 .await?
                 .0,
-            coder: Actor::spawn_linked(None, Coder, coder_args(&args), cell.clone())
+            coder: Actor::spawn_linked(None, CoderPool, coder_args(&args), cell.clone())
                 .await?
                 .0,
             evaluator: Actor::spawn_linked(None, Evaluator, evaluator_args(&args), cell.clone())
@@ -186,7 +186,7 @@ impl Actor for Root {
                     .0;
             }
             ActorKind::Coder => {
-                children.coder = Actor::spawn_linked(None, Coder, coder_args(args), cell)
+                children.coder = Actor::spawn_linked(None, CoderPool, coder_args(args), cell)
                     .await?
                     .0;
             }
@@ -236,9 +236,11 @@ fn planner_args(args: &RootArgs) -> PlannerArgs {
     }
 }
 
-fn coder_args(args: &RootArgs) -> CoderArgs {
-    CoderArgs {
-        config: args.config.clone(),
+fn coder_args(args: &RootArgs) -> PoolArgs {
+    PoolArgs {
+        config: args.config.coder.clone(),
+        build: args.config.evaluator.clone(),
+        events: args.events.clone(),
         faults: args.faults.clone(),
     }
 }

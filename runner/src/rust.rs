@@ -41,14 +41,15 @@ impl RustProject {
 
     /// The limits for cargo here: compiling is part of every run, so the wall and CPU time,
     /// memory and process limits are raised to at least an hour, 30 minutes, 8 GiB and
-    /// 1,024 (a cold build of a large workspace takes that long); the file size limit and
-    /// the network setting are kept.
+    /// 4,096 (a cold build of a large workspace takes that long, and the process limit
+    /// counts threads: the compiler's, and each test binary's); the file size limit and the
+    /// network setting are kept.
     pub fn limits(base: &Limits) -> Limits {
         Limits {
             wall_time: base.wall_time.max(Duration::from_secs(3600)),
             cpu_time: base.cpu_time.max(Duration::from_secs(1800)),
             memory_bytes: base.memory_bytes.max(8 << 30),
-            max_processes: base.max_processes.max(1024),
+            max_processes: base.max_processes.max(4096),
             ..base.clone()
         }
     }

@@ -107,6 +107,7 @@ fn tree_config(data_dir: &Path, config: &Config, repo: &Path) -> Result<TreeConf
         scan: tdev_research::ScanOptions::default(),
         gates: config.gates.clone(),
         coder: tdev_actors::CoderConfig {
+            workers: config.coder.workers,
             worktrees_dir: cache.join("worktrees").join(&repo_key),
             tools_dir: tools_dir.clone(),
             llm: config.llm.clone(),

@@ -149,17 +149,30 @@ impl Repo {
         patch_id: &str,
     ) -> Result<Option<String>> {
         let base = self.resolve(base)?;
-        for branch in self.branches(prefix)? {
-            if !branch.starts_with(BRANCH_PREFIX) {
+        // Each branch is compared by the commit it pointed at when listed: another attempt
+        // may delete its branch meanwhile (the coder pool makes several at once), and the
+        // commit is still there to compare.
+        let refs = Git::new(&self.top)
+            .args([
+                "for-each-ref",
+                "--format=%(objectname) %(refname)",
+                "refs/heads/",
+            ])
+            .text()?;
+        for (commit, branch) in refs.lines().filter_map(|line| {
+            let (commit, name) = line.split_once(' ')?;
+            Some((commit, name.strip_prefix("refs/heads/")?))
+        }) {
+            if !branch.starts_with(prefix) || !branch.starts_with(BRANCH_PREFIX) {
                 continue;
             }
             let diff = Git::new(&self.top)
                 .args(["diff"])
                 .args(crate::diff::PATCH_ID_DIFF)
-                .args([format!("{base}...refs/heads/{branch}"), "--".into()])
+                .args([format!("{base}...{commit}"), "--".into()])
                 .run()?;
             if crate::diff::patch_id(&self.top, diff)?.as_deref() == Some(patch_id) {
-                return Ok(Some(branch));
+                return Ok(Some(branch.to_owned()));
             }
         }
         Ok(None)
