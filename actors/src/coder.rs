@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tdev_coder::{
     AttemptRequest, Backend, BudgetLedger, ClippyFixBackend, CodeExcerpt, CodemodBackend,
-    CommandBackend, CommandConfig, FormatBackend, LlmBackend, LlmConfig, RuffFixBackend, TaskBrief,
+    CommandBackend, CommandConfig, FormatBackend, KeepFormatted, LlmBackend, LlmConfig,
+    RuffFixBackend, TaskBrief,
 };
 use tdev_core::{Attempt, Finding, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
@@ -268,7 +269,11 @@ async fn attempt(
     job: AttemptJob,
 ) -> AttemptOutput {
     let backend = match backend(&state.config, &state.build, &state.ledger, &job.strategy) {
-        Ok(backend) => backend,
+        // Every change keeps the repository's formatting, whoever made it.
+        Ok(backend) => Box::new(KeepFormatted::new(
+            backend,
+            state.config.tools_dir.clone().unwrap_or_default(),
+        )),
         Err(reason) => {
             return AttemptOutput {
                 backend: job.strategy.clone(),

@@ -54,7 +54,7 @@ pub use codemod::CodemodBackend;
 pub use command::CommandBackend;
 pub use config::{CommandConfig, LlmConfig, Provider};
 pub use error::{Error, Result};
-pub use format::FormatBackend;
+pub use format::{FormatBackend, KeepFormatted};
 pub use llm::LlmBackend;
 pub use prompt::{AGENT_INSTRUCTIONS, SYSTEM_PROMPT, user_prompt};
 pub use request::{AttemptRequest, CodeExcerpt, TaskBrief};

@@ -99,3 +99,55 @@ fn a_formatter_tdev_does_not_run_is_refused() {
     let error = FormatBackend::new("black", tools_dir()).unwrap_err();
     assert_eq!(error, "tdev does not run the formatter `black`");
 }
+
+/// A backend that writes given contents, as a tool or a model would.
+#[derive(Debug)]
+struct Writes(&'static [(&'static str, &'static str)]);
+
+impl Backend for Writes {
+    fn name(&self) -> &str {
+        "writes"
+    }
+
+    fn attempt(&self, _: &AttemptRequest, worktree: &std::path::Path) -> tdev_coder::AttemptResult {
+        for (path, content) in self.0 {
+            std::fs::write(worktree.join(path), content).unwrap();
+        }
+        tdev_coder::AttemptResult {
+            outcome: tdev_coder::AttemptOutcome::Changed {
+                files: self.0.iter().map(|(p, _)| (*p).to_owned()).collect(),
+            },
+            usage: Default::default(),
+        }
+    }
+}
+
+#[test]
+fn a_change_keeps_the_formatting_of_the_files_that_had_it() {
+    let repo = Repo::new(&[
+        ("Cargo.toml", MANIFEST),
+        ("rustfmt.toml", ""),
+        (
+            "src/lib.rs",
+            "mod messy;\n\npub fn a() -> u32 {\n    1\n}\n",
+        ),
+        ("src/messy.rs", "pub fn m( ) {}\n"),
+    ]);
+    let inner = Writes(&[
+        ("src/lib.rs", "mod messy;\n\npub fn a() -> u32 { 2 }\n"),
+        ("src/messy.rs", "pub fn m( ) { }\n"),
+    ]);
+    let backend = tdev_coder::KeepFormatted::new(Box::new(inner), tools_dir());
+    let result = backend.attempt(&request("fix-lint", "src/lib.rs"), repo.path());
+    assert_eq!(
+        result.changed_files(),
+        Some(["src/lib.rs".to_owned(), "src/messy.rs".to_owned()].as_slice())
+    );
+    // Formatted before, so formatted after; the file that was not is left as the change made
+    // it, without unrelated formatting edits.
+    assert_eq!(
+        repo.read("src/lib.rs").unwrap(),
+        "mod messy;\n\npub fn a() -> u32 {\n    2\n}\n"
+    );
+    assert_eq!(repo.read("src/messy.rs").unwrap(), "pub fn m( ) { }\n");
+}

@@ -41,7 +41,8 @@ impl Formatter {
             .find(|f| f.name() == name)
     }
 
-    fn formats(self, path: &str) -> bool {
+    /// Whether it formats the file at `path` (by its extension).
+    pub fn formats(self, path: &str) -> bool {
         match self {
             Self::Rustfmt => path.ends_with(".rs"),
             Self::RuffFormat => path.ends_with(".py") || path.ends_with(".pyi"),
