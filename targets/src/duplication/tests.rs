@@ -1,0 +1,188 @@
+//! What the detector reports on small repositories: copies, renamed copies, near misses and
+//! repeats within one file.
+
+use super::{Duplication, Options, detect, python_tokens, rust_tokens};
+
+/// A function of 103 tokens on 13 lines: just over the default thresholds.
+const PARSE: &str = r##"def parse(text, sep=","):
+    fields = []
+    for part in text.split(sep):
+        part = part.strip()
+        if not part:
+            continue
+        if part.startswith("#"):
+            break
+        key, _, value = part.partition("=")
+        fields.append((key.strip(), value.strip()))
+    result = {k: v for k, v in fields if v}
+    print(len(result), sep, text)
+    return result
+"##;
+
+/// The same logic with every name and constant changed.
+const RENAMED: &str = r##"def split_pairs(line, delimiter=";"):
+    pairs = []
+    for chunk in line.split(delimiter):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith("//"):
+            break
+        name, _, setting = chunk.partition(":")
+        pairs.append((name.strip(), setting.strip()))
+    table = {a: b for a, b in pairs if b}
+    print(len(table), delimiter, line)
+    return table
+"##;
+
+fn detect_python(files: &[&str], options: Options) -> Duplication {
+    let tokens: Vec<_> = files.iter().map(|f| python_tokens(f).unwrap()).collect();
+    let slices: Vec<&[_]> = tokens.iter().map(Vec::as_slice).collect();
+    detect(&slices, &options)
+}
+
+/// The blocks found among Python files with the default options, as
+/// `file:line-end_line -> file:line-end_line` (original, then copy).
+fn check(files: &[&str], expected: &[&str]) {
+    check_with(Options::default(), files, expected);
+}
+
+fn check_with(options: Options, files: &[&str], expected: &[&str]) {
+    let found = detect_python(files, options);
+    let blocks: Vec<String> = found
+        .blocks
+        .iter()
+        .map(|b| {
+            let (o, c) = (b.original, b.copy);
+            format!(
+                "{}:{}-{} -> {}:{}-{}",
+                o.file, o.line, o.end_line, c.file, c.line, c.end_line
+            )
+        })
+        .collect();
+    assert_eq!(blocks, expected);
+}
+
+#[test]
+fn an_exact_copy_is_one_block() {
+    check(
+        &[PARSE, &format!("x = 1\n\n{PARSE}")],
+        &["0:1-13 -> 1:3-15"],
+    );
+    check(
+        &[PARSE, PARSE, PARSE],
+        &["0:1-13 -> 1:1-13", "0:1-13 -> 2:1-13"],
+    );
+    check(&[PARSE, "def other():\n    return 1\n"], &[]);
+}
+
+#[test]
+fn a_renamed_copy_is_a_copy() {
+    check(&[PARSE, RENAMED], &["0:1-13 -> 1:1-13"]);
+}
+
+#[test]
+fn comments_and_layout_do_not_hide_a_copy() {
+    let commented = PARSE.replace(
+        "    fields = []\n",
+        "    # collect\n\n    fields = [\n    ]\n",
+    );
+    check(&[PARSE, &commented], &["0:1-13 -> 1:1-16"]);
+    let joined = PARSE
+        .replace(":\n            continue", ": continue")
+        .replace(":\n            break", ": break");
+    check(&[PARSE, &joined], &["0:1-13 -> 1:1-11"]);
+    // Imports are not tokens: a copy that differs in its imports is still one block.
+    check(
+        &[PARSE, &format!("import os\nfrom a import b\n{PARSE}")],
+        &["0:1-13 -> 1:3-15"],
+    );
+}
+
+#[test]
+fn copies_below_the_thresholds_are_not_blocks() {
+    // Too few tokens: the first 11 lines hold 91 of the 103 tokens.
+    let shorter: String = PARSE.lines().take(11).map(|l| format!("{l}\n")).collect();
+    check(&[PARSE, &shorter], &[]);
+    // Enough tokens on too few lines.
+    let lines = |min_lines| Options {
+        min_tokens: 100,
+        min_lines,
+    };
+    check_with(lines(13), &[PARSE, PARSE], &["0:1-13 -> 1:1-13"]);
+    check_with(lines(14), &[PARSE, PARSE], &[]);
+    // A changed operator in the middle breaks the copy into two short ones.
+    check(&[PARSE, &PARSE.replace("if not part", "if part")], &[]);
+}
+
+#[test]
+fn repeats_within_a_file_are_not_copies() {
+    // The same short statement over and over overlaps itself: a repeat, not a copy.
+    check(&[&"total += x\n".repeat(400)], &[]);
+    check(
+        &[&format!("{}{PARSE}", "values.append(1)\n".repeat(60))],
+        &[],
+    );
+    // Nor are two long lists of strings copies of each other, though their starts match.
+    let names = |prefix: &str| {
+        let names: String = (0..80).map(|i| format!("    '{prefix}{i}',\n")).collect();
+        format!("__all__ = [\n{names}]\n")
+    };
+    check(&[&names("a"), &names("b")], &[]);
+}
+
+#[test]
+fn copies_within_a_file_do_not_overlap() {
+    check(&[&format!("{PARSE}{PARSE}")], &["0:1-13 -> 0:14-26"]);
+    check(
+        &[&format!("{PARSE}{PARSE}{PARSE}")],
+        &["0:1-13 -> 0:14-26", "0:1-13 -> 0:27-39"],
+    );
+}
+
+#[test]
+fn duplicated_lines_are_both_sides_of_every_block() {
+    let found = detect_python(
+        &[PARSE, &format!("x = 1\n\n{PARSE}"), "y = 2\n"],
+        Options::default(),
+    );
+    let lines: Vec<Vec<u32>> = vec![(1..=13).collect(), (3..=15).collect(), vec![]];
+    assert_eq!(found.lines, lines);
+}
+
+#[test]
+fn rust_copies_are_found_and_languages_never_match_each_other() {
+    let rust = r#"fn total(input: &[u32], limit: usize) -> Option<u64> {
+    let mut sum = 0u64;
+    for (i, value) in input.iter().enumerate() {
+        if i >= limit {
+            break;
+        }
+        match value.checked_mul(2) {
+            Some(double) if double > 10 => sum += u64::from(double),
+            Some(_) => continue,
+            None => return None,
+        }
+    }
+    let label = format!("{sum} of {}", input.len());
+    println!("{label}");
+    Some(sum)
+}
+"#;
+    let a = rust_tokens(rust).unwrap();
+    let b = rust_tokens(&rust.replace("fn f(", "fn g(")).unwrap();
+    let found = detect(&[&a, &b], &Options::default());
+    assert_eq!(found.blocks.len(), 1, "{found:?}");
+    assert_eq!(
+        (found.blocks[0].copy.line, found.blocks[0].copy.end_line),
+        (1, 16)
+    );
+    let python = python_tokens(PARSE).unwrap();
+    let tiny = Options {
+        min_tokens: 2,
+        min_lines: 1,
+    };
+    let mixed = detect(&[&python, &a], &tiny);
+    assert!(!mixed.blocks.is_empty());
+    assert!(mixed.blocks.iter().all(|b| b.original.file == b.copy.file));
+}
