@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use tdev_targets::duplication::{Options, Token, detect, python_tokens, rust_tokens};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    println!("| project | files | lines | tokens | blocks | duplicated lines | tokenise | detect |");
+    println!(
+        "| project | files | lines | tokens | blocks | duplicated lines | tokenise | detect |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for dir in std::env::args().skip(1) {
         let mut files = Vec::new();
@@ -32,10 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let started = Instant::now();
             tokens = sources
                 .iter()
-                .map(|(path, source)| match path.extension().and_then(|e| e.to_str()) {
-                    Some("rs") => rust_tokens(source),
-                    _ => python_tokens(source),
-                })
+                .map(
+                    |(path, source)| match path.extension().and_then(|e| e.to_str()) {
+                        Some("rs") => rust_tokens(source),
+                        _ => python_tokens(source),
+                    },
+                )
                 .collect::<Result<_, _>>()?;
             tokenise.push(started.elapsed());
         }
@@ -47,7 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             found = detect(&slices, &Options::default());
             detecting.push(started.elapsed());
         }
-        let name = Path::new(&dir).file_name().unwrap_or_default().to_string_lossy();
+        let name = Path::new(&dir)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         println!(
             "| {name} | {} | {lines} | {} | {} | {} | {} | {} |",
             sources.len(),

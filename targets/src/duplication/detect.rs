@@ -35,9 +35,19 @@ const NONE: u32 = u32::MAX;
 /// Detects the duplicated blocks among `files` (the tokens of each file, as the `tokens` of
 /// `python::analyze` and `rust::analyze` give them).
 pub fn detect(files: &[&[Token]], options: &Options) -> Duplication {
+    detect_with(files, options, mix)
+}
+
+/// [`detect`] with the function that spreads a symbol's bits before hashing: tests give one
+/// that makes every window's hash collide.
+pub(super) fn detect_with(
+    files: &[&[Token]],
+    options: &Options,
+    mix: fn(u64) -> u64,
+) -> Duplication {
     let n = options.min_tokens.max(2);
     let tokens = Tokens::new(files);
-    let classes = classes(&tokens, n);
+    let classes = classes(&tokens, n, mix);
     let repeats = repeats(&tokens, &classes, n);
     let repeated = repeated_tokens(&classes, &repeats, n);
 
@@ -229,7 +239,7 @@ impl<'a> Tokens<'a> {
 
 /// The class of every window: the position of the first window with the same tokens, or
 /// [`NONE`] where fewer than `n` tokens of the file remain.
-fn classes(tokens: &Tokens<'_>, n: usize) -> Vec<u32> {
+fn classes(tokens: &Tokens<'_>, n: usize, mix: fn(u64) -> u64) -> Vec<u32> {
     let symbols = &tokens.symbols;
     let mut classes = vec![NONE; symbols.len()];
     // Hash of a window to its class's first window; classes whose hashes collide are

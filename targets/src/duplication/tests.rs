@@ -1,6 +1,7 @@
 //! What the detector reports on small repositories: copies, renamed copies, near misses and
 //! repeats within one file.
 
+use super::detect::detect_with;
 use super::{Duplication, Options, detect, python_tokens, rust_tokens};
 
 /// A function of 103 tokens on 13 lines: just over the default thresholds.
@@ -34,6 +35,25 @@ const RENAMED: &str = r##"def split_pairs(line, delimiter=";"):
     print(len(table), delimiter, line)
     return table
 "##;
+
+/// Code of another shape, longer than `PARSE`.
+const OTHER_SHAPE: &str = r#"class Store:
+    def __init__(self, path, mode="r"):
+        self.path = path
+        self.mode = mode
+        self.rows = []
+
+    def load(self):
+        with open(self.path, self.mode) as handle:
+            for number, row in enumerate(handle):
+                if number and not row.startswith(";"):
+                    self.rows.append(row.rstrip().split(","))
+        return len(self.rows)
+
+    def save(self, target=None):
+        with open(target or self.path, "w") as handle:
+            handle.writelines(",".join(row) + "\n" for row in self.rows)
+"#;
 
 fn detect_python(files: &[&str], options: Options) -> Duplication {
     let tokens: Vec<_> = files.iter().map(|f| python_tokens(f).unwrap()).collect();
@@ -185,4 +205,90 @@ fn rust_copies_are_found_and_languages_never_match_each_other() {
     let mixed = detect(&[&python, &a], &tiny);
     assert!(!mixed.blocks.is_empty());
     assert!(mixed.blocks.iter().all(|b| b.original.file == b.copy.file));
+}
+
+/// Whether two sources are the same tokens to the detector.
+fn check_same(language: &str, a: &str, b: &str, same: bool) {
+    let tokens = |source: &str| match language {
+        "python" => python_tokens(source).unwrap(),
+        _ => rust_tokens(source).unwrap(),
+    };
+    let symbols = |source: &str| tokens(source).iter().map(|t| t.symbol).collect::<Vec<_>>();
+    assert_eq!(symbols(a) == symbols(b), same, "{a:?} vs {b:?}");
+}
+
+#[test]
+fn tokens_leave_out_comments_imports_and_names() {
+    check_same("python", "a = 1  # one\n", "b = 2\n", true);
+    check_same("python", "a = 'x'\n", "a = f\"{b} and {c}\"\n", true);
+    check_same(
+        "python",
+        "import os\nx = y\n",
+        "from a import (b,\n c)\nx = y\n",
+        true,
+    );
+    check_same("python", "a = 1\n", "a = '1'\n", false);
+    check_same("python", "a = b\n", "a = b()\n", false);
+    check_same("python", "x = True\n", "x = False\n", false);
+    check_same("python", "a += 1\n", "a -= 1\n", false);
+    check_same(
+        "rust",
+        "/// Doc.\nfn f() {}\n",
+        "// Note.\nfn g() {}\n",
+        true,
+    );
+    check_same(
+        "rust",
+        "use std::io;\nfn f(x: u8) {}\n",
+        "fn f(y: u8) {}\n",
+        true,
+    );
+    check_same("rust", "fn f(x: u8) {}\n", "fn f(x: u16) {}\n", false);
+    check_same(
+        "rust",
+        "fn f() { g!(\"a\", 1) }\n",
+        "fn f() { h!(r\"b\", 2) }\n",
+        true,
+    );
+    check_same(
+        "rust",
+        "fn f() { g!(\"a\", 1) }\n",
+        "fn f() { h!(b, 2) }\n",
+        false,
+    );
+}
+
+#[test]
+fn tokens_know_their_lines() {
+    let lines: Vec<u32> = python_tokens("x = '''a\nb'''\n\n# c\ny = 1\n")
+        .unwrap()
+        .iter()
+        .map(|t| t.line())
+        .collect();
+    assert_eq!(lines, [1, 1, 1, 5, 5, 5]);
+}
+
+#[test]
+fn a_copy_of_code_whose_middle_was_seen_first_elsewhere_is_one_block() {
+    let head = "def head(a):\n    if a > 1:\n        return [a, a * 2]\n    return None\n\n";
+    let tail = "\nclass Tail:\n    size = 3\n\n    def grow(self, n):\n        while n < self.size:\n            n += 1\n        return n\n";
+    let whole = format!("{head}{PARSE}{tail}");
+    check(
+        &[PARSE, &whole, &whole],
+        &["0:1-13 -> 1:6-18", "0:1-13 -> 2:6-18", "1:1-26 -> 2:1-26"],
+    );
+}
+
+#[test]
+fn colliding_hashes_make_no_false_matches() {
+    let files = [PARSE, RENAMED, OTHER_SHAPE, &format!("{PARSE}{PARSE}")];
+    let tokens: Vec<_> = files.iter().map(|f| python_tokens(f).unwrap()).collect();
+    let slices: Vec<&[_]> = tokens.iter().map(Vec::as_slice).collect();
+    let options = Options::default();
+    let colliding = detect_with(&slices, &options, |_| 0);
+    assert_eq!(colliding, detect(&slices, &options));
+    // PARSE's three copies; `OTHER_SHAPE`'s windows, all with PARSE's hash, match nothing.
+    assert_eq!(colliding.blocks.len(), 3);
+    assert!(tokens[2].len() >= 100);
+    assert!(colliding.lines[2].is_empty());
 }
