@@ -5,6 +5,10 @@
 //! files only, and code with code, as SonarQube keeps tests out of the duplication of the
 //! code: a test that restates a function does not make the function a copy, and a change that
 //! adds such a test is judged by the test rules, not by the duplication condition.
+//!
+//! Python stubs (`.pyi`) are not compared and count 0 duplicated lines: they restate
+//! signatures by design (overloads repeat each other, a stub repeats its module), and hold no
+//! code that could be reused instead.
 
 use crate::FileReport;
 use tdev_targets::duplication::{Block, Options, Place, Token, detect};
@@ -17,8 +21,12 @@ pub(crate) fn measure(
     options: &Options,
 ) -> Vec<Block> {
     let policy = tdev_gates::Policy::default();
+    let compared = (0..files.len()).filter(|&i| !files[i].path.ends_with(".pyi"));
     let (tests, code): (Vec<usize>, Vec<usize>) =
-        (0..files.len()).partition(|&i| policy.is_test_file(&files[i].path));
+        compared.partition(|&i| policy.is_test_file(&files[i].path));
+    for file in files.iter_mut() {
+        file.duplicated_lines = Some(0);
+    }
     let mut blocks = Vec::new();
     for group in [code, tests] {
         let slices: Vec<&[Token]> = group.iter().map(|&i| tokens[i].as_slice()).collect();

@@ -245,10 +245,11 @@ fn duplicated_block(files: &[FileReport], block: &Block) -> Finding {
         "{}:{}-{}",
         original.path, block.original.line, block.original.end_line
     );
-    let within = if original.path == copy.path {
-        "of this file"
+    let (from, to) = (block.original.line, block.original.end_line);
+    let other = if original.path == copy.path {
+        format!("lines {from}-{to} of this file")
     } else {
-        "of another file"
+        format!("{}:{from}-{to}", original.path)
     };
     let mut found = finding(
         "duplicated-block",
@@ -262,8 +263,9 @@ fn duplicated_block(files: &[FileReport], block: &Block) -> Finding {
         None,
         Severity::Low,
         format!(
-            "lines {line}-{end_line} repeat lines {}-{} {within} ({} tokens); reuse that code              instead of keeping two copies",
-            block.original.line, block.original.end_line, block.tokens
+            "lines {line}-{end_line} repeat {other} ({} tokens); reuse that code instead of \
+             keeping two copies",
+            block.tokens
         ),
         Some(format!("duplicates {place}")),
         BTreeMap::from([

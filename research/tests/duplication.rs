@@ -53,6 +53,7 @@ fn a_scan_counts_duplicated_lines_in_code_and_in_tests_apart() {
     write(dir, "app/b.py", &format!("import os\n\n\n{renamed}"));
     write(dir, "tests/test_a.py", PARSE);
     write(dir, "tests/test_b.py", &format!("x = 1\n{PARSE}"));
+    write(dir, "app/a.pyi", &format!("{PARSE}{PARSE}"));
     let report = scan_dir(dir);
 
     let lines: Vec<(&str, Option<u32>)> = report
@@ -64,6 +65,7 @@ fn a_scan_counts_duplicated_lines_in_code_and_in_tests_apart() {
         lines,
         [
             ("app/a.py", Some(13)),
+            ("app/a.pyi", Some(0)),
             ("app/b.py", Some(13)),
             ("tests/test_a.py", Some(13)),
             ("tests/test_b.py", Some(13))
@@ -71,8 +73,8 @@ fn a_scan_counts_duplicated_lines_in_code_and_in_tests_apart() {
     );
     assert_eq!(report.summary.duplicated_lines, 52);
     assert_eq!(report.summary.duplicated_blocks, 2);
-    // 52 of 17 + 16 + 13 + 14 lines.
-    assert_eq!(report.summary.duplicated_lines_density, 86.7);
+    // 52 of 17 + 26 + 16 + 13 + 14 lines.
+    assert_eq!(report.summary.duplicated_lines_density, 60.5);
 
     let copies: Vec<String> = report
         .findings
@@ -91,6 +93,15 @@ fn a_scan_counts_duplicated_lines_in_code_and_in_tests_apart() {
         })
         .collect();
     assert_eq!(copies, ["low app/b.py:4-16 duplicates app/a.py:1-13"]);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.kind == "duplicated-block");
+    assert_eq!(
+        finding.unwrap().message,
+        "lines 4-16 repeat app/a.py:1-13 (103 tokens); reuse that code instead of keeping two \
+         copies"
+    );
 }
 
 /// Runs git in `dir`, with an identity and no user configuration.
