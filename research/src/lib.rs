@@ -3,7 +3,8 @@
 //!
 //! A scan walks the repository (honouring its ignore files), reads each Python and Rust
 //! source file once, measures it with the native analyses of `tdev-targets` on all cores, reads the git
-//! history once for churn, and turns what it measured into [`Finding`]s. Files that cannot be
+//! history once for churn, finds the code duplicated across files on the tokens of the same
+//! parses, and turns what it measured into [`Finding`]s. Files that cannot be
 //! measured (too large, generated, binary, not UTF-8, not parsable, links that loop or lead
 //! out of the repository) are reported in [`Scan::skipped`] with the reason; the scan always
 //! completes.
