@@ -11,14 +11,16 @@
 //! - A class with two windows in one file closer than `min_tokens` tokens is a *repeat*, not
 //!   a copy: the window overlaps itself, as in a run of the same short statement or a list
 //!   of strings. Its windows are never paired (PMD's CPD drops such overlapping matches too),
-//!   and the tokens they cover do not count toward a block's `min_tokens`: two long lists of
-//!   names look alike without either being a copy.
+//!   and the tokens they cover count toward a block's `min_tokens` only where the copy has
+//!   them exactly as written: two long lists of different names look alike without either
+//!   being a copy, while a table of constants copied as it is, is one.
 //! - Consecutive windows paired with consecutive windows (`s, s+1, ...` with `r, r+1, ...`)
 //!   join into one block, so a block is as long as the copy goes on matching the same
 //!   original. In one file a block is cut where its copy would overlap its original.
 //! - Blocks whose copies overlap and whose originals overlap or touch are one block: a stretch
 //!   of code copied from one place, split where some of its windows had been seen elsewhere
-//!   first.
+//!   first. So are two blocks of one copy and one original separated by tokens copied exactly
+//!   (the inside of a copied table, whose windows are repeats).
 //! - A block is kept when it holds code (the start of a token) on at least `min_lines`
 //!   lines, on both sides.
 //!
@@ -70,7 +72,13 @@ pub(super) fn detect_with(
         if tokens.file[r] == tokens.file[s] {
             len = len.min(s - r);
         }
-        if len >= n {
+        // Tokens of a repeat count only where they were copied exactly.
+        let counted = (0..len)
+            .filter(|&i| {
+                !(repeated[r + i] || repeated[s + i]) || tokens.exact[r + i] == tokens.exact[s + i]
+            })
+            .count();
+        if len >= n && counted >= n {
             runs.push(Run {
                 original: r..r + len,
                 copy: s..s + len,
@@ -80,11 +88,6 @@ pub(super) fn detect_with(
     }
     let mut blocks: Vec<Block> = merge(&tokens, runs)
         .into_iter()
-        .filter(|run| {
-            let unrepeated =
-                |range: &Range<usize>| repeated[range.clone()].iter().filter(|r| !**r).count();
-            unrepeated(&run.original).min(unrepeated(&run.copy)) >= n
-        })
         .filter_map(|run| tokens.block(&run, options.min_lines))
         .collect();
     blocks.sort_by_key(|b| (b.original.file, b.original.line, b.copy.file, b.copy.line));
@@ -130,6 +133,8 @@ struct Run {
 
 /// Joins runs whose copies overlap and whose originals overlap or touch: one stretch of code
 /// copied from one place, split where some of its windows had been seen elsewhere first.
+/// Also joins two runs of one copy separated by tokens copied exactly: a repeat (a table of
+/// constants) copied as it is, whose windows are never paired.
 fn merge(tokens: &Tokens<'_>, mut runs: Vec<Run>) -> Vec<Run> {
     let files = |run: &Run| (tokens.file[run.copy.start], tokens.file[run.original.start]);
     runs.sort_by_key(|run| (files(run), run.copy.start));
@@ -137,9 +142,7 @@ fn merge(tokens: &Tokens<'_>, mut runs: Vec<Run>) -> Vec<Run> {
     for run in runs {
         if let Some(last) = merged.last_mut()
             && files(last) == files(&run)
-            && run.copy.start < last.copy.end
-            && run.original.start <= last.original.end
-            && last.original.start <= run.original.end
+            && (overlapping(last, &run) || tokens.exact_gap(last, &run))
         {
             last.copy.end = last.copy.end.max(run.copy.end);
             last.original.start = last.original.start.min(run.original.start);
@@ -151,10 +154,20 @@ fn merge(tokens: &Tokens<'_>, mut runs: Vec<Run>) -> Vec<Run> {
     merged
 }
 
+/// Whether `next` (which starts no earlier than `run` in the copy) overlaps `run` in the copy
+/// and overlaps or touches it in the original.
+fn overlapping(run: &Run, next: &Run) -> bool {
+    next.copy.start < run.copy.end
+        && next.original.start <= run.original.end
+        && run.original.start <= next.original.end
+}
+
 /// All files' tokens end to end, with where each file starts and ends.
 struct Tokens<'a> {
     files: &'a [&'a [Token]],
     symbols: Vec<u64>,
+    /// Each token as written ([`Token::exact`]).
+    exact: Vec<u64>,
     /// The file of each token.
     file: Vec<usize>,
     /// Where each file's tokens start in `symbols`.
@@ -165,16 +178,19 @@ impl<'a> Tokens<'a> {
     fn new(files: &'a [&'a [Token]]) -> Self {
         let total = files.iter().map(|f| f.len()).sum();
         let mut symbols = Vec::with_capacity(total);
+        let mut exact = Vec::with_capacity(total);
         let mut file = Vec::with_capacity(total);
         let mut starts = Vec::with_capacity(files.len());
         for (index, tokens) in files.iter().enumerate() {
             starts.push(symbols.len());
             symbols.extend(tokens.iter().map(|t| t.symbol));
+            exact.extend(tokens.iter().map(|t| t.exact));
             file.extend(std::iter::repeat_n(index, tokens.len()));
         }
         Tokens {
             files,
             symbols,
+            exact,
             file,
             starts,
         }
@@ -194,6 +210,23 @@ impl<'a> Tokens<'a> {
             return None;
         }
         Some(r as usize)
+    }
+
+    /// Whether `next` continues `run` in both copy and original after a gap of tokens copied
+    /// exactly, without the copy reaching its original.
+    fn exact_gap(&self, run: &Run, next: &Run) -> bool {
+        let (gap, original_gap) = (
+            run.copy.end..next.copy.start,
+            run.original.end..next.original.start,
+        );
+        next.copy.start >= run.copy.end
+            && gap.len() == original_gap.len()
+            && next.original.start >= run.original.end
+            && (self.file[next.original.start] != self.file[run.copy.start]
+                || next.original.end <= run.copy.start)
+            && gap
+                .zip(original_gap)
+                .all(|(c, o)| self.exact[c] == self.exact[o])
     }
 
     /// The block of a run, if it holds code on enough lines.

@@ -152,6 +152,22 @@ fn repeats_within_a_file_are_not_copies() {
 }
 
 #[test]
+fn a_table_copied_exactly_is_a_copy() {
+    let table = |offset: usize| {
+        let rows: String = (0..40)
+            .map(|i| format!("    (\"c{i}\", {}, {}),\n", i * 7 + offset, 2000 + i))
+            .collect();
+        format!("RATES = [\n{rows}]\n")
+    };
+    check(
+        &[&table(0), &format!("x = 1\n{}", table(0))],
+        &["0:1-42 -> 1:2-43"],
+    );
+    // The same shape with other values is not.
+    check(&[&table(0), &table(1)], &[]);
+}
+
+#[test]
 fn copies_within_a_file_do_not_overlap() {
     check(&[&format!("{PARSE}{PARSE}")], &["0:1-13 -> 0:14-26"]);
     check(

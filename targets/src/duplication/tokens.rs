@@ -9,6 +9,9 @@ use tree_sitter::Node;
 pub struct Token {
     /// What the token is after normalisation; equal symbols are the same token.
     pub(super) symbol: u64,
+    /// What the token is as written: `symbol` for keywords, operators and punctuation, a
+    /// hash of the text for names and literals. Only says whether a repeat was copied exactly.
+    pub(super) exact: u64,
     /// 1-based line the token starts on.
     pub(super) line: u32,
     /// 1-based line the token ends on (a multi-line string ends below where it starts).
@@ -106,11 +109,19 @@ pub(crate) fn tokens(root: Node<'_>, source: &str, rules: &Rules) -> Vec<Token> 
             // An inner node: its leaves are the tokens.
             None if cursor.goto_first_child() => continue,
             None | Some(None) => {}
-            Some(Some(symbol)) => out.push(Token {
-                symbol: language | symbol,
-                line: line(node.start_position().row),
-                end_line: line(node.end_position().row),
-            }),
+            Some(Some(symbol)) => {
+                let normalised = (symbol & TEXT) == 0 && symbol >= IDENTIFIER;
+                out.push(Token {
+                    symbol: language | symbol,
+                    exact: if normalised {
+                        fnv(node.utf8_text(source.as_bytes()).unwrap_or_default())
+                    } else {
+                        language | symbol
+                    },
+                    line: line(node.start_position().row),
+                    end_line: line(node.end_position().row),
+                });
+            }
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
@@ -136,13 +147,16 @@ fn leaf_symbol(node: Node<'_>, source: &str) -> Option<u64> {
     Some(if text.len() <= 6 {
         TEXT | text.bytes().fold(0u64, |acc, b| (acc << 8) | u64::from(b))
     } else {
-        // FNV-1a: long named leaves that are neither names nor literals are rare (none of
-        // the grammars' keywords is that long), so a collision is as unlikely as it is
-        // harmless.
-        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |acc, b| {
-            (acc ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        TEXT | (1 << 48) | (hash & low48)
+        // Long named leaves that are neither names nor literals are rare (none of the
+        // grammars' keywords is that long), so a collision is as unlikely as it is harmless.
+        TEXT | (1 << 48) | (fnv(text) & low48)
+    })
+}
+
+/// FNV-1a, 64 bits.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |acc, b| {
+        (acc ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
