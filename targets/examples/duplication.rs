@@ -8,17 +8,25 @@
 //!
 //! It prints one Markdown table row per directory: files, lines, tokens, blocks, duplicated
 //! lines, and the median time of 5 runs of tokenising (one parse per file) and of detecting.
+//! With `--lines` first, it prints every duplicated line instead, as `path<TAB>line`
+//! (`scripts/reference-duplication` compares them with jscpd's).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tdev_targets::duplication::{Options, Token, detect, python_tokens, rust_tokens};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    println!(
-        "| project | files | lines | tokens | blocks | duplicated lines | tokenise | detect |"
-    );
-    println!("|---|---|---|---|---|---|---|---|");
-    for dir in std::env::args().skip(1) {
+    let mut dirs: Vec<String> = std::env::args().skip(1).collect();
+    let list_lines = dirs.first().is_some_and(|a| a == "--lines");
+    if list_lines {
+        dirs.remove(0);
+    } else {
+        println!(
+            "| project | files | lines | tokens | blocks | duplicated lines | tokenise | detect |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+    }
+    for dir in dirs {
         let mut files = Vec::new();
         collect(Path::new(&dir), &mut files)?;
         files.sort();
@@ -50,6 +58,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let started = Instant::now();
             found = detect(&slices, &Options::default());
             detecting.push(started.elapsed());
+        }
+        if list_lines {
+            for ((path, _), lines) in sources.iter().zip(&found.lines) {
+                for line in lines {
+                    println!("{}\t{line}", path.display());
+                }
+            }
+            continue;
         }
         let name = Path::new(&dir)
             .file_name()

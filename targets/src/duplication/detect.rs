@@ -4,23 +4,27 @@
 //!
 //! The rules, in the order they apply:
 //! - A *window* is `min_tokens` consecutive tokens of one file (never across files). Windows
-//!   with equal tokens form a class; the first of them (by file, then position) is the
-//!   class's *original*, and every other is paired with it. A hash only proposes a match:
-//!   windows are compared token by token before they are put in a class, so a hash collision
-//!   never makes a match.
+//!   with equal (normalised) tokens form a class; the first of them (by file, then position)
+//!   is the class's *original*. A hash only proposes a match: windows are compared token by
+//!   token before they are put in a class, so a hash collision never makes a match.
 //! - A class with two windows in one file closer than `min_tokens` tokens is a *repeat*, not
 //!   a copy: the window overlaps itself, as in a run of the same short statement or a list
-//!   of strings. Its windows are never paired (PMD's CPD drops such overlapping matches too),
-//!   and the tokens they cover count toward a block's `min_tokens` only where the copy has
-//!   them exactly as written: two long lists of different names look alike without either
-//!   being a copy, while a table of constants copied as it is, is one.
+//!   of strings.
+//! - Windows are grouped a second time by their tokens as written (names and literals
+//!   included). A window is paired with the first window written the same, when there is one
+//!   and that class is not a repeat; otherwise with its class's original, when the class is
+//!   not a repeat; otherwise it is not a copy (PMD's CPD drops such overlapping matches too).
+//!   So a verbatim copy names its verbatim original, not an earlier lookalike, and a table of
+//!   constants pasted as it is, is a copy.
+//! - The tokens of a repeat count toward a block's `min_tokens` only where the copy has them
+//!   exactly as written: two long lists of different names look alike without either being a
+//!   copy.
 //! - Consecutive windows paired with consecutive windows (`s, s+1, ...` with `r, r+1, ...`)
 //!   join into one block, so a block is as long as the copy goes on matching the same
 //!   original. In one file a block is cut where its copy would overlap its original.
 //! - Blocks whose copies overlap and whose originals overlap or touch are one block: a stretch
 //!   of code copied from one place, split where some of its windows had been seen elsewhere
-//!   first. So are two blocks of one copy and one original separated by tokens copied exactly
-//!   (the inside of a copied table, whose windows are repeats).
+//!   first.
 //! - A block is kept when it holds code (the start of a token) on at least `min_lines`
 //!   lines, on both sides.
 //!
@@ -29,6 +33,7 @@
 
 use super::{Block, Duplication, Options, Place, Token};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 /// No class: fewer than `min_tokens` tokens remain in the file.
@@ -49,23 +54,30 @@ pub(super) fn detect_with(
 ) -> Duplication {
     let n = options.min_tokens.max(2);
     let tokens = Tokens::new(files);
-    let classes = classes(&tokens, n, mix);
-    let repeats = repeats(&tokens, &classes, n);
-    let repeated = repeated_tokens(&classes, &repeats, n);
+    let normalised = Classes::new(&tokens, &tokens.symbols, n, mix);
+    let exact = Classes::new(&tokens, &tokens.exact, n, mix);
+    let repeated = repeated_tokens(&normalised, n);
+    // An original copied as written is the better one to name; the normalised classes still
+    // decide what is a copy, so a collision of the hashes of two names can change only which
+    // original is named.
+    let pair = |s: usize| {
+        exact
+            .pair(&tokens, s, n)
+            .filter(|&r| normalised.of[r] == normalised.of[s])
+            .or_else(|| normalised.pair(&tokens, s, n))
+    };
 
     let mut runs = Vec::new();
     let total = tokens.symbols.len();
     let mut s = 0;
     while s < total {
-        let Some(r) = tokens.pair(&classes, &repeats, s) else {
+        let Some(r) = pair(s) else {
             s += 1;
             continue;
         };
         // The block goes on while the next window is paired with the next original window.
         let mut last = s;
-        while last + 1 < total
-            && tokens.pair(&classes, &repeats, last + 1) == Some(r + last + 1 - s)
-        {
+        while last + 1 < total && pair(last + 1) == Some(r + last + 1 - s) {
             last += 1;
         }
         let mut len = last - s + n;
@@ -106,7 +118,8 @@ pub(super) fn detect_with(
 }
 
 /// Which tokens lie in a window of a repeat.
-fn repeated_tokens(classes: &[u32], repeats: &[bool], n: usize) -> Vec<bool> {
+fn repeated_tokens(classes: &Classes, n: usize) -> Vec<bool> {
+    let (classes, repeats) = (&classes.of, &classes.repeat);
     // Windows start and end; a running count says whether a token is inside one.
     let mut delta = vec![0i64; classes.len() + 1];
     for (s, &class) in classes.iter().enumerate() {
@@ -133,8 +146,6 @@ struct Run {
 
 /// Joins runs whose copies overlap and whose originals overlap or touch: one stretch of code
 /// copied from one place, split where some of its windows had been seen elsewhere first.
-/// Also joins two runs of one copy separated by tokens copied exactly: a repeat (a table of
-/// constants) copied as it is, whose windows are never paired.
 fn merge(tokens: &Tokens<'_>, mut runs: Vec<Run>) -> Vec<Run> {
     let files = |run: &Run| (tokens.file[run.copy.start], tokens.file[run.original.start]);
     runs.sort_by_key(|run| (files(run), run.copy.start));
@@ -142,7 +153,7 @@ fn merge(tokens: &Tokens<'_>, mut runs: Vec<Run>) -> Vec<Run> {
     for run in runs {
         if let Some(last) = merged.last_mut()
             && files(last) == files(&run)
-            && (overlapping(last, &run) || tokens.exact_gap(last, &run))
+            && overlapping(last, &run)
         {
             last.copy.end = last.copy.end.max(run.copy.end);
             last.original.start = last.original.start.min(run.original.start);
@@ -203,32 +214,6 @@ impl<'a> Tokens<'a> {
             .unwrap_or(self.symbols.len())
     }
 
-    /// The original window the window at `s` is paired with, if it is a copy and not a repeat.
-    fn pair(&self, classes: &[u32], repeats: &[bool], s: usize) -> Option<usize> {
-        let r = classes[s];
-        if r == NONE || r as usize == s || repeats[r as usize] {
-            return None;
-        }
-        Some(r as usize)
-    }
-
-    /// Whether `next` continues `run` in both copy and original after a gap of tokens copied
-    /// exactly, without the copy reaching its original.
-    fn exact_gap(&self, run: &Run, next: &Run) -> bool {
-        let (gap, original_gap) = (
-            run.copy.end..next.copy.start,
-            run.original.end..next.original.start,
-        );
-        next.copy.start >= run.copy.end
-            && gap.len() == original_gap.len()
-            && next.original.start >= run.original.end
-            && (self.file[next.original.start] != self.file[run.copy.start]
-                || next.original.end <= run.copy.start)
-            && gap
-                .zip(original_gap)
-                .all(|(c, o)| self.exact[c] == self.exact[o])
-    }
-
     /// The block of a run, if it holds code on enough lines.
     fn block(&self, run: &Run, min_lines: usize) -> Option<Block> {
         let lines = self
@@ -270,35 +255,88 @@ impl<'a> Tokens<'a> {
     }
 }
 
-/// The class of every window: the position of the first window with the same tokens, or
-/// [`NONE`] where fewer than `n` tokens of the file remain.
-fn classes(tokens: &Tokens<'_>, n: usize, mix: fn(u64) -> u64) -> Vec<u32> {
-    let symbols = &tokens.symbols;
-    let mut classes = vec![NONE; symbols.len()];
-    // Hash of a window to its class's first window; classes whose hashes collide are
-    // chained through `next`.
-    let mut first: HashMap<u64, u32> = HashMap::new();
-    let mut next: HashMap<u32, u32> = HashMap::new();
-    let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(BASE));
-    for file in 0..tokens.starts.len() {
-        let (start, end) = (tokens.starts[file], tokens.end(file));
-        if end - start < n {
-            continue;
-        }
-        let mut hash = symbols[start..start + n]
-            .iter()
-            .fold(0u64, |h, &s| h.wrapping_mul(BASE).wrapping_add(mix(s)));
-        for s in start..=end - n {
-            if s > start {
-                hash = hash
-                    .wrapping_sub(mix(symbols[s - 1]).wrapping_mul(top))
-                    .wrapping_mul(BASE)
-                    .wrapping_add(mix(symbols[s + n - 1]));
+/// Windows grouped by their tokens, normalised or as written.
+struct Classes {
+    /// The class of every window: the position of the first window with the same tokens, or
+    /// [`NONE`] where fewer than `n` tokens of the file remain.
+    of: Vec<u32>,
+    /// Which classes (by their first window) are repeats: two of their windows lie in one
+    /// file, closer than `n` tokens.
+    repeat: Vec<bool>,
+}
+
+impl Classes {
+    fn new(tokens: &Tokens<'_>, symbols: &[u64], n: usize, mix: fn(u64) -> u64) -> Self {
+        let mut of = vec![NONE; symbols.len()];
+        // Hash of a window to its class's first window; classes whose hashes collide are
+        // chained through `next`.
+        let mut first: HashMap<u64, u32, WindowHashes> = HashMap::default();
+        let mut next = vec![NONE; symbols.len()];
+        let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(BASE));
+        for file in 0..tokens.starts.len() {
+            let (start, end) = (tokens.starts[file], tokens.end(file));
+            if end - start < n {
+                continue;
             }
-            classes[s] = class_of(tokens, &classes, &mut first, &mut next, hash, s, start, n);
+            let mut hash = symbols[start..start + n]
+                .iter()
+                .fold(0u64, |h, &s| h.wrapping_mul(BASE).wrapping_add(mix(s)));
+            for s in start..=end - n {
+                if s > start {
+                    hash = hash
+                        .wrapping_sub(mix(symbols[s - 1]).wrapping_mul(top))
+                        .wrapping_mul(BASE)
+                        .wrapping_add(mix(symbols[s + n - 1]));
+                }
+                let window = Window {
+                    symbols,
+                    s,
+                    start,
+                    n,
+                };
+                of[s] = window.class(&of, &mut first, &mut next, hash);
+            }
+        }
+        let repeat = repeats(tokens, &of, n);
+        Classes { of, repeat }
+    }
+
+    /// The original window the window at `s` is paired with, if it is a copy and not a
+    /// repeat.
+    fn pair(&self, tokens: &Tokens<'_>, s: usize, n: usize) -> Option<usize> {
+        let r = self.of[s];
+        if r == NONE || r as usize == s || self.repeat[r as usize] {
+            return None;
+        }
+        // A window of a class that is not a repeat lies at least `n` tokens after its
+        // original in the same file; the check keeps that plain.
+        let r = r as usize;
+        (tokens.file[r] != tokens.file[s] || s - r >= n).then_some(r)
+    }
+}
+
+/// Keys of window hashes are already hashes: hashing them again (std's SipHash) would only
+/// cost time, so they are only spread over the high bits the table also uses.
+type WindowHashes = BuildHasherDefault<SpreadHasher>;
+
+/// The hasher of [`WindowHashes`].
+#[derive(Default)]
+struct SpreadHasher(u64);
+
+impl Hasher for SpreadHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
     }
-    classes
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// The multiplier of the rolling hash (odd, so multiplication is a bijection mod 2^64).
@@ -310,58 +348,71 @@ fn mix(symbol: u64) -> u64 {
     x ^ (x >> 27)
 }
 
-#[expect(clippy::too_many_arguments, reason = "the state of one pass")]
-fn class_of(
-    tokens: &Tokens<'_>,
-    classes: &[u32],
-    first: &mut HashMap<u64, u32>,
-    next: &mut HashMap<u32, u32>,
-    hash: u64,
+/// The window of `n` symbols at `s`, in the file that starts at `start`.
+struct Window<'a> {
+    symbols: &'a [u64],
     s: usize,
     start: usize,
     n: usize,
-) -> u32 {
-    let symbols = &tokens.symbols;
-    let same = |r: usize| symbols[r..r + n] == symbols[s..s + n];
-    // Fast path: the window before was a copy of the one at `p`, and the token entering the
-    // window matches the one entering at `p + 1`, so this window has `p + 1`'s class.
-    if s > start {
-        let p = classes[s - 1];
-        if p != NONE && p as usize != s - 1 {
-            let q = p as usize + 1;
-            if classes[q] != NONE && symbols[q + n - 1] == symbols[s + n - 1] {
-                return classes[q];
+}
+
+impl Window<'_> {
+    /// The window's class, given the classes of the windows before it.
+    fn class(
+        &self,
+        classes: &[u32],
+        first: &mut HashMap<u64, u32, WindowHashes>,
+        next: &mut [u32],
+        hash: u64,
+    ) -> u32 {
+        let Window {
+            symbols,
+            s,
+            start,
+            n,
+        } = *self;
+        let same = |r: usize| symbols[r..r + n] == symbols[s..s + n];
+        // Fast path: the window before was a copy of the one at `p`, and the token entering
+        // the window matches the one entering at `p + 1`, so this window has `p + 1`'s class.
+        if s > start {
+            let p = classes[s - 1];
+            if p != NONE && p as usize != s - 1 {
+                let q = p as usize + 1;
+                if classes[q] != NONE && symbols[q + n - 1] == symbols[s + n - 1] {
+                    return classes[q];
+                }
             }
         }
-    }
-    let mut candidate = first.get(&hash).copied();
-    let mut last = None;
-    while let Some(r) = candidate {
-        if same(r as usize) {
-            return r;
+        let mut candidate = first.get(&hash).copied().unwrap_or(NONE);
+        let mut last = NONE;
+        while candidate != NONE {
+            if same(candidate as usize) {
+                return candidate;
+            }
+            last = candidate;
+            candidate = next[candidate as usize];
         }
-        last = Some(r);
-        candidate = next.get(&r).copied();
+        let s32 = u32::try_from(s).unwrap_or(NONE);
+        if last == NONE {
+            first.insert(hash, s32);
+        } else {
+            next[last as usize] = s32;
+        }
+        s32
     }
-    let s32 = u32::try_from(s).unwrap_or(NONE);
-    match last {
-        None => first.insert(hash, s32),
-        Some(r) => next.insert(r, s32),
-    };
-    s32
 }
 
 /// Which classes are repeats: two of their windows lie in one file, closer than `n` tokens.
 fn repeats(tokens: &Tokens<'_>, classes: &[u32], n: usize) -> Vec<bool> {
     let mut repeats = vec![false; classes.len()];
-    let mut last: HashMap<u32, usize> = HashMap::new();
+    // The last window seen of each class, by the class's first window.
+    let mut last = vec![NONE; classes.len()];
     for (s, &class) in classes.iter().enumerate() {
         if class == NONE {
             continue;
         }
-        if let Some(previous) = last.insert(class, s)
-            && tokens.file[previous] == tokens.file[s]
-            && s - previous < n
+        let previous = std::mem::replace(&mut last[class as usize], s as u32) as usize;
+        if previous != NONE as usize && tokens.file[previous] == tokens.file[s] && s - previous < n
         {
             repeats[class as usize] = true;
         }

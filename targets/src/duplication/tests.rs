@@ -99,6 +99,11 @@ fn an_exact_copy_is_one_block() {
 #[test]
 fn a_renamed_copy_is_a_copy() {
     check(&[PARSE, RENAMED], &["0:1-13 -> 1:1-13"]);
+    // A verbatim copy names its verbatim original, not the earlier renamed one.
+    check(
+        &[RENAMED, PARSE, PARSE],
+        &["0:1-13 -> 1:1-13", "1:1-13 -> 2:1-13"],
+    );
 }
 
 #[test]
