@@ -16,12 +16,13 @@
 //!   not a repeat; otherwise it is not a copy (PMD's CPD drops such overlapping matches too).
 //!   So a verbatim copy names its verbatim original, not an earlier lookalike, and a table of
 //!   constants pasted as it is, is a copy.
-//! - The tokens of a repeat count toward a block's `min_tokens` only where the copy has them
-//!   exactly as written: two long lists of different names look alike without either being a
-//!   copy.
-//! - Consecutive windows paired with consecutive windows (`s, s+1, ...` with `r, r+1, ...`)
-//!   join into one block, so a block is as long as the copy goes on matching the same
-//!   original. In one file a block is cut where its copy would overlap its original.
+//! - The tokens of a repeat count toward a block's `min_tokens` only in a block copied exactly
+//!   as written, and only if they are no repeat as written either: two long lists of different
+//!   names look alike without either being a copy, nor is one long run of `None,` a copy of
+//!   another.
+//! - Consecutive windows paired with consecutive windows (`s, s+1, ...` with `r, r+1, ...`),
+//!   both written the same or both not, join into one block, so a block is as long as the copy
+//!   goes on matching the same original the same way. In one file a block is cut where its copy would overlap its original.
 //! - Blocks whose copies overlap and whose originals overlap or touch are one block: a stretch
 //!   of code copied from one place, split where some of its windows had been seen elsewhere
 //!   first.
@@ -57,38 +58,46 @@ pub(super) fn detect_with(
     let normalised = Classes::new(&tokens, &tokens.symbols, n, mix);
     let exact = Classes::new(&tokens, &tokens.exact, n, mix);
     let repeated = repeated_tokens(&normalised, n);
+    let repeated_exactly = repeated_tokens(&exact, n);
     // An original copied as written is the better one to name; the normalised classes still
     // decide what is a copy, so a collision of the hashes of two names can change only which
-    // original is named.
+    // original is named. The flag says whether the pair is written the same.
     let pair = |s: usize| {
         exact
             .pair(&tokens, s, n)
             .filter(|&r| normalised.of[r] == normalised.of[s])
-            .or_else(|| normalised.pair(&tokens, s, n))
+            .map(|r| (r, true))
+            .or_else(|| normalised.pair(&tokens, s, n).map(|r| (r, false)))
     };
 
     let mut runs = Vec::new();
     let total = tokens.symbols.len();
     let mut s = 0;
     while s < total {
-        let Some(r) = pair(s) else {
+        let Some((r, written_the_same)) = pair(s) else {
             s += 1;
             continue;
         };
-        // The block goes on while the next window is paired with the next original window.
+        // The block goes on while the next window is paired with the next original window,
+        // in the same way (a verbatim stretch of a copy is a block of its own).
         let mut last = s;
-        while last + 1 < total && pair(last + 1) == Some(r + last + 1 - s) {
+        while last + 1 < total && pair(last + 1) == Some((r + last + 1 - s, written_the_same)) {
             last += 1;
         }
         let mut len = last - s + n;
         if tokens.file[r] == tokens.file[s] {
             len = len.min(s - r);
         }
-        // Tokens of a repeat count only where they were copied exactly.
+        // Tokens of a repeat count only in a block copied exactly as written, and only if they
+        // are no repeat even as written (a long run of `None,`).
+        let exactly = tokens.exact[r..r + len] == tokens.exact[s..s + len];
+        let repeats = if exactly {
+            &repeated_exactly
+        } else {
+            &repeated
+        };
         let counted = (0..len)
-            .filter(|&i| {
-                !(repeated[r + i] || repeated[s + i]) || tokens.exact[r + i] == tokens.exact[s + i]
-            })
+            .filter(|&i| !(repeats[r + i] || repeats[s + i]))
             .count();
         if len >= n && counted >= n {
             runs.push(Run {

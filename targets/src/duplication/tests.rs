@@ -168,8 +168,10 @@ fn a_table_copied_exactly_is_a_copy() {
         &[&table(0), &format!("x = 1\n{}", table(0))],
         &["0:1-42 -> 1:2-43"],
     );
-    // The same shape with other values is not.
+    // The same shape with other values is not, nor are two runs of one value.
     check(&[&table(0), &table(1)], &[]);
+    let nones = format!("x = 1\nNONES = [\n{}]\n", "    None,\n".repeat(80));
+    check(&[&nones, &nones], &[]);
 }
 
 #[test]
@@ -312,4 +314,22 @@ fn colliding_hashes_make_no_false_matches() {
     assert_eq!(colliding.blocks.len(), 3);
     assert!(tokens[2].len() >= 100);
     assert!(colliding.lines[2].is_empty());
+}
+
+#[test]
+fn a_verbatim_stretch_inside_repetitive_code_is_a_copy() {
+    // Assertions of one shape, so every long window of them is a repeat; the first five are
+    // pasted again further down, as written.
+    let assertion = |size: usize, minimum: usize| {
+        format!(
+            "    self.assertEqual(\n        next(it),\n        Stats(size={size}, minimum={minimum}, mean={minimum}.5),\n    )\n"
+        )
+    };
+    let first: String = (1..=8).map(|i| assertion(i, i * 3 % 7)).collect();
+    let again: String = (1..=5).map(|i| assertion(i, i * 3 % 7)).collect();
+    let source = format!(
+        "it = stats(data)\n{first}it = stats(data, 3)\n{again}{}",
+        assertion(9, 9)
+    );
+    check(&[&source], &["0:1-24 -> 0:34-57"]);
 }
