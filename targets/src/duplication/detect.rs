@@ -15,14 +15,17 @@
 //!   and that class is not a repeat; otherwise with its class's original, when the class is
 //!   not a repeat; otherwise it is not a copy (PMD's CPD drops such overlapping matches too).
 //!   So a verbatim copy names its verbatim original, not an earlier lookalike, and a table of
-//!   constants pasted as it is, is a copy.
+//!   constants pasted as it is, is a copy. Names and literals as written are compared by a
+//!   64-bit hash of their text; the normalised tokens, compared exactly, still decide what is
+//!   a copy, so a collision could at most name another original or count a repeat's tokens.
 //! - The tokens of a repeat count toward a block's `min_tokens` only in a block copied exactly
 //!   as written, and only if they are no repeat as written either: two long lists of different
 //!   names look alike without either being a copy, nor is one long run of `None,` a copy of
 //!   another.
 //! - Consecutive windows paired with consecutive windows (`s, s+1, ...` with `r, r+1, ...`),
 //!   both written the same or both not, join into one block, so a block is as long as the copy
-//!   goes on matching the same original the same way. In one file a block is cut where its copy would overlap its original.
+//!   goes on matching the same original the same way. In one file a block is cut where its
+//!   copy would overlap its original.
 //! - Blocks whose copies overlap and whose originals overlap or touch are one block: a stretch
 //!   of code copied from one place, split where some of its windows had been seen elsewhere
 //!   first.
