@@ -359,7 +359,7 @@ fn file_metrics(scan: &Scan) -> BTreeMap<String, FileMetrics> {
                     maintainability: f.maintainability_index,
                     documented: f.documented,
                     documentable: f.documentable,
-                    duplicated_lines: None,
+                    duplicated_lines: f.duplicated_lines,
                 },
             )
         })

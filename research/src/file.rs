@@ -7,14 +7,15 @@ use crate::{
     round,
 };
 use std::io::Read;
+use tdev_targets::duplication::Token;
 use tdev_targets::python::{self, BlockKind, ItemKind};
 use tdev_targets::rust;
 
 /// What happened to one file.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    /// Measured.
-    Measured(Box<FileReport>),
+    /// Measured, with the tokens the duplication detector compares.
+    Measured(Box<FileReport>, Vec<Token>),
     /// Left out, with the reason.
     Skipped(Skipped),
 }
@@ -66,18 +67,16 @@ pub(crate) fn measure(
             if let Some(line) = analysis.syntax_error {
                 return skip(SkipReason::DoesNotParse(line));
             }
-            Ok(Outcome::Measured(Box::new(python_report(
-                candidate, &analysis, history,
-            ))))
+            let report = python_report(candidate, &analysis, history);
+            Ok(Outcome::Measured(Box::new(report), analysis.tokens))
         }
         Language::Rust => {
             let analysis = rust::analyze(source)?;
             if let Some(line) = analysis.syntax_error {
                 return skip(SkipReason::DoesNotParse(line));
             }
-            Ok(Outcome::Measured(Box::new(rust_report(
-                candidate, &analysis, history,
-            ))))
+            let report = rust_report(candidate, &analysis, history);
+            Ok(Outcome::Measured(Box::new(report), analysis.tokens))
         }
     }
 }
@@ -149,6 +148,7 @@ fn python_report(candidate: &Candidate, a: &python::Analysis, history: &History)
         functions,
         churn: file_history.map_or(Churn::default(), |h| h.churn),
         hotspot: None,
+        duplicated_lines: None,
     }
 }
 
@@ -192,6 +192,7 @@ fn rust_report(candidate: &Candidate, a: &rust::RustAnalysis, history: &History)
         functions,
         churn: file_history.map_or(Churn::default(), |h| h.churn),
         hotspot: None,
+        duplicated_lines: None,
     }
 }
 

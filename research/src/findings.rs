@@ -5,11 +5,13 @@
 //! (rank C and worse), modules of maintainability index under 20 (rank B and worse).
 //! Missing docstrings (Python) and documentation (Rust) are grouped per file, one finding
 //! listing the public items, because the fix (documenting a module) is one piece of work. Hotspots are files that changed in many
-//! of the commits read and are complex.
+//! of the commits read and are complex. Duplicated blocks are findings on the copy, naming
+//! the original.
 
 use crate::{FileReport, FunctionReport, Language, priority, round};
 use std::collections::{BTreeMap, HashMap};
 use tdev_core::{Finding, Severity, Span};
+use tdev_targets::duplication::Block;
 
 /// Functions with at least this cyclomatic complexity are findings (radon's rank C).
 pub const COMPLEXITY_THRESHOLD: u32 = 11;
@@ -46,8 +48,9 @@ pub fn maintainability_rank(index: f64) -> char {
     }
 }
 
-/// The findings of a scan's files, highest priority first.
-pub(crate) fn findings(files: &[FileReport]) -> Vec<Finding> {
+/// The findings of a scan's files and of the duplicated blocks among them (whose `file`
+/// indexes are positions in `files`), highest priority first.
+pub(crate) fn findings(files: &[FileReport], blocks: &[Block]) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in files {
         for function in &file.functions {
@@ -57,6 +60,15 @@ pub(crate) fn findings(files: &[FileReport]) -> Vec<Finding> {
         out.extend(docstrings(file));
         out.extend(hotspot(file));
     }
+    // Tests spell out similar cases one by one on purpose, so copies in test files (as the
+    // gate knows them) are measured but not findings, as SonarQube leaves tests out.
+    let tests = tdev_gates::Policy::default();
+    out.extend(
+        blocks
+            .iter()
+            .filter(|block| !tests.is_test_file(&files[block.copy.file].path))
+            .map(|block| duplicated_block(files, block)),
+    );
     unique_ids(&mut out);
     sort(&mut out);
     out
@@ -222,6 +234,53 @@ fn hotspot(file: &FileReport) -> Option<Finding> {
         ]),
         Some(score),
     ))
+}
+
+/// A finding on the copy of a duplicated block, naming its original: the copy is where the
+/// code could call the original instead.
+fn duplicated_block(files: &[FileReport], block: &Block) -> Finding {
+    let (copy, original) = (&files[block.copy.file], &files[block.original.file]);
+    let (line, end_line) = (block.copy.line, block.copy.end_line);
+    let place = format!(
+        "{}:{}-{}",
+        original.path, block.original.line, block.original.end_line
+    );
+    let (from, to) = (block.original.line, block.original.end_line);
+    let other = if original.path == copy.path {
+        format!("lines {from}-{to} of this file")
+    } else {
+        format!("{}:{from}-{to}", original.path)
+    };
+    let mut found = finding(
+        "duplicated-block",
+        copy,
+        Some(Span {
+            line,
+            column: 1,
+            end_line,
+            end_column: 1,
+        }),
+        None,
+        Severity::Low,
+        format!(
+            "lines {line}-{end_line} repeat {other} ({} tokens); reuse that code instead of \
+             keeping two copies",
+            block.tokens
+        ),
+        Some(format!("duplicates {place}")),
+        BTreeMap::from([
+            ("tokens".to_owned(), block.tokens as f64),
+            ("lines".to_owned(), block.lines as f64),
+            (
+                "duplicated_lines".to_owned(),
+                f64::from(end_line - line + 1),
+            ),
+        ]),
+        copy.hotspot,
+    );
+    // The id follows the pair of files, not the lines, which move.
+    found.id = stable_id("duplicated-block", &copy.path, &original.path);
+    found
 }
 
 #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]

@@ -3,7 +3,8 @@
 //!
 //! A scan walks the repository (honouring its ignore files), reads each Python and Rust
 //! source file once, measures it with the native analyses of `tdev-targets` on all cores, reads the git
-//! history once for churn, and turns what it measured into [`Finding`]s. Files that cannot be
+//! history once for churn, finds the code duplicated across files on the tokens of the same
+//! parses, and turns what it measured into [`Finding`]s. Files that cannot be
 //! measured (too large, generated, binary, not UTF-8, not parsable, links that loop or lead
 //! out of the repository) are reported in [`Scan::skipped`] with the reason; the scan always
 //! completes.
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod churn;
+mod duplication;
 mod file;
 mod findings;
 mod priority;
@@ -32,6 +34,7 @@ pub use findings::{
     COMPLEXITY_THRESHOLD, MAINTAINABILITY_THRESHOLD, complexity_rank, maintainability_rank,
 };
 pub use priority::priority;
+pub use tdev_targets::duplication::Options as DuplicationOptions;
 pub use tools::{ToolRun, add_findings, add_formatter_findings, add_tool_findings};
 
 use rayon::prelude::*;
@@ -93,6 +96,8 @@ pub struct ScanOptions {
     pub max_file_bytes: u64,
     /// How many of the most recent commits churn is computed from; 0 reads no history.
     pub history_commits: usize,
+    /// How long a repeated block must be to count as duplicated code.
+    pub duplication: DuplicationOptions,
 }
 
 impl Default for ScanOptions {
@@ -100,6 +105,7 @@ impl Default for ScanOptions {
         ScanOptions {
             max_file_bytes: 1024 * 1024,
             history_commits: 500,
+            duplication: DuplicationOptions::default(),
         }
     }
 }
@@ -243,6 +249,10 @@ pub struct FileReport {
     /// without history.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hotspot: Option<f64>,
+    /// Lines that belong to a block of code found elsewhere too (`docs/metrics.md`); a scan
+    /// always sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicated_lines: Option<u32>,
 }
 
 /// Totals of a scan.
@@ -262,6 +272,15 @@ pub struct Summary {
     pub mean_complexity: f64,
     /// Documentation coverage in percent (documented / documentable items).
     pub documentation_coverage: f64,
+    /// Lines that belong to a duplicated block.
+    #[serde(default)]
+    pub duplicated_lines: u64,
+    /// Duplicated lines in percent of the physical lines.
+    #[serde(default)]
+    pub duplicated_lines_density: f64,
+    /// Duplicated blocks (each copy of a block once).
+    #[serde(default)]
+    pub duplicated_blocks: u32,
     /// Findings.
     pub findings: u32,
     /// Commits of the history read; 0 when the repository has none or was not read.
@@ -322,9 +341,13 @@ pub fn scan(
         .collect();
 
     let mut files = Vec::with_capacity(total);
+    let mut tokens = Vec::with_capacity(total);
     for outcome in measured {
         match outcome? {
-            file::Outcome::Measured(report) => files.push(*report),
+            file::Outcome::Measured(report, file_tokens) => {
+                files.push(*report);
+                tokens.push(file_tokens);
+            }
             file::Outcome::Skipped(skip) => skipped.push(skip),
         }
     }
@@ -332,8 +355,11 @@ pub fn scan(
     if history.commits > 0 {
         file::normalise_hotspots(&mut files);
     }
-    let findings = findings::findings(&files);
-    let summary = summarise(&files, &skipped, &findings, &history, started);
+    let blocks = duplication::measure(&mut files, &tokens, &options.duplication);
+    drop(tokens);
+    let findings = findings::findings(&files, &blocks);
+    let mut summary = summarise(&files, &skipped, &findings, &history, started);
+    summary.duplicated_blocks = u32::try_from(blocks.len()).unwrap_or(u32::MAX);
     Ok(Scan {
         root: root.to_path_buf(),
         summary,
@@ -367,11 +393,16 @@ fn summarise(
             / functions.len() as f64
     };
     let documentable: u32 = files.iter().map(|f| f.documentable).sum();
+    let loc: u64 = files.iter().map(|f| u64::from(f.loc)).sum();
+    let duplicated: u64 = files
+        .iter()
+        .filter_map(|f| f.duplicated_lines.map(u64::from))
+        .sum();
     let documented: u32 = files.iter().map(|f| f.documented).sum();
     Summary {
         files: count(files.len()),
         skipped: count(skipped.len()),
-        loc: files.iter().map(|f| u64::from(f.loc)).sum(),
+        loc,
         sloc: files.iter().map(|f| u64::from(f.sloc)).sum(),
         functions: count(files.iter().map(|f| f.functions.len()).sum()),
         mean_complexity: round(mean_complexity, 2),
@@ -380,6 +411,13 @@ fn summarise(
         } else {
             round(f64::from(documented) / f64::from(documentable) * 100.0, 1)
         },
+        duplicated_lines: duplicated,
+        duplicated_lines_density: if loc == 0 {
+            0.0
+        } else {
+            round(duplicated as f64 / loc as f64 * 100.0, 1)
+        },
+        duplicated_blocks: 0,
         findings: count(findings.len()),
         commits: history.commits,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -18,6 +18,7 @@ pub fn run(args: &ScanArgs) -> Result<()> {
     let options = ScanOptions {
         max_file_bytes: args.max_file_kib.saturating_mul(1024),
         history_commits: args.history,
+        ..ScanOptions::default()
     };
     let mut report = scan_with_progress(&args.repo, &options)?;
     add_tools(&mut report, args.tools)?;

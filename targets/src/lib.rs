@@ -1,6 +1,7 @@
 //! What tdev knows about the languages of its targets: native code metrics computed on
 //! tree-sitter syntax trees, checked against the tools people trust (radon and interrogate for
-//! Python, rustc's `missing_docs` lint for Rust).
+//! Python, rustc's `missing_docs` lint for Rust), and the duplicated code of a repository
+//! ([`duplication`]).
 //!
 //! ```
 //! use tdev_targets::python::{BlockKind, complexity};
@@ -13,6 +14,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod duplication;
 mod maintainability;
 pub mod python;
 pub mod rust;

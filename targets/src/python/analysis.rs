@@ -19,6 +19,8 @@ pub struct Analysis {
     pub halstead: Halstead,
     /// Maintainability index from 0 to 100; `None` when `raw` is.
     pub maintainability_index: Option<f64>,
+    /// The tokens the duplication detector compares ([`crate::duplication`]).
+    pub tokens: Vec<crate::duplication::Token>,
     /// 1-based line of the first syntax error tree-sitter recovered from, if any.
     pub syntax_error: Option<usize>,
 }
@@ -40,6 +42,7 @@ pub fn analyze(source: &str) -> Result<Analysis> {
         raw,
         halstead,
         maintainability_index,
+        tokens: crate::duplication::tokens(root, source, &crate::duplication::PYTHON),
         syntax_error: crate::syntax_error::first_error_line(root),
     })
 }

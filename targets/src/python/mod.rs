@@ -21,7 +21,7 @@ use crate::{Error, Result};
 use tree_sitter::{Parser, Tree};
 
 /// Parses Python source; tree-sitter recovers from syntax errors.
-fn parse(source: &str) -> Result<Tree> {
+pub(crate) fn parse(source: &str) -> Result<Tree> {
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())

@@ -41,13 +41,15 @@ pub struct RustAnalysis {
     /// Whether the file documents its own module (`//!`, `/*! */` or `#![doc = ...]`): the
     /// crate's docs for a crate root, the module's for the file of a `mod name;`.
     pub inner_docs: bool,
+    /// The tokens the duplication detector compares ([`crate::duplication`]).
+    pub tokens: Vec<crate::duplication::Token>,
     /// 1-based line of the first syntax error tree-sitter recovered from, if any; the metrics
     /// then cover what it recovered.
     pub syntax_error: Option<usize>,
 }
 
 /// Parses Rust source; tree-sitter recovers from syntax errors.
-fn parse(source: &str) -> Result<Tree> {
+pub(crate) fn parse(source: &str) -> Result<Tree> {
     let mut parser = Parser::new();
     parser
         .set_language(&tree_sitter_rust::LANGUAGE.into())
@@ -76,6 +78,7 @@ pub fn analyze(source: &str) -> Result<RustAnalysis> {
     Ok(RustAnalysis {
         docs: docs::doc_items(root, source),
         inner_docs: syntax::has_inner_docs(root, source),
+        tokens: crate::duplication::tokens(root, source, &crate::duplication::RUST),
         syntax_error: crate::syntax_error::first_error_line(root),
         functions,
         raw,
