@@ -168,7 +168,7 @@ fn a_mistake_in_the_tests_table_is_reported_with_the_file() {
             ("tdev.toml", "[tests]\ncomand = [\"pytest\"]\n"),
         ],
         expect![[r#"
-            error: <repo>/tdev.toml: [tests]: unknown field `comand`, expected one of `command`, `setup`, `extra_packages`
+            error: <repo>/tdev.toml: [tests]: unknown field `comand`, expected one of `command`, `setup`, `extra_packages`, `pass_env`
             in `tests`
         "#]],
     );
