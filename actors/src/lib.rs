@@ -35,6 +35,7 @@ mod fault;
 mod planner;
 mod pool;
 mod research;
+mod restarts;
 mod root;
 mod rust;
 

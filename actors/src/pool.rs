@@ -15,14 +15,14 @@ use crate::coder::{
     current_branch,
 };
 use crate::fault::Faults;
-use crate::root::{MAX_RESTARTS, RESTART_WINDOW};
+use crate::restarts::{RESTART_WINDOW, Restarts, failure};
 use crate::{ActorKind, Event};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tdev_coder::BudgetLedger;
 use tdev_worktree::Repo;
 use tokio::sync::broadcast;
@@ -87,7 +87,7 @@ pub(crate) struct PoolState {
     /// The repository of the cycle under way.
     checkout: Option<Arc<Checkout>>,
     /// When workers were restarted, within [`RESTART_WINDOW`].
-    restarts: VecDeque<Instant>,
+    restarts: Restarts,
 }
 
 struct Slot {
@@ -119,7 +119,7 @@ impl Actor for CoderPool {
             workers: Vec::new(),
             owners: HashMap::new(),
             checkout: None,
-            restarts: VecDeque::new(),
+            restarts: Restarts::default(),
             ledger,
             args,
         };
@@ -225,7 +225,7 @@ impl Actor for CoderPool {
 
     /// A worker that fails is replaced alone, with an empty count of messages (its mailbox
     /// went with it, and every caller waiting on it was told it failed). Restarts count
-    /// within [`RESTART_WINDOW`] as the root counts its children's; beyond [`MAX_RESTARTS`]
+    /// within [`RESTART_WINDOW`] as the root counts its children's; beyond `MAX_RESTARTS`
     /// the pool stops, and the root decides whether to restart it.
     async fn handle_supervisor_evt(
         &self,
@@ -233,13 +233,8 @@ impl Actor for CoderPool {
         event: SupervisionEvent,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let (cell, reason) = match event {
-            SupervisionEvent::ActorFailed(cell, error) => (cell, error.to_string()),
-            // A worker only stops by itself when it could not go on; treat it as a failure.
-            SupervisionEvent::ActorTerminated(cell, _, reason) => {
-                (cell, reason.unwrap_or_else(|| "stopped".to_owned()))
-            }
-            _ => return Ok(()),
+        let Some((cell, reason)) = failure(event) else {
+            return Ok(());
         };
         let Some(index) = state
             .workers
@@ -248,19 +243,9 @@ impl Actor for CoderPool {
         else {
             return Ok(());
         };
-        let now = Instant::now();
-        state.restarts.push_back(now);
-        while state
-            .restarts
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
-        {
-            state.restarts.pop_front();
-        }
-        if state.restarts.len() > MAX_RESTARTS {
+        if let Err(n) = state.restarts.count() {
             myself.stop(Some(format!(
-                "{} coder worker restarts within {} s, the last because {reason}; stopping",
-                state.restarts.len(),
+                "{n} coder worker restarts within {} s, the last because {reason}; stopping",
                 RESTART_WINDOW.as_secs(),
             )));
             return Ok(());

@@ -8,17 +8,12 @@ use crate::fault::Faults;
 use crate::planner::{Planner, PlannerArgs, PlannerMsg};
 use crate::pool::{CoderMsg, CoderPool, PoolArgs};
 use crate::research::{Research, ResearchArgs, ResearchMsg};
+use crate::restarts::{RESTART_WINDOW, Restarts, failure};
 use crate::{ActorKind, Event, TreeConfig};
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tdev_core::CycleRecord;
 use tokio::sync::broadcast;
-
-/// More restarts than this within [`RESTART_WINDOW`] mean the fault is not transient: the root
-/// stops, and with it the tree, rather than crash-looping.
-pub(crate) const MAX_RESTARTS: usize = 5;
-pub(crate) const RESTART_WINDOW: Duration = Duration::from_secs(60);
 
 /// How long the root waits for its children to stop (a child busy with a long test run is
 /// abandoned after this).
@@ -53,7 +48,7 @@ pub(crate) struct RootArgs {
 pub(crate) struct RootState {
     args: RootArgs,
     children: Children,
-    restarts: VecDeque<Instant>,
+    restarts: Restarts,
     /// Cycles the curator failed to record, recorded before the next cycle runs.
     unrecorded: Vec<CycleRecord>,
 }
@@ -89,7 +84,7 @@ impl Actor for Root {
         Ok(RootState {
             args,
             children,
-            restarts: VecDeque::new(),
+            restarts: Restarts::default(),
             unrecorded: Vec::new(),
         })
     }
@@ -138,31 +133,15 @@ impl Actor for Root {
         event: SupervisionEvent,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        let (cell, reason) = match event {
-            SupervisionEvent::ActorFailed(cell, error) => (cell, error.to_string()),
-            // A child only stops by itself when it could not go on (its pre_start failed on
-            // a restart, say); treat it as a failure.
-            SupervisionEvent::ActorTerminated(cell, _, reason) => {
-                (cell, reason.unwrap_or_else(|| "stopped".to_owned()))
-            }
-            _ => return Ok(()),
+        let Some((cell, reason)) = failure(event) else {
+            return Ok(());
         };
         let Some(kind) = state.children.kind_of(&cell) else {
             return Ok(());
         };
-        let now = Instant::now();
-        state.restarts.push_back(now);
-        while state
-            .restarts
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
-        {
-            state.restarts.pop_front();
-        }
-        if state.restarts.len() > MAX_RESTARTS {
+        if let Err(n) = state.restarts.count() {
             myself.stop(Some(format!(
-                "{} restarts within {} s, the last of the {} actor ({reason}); stopping",
-                state.restarts.len(),
+                "{n} restarts within {} s, the last of the {} actor ({reason}); stopping",
                 RESTART_WINDOW.as_secs(),
                 kind.name()
             )));

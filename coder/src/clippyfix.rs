@@ -6,7 +6,7 @@
 //! it compiles, so fixes outside the task's files are put back (they belong to other tasks).
 
 use crate::snapshot::Snapshot;
-use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
+use crate::{AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
 use tdev_runner::rust::RustProject;
 use tdev_runner::{Limits, Sandbox};
@@ -54,9 +54,7 @@ impl Backend for ClippyFixBackend {
         {
             return failed(format!("`{}` is not a clippy lint name", self.lint));
         }
-        let mut paths: Vec<String> = request.findings.iter().map(|f| f.path.clone()).collect();
-        paths.sort();
-        paths.dedup();
+        let paths = request.finding_paths();
         let project = match RustProject::detect(worktree) {
             Ok(project) => project,
             Err(e) => return failed(e.to_string()),
@@ -80,35 +78,20 @@ impl Backend for ClippyFixBackend {
             &tdev_tools::fix_only_args(&self.lint),
             true,
         );
-        let changed = snapshot.changed(worktree);
         let run = match run {
             Ok(run) => run,
             Err(e) => return failed(format!("cargo clippy --fix: {e}")),
         };
-        if let Some(stopped) = run.stopped {
-            let _ = changed.and_then(|files| snapshot.restore(worktree, &files));
-            return failed(format!("cargo clippy --fix {stopped}"));
-        }
         if !run.success() {
-            let _ = changed.and_then(|files| snapshot.restore(worktree, &files));
-            return failed(format!("cargo clippy --fix failed:\n{}", run.stderr_tail));
+            // Nothing of a run that did not finish is kept.
+            let _ = snapshot
+                .changed(worktree)
+                .and_then(|files| snapshot.restore(worktree, &files));
+            return failed(match run.stopped {
+                Some(stopped) => format!("cargo clippy --fix {stopped}"),
+                None => format!("cargo clippy --fix failed:\n{}", run.stderr_tail),
+            });
         }
-        let changed = match changed {
-            Ok(files) => files,
-            Err(detail) => return failed(detail),
-        };
-        let (mine, others): (Vec<String>, Vec<String>) =
-            changed.into_iter().partition(|f| paths.contains(f));
-        if let Err(detail) = snapshot.restore(worktree, &others) {
-            return failed(detail);
-        }
-        if mine.is_empty() {
-            AttemptResult::failed(FailureReason::NoChange, Usage::default())
-        } else {
-            AttemptResult {
-                outcome: AttemptOutcome::Changed { files: mine },
-                usage: Usage::default(),
-            }
-        }
+        snapshot.keep_only(worktree, &paths)
     }
 }

@@ -42,9 +42,7 @@ impl Backend for FormatBackend {
         let failed = |detail: String| {
             AttemptResult::failed(FailureReason::Local { detail }, Usage::default())
         };
-        let mut paths: Vec<String> = request.findings.iter().map(|f| f.path.clone()).collect();
-        paths.sort();
-        paths.dedup();
+        let paths = request.finding_paths();
         let snapshot = match Snapshot::take(worktree) {
             Ok(snapshot) => snapshot,
             Err(detail) => return failed(detail),
@@ -55,23 +53,7 @@ impl Backend for FormatBackend {
                 .and_then(|files| snapshot.restore(worktree, &files));
             return failed(e.to_string());
         }
-        let changed = match snapshot.changed(worktree) {
-            Ok(files) => files,
-            Err(detail) => return failed(detail),
-        };
-        let (mine, others): (Vec<String>, Vec<String>) =
-            changed.into_iter().partition(|f| paths.contains(f));
-        if let Err(detail) = snapshot.restore(worktree, &others) {
-            return failed(detail);
-        }
-        if mine.is_empty() {
-            AttemptResult::failed(FailureReason::NoChange, Usage::default())
-        } else {
-            AttemptResult {
-                outcome: AttemptOutcome::Changed { files: mine },
-                usage: Usage::default(),
-            }
-        }
+        snapshot.keep_only(worktree, &paths)
     }
 }
 

@@ -25,6 +25,16 @@ pub struct AttemptRequest {
     pub previous_failure: Vec<String>,
 }
 
+impl AttemptRequest {
+    /// The files of the task's findings, sorted, once each: what a tool fixer may change.
+    pub fn finding_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.findings.iter().map(|f| f.path.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+}
+
 /// The part of a planned task a backend needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskBrief {

@@ -54,6 +54,28 @@ impl Snapshot {
         Ok(changed.into_iter().collect())
     }
 
+    /// What a tool that rewrites more than it was asked to leaves of its change: every path
+    /// changed since the snapshot outside `paths` is put back, and the attempt is the change
+    /// to `paths` (or no change at all).
+    pub fn keep_only(&self, worktree: &Path, paths: &[String]) -> crate::AttemptResult {
+        use crate::{AttemptOutcome, AttemptResult, FailureReason, Usage};
+        let kept = self.changed(worktree).and_then(|changed| {
+            let (mine, others): (Vec<String>, Vec<String>) =
+                changed.into_iter().partition(|f| paths.contains(f));
+            self.restore(worktree, &others).map(|()| mine)
+        });
+        match kept {
+            Ok(files) if files.is_empty() => {
+                AttemptResult::failed(FailureReason::NoChange, Usage::default())
+            }
+            Ok(files) => AttemptResult {
+                outcome: AttemptOutcome::Changed { files },
+                usage: Usage::default(),
+            },
+            Err(detail) => AttemptResult::failed(FailureReason::Local { detail }, Usage::default()),
+        }
+    }
+
     /// Puts `changed` paths back as they were at the snapshot: dirty ones to their recorded
     /// content, clean tracked ones to HEAD, new ones removed.
     pub fn restore(&self, worktree: &Path, changed: &[String]) -> Result<(), String> {

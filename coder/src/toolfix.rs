@@ -3,7 +3,7 @@
 //! strategy the planner keeps apart.
 
 use crate::snapshot::Snapshot;
-use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
+use crate::{AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
 use tdev_tools::ToolEnv;
 
@@ -46,9 +46,7 @@ impl Backend for RuffFixBackend {
     fn attempt(&self, request: &AttemptRequest, worktree: &Path) -> AttemptResult {
         let failed = |reason| AttemptResult::failed(reason, Usage::default());
         // Only the files of the task's findings: a fix elsewhere is another task's change.
-        let mut paths: Vec<String> = request.findings.iter().map(|f| f.path.clone()).collect();
-        paths.sort();
-        paths.dedup();
+        let paths = request.finding_paths();
         let snapshot = match Snapshot::take(worktree) {
             Ok(snapshot) => snapshot,
             Err(detail) => return failed(FailureReason::Local { detail }),
@@ -60,13 +58,6 @@ impl Backend for RuffFixBackend {
                 detail: format!("ruff --fix: {e}"),
             });
         }
-        match snapshot.changed(worktree) {
-            Ok(files) if files.is_empty() => failed(FailureReason::NoChange),
-            Ok(files) => AttemptResult {
-                outcome: AttemptOutcome::Changed { files },
-                usage: Usage::default(),
-            },
-            Err(detail) => failed(FailureReason::Local { detail }),
-        }
+        snapshot.keep_only(worktree, &paths)
     }
 }
