@@ -539,6 +539,13 @@ fn backend(
     }
 }
 
+/// Whether a model or an agent command may take up a task in this run, as `strategies`
+/// decides: one is configured (or `--backend command` names the agent) and `--backend tools`
+/// does not rule them out.
+pub(crate) fn model_available(llm_configured: bool, backend: Option<&str>) -> bool {
+    backend != Some("tools") && (llm_configured || backend == Some("command"))
+}
+
 /// The strategies to try for a task, in order, for up to three attempts: the planned one
 /// first; a tool or codemod strategy that fails moves on to the riskier one (unsafe fixes, the
 /// LLM when one is configured); an LLM strategy is retried with the reasons it failed.

@@ -36,13 +36,24 @@ pub enum CuratorMsg {
         /// Where the result goes.
         reply: RpcReplyPort<Result<String, String>>,
     },
-    /// The findings that passing changes on a repository addressed, with their branches.
-    Proposals {
+    /// What earlier cycles on a repository did that a new one must not redo.
+    History {
         /// The repository's name in the graph.
         repository: String,
-        /// The proposals, or why the graph could not answer.
-        reply: RpcReplyPort<Result<Vec<tdev_knowledge::Proposal>, String>>,
+        /// The commit the new cycle starts from, when it has one.
+        base_commit: Option<String>,
+        /// The history, or why the graph could not answer.
+        reply: RpcReplyPort<Result<History, String>>,
     },
+}
+
+/// What earlier cycles on a repository did that a new one must not redo.
+#[derive(Debug, Default)]
+pub struct History {
+    /// The findings passing changes addressed, with their branches.
+    pub proposals: Vec<tdev_knowledge::Proposal>,
+    /// The findings whose tool and codemod strategies were all refused on the same commit.
+    pub refusals: Vec<tdev_knowledge::Refusal>,
 }
 
 /// Opens the data directory in `pre_start`, so a restart reopens it cleanly.
@@ -91,13 +102,25 @@ impl Actor for Curator {
             } => {
                 let _ = reply.send(record_cycle(&mut state.knowledge, &record, &lessons));
             }
-            CuratorMsg::Proposals { repository, reply } => {
-                let proposals = state
-                    .knowledge
-                    .graph
-                    .proposals(&repository)
-                    .map_err(|e| format!("asking the knowledge graph what is proposed: {e}"));
-                let _ = reply.send(proposals);
+            CuratorMsg::History {
+                repository,
+                base_commit,
+                reply,
+            } => {
+                let graph = &state.knowledge.graph;
+                let history = graph.proposals(&repository).and_then(|proposals| {
+                    let refusals = match &base_commit {
+                        Some(commit) => graph.refusals(&repository, commit)?,
+                        None => Vec::new(),
+                    };
+                    Ok(History {
+                        proposals,
+                        refusals,
+                    })
+                });
+                let _ = reply.send(
+                    history.map_err(|e| format!("asking the knowledge graph for history: {e}")),
+                );
             }
         }
         Ok(())

@@ -77,6 +77,7 @@ pub(crate) async fn run(
             location: request.repo.display().to_string(),
             language: Language::Other,
         },
+        base_commit: None,
         trigger: request.trigger,
         goal: request.goal.clone(),
         started_at,
@@ -186,28 +187,51 @@ async fn drive(
     // With `--backend tools`, only what a tool fixer or a built-in codemod can change is
     // planned, so that the cap on tasks is not spent on work no backend will do.
     let tools_only = request.backend.as_deref() == Some("tools");
+    let checkout = checkout_state(&request.repo).await;
+    record.base_commit.clone_from(&checkout.head);
     // What the graph says earlier cycles proposed and is still waiting on its branch is not
-    // done again: the same change would be a duplicate, another one would overlap it.
-    let proposals = call(
+    // done again: the same change would be a duplicate, another one would overlap it. Nor is
+    // what every tool tried and the gate refused on this very commit: the tools would make
+    // the same changes again. A model, which answers differently, may still try those.
+    let history = call(
         &children.curator,
         ActorKind::Curator,
         RECORD_TIMEOUT,
-        |reply| CuratorMsg::Proposals {
+        |reply| CuratorMsg::History {
             repository: request.repository.clone(),
+            base_commit: checkout.head.clone(),
             reply,
         },
     )
     .await??;
-    let waiting = waiting_findings(&request.repo, proposals).await;
+    let waiting: HashSet<String> = history
+        .proposals
+        .into_iter()
+        .filter(|p| checkout.branches.contains(&p.branch))
+        .map(|p| p.finding)
+        .collect();
+    let refused: HashMap<String, Vec<String>> = history
+        .refusals
+        .into_iter()
+        .map(|r| (r.finding, r.strategies))
+        .collect();
+    let model_may_try =
+        crate::coder::model_available(args.config.coder.llm.is_some(), request.backend.as_deref());
+    let settled = |f: &Finding| !model_may_try && refused.contains_key(&f.id);
     let already_proposed = scan
         .findings
         .iter()
         .filter(|f| waiting.contains(&f.id))
         .count();
+    let already_refused = scan
+        .findings
+        .iter()
+        .filter(|f| !waiting.contains(&f.id) && settled(f))
+        .count();
     let plannable: Vec<_> = scan
         .findings
         .iter()
-        .filter(|f| !waiting.contains(&f.id))
+        .filter(|f| !waiting.contains(&f.id) && !settled(f))
         .filter(|f| !args.config.gates.is_test_file(&f.path))
         .filter(|f| !tools_only || tool_fixable(f))
         .cloned()
@@ -229,6 +253,7 @@ async fn drive(
         cycle: request.id.clone(),
         tasks: plan.tasks.len(),
         already_proposed,
+        already_refused,
     });
     if request.dry_run || plan.tasks.is_empty() {
         return Ok(());
@@ -244,6 +269,7 @@ async fn drive(
         },
     )
     .await??;
+    record.base_commit = Some(base.clone());
     call(
         &children.evaluator,
         ActorKind::Evaluator,
@@ -257,6 +283,13 @@ async fn drive(
     )
     .await??;
 
+    // Refusals hold for the commit they were made on, which is the one planned from unless
+    // the checkout moved since.
+    let refused = if checkout.head.as_ref() == Some(&base) {
+        refused
+    } else {
+        HashMap::new()
+    };
     let context = TaskContext {
         coder: children.coder.clone(),
         evaluator: children.evaluator.clone(),
@@ -265,6 +298,7 @@ async fn drive(
         base,
         llm_configured: args.config.coder.llm.is_some(),
         language: record.repository.language,
+        refused: Arc::new(refused),
     };
     let mut passed: HashSet<String> = HashSet::new();
     let mut runs: HashMap<String, TaskRun> = HashMap::new();
@@ -369,6 +403,9 @@ struct TaskContext {
     base: String,
     llm_configured: bool,
     language: Language,
+    /// For findings whose tool strategies the gate refused on this base commit, those
+    /// strategies: they are not tried again on it.
+    refused: Arc<HashMap<String, Vec<String>>>,
 }
 
 /// What came of one task: its attempts and lessons, and whether one passed (`Err` when an
@@ -389,43 +426,42 @@ impl Default for TaskRun {
     }
 }
 
-/// The ids of the findings whose proposed change still waits on its branch in `repo`. A
-/// branch that is gone was merged or turned down; its findings may be worked on again.
-async fn waiting_findings(
-    repo: &std::path::Path,
-    proposals: Vec<tdev_knowledge::Proposal>,
-) -> HashSet<String> {
-    if proposals.is_empty() {
-        return HashSet::new();
-    }
+/// What a cycle needs to know of the repository's git state before it plans.
+#[derive(Debug, Default)]
+struct CheckoutState {
+    /// The commit checked out, when there is one.
+    head: Option<String>,
+    /// The `tdev/auto/` branches that exist: a proposal whose branch is gone was merged or
+    /// turned down, and its findings may be worked on again.
+    branches: HashSet<String>,
+}
+
+async fn checkout_state(repo: &std::path::Path) -> CheckoutState {
     let repo = repo.to_path_buf();
-    let branches = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args([
+    tokio::task::spawn_blocking(move || {
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .arg("-C")
+                .arg(&repo)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        };
+        CheckoutState {
+            head: git(&["rev-parse", "--verify", "-q", "HEAD"]).map(|h| h.trim().to_owned()),
+            branches: git(&[
                 "for-each-ref",
                 "--format=%(refname:short)",
                 "refs/heads/tdev/auto/",
             ])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .map(str::to_owned)
-                    .collect::<HashSet<String>>()
-            })
-            .unwrap_or_default()
+            .map(|out| out.lines().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        }
     })
     .await
-    .unwrap_or_default();
-    proposals
-        .into_iter()
-        .filter(|p| branches.contains(&p.branch))
-        .map(|p| p.finding)
-        .collect()
+    .unwrap_or_default()
 }
 
 /// Whether a tool fixer or a built-in codemod can change what `finding` reports: ruff's fixes
@@ -457,6 +493,21 @@ async fn run_task(
     // A tool or codemod does the same thing when asked again; an LLM, told why it failed,
     // may not: only LLM and agent strategies are repeated to fill the three attempts.
     let mut order = strategies.clone();
+    // A tool strategy the gate refused for every one of these findings on this commit would
+    // make the same change again.
+    let refused_for_all = |strategy: &String| {
+        !findings.is_empty()
+            && findings.iter().all(|f| {
+                context
+                    .refused
+                    .get(&f.id)
+                    .is_some_and(|tried| tried.contains(strategy))
+            })
+    };
+    order.retain(|s| !(tdev_knowledge::is_deterministic(s) && refused_for_all(s)));
+    if order.is_empty() {
+        return Ok(false);
+    }
     while order.len() < MAX_ATTEMPTS_PER_TASK as usize {
         match order.last() {
             Some(last) if last.starts_with("llm:") || last.starts_with("command:") => {

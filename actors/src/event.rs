@@ -68,6 +68,9 @@ pub enum Event {
         tasks: usize,
         /// Findings left out because a change for them waits on a branch already.
         already_proposed: usize,
+        /// Findings left out because the gate refused every tool's change for them on this
+        /// commit (and no model may try them).
+        already_refused: usize,
     },
     /// An attempt at a task began.
     AttemptStarted {

@@ -40,7 +40,7 @@ mod root;
 mod rust;
 
 pub use coder::{AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, ProducedChange};
-pub use curator::{CuratorMsg, Lesson};
+pub use curator::{CuratorMsg, History, Lesson};
 pub use cycle::CycleRequest;
 pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
 pub use event::{ActorKind, Event};

@@ -635,3 +635,70 @@ async fn a_change_on_a_deleted_branch_is_worked_on_again_and_the_same_change_is_
         "{third:#?}"
     );
 }
+
+/// The `already_refused` count of the cycle's `Planned` event among the events received.
+fn refused_at_planning(events: &mut tokio::sync::broadcast::Receiver<Event>) -> Option<usize> {
+    while let Ok(event) = events.try_recv() {
+        if let Event::Planned {
+            already_refused, ..
+        } = event
+        {
+            return Some(already_refused);
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tool_change_the_gate_refused_is_not_tried_again_on_the_same_commit() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    // ruff's unsafe fix for E731 turns the lambda into a function without a docstring, which
+    // the gate refuses (docstring coverage falls).
+    std::fs::write(
+        repo.join("shop/price.py"),
+        "\"\"\"Prices.\"\"\"\n\ndouble = lambda amount: 2 * amount\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "shop/price.py"]);
+    git(&repo, &["commit", "-q", "-m", "Prices"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
+    let is_e731 = |a: &&tdev_core::Attempt| a.strategy == "ruff-unsafe-fix:E7";
+
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert_eq!(first.base_commit.as_deref(), Some(head.as_str()));
+    let refused = first
+        .attempts
+        .iter()
+        .find(is_e731)
+        .expect("an E731 attempt");
+    assert!(
+        refused.evaluation.is_some() && !refused.gate.passed,
+        "{first:#?}"
+    );
+    assert!(
+        refused
+            .gate
+            .reasons
+            .iter()
+            .any(|r| r.contains("Docstring coverage")),
+        "{refused:#?}"
+    );
+    assert_eq!(refused_at_planning(&mut events), Some(0));
+
+    // On the same commit the same tool would make the same change: it is left out.
+    let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    assert!(!second.attempts.iter().any(|a| is_e731(&a)), "{second:#?}");
+    assert_eq!(refused_at_planning(&mut events), Some(1));
+
+    // A new commit may change the verdict: the finding is tried again.
+    std::fs::write(repo.join("CHANGES.md"), "1.1: prices\n").unwrap();
+    git(&repo, &["add", "CHANGES.md"]);
+    git(&repo, &["commit", "-q", "-m", "Changes"]);
+    let third = tree.run_cycle(request(&repo, "c-3")).await.unwrap();
+    tree.stop().await;
+    assert!(third.attempts.iter().any(|a| is_e731(&a)), "{third:#?}");
+    assert_eq!(refused_at_planning(&mut events), Some(0));
+}

@@ -156,6 +156,15 @@ pub enum FailureReason {
     },
     /// The command succeeded but left the worktree as it was.
     NoChange,
+    /// Every change the strategy made touches lines a safer strategy of the same plan changes
+    /// too, so it was not kept: it would overlap that change. It can be tried once that
+    /// change is merged.
+    OverlapsSaferChange {
+        /// The files where the two changes meet.
+        paths: Vec<String>,
+        /// The safer strategy, e.g. `ruff-fix:UP0`.
+        safer: String,
+    },
     /// tdev itself failed around the attempt: reading or writing files, running git.
     Local {
         /// What failed.
@@ -183,6 +192,16 @@ impl fmt::Display for FailureReason {
             Self::PatchDoesNotApply { path, hunk, why } => {
                 write!(f, "hunk {hunk} for `{path}` does not apply: {why}")
             }
+            Self::OverlapsSaferChange { paths, safer } => write!(
+                f,
+                "its changes to {} touch the lines that `{safer}` changes, so they were not \
+                 kept; try again once that change is merged",
+                paths
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Self::PathOutsideWorktree { path } => write!(
                 f,
                 "the patch names `{path}`, which is outside the worktree or inside .git"

@@ -1,10 +1,17 @@
 //! ruff's own fixes as a backend: `ruff-fix:<rules>` applies its safe fixes for the rules (a
-//! code or a family such as `E7`), `ruff-unsafe-fix:<rules>` its unsafe ones too, a riskier
+//! code or a family such as `E7`), `ruff-unsafe-fix:<rules>` its unsafe ones, a riskier
 //! strategy the planner keeps apart.
+//!
+//! ruff has no switch for "unsafe fixes only": `--unsafe-fixes` applies the safe ones too, so
+//! the unsafe strategy's branch would repeat the safe strategy's change to the same file. The
+//! unsafe fixer therefore runs ruff twice, safe fixes and then unsafe ones, and keeps what the
+//! second run added, merged onto the original file with `git merge-file`. Where the two meet
+//! on the same lines the file is left out, and the attempt says which change it waits for.
 
 use crate::snapshot::Snapshot;
-use crate::{AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
+use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use tdev_tools::ToolEnv;
 
 /// Applies ruff's fixes for some rules in a worktree.
@@ -36,6 +43,40 @@ impl RuffFixBackend {
             name: format!("{name}:{rules}"),
         }
     }
+
+    fn fix(&self, worktree: &Path, paths: &[String], unsafe_fixes: bool) -> Result<(), String> {
+        tdev_tools::ruff_fix(&self.env, worktree, &self.rules, unsafe_fixes, paths)
+            .map(drop)
+            .map_err(|e| format!("ruff --fix: {e}"))
+    }
+
+    /// Runs the safe fixes, then the unsafe ones, and leaves in each file only what the
+    /// unsafe run added. Returns the files where it met the safe fixes' lines.
+    fn unsafe_only(&self, worktree: &Path, paths: &[String]) -> Result<Vec<String>, String> {
+        let read = |path: &String| std::fs::read(worktree.join(path)).ok();
+        let original: Vec<Option<Vec<u8>>> = paths.iter().map(read).collect();
+        self.fix(worktree, paths, false)?;
+        let safe: Vec<Option<Vec<u8>>> = paths.iter().map(read).collect();
+        self.fix(worktree, paths, true)?;
+        let mut overlapping = Vec::new();
+        for ((path, original), safe) in paths.iter().zip(original).zip(safe) {
+            let (Some(original), Some(safe)) = (original, safe) else {
+                continue;
+            };
+            let file = worktree.join(path);
+            let fixed = std::fs::read(&file).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+            let kept = if fixed == safe {
+                original
+            } else if let Some(merged) = merge(&original, &safe, &fixed)? {
+                merged
+            } else {
+                overlapping.push(path.clone());
+                original
+            };
+            std::fs::write(&file, kept).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+        }
+        Ok(overlapping)
+    }
 }
 
 impl Backend for RuffFixBackend {
@@ -51,13 +92,52 @@ impl Backend for RuffFixBackend {
             Ok(snapshot) => snapshot,
             Err(detail) => return failed(FailureReason::Local { detail }),
         };
-        if let Err(e) =
-            tdev_tools::ruff_fix(&self.env, worktree, &self.rules, self.unsafe_fixes, &paths)
-        {
-            return failed(FailureReason::Local {
-                detail: format!("ruff --fix: {e}"),
-            });
+        let overlapping = if self.unsafe_fixes {
+            self.unsafe_only(worktree, &paths)
+        } else {
+            self.fix(worktree, &paths, false).map(|()| Vec::new())
+        };
+        let overlapping = match overlapping {
+            Ok(overlapping) => overlapping,
+            Err(detail) => {
+                let _ = snapshot.restore(worktree, &paths);
+                return failed(FailureReason::Local { detail });
+            }
+        };
+        let result = snapshot.keep_only(worktree, &paths);
+        match result.outcome {
+            AttemptOutcome::Failed(FailureReason::NoChange) if !overlapping.is_empty() => {
+                failed(FailureReason::OverlapsSaferChange {
+                    paths: overlapping,
+                    safer: format!("ruff-fix:{}", self.rules.join(",")),
+                })
+            }
+            _ => result,
         }
-        snapshot.keep_only(worktree, &paths)
+    }
+}
+
+/// `current` with the change from `base` to `other` applied (`git merge-file`), or `None`
+/// when that change touches lines `current` changed from `base` too.
+fn merge(current: &[u8], base: &[u8], other: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    let files = [("current", current), ("base", base), ("other", other)];
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content)
+            .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    }
+    let output = Command::new("git")
+        .current_dir(dir.path())
+        .args(["merge-file", "-p", "current", "base", "other"])
+        .output()
+        .map_err(|e| format!("cannot run git merge-file: {e}"))?;
+    // The exit code is the number of conflicts; git's errors are negative (255 here).
+    match output.status.code() {
+        Some(0) => Ok(Some(output.stdout)),
+        Some(1..=127) => Ok(None),
+        _ => Err(format!(
+            "git merge-file failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
     }
 }

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::Repo;
-use tdev_coder::{AttemptRequest, Backend, ClippyFixBackend, TaskBrief};
-use tdev_core::{Finding, Severity};
+use common::{Repo, tool_request};
+use tdev_coder::{AttemptRequest, Backend, ClippyFixBackend};
 
 const MANIFEST: &str = "[package]\nname = \"fixme\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
 const LIB: &str = "mod other;\n\npub fn names(xs: &[u32]) -> Vec<String> {\n    xs.iter().map(|x| x.to_string()).collect()\n}\n";
@@ -14,30 +13,12 @@ const OTHER: &str =
     "pub fn more(xs: &[u32]) -> Vec<String> {\n    xs.iter().map(|x| x.to_string()).collect()\n}\n";
 
 fn request(path: &str) -> AttemptRequest {
-    AttemptRequest {
-        task: TaskBrief {
-            kind: "fix-lint".to_owned(),
-            title: "apply clippy's fix".to_owned(),
-            strategy: "clippy-fix:redundant_closure_for_method_calls".to_owned(),
-        },
-        findings: vec![Finding {
-            id: "f1".to_owned(),
-            kind: "clippy::redundant_closure_for_method_calls".to_owned(),
-            severity: Severity::Low,
-            path: path.to_owned(),
-            span: None,
-            symbol: None,
-            message: "redundant closure".to_owned(),
-            evidence: None,
-            metrics: Default::default(),
-            fix: None,
-            priority: 0.0,
-        }],
-        excerpts: Vec::new(),
-        conventions: String::new(),
-        similar_patterns: Vec::new(),
-        previous_failure: Vec::new(),
-    }
+    tool_request(
+        "clippy-fix:redundant_closure_for_method_calls",
+        "clippy::redundant_closure_for_method_calls",
+        None,
+        &[path],
+    )
 }
 
 fn backend(lint: &str, dirs: &tempfile::TempDir) -> ClippyFixBackend {

@@ -4,39 +4,12 @@
 
 mod common;
 
-use common::Repo;
-use tdev_coder::{AttemptRequest, Backend, FormatBackend, TaskBrief};
-use tdev_core::{Finding, Fixability, Severity};
+use common::{Repo, tool_request, tools_dir};
+use tdev_coder::{AttemptRequest, Backend, FormatBackend};
+use tdev_core::Fixability;
 
 fn request(kind: &str, path: &str) -> AttemptRequest {
-    AttemptRequest {
-        task: TaskBrief {
-            kind: "fix-lint".to_owned(),
-            title: "format".to_owned(),
-            strategy: kind.to_owned(),
-        },
-        findings: vec![Finding {
-            id: "f1".to_owned(),
-            kind: kind.to_owned(),
-            severity: Severity::Low,
-            path: path.to_owned(),
-            span: None,
-            symbol: None,
-            message: "not formatted".to_owned(),
-            evidence: None,
-            metrics: Default::default(),
-            fix: Some(Fixability::Safe),
-            priority: 0.0,
-        }],
-        excerpts: Vec::new(),
-        conventions: String::new(),
-        similar_patterns: Vec::new(),
-        previous_failure: Vec::new(),
-    }
-}
-
-fn tools_dir() -> std::path::PathBuf {
-    tdev_tools::default_dir().expect("tdev's tool environment (scripts/test installs it)")
+    tool_request(kind, kind, Some(Fixability::Safe), &[path])
 }
 
 /// Formats `target` of a repository holding `files` with `formatter`: the attempt must say it

@@ -22,6 +22,9 @@ pub struct CycleRecord {
     pub id: String,
     /// The repository the cycle worked on.
     pub repository: Repository,
+    /// The commit the cycle's changes start from (hex object id), once the cycle knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_commit: Option<String>,
     /// What started the cycle.
     pub trigger: Trigger,
     /// The goal the planner decomposed, in words.
@@ -283,6 +286,11 @@ fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// A git object id: 40 hex digits (SHA-1) or 64 (SHA-256).
+fn is_object_id(id: &str) -> bool {
+    matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 impl CycleRecord {
     /// Checks that the record is internally consistent and within tdev's limits.
     ///
@@ -404,6 +412,14 @@ impl CycleRecord {
                 }
             }
         }
+        if let Some(commit) = &self.base_commit
+            && !is_object_id(commit)
+        {
+            problem(
+                "base_commit".into(),
+                "must be a git object id: 40 or 64 hex digits",
+            );
+        }
         for (i, m) in self.models.iter().enumerate() {
             let hex = m.sha256.len() == 64 && m.sha256.bytes().all(|b| b.is_ascii_hexdigit());
             if !hex {
@@ -436,6 +452,7 @@ mod tests {
                 location: "/src/demo".into(),
                 language: Language::Python,
             },
+            base_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             trigger: Trigger::Manual,
             goal: "fix security findings".into(),
             started_at: t("2026-11-25T10:00:00Z"),
@@ -523,6 +540,10 @@ mod tests {
         check(
             |r| r.findings[0].priority = 1.5,
             &["findings[0].priority: must be in [0, 1]"],
+        );
+        check(
+            |r| r.base_commit = Some("HEAD".into()),
+            &["base_commit: must be a git object id: 40 or 64 hex digits"],
         );
         check(
             |r| r.tasks[0].estimate_hours = 4.5,

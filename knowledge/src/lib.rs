@@ -25,6 +25,7 @@ mod lock;
 mod patterns;
 mod proposals;
 mod record;
+mod refusals;
 mod stats;
 pub mod vocab;
 
@@ -37,6 +38,7 @@ pub use lock::DataDirLock;
 pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
+pub use refusals::{Refusal, is_deterministic};
 pub use stats::{
     FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
 };

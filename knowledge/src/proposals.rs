@@ -60,7 +60,7 @@ impl KnowledgeGraph {
 }
 
 /// The finding id at the end of a finding's IRI (`.../cycle/<cycle>/finding/<id>`), decoded.
-fn finding_id(iri: &str) -> Option<String> {
+pub(crate) fn finding_id(iri: &str) -> Option<String> {
     let encoded = iri.rsplit_once("/finding/")?.1;
     let bytes = encoded.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -107,6 +107,8 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
     b.add(&cycle, prov::WAS_ASSOCIATED_WITH, tdev::AGENT);
     let reason = record.failure_reason.as_deref().map(Literal::from);
     b.add_opt(&cycle, tdev::FAILURE_REASON, reason);
+    let base = record.base_commit.as_deref().map(Literal::from);
+    b.add_opt(&cycle, tdev::BASE_COMMIT, base);
 
     for f in &record.findings {
         let finding = vocab::id(&["cycle", id, "finding", &f.id]);

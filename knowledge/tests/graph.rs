@@ -611,3 +611,80 @@ fn proposals_are_the_findings_of_passing_tasks_with_their_branches() {
     assert!(seen_any, "the sample has passing changes");
     assert_eq!(graph.proposals("no-such-repository").unwrap(), []);
 }
+
+#[test]
+fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut records: Vec<_> = (0..80).map(|i| synthetic::record(12, i)).collect();
+    // Two cycles on one commit: the later one's refusal is the one reported.
+    let shared = records[0].base_commit.clone();
+    let same_repo = records
+        .iter()
+        .position(|r| r.id != records[0].id && r.repository == records[0].repository)
+        .unwrap();
+    records[same_repo].base_commit = shared;
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let mut seen_any = false;
+    let mut commits: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.repository.name.as_str(),
+                r.base_commit.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    commits.sort_unstable();
+    commits.dedup();
+    for (repository, commit) in commits {
+        // What the records say, worked out without the graph.
+        let mut expected: BTreeMap<String, tdev_knowledge::Refusal> = BTreeMap::new();
+        let on_commit = records.iter().filter(|r| {
+            r.repository.name == repository && r.base_commit.as_deref() == Some(commit)
+        });
+        for record in on_commit {
+            for task in &record.tasks {
+                let tried: Vec<_> = record
+                    .attempts
+                    .iter()
+                    .filter(|a| a.task == task.id)
+                    .collect();
+                let exhausted = !tried.is_empty()
+                    && tried.iter().all(|a| {
+                        a.evaluation.is_some()
+                            && !a.gate.passed
+                            && tdev_knowledge::is_deterministic(&a.strategy)
+                    });
+                if !exhausted {
+                    continue;
+                }
+                for finding in &task.addresses {
+                    let refusal = tdev_knowledge::Refusal {
+                        finding: finding.clone(),
+                        cycle: record.id.clone(),
+                        strategies: tried.iter().map(|a| a.strategy.clone()).collect(),
+                        reason: tried.last().unwrap().gate.reasons[0].clone(),
+                    };
+                    match expected.get(finding) {
+                        Some(kept) if kept.cycle >= refusal.cycle => {}
+                        _ => {
+                            expected.insert(finding.clone(), refusal);
+                        }
+                    }
+                }
+            }
+        }
+        let expected: Vec<_> = expected.into_values().collect();
+        seen_any |= !expected.is_empty();
+        assert_eq!(
+            graph.refusals(repository, commit).unwrap(),
+            expected,
+            "{repository} at {commit}"
+        );
+    }
+    assert!(seen_any, "the sample has refused tool attempts");
+    let (repository, commit) = (&records[0].repository.name, "f".repeat(40));
+    assert_eq!(graph.refusals(repository, &commit).unwrap(), []);
+}

@@ -187,23 +187,34 @@ fn print_event(event: &Event) {
         }
         Event::Planned {
             tasks,
-            already_proposed: 0,
-            ..
-        } => format!("  plan: {tasks} tasks"),
-        Event::Planned {
-            tasks,
             already_proposed,
+            already_refused,
             ..
-        } => format!(
-            "  plan: {tasks} tasks ({already_proposed} findings left out: a change for them waits on a tdev/auto/ branch)"
-        ),
+        } => {
+            let mut left_out = Vec::new();
+            if *already_proposed > 0 {
+                left_out.push(format!(
+                    "{already_proposed} findings left out: a change for them waits on a tdev/auto/ branch"
+                ));
+            }
+            if *already_refused > 0 {
+                left_out.push(format!(
+                    "{already_refused} left out: the gate refused every tool's change for them on this commit"
+                ));
+            }
+            if left_out.is_empty() {
+                format!("  plan: {tasks} tasks")
+            } else {
+                format!("  plan: {tasks} tasks ({})", left_out.join("; "))
+            }
+        }
         Event::AttemptStarted {
             task,
             number,
             strategy,
             ..
         } => {
-            format!("  {task} attempt {number}: {strategy}...")
+            format!("  {task} attempt {number}: trying {strategy}")
         }
         Event::AttemptFinished {
             task,

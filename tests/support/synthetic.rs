@@ -188,6 +188,10 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
             location: format!("/srv/repos/{repo}"),
             language,
         },
+        base_commit: Some(format!(
+            "{:040x}",
+            seed.wrapping_mul(1_000_003).wrapping_add(i)
+        )),
         trigger: Trigger::Schedule,
         goal: "raise quality of the hotspots".to_owned(),
         started_at,

@@ -1,6 +1,6 @@
-//! What the coder tests share: a real git worktree in a temporary directory, a small HTTP
-//! server on loopback that records what it receives, and a way to run a test with the API key
-//! in its environment.
+//! What the coder tests share: a real git worktree in a temporary directory, the request a
+//! tool fixer gets, a small HTTP server on loopback that records what it receives, and a way
+//! to run a test with the API key in its environment.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -187,4 +187,46 @@ pub fn with_api_key(test: &str, body: impl FnOnce()) {
         "{test} failed in the child process:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// tdev's tool environment (ruff, pinned), which `scripts/test` installs.
+pub fn tools_dir() -> std::path::PathBuf {
+    tdev_tools::default_dir().expect("tdev's tool environment (scripts/test installs it)")
+}
+
+/// The request of a task with `strategy` whose findings, one per path, are of `kind`.
+pub fn tool_request(
+    strategy: &str,
+    kind: &str,
+    fix: Option<tdev_core::Fixability>,
+    paths: &[&str],
+) -> tdev_coder::AttemptRequest {
+    tdev_coder::AttemptRequest {
+        task: tdev_coder::TaskBrief {
+            kind: "fix-lint".to_owned(),
+            title: strategy.to_owned(),
+            strategy: strategy.to_owned(),
+        },
+        findings: paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| tdev_core::Finding {
+                id: format!("f{}", i + 1),
+                kind: kind.to_owned(),
+                severity: tdev_core::Severity::Low,
+                path: (*path).to_owned(),
+                span: None,
+                symbol: None,
+                message: format!("{kind} in {path}"),
+                evidence: None,
+                metrics: Default::default(),
+                fix,
+                priority: 0.0,
+            })
+            .collect(),
+        excerpts: Vec::new(),
+        conventions: String::new(),
+        similar_patterns: Vec::new(),
+        previous_failure: Vec::new(),
+    }
 }

@@ -94,6 +94,7 @@ fn validate(plan: &Plan, findings: &[Finding]) {
             location: "/src/demo".into(),
             language: Language::Python,
         },
+        base_commit: None,
         trigger: Trigger::Goal,
         goal: plan.goal.to_string(),
         started_at: t,

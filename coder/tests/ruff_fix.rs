@@ -1,0 +1,75 @@
+//! ruff's fixes as a backend, with the pinned ruff on real git repositories: the safe
+//! strategy makes ruff's safe fixes, the unsafe strategy only what its unsafe fixes add (so
+//! the two branches never repeat each other's change), and a file where the two meet on the
+//! same lines is left to the safe change, with the reason.
+
+mod common;
+
+use common::{Repo, tool_request, tools_dir};
+use tdev_coder::{AttemptOutcome, AttemptResult, Backend, FailureReason, RuffFixBackend};
+use tdev_core::Fixability;
+
+/// ruff's fixes for the UP0 family on `paths`, safe ones or unsafe ones.
+fn fix(repo: &Repo, unsafe_fixes: bool, paths: &[&str]) -> AttemptResult {
+    let (strategy, fix) = if unsafe_fixes {
+        ("ruff-unsafe-fix:UP0", Fixability::Unsafe)
+    } else {
+        ("ruff-fix:UP0", Fixability::Safe)
+    };
+    let request = tool_request(strategy, "ruff:UP031", Some(fix), paths);
+    RuffFixBackend::new(tools_dir(), "UP0", unsafe_fixes).attempt(&request, repo.path())
+}
+
+fn assert_changed(result: &AttemptResult, files: &[&str]) {
+    let files: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+    assert_eq!(result.changed_files(), Some(files.as_slice()), "{result:?}");
+}
+
+/// A `.format` call (UP032, a safe fix) and a `%` format (UP031, an unsafe fix), apart.
+const APART: &str =
+    "def f(x, y):\n    a = \"{}\".format(x)\n\n    b = 1\n    c = \"%s\" % y\n    return a, b, c\n";
+
+#[test]
+fn the_safe_strategy_makes_the_safe_fixes_only() {
+    let repo = Repo::new(&[("m.py", APART), ("other.py", "z = \"{}\".format(1)\n")]);
+    assert_changed(&fix(&repo, false, &["m.py"]), &["m.py"]);
+    assert_eq!(
+        repo.read("m.py").unwrap(),
+        APART.replace("\"{}\".format(x)", "f\"{x}\"")
+    );
+    assert_eq!(repo.read("other.py").unwrap(), "z = \"{}\".format(1)\n");
+}
+
+#[test]
+fn the_unsafe_strategy_leaves_out_what_the_safe_one_does() {
+    let repo = Repo::new(&[("m.py", APART)]);
+    assert_changed(&fix(&repo, true, &["m.py"]), &["m.py"]);
+    // The `.format` call is the safe strategy's to change; the `%` format is upgraded as far
+    // as ruff takes it in one run.
+    assert_eq!(
+        repo.read("m.py").unwrap(),
+        APART.replace("\"%s\" % y", "f\"{y}\"")
+    );
+}
+
+#[test]
+fn an_unsafe_fix_on_the_safe_fixes_lines_waits_for_the_safe_change() {
+    let adjacent = "def f(x, y):\n    a = \"{}\".format(x)\n    c = \"%s\" % y\n    return a, c\n";
+    let repo = Repo::new(&[("m.py", adjacent), ("n.py", APART)]);
+
+    // Alone, the file's unsafe fix cannot be separated from its safe one: nothing is kept.
+    let result = fix(&repo, true, &["m.py"]);
+    match &result.outcome {
+        AttemptOutcome::Failed(reason @ FailureReason::OverlapsSaferChange { paths, safer }) => {
+            assert_eq!(paths, &["m.py".to_owned()]);
+            assert_eq!(safer, "ruff-fix:UP0");
+            assert!(reason.to_string().contains("`m.py`"), "{reason}");
+        }
+        other => panic!("expected an overlap, got {other:?}"),
+    }
+    assert_eq!(repo.status(), "");
+
+    // With another file whose unsafe fix stands apart, that file is the change.
+    assert_changed(&fix(&repo, true, &["m.py", "n.py"]), &["n.py"]);
+    assert_eq!(repo.read("m.py").unwrap(), adjacent);
+}
