@@ -21,6 +21,8 @@ fn tdev(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(dir)
         .env_remove("TDEV_DATA_DIR")
+        // The per-user data directory of these runs is their own, and empty.
+        .env("XDG_DATA_HOME", dir.join(".xdg-of-this-test"))
         .env_remove("RUST_LOG")
         .output()
         .expect("running tdev");
@@ -94,6 +96,10 @@ fn commands_find_the_data_directory_from_a_subdirectory() {
         &["sparql", COUNT_ALL],
         "run `tdev init` there or pass --data-dir",
     );
+    // Once the per-user data directory exists (`tdev evolve` or `tdev cycles` made it outside
+    // any `.tdev/`), the queries read it.
+    ok(elsewhere.path(), &["cycles"]);
+    assert!(count_all(elsewhere.path()) > 0);
     let data_dir = dir.path().join(".tdev");
     let explicit = ok(
         elsewhere.path(),

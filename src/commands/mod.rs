@@ -30,9 +30,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show { cycle, json } => {
             cycles::show(&Context::find_or_default(cli.data_dir)?, &cycle, json)
         }
-        Command::Sparql(args) => sparql::run(&Context::find(cli.data_dir)?, args),
-        Command::Kg(command) => kg::run(&Context::find(cli.data_dir)?, command),
-        Command::Patterns(command) => patterns::run(&Context::find(cli.data_dir)?, command),
+        Command::Sparql(args) => sparql::run(&Context::find_existing(cli.data_dir)?, args),
+        Command::Kg(command) => kg::run(&Context::find_existing(cli.data_dir)?, command),
+        Command::Patterns(command) => {
+            patterns::run(&Context::find_existing(cli.data_dir)?, command)
+        }
         Command::Plan(args) => plan::run(args),
         Command::Tools(command) => tools::run(command),
         Command::Completions { shell } => {
@@ -50,9 +52,29 @@ pub struct Context {
 }
 
 impl Context {
-    fn find(explicit: Option<PathBuf>) -> Result<Self> {
+    /// The nearest data directory, or else the per-user one if it exists: what `tdev evolve`
+    /// wrote there is what `tdev sparql` reads.
+    fn find_existing(explicit: Option<PathBuf>) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
-        let dir = datadir::find(explicit.as_deref(), &cwd)?;
+        let dir = match datadir::find(explicit.as_deref(), &cwd) {
+            Ok(dir) => dir,
+            Err(_) if explicit.is_none() => {
+                let per_user = datadir::per_user()?;
+                if !per_user.join(datadir::CONFIG_FILE).is_file() {
+                    return Err(crate::exit::UserError::new(format!(
+                        "no tdev data directory: no {}/ in {} or any parent, and no per-user one \
+                         at {} yet; `tdev evolve` creates the per-user one, or run `tdev init` \
+                         there or pass --data-dir",
+                        datadir::DIR_NAME,
+                        cwd.display(),
+                        per_user.display()
+                    ))
+                    .into());
+                }
+                per_user
+            }
+            Err(e) => return Err(e.into()),
+        };
         let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
         Ok(Self { dir, config })
     }
