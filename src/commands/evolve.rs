@@ -175,6 +175,18 @@ fn cycle_id(repository: &str, n: u32) -> String {
     format!("{repository}-{compact}-{n}")
 }
 
+/// Reasons one after the other: the gate's are sentences, others are joined by semicolons.
+fn sentences(reasons: &[String]) -> String {
+    let mut out = String::new();
+    for reason in reasons {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with('.') { " " } else { "; " });
+        }
+        out.push_str(reason);
+    }
+    out
+}
+
 fn print_event(event: &Event) {
     let line = match event {
         Event::CycleStarted { cycle, repository } => {
@@ -232,7 +244,7 @@ fn print_event(event: &Event) {
                 if reasons.is_empty() {
                     "failed".to_owned()
                 } else {
-                    reasons.join("; ")
+                    sentences(reasons)
                 }
             ),
         },
@@ -295,4 +307,22 @@ fn summary(out: &mut impl Write, records: &[CycleRecord]) -> std::io::Result<()>
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentences;
+
+    #[test]
+    fn gate_reasons_read_as_sentences_and_others_are_separated() {
+        let reasons = |r: &[&str]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            sentences(&reasons(&["It rose by 1.", "Coverage fell.", "no change"])),
+            "It rose by 1. Coverage fell. no change"
+        );
+        assert_eq!(
+            sentences(&reasons(&["the command failed", "it timed out"])),
+            "the command failed; it timed out"
+        );
+    }
 }
