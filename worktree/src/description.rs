@@ -71,13 +71,14 @@ pub fn commit_subject(info: &PrInfo) -> String {
 }
 
 /// `line` if it fits; otherwise its longest leading clause (cut before `, `, `: `, ` (`,
-/// ` - `, outside parentheses) that fits; otherwise its longest run of whole words.
+/// ` - ` or a place, ` in `, outside parentheses) that fits; otherwise its longest run of
+/// whole words that does not end on a word like "in" or "for".
 fn shorten(line: &str) -> String {
     let fits = |s: &str| s.chars().count() <= MAX_SUBJECT_CHARS;
     if fits(line) {
         return line.to_owned();
     }
-    let clause = [", ", ": ", " (", " - "]
+    let clause = [", ", ": ", " (", " - ", " in "]
         .iter()
         .flat_map(|sep| line.match_indices(sep).map(|(i, _)| i))
         .map(|i| &line[..i])
@@ -98,6 +99,14 @@ fn shorten(line: &str) -> String {
             subject.push(' ');
         }
         subject.push_str(word);
+    }
+    const DANGLING: [&str; 10] = [
+        "in", "for", "of", "to", "on", "at", "and", "with", "the", "a",
+    ];
+    while let Some((rest, last)) = subject.rsplit_once(' ')
+        && DANGLING.contains(&last)
+    {
+        subject.truncate(rest.len());
     }
     if subject.is_empty() {
         // One word longer than the limit: cut it.

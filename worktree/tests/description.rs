@@ -182,7 +182,17 @@ fn subjects_are_one_capitalised_line_of_at_most_72_characters() {
     );
     check_subject(
         "Raise docstring coverage in a/very/long/path/to/some/deeply/nested/module/file.py",
-        "Raise docstring coverage in",
+        "Raise docstring coverage",
+    );
+    // As tdev titled a clippy fix on its own repository: the place goes, not half of it.
+    check_subject(
+        "Apply clippy's fix for semicolon_if_nothing_returned in benches/knowledge.rs: main",
+        "Apply clippy's fix for semicolon_if_nothing_returned",
+    );
+    // Cut at a word, a subject does not end on one that needs the next.
+    check_subject(
+        &format!("Rename the {} field of the settings table", "x".repeat(50)),
+        &format!("Rename the {} field", "x".repeat(50)),
     );
     check_subject(&"x".repeat(80), &format!("X{}", "x".repeat(71)));
     check_subject("", "Apply tdev change");
