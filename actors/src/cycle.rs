@@ -554,6 +554,7 @@ async fn run_task(
             gate: GateDecision {
                 passed: false,
                 reasons: Vec::new(),
+                failed: Vec::new(),
             },
             usage: output.usage,
         };

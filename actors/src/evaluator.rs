@@ -291,6 +291,7 @@ fn evaluate(
         decision
             .reasons
             .push(format!("the test run was stopped: {stopped}"));
+        decision.failed.push("test_run".to_owned());
     }
     let count = |o| u32::try_from(tests.count(o)).unwrap_or(u32::MAX);
     Ok(Verdict {

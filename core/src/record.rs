@@ -209,6 +209,11 @@ pub struct GateDecision {
     /// Why; required when the gate failed.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// The conditions the change failed, as named in the `[gates]` table (`tests`,
+    /// `docstrings`, ...), and `test_run` when the test run was stopped; empty when the gate
+    /// passed or was not reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
 }
 
 /// A learned model version trained in a cycle's Learn phase.
@@ -501,6 +506,7 @@ mod tests {
                 gate: GateDecision {
                     passed: true,
                     reasons: vec![],
+                    failed: vec![],
                 },
             }],
             models: vec![],

@@ -53,6 +53,7 @@ impl GateReport {
         GateDecision {
             passed: self.passed,
             reasons: self.reasons(),
+            failed: self.failed().map(|c| c.name.clone()).collect(),
         }
     }
 }

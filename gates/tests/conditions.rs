@@ -639,6 +639,7 @@ fn the_report_converts_to_the_recorded_decision() {
             reasons: vec![
                 "These tests passed on the untouched code, or were added by the change, and do not pass with it: t2 (error).".into()
             ],
+            failed: vec!["tests".into()],
         }
     );
 }

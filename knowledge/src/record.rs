@@ -268,6 +268,13 @@ fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &A
     for reason in &a.gate.reasons {
         b.add(&gate, tdev::REASON, Literal::from(reason.as_str()));
     }
+    for condition in &a.gate.failed {
+        b.add(
+            &gate,
+            tdev::FAILED_CONDITION,
+            Literal::from(condition.as_str()),
+        );
+    }
 }
 
 fn model_quads(b: &mut Builder, cycle: &NamedNode, m: &ModelRecord) {

@@ -2,7 +2,9 @@
 //! tool or codemod strategy that the gate refused, on the same base commit. Those strategies
 //! are deterministic, so on that commit they would make the same changes and get the same
 //! verdicts again; a cycle leaves these findings out until the repository moves on to another
-//! commit (or a model, which answers differently each time, is there to try them).
+//! commit (or a model, which answers differently each time, is there to try them). A refusal
+//! for failing tests, or a stopped test run, does not count: a flaky test would otherwise
+//! hold a finding back for as long as the commit stays.
 
 use crate::error::{Error, Result};
 use crate::graph::KnowledgeGraph;
@@ -26,13 +28,16 @@ pub struct Refusal {
 }
 
 const QUERY: &str = "
-SELECT ?repository ?base ?cycle ?task ?number ?strategy ?passed ?evaluated ?reason ?finding WHERE {
+SELECT ?repository ?base ?cycle ?task ?number ?strategy ?passed ?evaluated ?onTests ?reason
+       ?finding WHERE {
   ?cycle tdev:repository [ tdev:name ?repository ] ; tdev:baseCommit ?base ;
          tdev:hasAttempt ?attempt .
   ?attempt tdev:task ?task ; tdev:attemptNumber ?number ; tdev:strategy ?strategy ;
            tdev:gateDecision ?gate .
   ?gate tdev:passed ?passed .
   BIND(EXISTS { ?attempt tdev:evaluation ?evaluation } AS ?evaluated)
+  BIND(EXISTS { ?gate tdev:failedCondition ?condition .
+                FILTER(?condition IN (\"tests\", \"test_run\")) } AS ?onTests)
   OPTIONAL { ?gate tdev:reason ?reason }
   ?task tdev:addresses ?finding .
 }";
@@ -57,7 +62,7 @@ impl KnowledgeGraph {
     /// sorted, one per finding (the latest cycle's).
     ///
     /// An attempt that failed before the gate (a tool error, a timeout, a change already
-    /// proposed) does not count: it may go otherwise next time.
+    /// proposed) or on the target's tests does not count: it may go otherwise next time.
     pub fn refusals(&self, repository: &str, base_commit: &str) -> Result<Vec<Refusal>> {
         let results = self.query_with(
             &format!("{}{QUERY}", vocab::PREFIXES),
@@ -103,7 +108,8 @@ impl KnowledgeGraph {
                 .entry(number)
                 .or_default();
             tried.refused = text("passed").as_deref() == Some("false")
-                && text("evaluated").as_deref() == Some("true");
+                && text("evaluated").as_deref() == Some("true")
+                && text("onTests").as_deref() == Some("false");
             tried.reason = tried.reason.take().or_else(|| text("reason"));
             tried.strategy = strategy;
             let addressed = findings.entry(key).or_default();

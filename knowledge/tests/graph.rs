@@ -623,6 +623,39 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
         .position(|r| r.id != records[0].id && r.repository == records[0].repository)
         .unwrap();
     records[same_repo].base_commit = shared;
+    // A cycle whose refusals all came from failing tests, on a commit of its own: a flaky
+    // test must not hold its findings back.
+    let failed_only = |r: &tdev_core::CycleRecord| -> Option<String> {
+        r.tasks
+            .iter()
+            .find(|t| {
+                let tried: Vec<_> = r.attempts.iter().filter(|a| a.task == t.id).collect();
+                !tried.is_empty()
+                    && tried
+                        .iter()
+                        .all(|a| !a.gate.passed && tdev_knowledge::is_deterministic(&a.strategy))
+            })
+            .map(|t| t.id.clone())
+    };
+    let mut flaky = records
+        .iter()
+        .find(|r| failed_only(r).is_some())
+        .unwrap()
+        .clone();
+    let task = failed_only(&flaky).unwrap();
+    flaky.id.push_str("-flaky");
+    flaky.base_commit = Some("ab".repeat(20));
+    for attempt in flaky.attempts.iter_mut().filter(|a| a.task == task) {
+        attempt.gate.failed = vec!["tests".to_owned()];
+        attempt
+            .evaluation
+            .get_or_insert_with(|| tdev_core::Evaluation {
+                metrics: Vec::new(),
+                tests_passed: 10,
+                tests_failed: 1,
+            });
+    }
+    records.push(flaky);
     for record in &records {
         graph.record_cycle(record).unwrap();
     }
@@ -655,6 +688,11 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
                     && tried.iter().all(|a| {
                         a.evaluation.is_some()
                             && !a.gate.passed
+                            && !a
+                                .gate
+                                .failed
+                                .iter()
+                                .any(|c| c == "tests" || c == "test_run")
                             && tdev_knowledge::is_deterministic(&a.strategy)
                     });
                 if !exhausted {

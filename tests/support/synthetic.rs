@@ -145,12 +145,22 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
                     tests_passed: 50 + rng.below(200) as u32,
                     tests_failed: u32::from(!passed),
                 }),
-                gate: GateDecision {
-                    passed,
-                    reasons: if passed {
-                        vec![]
-                    } else {
-                        vec!["a test that passed before fails".to_owned()]
+                // Riskier tasks fail on tests, the others on a metric.
+                gate: match (passed, risk % 2) {
+                    (true, _) => GateDecision {
+                        passed,
+                        reasons: vec![],
+                        failed: vec![],
+                    },
+                    (false, 1) => GateDecision {
+                        passed,
+                        reasons: vec!["a test that passed before fails".to_owned()],
+                        failed: vec!["tests".to_owned()],
+                    },
+                    (false, _) => GateDecision {
+                        passed,
+                        reasons: vec!["docstring coverage fell".to_owned()],
+                        failed: vec!["docstrings".to_owned()],
                     },
                 },
             });
