@@ -560,7 +560,7 @@ pub(crate) fn strategies(task: &Task, llm_configured: bool, backend: Option<&str
     match family {
         "ruff-fix" => out.push(format!("ruff-unsafe-fix:{detail}")),
         "codemod" | "ruff-unsafe-fix" | "clippy-fix"
-            if llm_configured || backend == Some("command") =>
+            if model_available(llm_configured, backend) =>
         {
             out.push("llm:fix".to_owned());
         }

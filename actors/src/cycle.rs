@@ -510,7 +510,7 @@ async fn run_task(
     }
     while order.len() < MAX_ATTEMPTS_PER_TASK as usize {
         match order.last() {
-            Some(last) if last.starts_with("llm:") || last.starts_with("command:") => {
+            Some(last) if !tdev_knowledge::is_deterministic(last) => {
                 order.push(last.clone());
             }
             _ => break,

@@ -84,9 +84,7 @@ impl Backend for ClippyFixBackend {
         };
         if !run.success() {
             // Nothing of a run that did not finish is kept.
-            let _ = snapshot
-                .changed(worktree)
-                .and_then(|files| snapshot.restore(worktree, &files));
+            let _ = snapshot.undo(worktree);
             return failed(match run.stopped {
                 Some(stopped) => format!("cargo clippy --fix {stopped}"),
                 None => format!("cargo clippy --fix failed:\n{}", run.stderr_tail),

@@ -48,9 +48,7 @@ impl Backend for FormatBackend {
             Err(detail) => return failed(detail),
         };
         if let Err(e) = tdev_tools::formatter::format(self.formatter, &self.env, worktree, &paths) {
-            let _ = snapshot
-                .changed(worktree)
-                .and_then(|files| snapshot.restore(worktree, &files));
+            let _ = snapshot.undo(worktree);
             return failed(e.to_string());
         }
         snapshot.keep_only(worktree, &paths)

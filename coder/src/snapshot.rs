@@ -54,6 +54,12 @@ impl Snapshot {
         Ok(changed.into_iter().collect())
     }
 
+    /// Puts back everything changed since the snapshot: what a run that failed leaves.
+    pub fn undo(&self, worktree: &Path) -> Result<(), String> {
+        self.changed(worktree)
+            .and_then(|files| self.restore(worktree, &files))
+    }
+
     /// What a tool that rewrites more than it was asked to leaves of its change: every path
     /// changed since the snapshot outside `paths` is put back, and the attempt is the change
     /// to `paths` (or no change at all).

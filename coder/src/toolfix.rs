@@ -100,7 +100,7 @@ impl Backend for RuffFixBackend {
         let overlapping = match overlapping {
             Ok(overlapping) => overlapping,
             Err(detail) => {
-                let _ = snapshot.restore(worktree, &paths);
+                let _ = snapshot.undo(worktree);
                 return failed(FailureReason::Local { detail });
             }
         };

@@ -55,39 +55,35 @@ impl Context {
     /// The nearest data directory, or else the per-user one if it exists: what `tdev evolve`
     /// wrote there is what `tdev sparql` reads.
     fn find_existing(explicit: Option<PathBuf>) -> Result<Self> {
-        let cwd = std::env::current_dir().context("reading the current directory")?;
-        let dir = match datadir::find(explicit.as_deref(), &cwd) {
-            Ok(dir) => dir,
-            Err(_) if explicit.is_none() => {
-                let per_user = datadir::per_user()?;
-                if !per_user.join(datadir::CONFIG_FILE).is_file() {
-                    return Err(crate::exit::UserError::new(format!(
-                        "no tdev data directory: no {}/ in {} or any parent, and no per-user one \
-                         at {} yet; `tdev evolve` creates the per-user one, or run `tdev init` \
-                         there or pass --data-dir",
-                        datadir::DIR_NAME,
-                        cwd.display(),
-                        per_user.display()
-                    ))
-                    .into());
-                }
-                per_user
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
-        Ok(Self { dir, config })
+        Self::locate(explicit, false)
     }
 
     /// The nearest data directory, or else the per-user one (created on first use), for the
     /// commands that work across repositories.
     fn find_or_default(explicit: Option<PathBuf>) -> Result<Self> {
+        Self::locate(explicit, true)
+    }
+
+    /// `--data-dir`, else the nearest `.tdev/`, else the per-user directory, which is made
+    /// when `create` says so and is missing.
+    fn locate(explicit: Option<PathBuf>, create: bool) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let dir = match datadir::find(explicit.as_deref(), &cwd) {
             Ok(dir) => dir,
             Err(_) if explicit.is_none() => {
                 let dir = datadir::per_user()?;
                 if !dir.join(datadir::CONFIG_FILE).is_file() {
+                    if !create {
+                        return Err(crate::exit::UserError::new(format!(
+                            "no tdev data directory: no {}/ in {} or any parent, and no \
+                             per-user one at {} yet; `tdev evolve` creates the per-user one, \
+                             or run `tdev init` there or pass --data-dir",
+                            datadir::DIR_NAME,
+                            cwd.display(),
+                            dir.display()
+                        ))
+                        .into());
+                    }
                     init::create(&dir)?;
                     eprintln!("using the per-user data directory {}", dir.display());
                 }
