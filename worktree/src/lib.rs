@@ -42,7 +42,9 @@ mod description;
 mod diff;
 mod error;
 mod git;
+mod names;
 mod publish;
+mod recover;
 mod repo;
 mod snapshot;
 mod worktree;
@@ -52,9 +54,11 @@ pub use description::{
     MAX_SUBJECT_CHARS, PrInfo, commit_message, commit_subject, cycle_graph_iri, pr_description,
 };
 pub use error::{Error, Result};
+pub use names::{repo_key, repository_name};
 pub use publish::{
     GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, parse_github_url, push,
 };
+pub use recover::Abandoned;
 pub use repo::{DEFAULT_IDENTITY, Repo};
 pub use snapshot::Snapshot;
 pub use worktree::{Kept, Worktree};
