@@ -108,7 +108,7 @@ impl Journal {
                 Err(e) => tracing::warn!("skipping journal entry {}: {e}", path.display()),
             }
         }
-        entries.sort_by(|a: &Entry, b: &Entry| a.started_at.cmp(&b.started_at));
+        entries.sort_by_key(|entry: &Entry| entry.started_at);
         Ok(entries)
     }
 
