@@ -63,8 +63,16 @@ pub fn repository_top(repo: &Path) -> Result<PathBuf> {
             repo.display()
         ))
     })?;
-    let opened = tdev_worktree::Repo::open(&repo)?;
-    Ok(opened.path().to_path_buf())
+    match tdev_worktree::Repo::open(&repo) {
+        Ok(opened) => Ok(opened.path().to_path_buf()),
+        Err(
+            e @ (tdev_worktree::Error::NotARepository { .. }
+            | tdev_worktree::Error::NoCommits { .. }),
+        ) => Err(Error::user(format!(
+            "{e}; tdev evolve works on a git repository with at least one commit"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Runs the cycles, calling `on_event` with every event of the tree (progress), and returns
