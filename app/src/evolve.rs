@@ -142,7 +142,11 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
     let tools_dir = layout.installed_tools().map(Path::to_path_buf);
     TreeConfig {
         data_dir: data_dir.to_path_buf(),
-        scan: tdev_research::ScanOptions::default(),
+        // Research tells test files as the gate does, so the cycle and its scan agree.
+        scan: tdev_research::ScanOptions {
+            test_patterns: config.gates.test_integrity.patterns.clone(),
+            ..tdev_research::ScanOptions::default()
+        },
         gates: config.gates.clone(),
         coder: tdev_actors::CoderConfig {
             workers: config.coder.workers,
