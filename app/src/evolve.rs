@@ -63,7 +63,15 @@ pub fn repository_top(repo: &Path) -> Result<PathBuf> {
             repo.display()
         ))
     })?;
-    let opened = tdev_worktree::Repo::open(&repo)?;
+    let opened = tdev_worktree::Repo::open(&repo).map_err(|e| match e {
+        tdev_worktree::Error::NotARepository { .. }
+        | tdev_worktree::Error::BareRepository { .. }
+        | tdev_worktree::Error::NoCommits { .. } => Error::user(format!(
+            "{e}; tdev evolve works on a git repository with at least one commit"
+        )),
+        // A repository git refuses says what to do itself (a user error all the same).
+        e => e.into(),
+    })?;
     Ok(opened.path().to_path_buf())
 }
 
