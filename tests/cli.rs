@@ -13,6 +13,11 @@ struct Run {
 }
 
 fn tdev(dir: &Path, args: &[&str]) -> Run {
+    tdev_with(dir, args, &[])
+}
+
+/// Runs tdev in `dir` with `env` set besides.
+fn tdev_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let Output {
         status,
         stdout,
@@ -24,6 +29,7 @@ fn tdev(dir: &Path, args: &[&str]) -> Run {
         // The per-user data directory of these runs is their own, and empty.
         .env("XDG_DATA_HOME", dir.join(".xdg-of-this-test"))
         .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("running tdev");
     Run {
@@ -534,6 +540,78 @@ fn evolve_refuses_a_directory_that_is_not_a_git_repository() {
     );
 }
 
+/// Runs git in `dir` as a user with a fixed identity.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Whether this process runs as root, the only user that can give files away: the owner of
+/// a file it just made.
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    file.as_file().metadata().unwrap().uid() == 0
+}
+
+#[test]
+fn a_repository_owned_by_another_user_is_reported_as_gits_refusal_not_as_no_repository() {
+    if !is_root() {
+        println!("skipped: only root can give a repository to another user (chown)");
+        return;
+    }
+    let dir = initialised();
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| git(repo.path(), args);
+    git(&["init", "-q"]);
+    std::fs::write(repo.path().join("app.py"), "x = 1\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "init"]);
+    // As an unpacked archive or a mounted volume is: another user's.
+    let chown = Command::new("chown")
+        .args(["-R", "12345:12345"])
+        .arg(repo.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+
+    let top = repo.path().canonicalize().unwrap();
+    let path = top.to_str().unwrap();
+    let trust = format!("`git config --global --add safe.directory {path}`");
+    for args in [
+        &["evolve", "--repo", path, "--cycles", "1"][..],
+        &["scan", "--repo", path],
+        &["plan", "--repo", path],
+    ] {
+        // Only git's defaults: no safe.directory of this machine's configuration.
+        let git_defaults = [
+            ("GIT_CONFIG_GLOBAL", "/dev/null"),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+        ];
+        let run = tdev_with(dir.path(), args, &git_defaults);
+        assert_eq!(run.code, 2, "tdev {args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "git refuses to work in {path}: the repository is owned by another user, and \
+                 git's `safe.directory` setting does not list it; if you trust it, run {trust}"
+            )),
+            "tdev {args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("git init"),
+            "tdev {args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn a_dry_run_records_the_plan_and_changes_nothing() {
     let dir = initialised();
@@ -548,16 +626,7 @@ fn a_dry_run_records_the_plan_and_changes_nothing() {
         ),
     )
     .unwrap();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
-            .args(args)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
+    let git = |args: &[&str]| git(repo.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "app"]);

@@ -72,6 +72,19 @@ impl DataDir {
     }
 }
 
+/// The configuration of the data directory [`DataDir::locate`] would find, or the defaults
+/// when there is none yet; nothing is created. `tdev scan` and `tdev plan` tell test files
+/// by its gate policy, as the cycle does.
+pub fn configuration(explicit: Option<&Path>, cwd: &Path, layout: &Layout) -> Result<Config> {
+    let dir = match find(explicit, cwd) {
+        Ok(dir) => dir,
+        Err(e) if explicit.is_some() => return Err(e),
+        Err(_) => layout.user_data.clone(),
+    };
+    // A missing file means the defaults.
+    Config::load(&dir.join(CONFIG_FILE))
+}
+
 /// The data directory to use: `explicit` if given, else the nearest `.tdev/` holding a
 /// `tdev.toml` at or above `start`.
 pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf> {

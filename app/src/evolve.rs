@@ -63,16 +63,16 @@ pub fn repository_top(repo: &Path) -> Result<PathBuf> {
             repo.display()
         ))
     })?;
-    match tdev_worktree::Repo::open(&repo) {
-        Ok(opened) => Ok(opened.path().to_path_buf()),
-        Err(
-            e @ (tdev_worktree::Error::NotARepository { .. }
-            | tdev_worktree::Error::NoCommits { .. }),
-        ) => Err(Error::user(format!(
+    let opened = tdev_worktree::Repo::open(&repo).map_err(|e| match e {
+        tdev_worktree::Error::NotARepository { .. }
+        | tdev_worktree::Error::BareRepository { .. }
+        | tdev_worktree::Error::NoCommits { .. } => Error::user(format!(
             "{e}; tdev evolve works on a git repository with at least one commit"
-        ))),
-        Err(e) => Err(e.into()),
-    }
+        )),
+        // A repository git refuses says what to do itself (a user error all the same).
+        e => e.into(),
+    })?;
+    Ok(opened.path().to_path_buf())
 }
 
 /// Runs the cycles, calling `on_event` with every event of the tree (progress), and returns
@@ -150,7 +150,11 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
     let tools_dir = layout.installed_tools().map(Path::to_path_buf);
     TreeConfig {
         data_dir: data_dir.to_path_buf(),
-        scan: tdev_research::ScanOptions::default(),
+        // Research tells test files as the gate does, so the cycle and its scan agree.
+        scan: tdev_research::ScanOptions {
+            test_patterns: config.gates.test_integrity.patterns.clone(),
+            ..tdev_research::ScanOptions::default()
+        },
         gates: config.gates.clone(),
         coder: tdev_actors::CoderConfig {
             workers: config.coder.workers,

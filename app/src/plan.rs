@@ -23,11 +23,13 @@ pub enum FindingsFrom<'a> {
     },
 }
 
-/// Plans `goal` (the default goal when `None`) over the findings, at most `max_tasks` tasks.
+/// Plans `goal` (the default goal when `None`) over the findings, at most `max_tasks` tasks;
+/// test files are those of the configured gate `policy`, as in a cycle.
 pub fn plan(
     goal: Option<&str>,
     from: FindingsFrom<'_>,
     max_tasks: usize,
+    policy: &tdev_gates::Policy,
     layout: &Layout,
 ) -> Result<Plan> {
     let goal = match goal {
@@ -36,16 +38,13 @@ pub fn plan(
     };
     let (name, findings) = match from {
         FindingsFrom::Repo(repo) => {
-            let report = scan(
-                repo,
-                &ScanOptions::default(),
-                ToolsMode::Auto,
-                layout,
-                &|_| {},
-            )?;
+            let options = ScanOptions {
+                test_patterns: policy.test_integrity.patterns.clone(),
+                ..ScanOptions::default()
+            };
+            let report = scan(repo, &options, ToolsMode::Auto, layout, &|_| {})?;
             // As `tdev evolve` plans: existing tests are not changed, so their findings are
             // not planned for.
-            let policy = tdev_gates::Policy::default();
             let findings = report
                 .findings
                 .into_iter()

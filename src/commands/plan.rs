@@ -9,7 +9,8 @@ use std::io::Write;
 use tdev_app::{FindingsFrom, Layout};
 use tdev_core::Finding;
 
-pub fn run(args: PlanArgs, layout: &Layout) -> Result<()> {
+/// Plans as `tdev evolve` would, telling test files by the configured gate `policy`.
+pub fn run(args: PlanArgs, layout: &Layout, policy: &tdev_gates::Policy) -> Result<()> {
     let from = match (&args.repo, &args.findings) {
         (Some(repo), _) => FindingsFrom::Repo(repo),
         (None, Some(file)) => {
@@ -19,7 +20,7 @@ pub fn run(args: PlanArgs, layout: &Layout) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires --repo or --findings"),
     };
-    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, layout)?;
+    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, policy, layout)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;

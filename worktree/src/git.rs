@@ -177,7 +177,12 @@ impl Git {
 }
 
 impl Output {
-    fn into_error(self, args: String) -> Error {
+    /// What git wrote on its standard error, trimmed.
+    pub(crate) fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).trim().to_owned()
+    }
+
+    pub(crate) fn into_error(self, args: String) -> Error {
         Error::Git {
             args,
             status: self.status,
