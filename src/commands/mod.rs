@@ -34,7 +34,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Patterns(command) => {
             patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
-        Command::Plan(args) => plan::run(args, &layout()?),
+        Command::Plan(args) => {
+            let layout = layout()?;
+            let cwd = std::env::current_dir().context("reading the current directory")?;
+            let config =
+                tdev_app::datadir::config_or_default(cli.data_dir.as_deref(), &cwd, &layout)?;
+            plan::run(args, &layout, &config)
+        }
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {
