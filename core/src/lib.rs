@@ -1,7 +1,8 @@
 //! Shared vocabulary of tdev: the typed record of one evolution cycle and the values it is made of.
 //!
-//! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s,
-//! the coder and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
+//! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s
+//! (each with its [`Strategy`] and the [`TaskFeatures`] its estimate was made from), the coder
+//! and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
 //! triples. The crate has no IO and few dependencies so that it changes slowly.
 //!
 //! ```
@@ -21,11 +22,14 @@
 //! ```
 #![warn(missing_docs)]
 
+mod features;
 mod finding;
 mod pattern;
 mod record;
+mod strategy;
 mod time;
 
+pub use features::TaskFeatures;
 pub use finding::{Finding, Fixability, Severity, Span};
 pub use pattern::{Pattern, PatternOutcome};
 pub use record::{
@@ -33,4 +37,5 @@ pub use record::{
     MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, TokenUsage,
     Trigger,
 };
+pub use strategy::{Family, Strategy, StrategyError, Tier};
 pub use time::{Timestamp, TimestampError};

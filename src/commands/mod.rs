@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Patterns(command) => {
             patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
-        Command::Plan(args) => plan::run(args, &layout()?, &configuration(cli.data_dir)?.gates),
+        Command::Plan(args) => plan::run(args, &layout()?, &configuration(cli.data_dir)?),
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {
@@ -63,7 +63,7 @@ fn locate(explicit: Option<PathBuf>, missing: Missing) -> Result<Context> {
 fn configuration(explicit: Option<PathBuf>) -> Result<tdev_app::Config> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let layout = Layout::from_env()?;
-    Ok(tdev_app::datadir::configuration(
+    Ok(tdev_app::datadir::config_or_default(
         explicit.as_deref(),
         &cwd,
         &layout,
