@@ -12,7 +12,6 @@
 
 use crate::coder::{
     AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, WorkerMsg, branch,
-    current_branch,
 };
 use crate::fault::Faults;
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
@@ -140,8 +139,8 @@ impl Actor for CoderPool {
             CoderMsg::Begin { repo, reply } => {
                 state.ledger.start_cycle();
                 let begun = tokio::task::spawn_blocking(move || {
-                    let branch = current_branch(&repo);
                     let repo = Repo::open(&repo)?;
+                    let branch = repo.current_branch()?;
                     repo.prune()?;
                     let head = repo.head()?;
                     Ok::<_, tdev_worktree::Error>((repo, head, branch))

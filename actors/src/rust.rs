@@ -8,6 +8,7 @@ use std::path::Path;
 use tdev_core::{Finding, Severity};
 use tdev_runner::rust::RustProject;
 use tdev_runner::{Sandbox, mirror};
+use tdev_worktree::Repo;
 
 /// Makes the repository's mirror hold `source`'s files.
 pub(crate) fn sync_mirror(config: &EvaluatorConfig, source: &Path) -> Result<(), String> {
@@ -29,7 +30,9 @@ pub(crate) fn clippy_findings(
         .prefix("clippy-")
         .tempdir_in(&config.scratch_dir)
         .map_err(|e| e.to_string())?;
-    crate::export::export_commit(repo, base, export.path())?;
+    Repo::open(repo)
+        .and_then(|repo| repo.export(base, export.path()))
+        .map_err(|e| e.to_string())?;
     sync_mirror(config, export.path())?;
     let mirror = &config.rust_mirror_dir;
     let manifest = std::fs::read_to_string(mirror.join("Cargo.toml")).unwrap_or_default();

@@ -24,6 +24,7 @@
 mod finding;
 mod pattern;
 mod record;
+mod test_outcome;
 mod time;
 
 pub use finding::{Finding, Fixability, Severity, Span};
@@ -33,4 +34,5 @@ pub use record::{
     MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, TokenUsage,
     Trigger,
 };
+pub use test_outcome::{TestOutcome, TestStatus};
 pub use time::{Timestamp, TimestampError};
