@@ -21,13 +21,17 @@
 //! ```
 #![warn(missing_docs)]
 
+mod columns;
 mod finding;
+mod hash;
 mod pattern;
 mod record;
 mod test_outcome;
 mod time;
 
+pub use columns::{display_width, pad_end, truncate_to_width};
 pub use finding::{Finding, Fixability, Severity, Span};
+pub use hash::stable_hash;
 pub use pattern::{Pattern, PatternOutcome};
 pub use record::{
     Attempt, Change, CycleRecord, Evaluation, GateDecision, Language, MAX_ATTEMPTS_PER_TASK,

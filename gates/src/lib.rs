@@ -50,6 +50,7 @@ mod report;
 
 pub use diff::{ChangeSet, FileChange, FileStatus, Hunk, Line};
 pub use evaluate::evaluate;
+pub use glob::Globs;
 pub use input::{CoverageInput, FileMetrics, FindingKey, GateInput, LineCoverage};
 pub use integrity::{IntegrityViolation, test_integrity};
 pub use policy::{
@@ -72,7 +73,7 @@ pub enum Error {
         /// What is wrong there.
         message: String,
     },
-    /// A policy value is out of its range.
+    /// A policy value is out of its range, or a test-file pattern is not a valid glob.
     #[error("{0}")]
     Policy(String),
 }

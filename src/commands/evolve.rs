@@ -100,7 +100,7 @@ fn tree_config(data_dir: &Path, config: &Config, repo: &Path) -> Result<TreeConf
     let repo_key = format!(
         "{}-{:08x}",
         repository_name(repo),
-        fnv(repo.display().to_string().as_bytes())
+        tdev_core::stable_hash(repo.display().to_string().as_bytes()) >> 32
     );
     Ok(TreeConfig {
         data_dir: data_dir.to_path_buf(),
@@ -140,12 +140,6 @@ fn cache_dir() -> PathBuf {
     }
     let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
     Path::new(&home).join(".cache/tdev")
-}
-
-fn fnv(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// The repository's directory name, reduced to what ids allow.

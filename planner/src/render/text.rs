@@ -3,6 +3,7 @@
 
 use crate::Plan;
 use std::fmt::Write as _;
+use tdev_core::{display_width, pad_end};
 
 /// Renders the plan for people.
 pub fn text(plan: &Plan) -> String {
@@ -31,7 +32,12 @@ pub fn text(plan: &Plan) -> String {
             plan.left_out
         );
     }
-    let width = plan.tasks.iter().map(|t| t.id.len()).max().unwrap_or(0);
+    let width = plan
+        .tasks
+        .iter()
+        .map(|t| display_width(&t.id))
+        .max()
+        .unwrap_or(0);
     for (g, group) in plan.groups.iter().enumerate() {
         let tasks = if group.len() == 1 {
             "task"
@@ -44,8 +50,10 @@ pub fn text(plan: &Plan) -> String {
                 continue;
             };
             let mut line = format!(
-                "  {:<width$}  {:>4} h  risk {}",
-                task.id, task.estimate_hours, task.risk
+                "  {}  {:>4} h  risk {}",
+                pad_end(&task.id, width),
+                task.estimate_hours,
+                task.risk
             );
             if let Some(detail) = plan.details.get(id) {
                 let _ = write!(
@@ -59,7 +67,7 @@ pub fn text(plan: &Plan) -> String {
                 let _ = write!(line, "  after {}", task.depends_on.join(", "));
             }
             let _ = writeln!(out, "{line}");
-            let _ = writeln!(out, "  {:<width$}  {}", "", task.title);
+            let _ = writeln!(out, "  {}  {}", pad_end("", width), task.title);
         }
     }
     let _ = writeln!(
