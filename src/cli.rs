@@ -55,7 +55,7 @@ pub enum Command {
     /// The data directory is the nearest .tdev/ (or --data-dir); without one, the per-user
     /// one ($XDG_DATA_HOME/tdev/data or ~/.local/share/tdev/data) is created and used, so one
     /// data directory learns from every repository. Worktrees, test environments and scratch
-    /// files live under ~/.cache/tdev, never in the repository.
+    /// files live in tdev's cache (`tdev paths`), never in the repository.
     ///
     /// Examples:
     ///   tdev evolve --repo ~/src/project --dry-run        # research and plan only
@@ -107,10 +107,21 @@ pub enum Command {
     /// Install and inspect tdev's tool environment: pinned ruff, bandit, pytest and coverage.
     ///
     /// The environment is a Python virtual environment in TDEV_TOOLS_DIR, else
-    /// $XDG_DATA_HOME/tdev/tools, else ~/.local/share/tdev/tools; the user's own Python
-    /// packages are never touched.
+    /// <cache>/tools (`tdev paths` shows where); the user's own Python packages are never
+    /// touched.
     #[command(subcommand)]
     Tools(ToolsCommand),
+    /// Show where tdev keeps everything: its cache (tool environment, test environments,
+    /// worktrees, build directories, datasets) and the per-user data directory.
+    ///
+    /// The cache is TDEV_CACHE, else $XDG_CACHE_HOME/tdev, else ~/.cache/tdev; TDEV_TOOLS_DIR,
+    /// TDEV_TEST_ENVS, TDEV_DATASETS and CARGO_TARGET_DIR move single parts. The per-user data
+    /// directory is $XDG_DATA_HOME/tdev/data, else ~/.local/share/tdev/data.
+    Paths {
+        /// Print JSON instead of `name path` lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a shell completion script, e.g. `tdev completions bash > ~/.local/share/bash-completion/completions/tdev`.
     Completions {
         /// The shell.

@@ -37,6 +37,9 @@ pub fn code(err: &anyhow::Error) -> u8 {
     let user = err.chain().any(|cause| {
         cause.is::<UserError>()
             || cause
+                .downcast_ref::<tdev_app::Error>()
+                .is_some_and(tdev_app::Error::is_user_error)
+            || cause
                 .downcast_ref::<tdev_knowledge::Error>()
                 .is_some_and(tdev_knowledge::Error::is_user_error)
     });
@@ -45,7 +48,10 @@ pub fn code(err: &anyhow::Error) -> u8 {
 
 pub fn hint(err: &anyhow::Error) -> Option<&str> {
     err.chain()
-        .find_map(|cause| cause.downcast_ref::<UserError>()?.hint.as_deref())
+        .find_map(|cause| match cause.downcast_ref::<UserError>() {
+            Some(user) => user.hint.as_deref(),
+            None => cause.downcast_ref::<tdev_app::Error>()?.hint(),
+        })
 }
 
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -54,6 +60,13 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .or_else(|| match cause.downcast_ref() {
                 Some(tdev_knowledge::Error::Io { source, .. }) => Some(source),
+                _ => None,
+            })
+            .or_else(|| match cause.downcast_ref() {
+                Some(tdev_app::Error::Io { source, .. }) => Some(source),
+                Some(tdev_app::Error::Knowledge(tdev_knowledge::Error::Io { source, .. })) => {
+                    Some(source)
+                }
                 _ => None,
             });
         io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)

@@ -6,8 +6,6 @@
 
 mod cli;
 mod commands;
-mod config;
-mod datadir;
 mod exit;
 mod table;
 

@@ -32,7 +32,8 @@ pub struct CoderConfig {
     /// How many workers code at the same time (at least one): the tasks of one parallel
     /// group of the plan are attempted concurrently, up to this many at once.
     pub workers: usize,
-    /// Where attempt worktrees are made (outside every repository).
+    /// Where attempt worktrees are made (outside every repository), in one directory per
+    /// repository named by `tdev_worktree::repo_key`.
     pub worktrees_dir: PathBuf,
     /// tdev's tool environment (ruff), when installed.
     pub tools_dir: Option<PathBuf>,
@@ -268,7 +269,14 @@ async fn attempt(
     checkout: Arc<Checkout>,
     job: AttemptJob,
 ) -> AttemptOutput {
-    let backend = match backend(&state.config, &state.build, &state.ledger, &job.strategy) {
+    let target_dir = state.build.target_for(checkout.repo.path());
+    let backend = match backend(
+        &state.config,
+        &state.build,
+        &target_dir,
+        &state.ledger,
+        &job.strategy,
+    ) {
         // Every change keeps the repository's formatting, whoever made it.
         Ok(backend) => Box::new(KeepFormatted::new(
             backend,
@@ -288,6 +296,7 @@ async fn attempt(
     let dir = state
         .config
         .worktrees_dir
+        .join(tdev_worktree::repo_key(checkout.repo.path()))
         .join(format!("{}-{}-{}", job.cycle, job.task.id, job.number));
     let made = tokio::task::spawn_blocking(move || {
         produce(&checkout.repo, &*backend, &job, &branch, &dir)
@@ -347,6 +356,7 @@ fn produce(
             );
         }
     };
+    crate::fault::halt_point(crate::ActorKind::Coder);
     let request = request(job, worktree.path());
     let result = backend.attempt(&request, worktree.path());
     let usage = result.usage;
@@ -486,6 +496,7 @@ fn request(job: &AttemptJob, worktree: &std::path::Path) -> AttemptRequest {
 fn backend(
     config: &CoderConfig,
     build: &crate::EvaluatorConfig,
+    target_dir: &std::path::Path,
     ledger: &Arc<BudgetLedger>,
     strategy: &str,
 ) -> Result<Box<dyn Backend>, String> {
@@ -505,7 +516,7 @@ fn backend(
             .map(|b| Box::new(b) as Box<dyn Backend>),
         "clippy-fix" => Ok(Box::new(ClippyFixBackend::new(
             detail,
-            build.cargo_target_dir.clone(),
+            target_dir.to_path_buf(),
             build.scratch_dir.clone(),
             &build.limits,
         ))),

@@ -1,11 +1,10 @@
-//! The curator actor: the only writer of the knowledge graph and the pattern index. It owns
-//! the data directory (and its lock) for the life of the tree.
+//! The curator actor: the only writer of the knowledge graph and the pattern index. It writes
+//! through the process's one handle on the data directory, which the tree is given (or opens)
+//! at start, so a restarted curator goes on with the same open store.
 
 use crate::ActorKind;
 use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use tdev_core::{CycleRecord, Language, PatternOutcome};
 use tdev_knowledge::KnowledgeBase;
 
@@ -56,12 +55,12 @@ pub struct History {
     pub refusals: Vec<tdev_knowledge::Refusal>,
 }
 
-/// Opens the data directory in `pre_start`, so a restart reopens it cleanly.
+/// Writes the cycles and lessons it is sent.
 #[derive(Debug)]
 pub(crate) struct Curator;
 
 pub(crate) struct CuratorArgs {
-    pub data_dir: PathBuf,
+    pub knowledge: KnowledgeBase,
     pub faults: Faults,
 }
 
@@ -80,9 +79,8 @@ impl Actor for Curator {
         _myself: ActorRef<Self::Msg>,
         args: CuratorArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let knowledge = open(&args.data_dir).await?;
         Ok(CuratorState {
-            knowledge,
+            knowledge: args.knowledge,
             faults: args.faults,
         })
     }
@@ -100,7 +98,8 @@ impl Actor for Curator {
                 lessons,
                 reply,
             } => {
-                let _ = reply.send(record_cycle(&mut state.knowledge, &record, &lessons));
+                crate::fault::halt_point(ActorKind::Curator);
+                let _ = reply.send(record_cycle(&state.knowledge, &record, &lessons));
             }
             CuratorMsg::History {
                 repository,
@@ -127,31 +126,10 @@ impl Actor for Curator {
     }
 }
 
-/// How long a restarted curator waits for its failed predecessor's state (and with it the
-/// data directory's lock) to be dropped.
-const REOPEN_PATIENCE: Duration = Duration::from_secs(10);
-
-/// Opens the data directory; while the lock is held by this very process (a curator that just
-/// failed is still being torn down), tries again for a while.
-async fn open(dir: &Path) -> Result<KnowledgeBase, tdev_knowledge::Error> {
-    let started = Instant::now();
-    loop {
-        match KnowledgeBase::open(dir) {
-            Err(tdev_knowledge::Error::Locked { holder, .. })
-                if holder.contains(&format!("pid {} ", std::process::id()))
-                    && started.elapsed() < REOPEN_PATIENCE =>
-            {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// Writes the cycle, then the lessons: a lesson about a new situation adds a pattern with
 /// its example change, a known one adds to the counts.
 fn record_cycle(
-    knowledge: &mut KnowledgeBase,
+    knowledge: &KnowledgeBase,
     record: &CycleRecord,
     lessons: &[Lesson],
 ) -> Result<String, String> {

@@ -90,7 +90,15 @@ pub(crate) async fn run(
         models: Vec::new(),
     };
     let mut lessons = Vec::new();
-    match drive(children, args, &request, &mut record, &mut lessons).await {
+    let driven = drive(children, args, &request, &mut record, &mut lessons).await;
+    // The cycle's baseline and checkout are of no more use; the next cycle makes its own.
+    let _ = children.evaluator.cast(EvaluatorMsg::End {
+        cycle: request.id.clone(),
+    });
+    let _ = children.coder.cast(CoderMsg::End {
+        cycle: request.id.clone(),
+    });
+    match driven {
         Err(reason) => {
             record.outcome = Outcome::Failed;
             record.failure_reason = Some(reason);
@@ -264,6 +272,7 @@ async fn drive(
         ActorKind::Coder,
         ATTEMPT_TIMEOUT,
         |reply| CoderMsg::Begin {
+            cycle: request.id.clone(),
             repo: request.repo.clone(),
             reply,
         },
@@ -275,6 +284,7 @@ async fn drive(
         ActorKind::Evaluator,
         EVALUATE_TIMEOUT,
         |reply| EvaluatorMsg::Baseline {
+            cycle: request.id.clone(),
             repo: request.repo.clone(),
             base: base.clone(),
             scan: Box::new(scan.clone()),
@@ -557,6 +567,7 @@ async fn run_task(
                     ActorKind::Evaluator,
                     EVALUATE_TIMEOUT,
                     |reply| EvaluatorMsg::Evaluate {
+                        cycle: context.request.id.clone(),
                         worktree: change.worktree.clone(),
                         diff: change.diff.clone(),
                         task_kind: task.kind.clone(),

@@ -5,7 +5,7 @@
 use crate::ActorKind;
 use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use tdev_core::{Evaluation, Finding, GateDecision, Metric, TestStatus};
 use tdev_gates::{ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy};
@@ -22,15 +22,33 @@ pub struct EvaluatorConfig {
     pub envs_dir: PathBuf,
     /// Where the sandbox keeps its scratch directories and baselines are exported.
     pub scratch_dir: PathBuf,
-    /// Where Rust targets build (outside every worktree).
-    pub cargo_target_dir: PathBuf,
-    /// Where a Rust repository's code is copied to be built and tested: one place across
-    /// cycles, so that cargo rebuilds only what a change touched.
-    pub rust_mirror_dir: PathBuf,
+    /// The one build directory of every Rust target, when the user keeps builds in one place
+    /// (`CARGO_TARGET_DIR`: the dependencies are built there already).
+    pub cargo_target_dir: Option<PathBuf>,
+    /// Otherwise, where each Rust repository gets a build directory of its own (outside every
+    /// worktree), named by `tdev_worktree::repo_key`.
+    pub targets_dir: PathBuf,
+    /// Where each Rust repository's code is copied to be built and tested, one directory per
+    /// repository: one place across cycles, so that cargo rebuilds only what a change touched.
+    pub mirrors_dir: PathBuf,
     /// tdev's tool environment (bandit), when installed.
     pub tools_dir: Option<PathBuf>,
     /// Limits on the target's tests.
     pub limits: Limits,
+}
+
+impl EvaluatorConfig {
+    /// The build directory of `repo`'s Rust code.
+    pub fn target_for(&self, repo: &Path) -> PathBuf {
+        self.cargo_target_dir
+            .clone()
+            .unwrap_or_else(|| self.targets_dir.join(tdev_worktree::repo_key(repo)))
+    }
+
+    /// The mirror `repo`'s Rust code is built in.
+    pub fn mirror_for(&self, repo: &Path) -> PathBuf {
+        self.mirrors_dir.join(tdev_worktree::repo_key(repo))
+    }
 }
 
 /// The evaluation of one change and the gate's verdict.
@@ -50,6 +68,8 @@ pub enum EvaluatorMsg {
     /// Measure the untouched code of a cycle: prepare the test environment and run the tests
     /// once on the base commit.
     Baseline {
+        /// The cycle, whose changes are evaluated against this baseline.
+        cycle: String,
         /// The repository.
         repo: PathBuf,
         /// The commit the cycle starts from.
@@ -61,6 +81,8 @@ pub enum EvaluatorMsg {
     },
     /// Evaluate the change in a worktree against the baseline.
     Evaluate {
+        /// The cycle whose baseline the change is judged against.
+        cycle: String,
         /// The worktree holding the change.
         worktree: PathBuf,
         /// The change as a `-U0` diff against the base.
@@ -69,6 +91,11 @@ pub enum EvaluatorMsg {
         task_kind: String,
         /// The verdict, or why there is none.
         reply: RpcReplyPort<Result<Verdict, String>>,
+    },
+    /// The cycle has ended: drop its baseline.
+    End {
+        /// The cycle.
+        cycle: String,
     },
 }
 
@@ -84,11 +111,15 @@ pub(crate) struct EvaluatorState {
     config: EvaluatorConfig,
     policy: Policy,
     faults: Faults,
-    baseline: Option<std::sync::Arc<Baseline>>,
+    /// The baseline of each cycle under way: cycles of different repositories run side by
+    /// side.
+    baselines: HashMap<String, std::sync::Arc<Baseline>>,
 }
 
 /// The untouched code's measurements and how to run its tests.
 struct Baseline {
+    /// The user's repository (its mirror and build directory are named after it).
+    repo: PathBuf,
     scan: Scan,
     tests: TestRun,
     suite: Suite,
@@ -115,7 +146,7 @@ impl Actor for Evaluator {
             config: args.config.evaluator.clone(),
             policy: args.config.gates.clone(),
             faults: args.faults,
-            baseline: None,
+            baselines: HashMap::new(),
         })
     }
 
@@ -128,6 +159,7 @@ impl Actor for Evaluator {
         state.faults.check(ActorKind::Evaluator);
         match message {
             EvaluatorMsg::Baseline {
+                cycle,
                 repo,
                 base,
                 scan,
@@ -139,19 +171,20 @@ impl Actor for Evaluator {
                         .await?;
                 let _ = reply.send(match baseline {
                     Ok(baseline) => {
-                        state.baseline = Some(std::sync::Arc::new(baseline));
+                        state.baselines.insert(cycle, std::sync::Arc::new(baseline));
                         Ok(())
                     }
                     Err(e) => Err(e),
                 });
             }
             EvaluatorMsg::Evaluate {
+                cycle,
                 worktree,
                 diff,
                 task_kind,
                 reply,
             } => {
-                let Some(baseline) = state.baseline.clone() else {
+                let Some(baseline) = state.baselines.get(&cycle).cloned() else {
                     let _ = reply.send(Err("no baseline was taken for this cycle".into()));
                     return Ok(());
                 };
@@ -162,6 +195,9 @@ impl Actor for Evaluator {
                 })
                 .await?;
                 let _ = reply.send(verdict);
+            }
+            EvaluatorMsg::End { cycle } => {
+                state.baselines.remove(&cycle);
             }
         }
         Ok(())
@@ -197,12 +233,13 @@ fn baseline(
             .map_err(|e| format!("preparing the test environment: {e}"))?;
         Suite::Python(Box::new(env))
     };
-    let tests = run_tests(config, &suite, export.path(), &sandbox)?;
+    let tests = run_tests(config, repo, &suite, export.path(), &sandbox)?;
     if let Some(stopped) = &tests.stopped {
         return Err(format!("the baseline test run was stopped: {stopped}"));
     }
     let security = security_findings(config, export.path(), &scan);
     Ok(Baseline {
+        repo: repo.to_path_buf(),
         scan,
         tests,
         suite,
@@ -212,6 +249,7 @@ fn baseline(
 
 fn run_tests(
     config: &EvaluatorConfig,
+    repo: &Path,
     suite: &Suite,
     dir: &Path,
     sandbox: &Sandbox,
@@ -220,14 +258,9 @@ fn run_tests(
         Suite::Python(env) => tdev_runner::python::run_tests(env, dir, sandbox, &config.limits),
         Suite::Rust(project) => {
             // Built in the mirror, not where the code is: see `crate::rust`.
-            crate::rust::sync_mirror(config, dir)?;
+            let mirror = crate::rust::sync_mirror(config, repo, dir)?;
             let limits = RustProject::limits(&config.limits);
-            project.run_tests(
-                &config.rust_mirror_dir,
-                &config.cargo_target_dir,
-                sandbox,
-                &limits,
-            )
+            project.run_tests(&mirror, &config.target_for(repo), sandbox, &limits)
         }
     }
     .map_err(|e| format!("running the tests: {e}"))
@@ -267,7 +300,7 @@ fn evaluate(
     };
     let after = tdev_research::scan(worktree, &options, &|_| {}).map_err(|e| e.to_string())?;
     let sandbox = sandbox(config)?;
-    let tests = run_tests(config, &baseline.suite, worktree, &sandbox)?;
+    let tests = run_tests(config, &baseline.repo, &baseline.suite, worktree, &sandbox)?;
     let security = security_findings(config, worktree, &after);
     let coverage = coverage_input(
         &change,

@@ -46,7 +46,7 @@ pub use event::{ActorKind, Event};
 pub use planner::PlannerMsg;
 pub use pool::CoderMsg;
 pub use research::ResearchMsg;
-pub use root::RootMsg;
+pub use root::{CycleStatus, RootMsg};
 
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorRef};
@@ -82,7 +82,13 @@ pub struct TreeConfig {
     pub coder: coder::CoderConfig,
     /// The evaluator's settings.
     pub evaluator: evaluator::EvaluatorConfig,
+    /// At most this many cycles run at once (of different repositories: one repository's
+    /// cycles always run one after the other); at least 1.
+    pub max_cycles: usize,
 }
+
+/// How many cycles run at once unless configured: two cores' worth of test runs.
+pub const DEFAULT_MAX_CYCLES: usize = 2;
 
 /// A running supervisor tree.
 #[derive(Debug)]
@@ -94,12 +100,25 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Starts the tree: the root and its five children.
+    /// Starts the tree: the root and its five children, opening the data directory (and
+    /// holding it until the tree stops).
     pub async fn start(config: TreeConfig) -> Result<Tree> {
+        let knowledge = tdev_knowledge::KnowledgeBase::open(&config.data_dir)
+            .map_err(|e| Error::Start(e.to_string()))?;
+        Self::start_with(config, knowledge).await
+    }
+
+    /// Starts the tree on a data directory the process has opened already, so that the host
+    /// can serve reads from the same handle while the curator writes.
+    pub async fn start_with(
+        config: TreeConfig,
+        knowledge: tdev_knowledge::KnowledgeBase,
+    ) -> Result<Tree> {
         let (events, _) = broadcast::channel(1024);
         let faults = fault::Faults::new();
         let args = root::RootArgs {
             config,
+            knowledge,
             events: events.clone(),
             faults: faults.clone(),
         };
@@ -130,6 +149,15 @@ impl Tree {
             Ok(_) => Err(Error::Stopped(
                 "the root supervisor dropped the cycle".into(),
             )),
+            Err(e) => Err(Error::Stopped(e.to_string())),
+        }
+    }
+
+    /// The cycles asked for and not ended: running, or waiting for their repository or a slot.
+    pub async fn status(&self) -> Result<Vec<CycleStatus>> {
+        match self.root.call(RootMsg::Status, None).await {
+            Ok(CallResult::Success(cycles)) => Ok(cycles),
+            Ok(_) => Err(Error::Stopped("the root supervisor did not answer".into())),
             Err(e) => Err(Error::Stopped(e.to_string())),
         }
     }

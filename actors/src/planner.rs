@@ -57,6 +57,7 @@ impl Actor for Planner {
                 max_tasks,
                 reply,
             } => {
+                crate::fault::halt_point(ActorKind::Planner);
                 let plan = Goal::parse(&goal)
                     .map_err(|e| e.to_string())
                     .and_then(|goal| {

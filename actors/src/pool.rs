@@ -35,6 +35,8 @@ const WORKER_STOP_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum CoderMsg {
     /// Start a cycle on a repository; the reply is the commit it starts from.
     Begin {
+        /// The cycle.
+        cycle: String,
         /// The repository's top level.
         repo: PathBuf,
         /// The base commit, or why the repository cannot be worked on.
@@ -63,6 +65,11 @@ pub enum CoderMsg {
         /// Done, or why it failed.
         reply: RpcReplyPort<Result<(), String>>,
     },
+    /// The cycle has ended: forget its repository and whose worktrees were whose.
+    End {
+        /// The cycle.
+        cycle: String,
+    },
 }
 
 #[derive(Debug)]
@@ -81,12 +88,19 @@ pub(crate) struct PoolState {
     /// One ledger for every worker, so that the budgets hold for the pool as a whole.
     ledger: Arc<BudgetLedger>,
     workers: Vec<Slot>,
-    /// Which worker holds (or last held) each branch's worktree, for this cycle.
-    owners: HashMap<String, usize>,
-    /// The repository of the cycle under way.
-    checkout: Option<Arc<Checkout>>,
+    /// Which worker holds (or last held) each branch's worktree, and for which cycle.
+    owners: HashMap<String, Owner>,
+    /// The repository of each cycle under way: cycles of different repositories run side by
+    /// side.
+    checkouts: HashMap<String, Arc<Checkout>>,
     /// When workers were restarted, within [`RESTART_WINDOW`].
     restarts: Restarts,
+}
+
+/// The worker holding a branch's worktree, and the cycle it belongs to.
+struct Owner {
+    worker: usize,
+    cycle: String,
 }
 
 struct Slot {
@@ -117,7 +131,7 @@ impl Actor for CoderPool {
         let mut state = PoolState {
             workers: Vec::new(),
             owners: HashMap::new(),
-            checkout: None,
+            checkouts: HashMap::new(),
             restarts: Restarts::default(),
             ledger,
             args,
@@ -136,7 +150,7 @@ impl Actor for CoderPool {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            CoderMsg::Begin { repo, reply } => {
+            CoderMsg::Begin { cycle, repo, reply } => {
                 state.ledger.start_cycle();
                 let begun = tokio::task::spawn_blocking(move || {
                     let repo = Repo::open(&repo)?;
@@ -148,8 +162,9 @@ impl Actor for CoderPool {
                 .await;
                 let _ = reply.send(match begun {
                     Ok(Ok((repo, head, branch))) => {
-                        state.checkout = Some(Arc::new(Checkout { repo, branch }));
-                        state.owners.clear();
+                        state
+                            .checkouts
+                            .insert(cycle, Arc::new(Checkout { repo, branch }));
                         Ok(head)
                     }
                     Ok(Err(e)) => Err(e.to_string()),
@@ -157,7 +172,7 @@ impl Actor for CoderPool {
                 });
             }
             CoderMsg::Attempt { job, reply } => {
-                let Some(checkout) = state.checkout.clone() else {
+                let Some(checkout) = state.checkouts.get(&job.cycle).cloned() else {
                     let _ = reply.send(AttemptOutput {
                         backend: job.strategy.clone(),
                         result: Err("the cycle has not begun on a repository".into()),
@@ -168,10 +183,11 @@ impl Actor for CoderPool {
                 };
                 let branch = branch(&job);
                 let worker = match state.owners.get(&branch) {
-                    Some(&worker) => worker,
+                    Some(owner) => owner.worker,
                     None => state.least_busy(),
                 };
-                state.owners.insert(branch, worker);
+                let cycle = job.cycle.clone();
+                state.owners.insert(branch, Owner { worker, cycle });
                 state.send(
                     worker,
                     WorkerMsg::Attempt {
@@ -185,8 +201,11 @@ impl Actor for CoderPool {
                 branch,
                 message,
                 reply,
-            } => match (state.owners.get(&branch).copied(), state.checkout.clone()) {
-                (Some(worker), Some(checkout)) => state.send(
+            } => match state.owners.get(&branch).and_then(|owner| {
+                let checkout = state.checkouts.get(&owner.cycle)?;
+                Some((owner.worker, checkout.clone()))
+            }) {
+                Some((worker, checkout)) => state.send(
                     worker,
                     WorkerMsg::Keep {
                         branch,
@@ -199,12 +218,19 @@ impl Actor for CoderPool {
                     let _ = reply.send(Err(format!("no worktree is waiting on {branch}")));
                 }
             },
-            CoderMsg::Discard { branch, reply } => match state.owners.get(&branch).copied() {
-                Some(worker) => state.send(worker, WorkerMsg::Discard { branch, reply }),
+            CoderMsg::Discard { branch, reply } => match state.owners.get(&branch) {
+                Some(owner) => {
+                    let worker = owner.worker;
+                    state.send(worker, WorkerMsg::Discard { branch, reply });
+                }
                 None => {
                     let _ = reply.send(Ok(()));
                 }
             },
+            CoderMsg::End { cycle } => {
+                state.checkouts.remove(&cycle);
+                state.owners.retain(|_, owner| owner.cycle != cycle);
+            }
         }
         Ok(())
     }

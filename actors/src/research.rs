@@ -53,6 +53,7 @@ impl Actor for Research {
         state.faults.check(ActorKind::Research);
         match message {
             ResearchMsg::Scan { repo, reply } => {
+                crate::fault::halt_point(ActorKind::Research);
                 let options = state.options.clone();
                 let tools = state.tools_dir.clone().map(tdev_tools::ToolEnv::new);
                 let build = state.build.clone();
@@ -60,8 +61,7 @@ impl Actor for Research {
                     let mut scan =
                         tdev_research::scan(&repo, &options, &|_| {}).map_err(|e| e.to_string())?;
                     if let Some(tools) = &tools {
-                        tdev_research::add_tool_findings(&mut scan, tools);
-                        tdev_research::add_formatter_findings(&mut scan, tools);
+                        tdev_research::add_tools(&mut scan, tools);
                     }
                     if repo.join("Cargo.toml").is_file() {
                         // The commit a cycle starts from: what its changes are made on.

@@ -1,5 +1,9 @@
 //! The root supervisor: starts the phase actors, runs cycles through them, and restarts any
 //! that fails (one-for-one), up to a bound.
+//!
+//! Each cycle runs as a task of its own, so the root answers (a status request, another
+//! cycle) while cycles run: cycles of different repositories run side by side, up to
+//! `TreeConfig::max_cycles` at once, and two cycles of one repository run one after the other.
 
 use crate::curator::{Curator, CuratorArgs, CuratorMsg};
 use crate::cycle::{self, CycleRequest};
@@ -11,9 +15,12 @@ use crate::research::{Research, ResearchArgs, ResearchMsg};
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
 use crate::{ActorKind, Event, TreeConfig};
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tdev_core::CycleRecord;
-use tokio::sync::broadcast;
+use tdev_core::{CycleRecord, Timestamp};
+use tokio::sync::{Mutex, Semaphore, broadcast};
 
 /// How long the root waits for its children to stop (a child busy with a long test run is
 /// abandoned after this).
@@ -23,7 +30,25 @@ const CHILD_STOP_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub enum RootMsg {
     /// Run one cycle; the reply is its record, whatever happened (failures are recorded too).
+    /// The reply comes when the cycle ends; the root goes on answering meanwhile.
     RunCycle(Box<CycleRequest>, RpcReplyPort<CycleRecord>),
+    /// The cycles under way or waiting for their turn, by id.
+    Status(RpcReplyPort<Vec<CycleStatus>>),
+}
+
+/// A cycle the tree has been asked to run and that has not ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleStatus {
+    /// The cycle's id.
+    pub cycle: String,
+    /// The repository's name.
+    pub repository: String,
+    /// The repository's top level.
+    pub repo: PathBuf,
+    /// When it was asked for.
+    pub requested_at: Timestamp,
+    /// When it started running; `None` while it waits for its repository or for a free slot.
+    pub started_at: Option<Timestamp>,
 }
 
 /// The refs a cycle talks to; replaced when a child is restarted.
@@ -41,16 +66,26 @@ pub(crate) struct Root;
 
 pub(crate) struct RootArgs {
     pub config: TreeConfig,
+    /// The process's handle on the data directory, the curator's to write through.
+    pub knowledge: tdev_knowledge::KnowledgeBase,
     pub events: broadcast::Sender<Event>,
     pub faults: Faults,
 }
 
 pub(crate) struct RootState {
-    args: RootArgs,
-    children: Children,
+    args: Arc<RootArgs>,
+    /// The children, shared with the cycles' tasks, which take the current ones when they
+    /// start (a child restarted meanwhile is the new one).
+    children: Arc<RwLock<Children>>,
     restarts: Restarts,
     /// Cycles the curator failed to record, recorded before the next cycle runs.
-    unrecorded: Vec<CycleRecord>,
+    unrecorded: Arc<Mutex<Vec<CycleRecord>>>,
+    /// One lock per repository: its cycles run one after the other.
+    repositories: HashMap<PathBuf, Arc<Mutex<()>>>,
+    /// Slots for cycles running at once.
+    slots: Arc<Semaphore>,
+    /// The cycles not ended yet.
+    cycles: Arc<std::sync::Mutex<BTreeMap<String, CycleStatus>>>,
 }
 
 impl Actor for Root {
@@ -81,11 +116,15 @@ impl Actor for Root {
                 .await?
                 .0,
         };
+        let slots = Arc::new(Semaphore::new(args.config.max_cycles.max(1)));
         Ok(RootState {
-            args,
-            children,
+            args: Arc::new(args),
+            children: Arc::new(RwLock::new(children)),
             restarts: Restarts::default(),
-            unrecorded: Vec::new(),
+            unrecorded: Arc::default(),
+            repositories: HashMap::new(),
+            slots,
+            cycles: Arc::default(),
         })
     }
 
@@ -97,18 +136,43 @@ impl Actor for Root {
     ) -> Result<(), ActorProcessingErr> {
         match message {
             RootMsg::RunCycle(request, reply) => {
-                let mut still_unrecorded = Vec::new();
-                for record in std::mem::take(&mut state.unrecorded) {
-                    if cycle::record_again(&state.children, &record).await.is_err() {
-                        still_unrecorded.push(record);
-                    }
-                }
-                state.unrecorded = still_unrecorded;
-                let (record, recorded) = cycle::run(&state.children, &state.args, *request).await;
-                if !recorded {
-                    state.unrecorded.push(record.clone());
-                }
-                let _ = reply.send(record);
+                let repository = state
+                    .repositories
+                    .entry(request.repo.clone())
+                    .or_default()
+                    .clone();
+                state
+                    .cycles
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(
+                        request.id.clone(),
+                        CycleStatus {
+                            cycle: request.id.clone(),
+                            repository: request.repository.clone(),
+                            repo: request.repo.clone(),
+                            requested_at: Timestamp::now(),
+                            started_at: None,
+                        },
+                    );
+                let task = CycleTask {
+                    args: state.args.clone(),
+                    children: state.children.clone(),
+                    unrecorded: state.unrecorded.clone(),
+                    slots: state.slots.clone(),
+                    cycles: state.cycles.clone(),
+                };
+                tokio::spawn(task.run(*request, repository, reply));
+            }
+            RootMsg::Status(reply) => {
+                let cycles = state
+                    .cycles
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .values()
+                    .cloned()
+                    .collect();
+                let _ = reply.send(cycles);
             }
         }
         Ok(())
@@ -136,7 +200,7 @@ impl Actor for Root {
         let Some((cell, reason)) = failure(event) else {
             return Ok(());
         };
-        let Some(kind) = state.children.kind_of(&cell) else {
+        let Some(kind) = state.read_children().kind_of(&cell) else {
             return Ok(());
         };
         if let Err(n) = state.restarts.count() {
@@ -151,8 +215,8 @@ impl Actor for Root {
             actor: kind,
             reason: reason.clone(),
         });
-        let (args, cell) = (&state.args, myself.get_cell());
-        let children = &mut state.children;
+        let (args, cell) = (&*state.args, myself.get_cell());
+        let mut children = state.read_children();
         match kind {
             ActorKind::Research => {
                 children.research = Actor::spawn_linked(None, Research, research_args(args), cell)
@@ -181,7 +245,81 @@ impl Actor for Root {
                     .0;
             }
         }
+        *state
+            .children
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = children;
         Ok(())
+    }
+}
+
+impl RootState {
+    /// The current children (a copy of their refs).
+    fn read_children(&self) -> Children {
+        self.children
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// What a cycle's own task needs of the root.
+struct CycleTask {
+    args: Arc<RootArgs>,
+    children: Arc<RwLock<Children>>,
+    unrecorded: Arc<Mutex<Vec<CycleRecord>>>,
+    slots: Arc<Semaphore>,
+    cycles: Arc<std::sync::Mutex<BTreeMap<String, CycleStatus>>>,
+}
+
+impl CycleTask {
+    /// Waits for the repository and a slot, runs the cycle, replies with its record.
+    async fn run(
+        self,
+        request: CycleRequest,
+        repository: Arc<Mutex<()>>,
+        reply: RpcReplyPort<CycleRecord>,
+    ) {
+        let id = request.id.clone();
+        let _repository = repository.lock_owned().await;
+        // The semaphore is never closed, so a permit always comes.
+        let _slot = self.slots.clone().acquire_owned().await.ok();
+        self.status(&id, |status| status.started_at = Some(Timestamp::now()));
+        let children = self
+            .children
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        {
+            let mut unrecorded = self.unrecorded.lock().await;
+            let mut still_unrecorded = Vec::new();
+            for record in std::mem::take(&mut *unrecorded) {
+                if cycle::record_again(&children, &record).await.is_err() {
+                    still_unrecorded.push(record);
+                }
+            }
+            *unrecorded = still_unrecorded;
+        }
+        let (record, recorded) = cycle::run(&children, &self.args, request).await;
+        if !recorded {
+            self.unrecorded.lock().await.push(record.clone());
+        }
+        self.cycles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
+        let _ = reply.send(record);
+    }
+
+    fn status(&self, id: &str, change: impl FnOnce(&mut CycleStatus)) {
+        if let Some(status) = self
+            .cycles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_mut(id)
+        {
+            change(status);
+        }
     }
 }
 
@@ -233,7 +371,7 @@ fn evaluator_args(args: &RootArgs) -> EvaluatorArgs {
 
 fn curator_args(args: &RootArgs) -> CuratorArgs {
     CuratorArgs {
-        data_dir: args.config.data_dir.clone(),
+        knowledge: args.knowledge.clone(),
         faults: args.faults.clone(),
     }
 }

@@ -4,17 +4,22 @@
 //! so clippy runs under the same limits as the tests.
 
 use crate::evaluator::EvaluatorConfig;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tdev_core::{Finding, Severity};
 use tdev_runner::rust::RustProject;
 use tdev_runner::{Sandbox, mirror};
 use tdev_worktree::Repo;
 
-/// Makes the repository's mirror hold `source`'s files.
-pub(crate) fn sync_mirror(config: &EvaluatorConfig, source: &Path) -> Result<(), String> {
-    mirror::sync(source, &config.rust_mirror_dir)
-        .map(|_| ())
-        .map_err(|e| format!("copying the code to build it: {e}"))
+/// Makes `repo`'s mirror hold `source`'s files (a worktree or an export of `repo`); returns
+/// the mirror.
+pub(crate) fn sync_mirror(
+    config: &EvaluatorConfig,
+    repo: &Path,
+    source: &Path,
+) -> Result<PathBuf, String> {
+    let mirror = config.mirror_for(repo);
+    mirror::sync(source, &mirror).map_err(|e| format!("copying the code to build it: {e}"))?;
+    Ok(mirror)
 }
 
 /// clippy's findings on the commit `base` of `repo`: its default lints under the project's
@@ -33,8 +38,7 @@ pub(crate) fn clippy_findings(
     Repo::open(repo)
         .and_then(|repo| repo.export(base, export.path()))
         .map_err(|e| e.to_string())?;
-    sync_mirror(config, export.path())?;
-    let mirror = &config.rust_mirror_dir;
+    let mirror = &sync_mirror(config, repo, export.path())?;
     let manifest = std::fs::read_to_string(mirror.join("Cargo.toml")).unwrap_or_default();
     let lints = tdev_tools::extra_lint_args(&manifest);
     let sandbox =
@@ -43,7 +47,7 @@ pub(crate) fn clippy_findings(
     let run = project
         .clippy(
             mirror,
-            &config.cargo_target_dir,
+            &config.target_for(repo),
             &sandbox,
             &RustProject::limits(&config.limits),
             &lints,

@@ -119,11 +119,13 @@ fn config(root: &Path) -> TreeConfig {
         evaluator: EvaluatorConfig {
             envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),
             scratch_dir: root.join("scratch"),
-            cargo_target_dir: root.join("cargo-target"),
-            rust_mirror_dir: root.join("mirror"),
+            cargo_target_dir: None,
+            targets_dir: root.join("cargo-targets"),
+            mirrors_dir: root.join("mirrors"),
             tools_dir: Some(tools),
             limits: tdev_runner::Limits::default(),
         },
+        max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
     }
 }
 
@@ -701,4 +703,78 @@ async fn a_tool_change_the_gate_refused_is_not_tried_again_on_the_same_commit() 
     tree.stop().await;
     assert!(third.attempts.iter().any(|a| is_e731(&a)), "{third:#?}");
     assert_eq!(refused_at_planning(&mut events), Some(0));
+}
+
+/// Two repositories given to one tree at the same time: their cycles run side by side (both
+/// start before either ends, and the tree answers a status request meanwhile), each keeps its
+/// own branch in its own repository, both are recorded and SHACL-valid, and neither checkout
+/// changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_tree_evolves_two_repositories_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let repos = [
+        repository(&root.path().join("a")),
+        repository(&root.path().join("b")),
+    ];
+    let before: Vec<_> = repos
+        .iter()
+        .map(|r| tdev_worktree::Repo::open(r).unwrap().snapshot().unwrap())
+        .collect();
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let named = |repo: &Path, id: &str, name: &str| CycleRequest {
+        repository: name.to_owned(),
+        ..request(repo, id)
+    };
+    let watch = async {
+        let mut started = Vec::new();
+        while started.len() < 2 {
+            match events.recv().await.unwrap() {
+                Event::CycleStarted { cycle, .. } => started.push(cycle),
+                Event::CycleFinished { cycle, .. } => {
+                    panic!("{cycle} ended before both had started: {started:?}")
+                }
+                _ => {}
+            }
+        }
+        let status = tree.status().await.unwrap();
+        (started, status)
+    };
+    let (a, b, (started, status)) = tokio::join!(
+        tree.run_cycle(named(&repos[0], "a-1", "shop-a")),
+        tree.run_cycle(named(&repos[1], "b-1", "shop-b")),
+        watch,
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(started.len(), 2);
+    let mut running: Vec<&str> = status
+        .iter()
+        .filter(|s| s.started_at.is_some())
+        .map(|s| s.cycle.as_str())
+        .collect();
+    running.sort_unstable();
+    assert_eq!(running, ["a-1", "b-1"], "{status:#?}");
+    assert!(tree.status().await.unwrap().is_empty());
+    tree.stop().await;
+
+    assert_eq!(a.outcome, Outcome::Passed, "{a:#?}");
+    assert_eq!(b.outcome, Outcome::Passed, "{b:#?}");
+    assert_eq!(kept_branches(&a), ["tdev/auto/a-1-t1"]);
+    assert_eq!(kept_branches(&b), ["tdev/auto/b-1-t1"]);
+    for (repo, (branch, other)) in repos.iter().zip([
+        ("tdev/auto/a-1-t1", "tdev/auto/b-1-t1"),
+        ("tdev/auto/b-1-t1", "tdev/auto/a-1-t1"),
+    ]) {
+        let listed = git(repo, &["branch", "--list", "tdev/auto/*"]);
+        assert!(
+            listed.contains(branch) && !listed.contains(other),
+            "{listed}"
+        );
+    }
+    for (repo, before) in repos.iter().zip(&before) {
+        let after = tdev_worktree::Repo::open(repo).unwrap().snapshot().unwrap();
+        assert_eq!(&after, before, "the checkout of {} changed", repo.display());
+    }
+    let (conforms, report) = shacl(&[a, b]);
+    assert!(conforms, "{report}");
 }

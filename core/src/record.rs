@@ -98,6 +98,9 @@ pub enum Outcome {
     Failed,
     /// There was nothing worth changing.
     NoChange,
+    /// The cycle was interrupted (the process was killed or crashed) and recorded afterwards,
+    /// with the reason, when its data directory was next opened.
+    Aborted,
 }
 
 /// A primitive task of the plan.
@@ -256,6 +259,7 @@ impl Outcome {
             Self::Passed => "passed",
             Self::Failed => "failed",
             Self::NoChange => "no-change",
+            Self::Aborted => "aborted",
         }
     }
 }
@@ -320,10 +324,12 @@ impl CycleRecord {
         if self.ended_at < self.started_at {
             problem("ended_at".into(), "is before started_at");
         }
-        if self.outcome == Outcome::Failed && self.failure_reason.is_none() {
+        if matches!(self.outcome, Outcome::Failed | Outcome::Aborted)
+            && self.failure_reason.is_none()
+        {
             problem(
                 "failure_reason".into(),
-                "is required when the outcome is failed",
+                &format!("is required when the outcome is {}", self.outcome.as_str()),
             );
         }
         let mut finding_ids = HashSet::new();
@@ -542,6 +548,10 @@ mod tests {
         check(
             |r| r.outcome = Outcome::Failed,
             &["failure_reason: is required when the outcome is failed"],
+        );
+        check(
+            |r| r.outcome = Outcome::Aborted,
+            &["failure_reason: is required when the outcome is aborted"],
         );
         check(
             |r| r.findings[0].priority = 1.5,

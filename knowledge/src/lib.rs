@@ -44,17 +44,23 @@ pub use stats::{
 };
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A tdev data directory opened for writing: the graph and the index under one lock.
-#[derive(Debug)]
+///
+/// A cheap handle: clones share the one open store, index and lock, so a process opens its
+/// data directory once and hands it to the curator (which writes) and to readers (which the
+/// store serves from snapshots while a write goes on). The lock is released when the last
+/// clone is dropped.
+#[derive(Clone, Debug)]
 pub struct KnowledgeBase {
     root: PathBuf,
     /// The RDF knowledge graph.
-    pub graph: KnowledgeGraph,
+    pub graph: Arc<KnowledgeGraph>,
     /// The pattern index.
-    pub patterns: PatternIndex,
+    pub patterns: Arc<PatternIndex>,
     // Declared last: dropped after the stores are closed.
-    _lock: DataDirLock,
+    _lock: Arc<DataDirLock>,
 }
 
 impl KnowledgeBase {
@@ -67,14 +73,19 @@ impl KnowledgeBase {
         let patterns = PatternIndex::open(&root.join("patterns"))?;
         Ok(Self {
             root: root.to_path_buf(),
-            graph,
-            patterns,
-            _lock: lock,
+            graph: Arc::new(graph),
+            patterns: Arc::new(patterns),
+            _lock: Arc::new(lock),
         })
     }
 
     /// The data directory.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Names in the lock file where this process answers read queries for others.
+    pub fn advertise(&self, endpoint: &str) -> Result<()> {
+        self._lock.advertise(endpoint)
     }
 }

@@ -13,13 +13,14 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct DataDirLock {
     file: File,
+    path: std::path::PathBuf,
 }
 
 impl DataDirLock {
     /// Takes the lock of `dir`, or says who holds it.
     pub fn acquire(dir: &Path) -> Result<Self> {
         let path = dir.join("lock");
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
@@ -31,7 +32,7 @@ impl DataDirLock {
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 // The holder may not have written its name yet; then it is "another process".
-                let _ = file.read_to_string(&mut holder);
+                let _ = (&file).read_to_string(&mut holder);
                 return Err(Error::Locked {
                     dir: dir.to_path_buf(),
                     holder: describe_holder(&holder),
@@ -44,17 +45,45 @@ impl DataDirLock {
                 });
             }
         }
+        let lock = Self { file, path };
+        lock.write(None)?;
+        Ok(lock)
+    }
+
+    /// Names, in the lock file, the socket on which this process answers read queries for
+    /// other processes (see `tdev-app`'s read server).
+    pub fn advertise(&self, endpoint: &str) -> Result<()> {
+        self.write(Some(endpoint))
+    }
+
+    /// The socket the holder of `dir` named with [`DataDirLock::advertise`], if any.
+    pub fn endpoint(dir: &Path) -> Option<String> {
+        let contents = std::fs::read_to_string(dir.join("lock")).ok()?;
+        contents
+            .lines()
+            .find_map(|line| line.strip_prefix(ENDPOINT_PREFIX))
+            .map(str::to_owned)
+    }
+
+    /// Writes who holds the directory: pid, command line and, when there is one, the endpoint.
+    fn write(&self, endpoint: Option<&str>) -> Result<()> {
         let command: Vec<String> = std::env::args().collect();
-        let record = format!("{}\n{}\n", std::process::id(), command.join(" "));
+        let mut record = format!("{}\n{}\n", std::process::id(), command.join(" "));
+        if let Some(endpoint) = endpoint {
+            record.push_str(&format!("{ENDPOINT_PREFIX}{endpoint}\n"));
+        }
+        let mut file = &self.file;
         let write = file
             .set_len(0)
             .and_then(|()| file.rewind())
             .and_then(|()| file.write_all(record.as_bytes()))
             .and_then(|()| file.flush());
-        write.map_err(Error::io(format!("writing {}", path.display())))?;
-        Ok(Self { file })
+        write.map_err(Error::io(format!("writing {}", self.path.display())))
     }
 }
+
+/// How the lock file's line naming the read endpoint starts.
+const ENDPOINT_PREFIX: &str = "read ";
 
 impl Drop for DataDirLock {
     fn drop(&mut self) {

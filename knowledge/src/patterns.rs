@@ -3,6 +3,7 @@
 
 use crate::{Error, Result};
 use std::path::Path;
+use std::sync::Mutex;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
@@ -21,7 +22,9 @@ const WRITER_MEMORY: usize = 20_000_000;
 pub struct PatternIndex {
     index: Index,
     reader: IndexReader,
-    writer: IndexWriter,
+    /// One writer; a lock, so that the index is shared by handle between the curator, which
+    /// writes, and readers in the same process.
+    writer: Mutex<IndexWriter>,
     fields: Fields,
 }
 
@@ -130,7 +133,7 @@ impl PatternIndex {
         Ok(Self {
             index,
             reader,
-            writer,
+            writer: Mutex::new(writer),
             fields,
         })
     }
@@ -146,26 +149,42 @@ impl PatternIndex {
     }
 
     /// Adds patterns, replacing any with the same (situation, strategy, language), and commits.
-    pub fn upsert(&mut self, patterns: &[Pattern]) -> Result<()> {
+    pub fn upsert(&self, patterns: &[Pattern]) -> Result<()> {
+        let mut writer = self.writer();
+        self.upsert_with(&mut writer, patterns)
+    }
+
+    fn upsert_with(&self, writer: &mut IndexWriter, patterns: &[Pattern]) -> Result<()> {
         for p in patterns {
             let key = key(p.language, &p.strategy, &p.situation);
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.key, &key));
-            self.writer.add_document(self.document(&key, p))?;
+            writer.delete_term(Term::from_field_text(self.fields.key, &key));
+            writer.add_document(self.document(&key, p))?;
         }
-        self.commit()
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The writer; a writer that panicked mid-way left nothing uncommitted that matters, since
+    /// every change commits before the lock is released.
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Counts one more use of `strategy` in `situation`, creating the pattern if it is new.
     /// A successful use's change becomes the pattern's example.
     pub fn record_outcome(
-        &mut self,
+        &self,
         situation: &str,
         strategy: &str,
         language: Language,
         outcome: PatternOutcome,
         change: &str,
     ) -> Result<Pattern> {
+        // The writer is held from the read to the write, so two outcomes are both counted.
+        let mut writer = self.writer();
         let key = key(language, strategy, situation);
         let mut pattern = self.get(&key)?.unwrap_or_else(|| Pattern {
             situation: situation.to_owned(),
@@ -189,7 +208,7 @@ impl PatternIndex {
                 }
             }
         }
-        self.upsert(std::slice::from_ref(&pattern))?;
+        self.upsert_with(&mut writer, std::slice::from_ref(&pattern))?;
         Ok(pattern)
     }
 
@@ -298,12 +317,6 @@ impl PatternIndex {
             }
         }
         Ok(Box::new(BooleanQuery::new(should)))
-    }
-
-    fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
     }
 
     fn document(&self, key: &str, p: &Pattern) -> TantivyDocument {

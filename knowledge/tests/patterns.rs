@@ -71,7 +71,7 @@ fn strategies(index: &PatternIndex, text: &str, filter: &SearchFilter) -> Vec<St
 
 #[test]
 fn search_ranks_by_similarity_and_filters() {
-    let mut index = PatternIndex::in_memory().unwrap();
+    let index = PatternIndex::in_memory().unwrap();
     index.upsert(&sample()).unwrap();
     let all = SearchFilter::default();
     assert_eq!(
@@ -125,7 +125,7 @@ fn search_ranks_by_similarity_and_filters() {
 
 #[test]
 fn upsert_replaces_and_outcomes_accumulate() {
-    let mut index = PatternIndex::in_memory().unwrap();
+    let index = PatternIndex::in_memory().unwrap();
     index.upsert(&sample()).unwrap();
     index.upsert(&sample()).unwrap();
     assert_eq!(index.len(), 5);
@@ -158,7 +158,7 @@ fn upsert_replaces_and_outcomes_accumulate() {
 fn the_index_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let mut index = PatternIndex::open(dir.path()).unwrap();
+        let index = PatternIndex::open(dir.path()).unwrap();
         index.upsert(&sample()).unwrap();
     }
     let index = PatternIndex::open(dir.path()).unwrap();

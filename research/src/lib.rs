@@ -35,7 +35,7 @@ pub use findings::{
 };
 pub use priority::priority;
 pub use tdev_targets::duplication::Options as DuplicationOptions;
-pub use tools::{ToolRun, add_findings, add_formatter_findings, add_tool_findings};
+pub use tools::{ToolRun, add_findings, add_formatter_findings, add_tool_findings, add_tools};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

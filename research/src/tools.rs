@@ -31,6 +31,14 @@ pub struct ToolRun {
 /// How long bandit may take on a repository.
 const BANDIT_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The findings of the tools of `env` that every scan adds, `tdev scan` and a cycle's research
+/// alike: ruff's and bandit's, then the files the repository's own formatter would change.
+/// (A cycle adds clippy's too, from a sandboxed build, which `tdev scan` does not run.)
+pub fn add_tools(scan: &mut Scan, env: &ToolEnv) {
+    add_tool_findings(scan, env);
+    add_formatter_findings(scan, env);
+}
+
 /// Runs ruff (tdev's default rule selection) and bandit from `env` on the scanned repository
 /// when it has Python files, and adds their findings to `scan`.
 pub fn add_tool_findings(scan: &mut Scan, env: &ToolEnv) {

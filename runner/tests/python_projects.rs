@@ -64,7 +64,7 @@ fn check(label: &str, min_passed: usize, max_failed: usize) {
     let sandbox = Sandbox::new().unwrap();
     let project = PythonProject::detect(&repo).unwrap();
     let mut steps = Vec::new();
-    let env = PythonEnv::prepare(&project, &PythonEnv::default_root(), &sandbox, &mut |s| {
+    let env = PythonEnv::prepare(&project, &envs_root(), &sandbox, &mut |s| {
         steps.push(s.to_owned())
     })
     .unwrap_or_else(|error| panic!("{label}: {error}"));
@@ -107,4 +107,15 @@ fn six_tests_pass_in_the_sandbox() {
 #[test]
 fn more_itertools_tests_pass_in_the_sandbox() {
     check("more-itertools-11.2.1", 500, 0);
+}
+
+/// Where scripts/test keeps the test environments (`TDEV_TEST_ENVS`), else the default cache's.
+fn envs_root() -> std::path::PathBuf {
+    std::env::var_os(tdev_runner::python::ENVS_VAR).map_or_else(
+        || {
+            let home = std::env::var_os("HOME").expect("HOME or TDEV_TEST_ENVS is set");
+            std::path::Path::new(&home).join(".cache/tdev/test-envs")
+        },
+        std::path::PathBuf::from,
+    )
 }

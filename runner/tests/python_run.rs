@@ -38,7 +38,7 @@ fn files(dir: &Path) -> Vec<String> {
 }
 
 fn prepare(project: &PythonProject, sandbox: &Sandbox) -> tdev_runner::Result<PythonEnv> {
-    PythonEnv::prepare(project, &PythonEnv::default_root(), sandbox, &mut |_| {})
+    PythonEnv::prepare(project, &envs_root(), sandbox, &mut |_| {})
 }
 
 #[test]
@@ -204,4 +204,15 @@ fn a_pytest_run_measures_line_coverage_of_the_worktree() {
         coverage.keys().all(|path| !path.starts_with('/')),
         "{coverage:?}"
     );
+}
+
+/// Where scripts/test keeps the test environments (`TDEV_TEST_ENVS`), else the default cache's.
+fn envs_root() -> std::path::PathBuf {
+    std::env::var_os(tdev_runner::python::ENVS_VAR).map_or_else(
+        || {
+            let home = std::env::var_os("HOME").expect("HOME or TDEV_TEST_ENVS is set");
+            std::path::Path::new(&home).join(".cache/tdev/test-envs")
+        },
+        std::path::PathBuf::from,
+    )
 }

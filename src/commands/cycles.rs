@@ -1,86 +1,23 @@
 //! `tdev cycles` and `tdev show`: what the recorded cycles did, read back from the knowledge
-//! graph with SPARQL (the same questions anyone can ask with `tdev sparql`).
+//! graph (`tdev_app::history`), directly or through the process that holds it.
 
 use super::Context;
-use crate::exit::UserError;
 use anyhow::Result;
 use oxigraph::model::Term;
 use std::io::Write;
-use tdev_knowledge::QueryResults;
+use tdev_app::Reader;
+use tdev_app::history::{self, Rows};
 
-const CYCLES: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?id ?repository ?goal ?outcome ?started
-       (COUNT(DISTINCT ?task) AS ?tasks) (COUNT(DISTINCT ?attempt) AS ?attempts)
-       (COUNT(DISTINCT ?passed) AS ?passing)
-WHERE {
-  ?cycle a tdev:Cycle ; tdev:repository/tdev:name ?repository ; tdev:goal ?goal ;
-         tdev:outcome ?outcome ; prov:startedAtTime ?started .
-  OPTIONAL { ?cycle tdev:hasPlan/tdev:hasTask ?task }
-  OPTIONAL { ?cycle tdev:hasAttempt ?attempt }
-  OPTIONAL { ?cycle tdev:hasAttempt ?passed . ?passed tdev:gateDecision [ tdev:passed true ] }
-  BIND (STRAFTER(STR(?cycle), "/cycle/") AS ?id)
-}
-GROUP BY ?id ?repository ?goal ?outcome ?started
-ORDER BY DESC(?started)"#;
-
-const TASKS: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
-SELECT ?task ?title ?strategy ?hours ?risk
-WHERE {
-  ?cycle tdev:hasPlan/tdev:hasTask ?t .
-  ?t tdev:title ?title ; tdev:strategy ?strategy ; tdev:estimatedHours ?hours ; tdev:risk ?risk .
-  BIND (STRAFTER(STR(?t), "/task/") AS ?task)
-}
-ORDER BY ?task"#;
-
-const ATTEMPTS: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
-SELECT ?task ?number ?strategy ?backend ?seconds ?passed ?branch ?sha
-       (GROUP_CONCAT(?reason; SEPARATOR=" | ") AS ?reasons)
-WHERE {
-  ?cycle tdev:hasAttempt ?a .
-  ?a tdev:task ?t ; tdev:attemptNumber ?number ; tdev:strategy ?strategy ; tdev:backend ?backend ;
-     tdev:durationSeconds ?seconds ; tdev:gateDecision ?gate .
-  ?gate tdev:passed ?passed .
-  OPTIONAL { ?gate tdev:reason ?reason }
-  OPTIONAL { ?a tdev:produced ?change . ?change tdev:branch ?branch .
-             OPTIONAL { ?change tdev:commit [ tdev:sha ?sha ] } }
-  BIND (STRAFTER(STR(?t), "/task/") AS ?task)
-}
-GROUP BY ?task ?number ?strategy ?backend ?seconds ?passed ?branch ?sha
-ORDER BY ?task ?number"#;
-
-const CYCLE: &str = r#"PREFIX tdev: <https://tdev.dev/ns#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?repository ?goal ?outcome ?reason ?started ?ended (COUNT(?finding) AS ?findings)
-WHERE {
-  ?cycle a tdev:Cycle ; tdev:repository/tdev:name ?repository ; tdev:goal ?goal ;
-         tdev:outcome ?outcome ; prov:startedAtTime ?started ; prov:endedAtTime ?ended .
-  OPTIONAL { ?cycle tdev:failureReason ?reason }
-  OPTIONAL { ?cycle tdev:hasFinding ?finding }
-}
-GROUP BY ?repository ?goal ?outcome ?reason ?started ?ended"#;
-
-/// Rows of a SELECT as plain text cells.
-fn rows(results: QueryResults) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let QueryResults::Solutions(solutions) = results else {
-        anyhow::bail!("expected solutions");
-    };
-    let header: Vec<String> = solutions
-        .variables()
+/// Rows as plain text cells: literals by their value, IRIs abbreviated.
+fn cells(rows: &Rows) -> Vec<Vec<String>> {
+    rows.rows
         .iter()
-        .map(|v| v.as_str().to_owned())
-        .collect();
-    let mut out = Vec::new();
-    for solution in solutions {
-        let solution = solution?;
-        out.push(
-            header
-                .iter()
-                .map(|name| solution.get(name.as_str()).map(plain).unwrap_or_default())
-                .collect(),
-        );
-    }
-    Ok((header, out))
+        .map(|row| {
+            row.iter()
+                .map(|t| t.as_ref().map(plain).unwrap_or_default())
+                .collect()
+        })
+        .collect()
 }
 
 fn plain(term: &Term) -> String {
@@ -90,77 +27,50 @@ fn plain(term: &Term) -> String {
     }
 }
 
-fn print(json: bool, header: &[String], rows: &[Vec<String>]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        let objects: Vec<serde_json::Map<String, serde_json::Value>> = rows
-            .iter()
-            .map(|row| {
-                header
-                    .iter()
-                    .cloned()
-                    .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
-                    .collect()
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &objects)?;
-        writeln!(out)?;
-    } else {
-        crate::table::write(&mut out, header, rows)?;
-    }
-    Ok(())
-}
-
-pub fn list(ctx: &Context, json: bool) -> Result<()> {
-    let kb = ctx.open()?;
-    let (header, rows) = rows(kb.graph.query(CYCLES)?)?;
-    print(json, &header, &rows)
-}
-
-pub fn show(ctx: &Context, cycle: &str, json: bool) -> Result<()> {
-    let kb = ctx.open()?;
-    let iri = tdev_knowledge::vocab::id(&["cycle", cycle]);
-    // The cycle is fixed with VALUES: the queries group by what they select, and a bound
-    // variable would have to be selected too.
-    let bind = |query: &str| {
-        let query = query.replacen(
-            "WHERE {",
-            &format!("WHERE {{\n  VALUES ?cycle {{ <{}> }}", iri.as_str()),
-            1,
-        );
-        kb.graph.query(&query)
-    };
-    let (header, cycle_rows) = rows(bind(CYCLE)?)?;
-    if cycle_rows.is_empty() {
-        return Err(UserError::new(format!(
-            "no cycle {cycle} is recorded; `tdev cycles` lists them"
-        ))
-        .into());
-    }
-    let (task_header, tasks) = rows(bind(TASKS)?)?;
-    let (attempt_header, attempts) = rows(bind(ATTEMPTS)?)?;
-    if json {
-        let mut out = std::io::stdout().lock();
-        let object = |header: &[String], row: &[String]| -> serde_json::Value {
+fn objects(header: &[String], rows: &[Vec<String>]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|row| {
             header
                 .iter()
                 .cloned()
                 .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
                 .collect::<serde_json::Map<_, _>>()
                 .into()
-        };
+        })
+        .collect()
+}
+
+pub fn list(ctx: &Context, json: bool) -> Result<()> {
+    let reader = Reader::open(&ctx.dir)?;
+    let rows = history::cycles(&reader)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &objects(&rows.header, &cells(&rows)))?;
+        writeln!(out)?;
+    } else {
+        crate::table::write(&mut out, &rows.header, &cells(&rows))?;
+    }
+    Ok(())
+}
+
+pub fn show(ctx: &Context, cycle: &str, json: bool) -> Result<()> {
+    let reader = Reader::open(&ctx.dir)?;
+    let detail = history::cycle(&reader, cycle)?;
+    let summary = &cells(&detail.summary)[0];
+    let tasks = cells(&detail.tasks);
+    let attempts = cells(&detail.attempts);
+    let mut out = std::io::stdout().lock();
+    if json {
         let value = serde_json::json!({
             "cycle": cycle,
-            "summary": object(&header, &cycle_rows[0]),
-            "tasks": tasks.iter().map(|r| object(&task_header, r)).collect::<Vec<_>>(),
-            "attempts": attempts.iter().map(|r| object(&attempt_header, r)).collect::<Vec<_>>(),
+            "summary": objects(&detail.summary.header, std::slice::from_ref(summary))[0],
+            "tasks": objects(&detail.tasks.header, &tasks),
+            "attempts": objects(&detail.attempts.header, &attempts),
         });
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
         return Ok(());
     }
-    let summary = &cycle_rows[0];
-    let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "Cycle {cycle} on {}: {} (goal: {}), {} to {}, {} findings.",
@@ -170,8 +80,8 @@ pub fn show(ctx: &Context, cycle: &str, json: bool) -> Result<()> {
         writeln!(out, "Why: {}", summary[3])?;
     }
     writeln!(out, "\nPlan:")?;
-    crate::table::write(&mut out, &task_header, &tasks)?;
+    crate::table::write(&mut out, &detail.tasks.header, &tasks)?;
     writeln!(out, "\nAttempts:")?;
-    crate::table::write(&mut out, &attempt_header, &attempts)?;
+    crate::table::write(&mut out, &detail.attempts.header, &attempts)?;
     Ok(())
 }

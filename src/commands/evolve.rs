@@ -2,83 +2,42 @@
 //! live progress on stderr and a summary (or the records, `--json`) on stdout.
 
 use crate::cli::{BackendArg, EvolveArgs};
-use crate::config::Config;
-use crate::exit::UserError;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use tdev_actors::{ActorKind, CycleRequest, Event, Tree, TreeConfig};
-use tdev_core::{CycleRecord, Outcome, Timestamp, Trigger};
+use tdev_actors::{ActorKind, Event};
+use tdev_app::journal::Recovered;
+use tdev_app::{Backend, DataDir, EvolveOptions, Host, Layout};
+use tdev_core::{CycleRecord, Outcome};
 
-pub fn run(data_dir: &Path, config: &Config, args: EvolveArgs) -> Result<()> {
-    let repo = args.repo.canonicalize().map_err(|e| {
-        UserError::new(format!(
-            "{}: {e}; give the repository with --repo PATH",
-            args.repo.display()
-        ))
-    })?;
-    let top = tdev_worktree::Repo::open(&repo)
-        .map_err(|e| {
-            UserError::new(format!(
-                "{e}; tdev evolve works on a git repository with at least one commit"
-            ))
-        })?
-        .path()
-        .to_path_buf();
-    if data_dir.starts_with(&top) && !args.dry_run {
+pub fn run(data: DataDir, layout: Layout, args: EvolveArgs) -> Result<()> {
+    let options = EvolveOptions {
+        repo: args.repo.clone(),
+        cycles: args.cycles,
+        goal: args.goal.clone(),
+        max_tasks: args.max_tasks,
+        dry_run: args.dry_run,
+        backend: match args.backend {
+            BackendArg::Auto => Backend::Auto,
+            BackendArg::Tools => Backend::Tools,
+            BackendArg::Llm => Backend::Llm,
+            BackendArg::Command => Backend::Command,
+        },
+    };
+    // Checked before the data directory is taken, so a wrong path is the first thing said.
+    let top = tdev_app::evolve::repository_top(&options.repo)?;
+    if data.dir.starts_with(&top) && !args.dry_run {
         eprintln!(
             "note: the data directory {} is inside the repository; tdev writes only there and \
              keeps worktrees outside",
-            data_dir.display()
+            data.dir.display()
         );
     }
-    let name = repository_name(&top);
-    let tree_config = tree_config(data_dir, config, &top)?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let records = runtime.block_on(async {
-        let tree = Tree::start(tree_config)
-            .await
-            .map_err(|e| UserError::new(e.to_string()))?;
-        let mut events = tree.subscribe();
-        let printer = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                print_event(&event);
-            }
-        });
-        let mut records = Vec::new();
-        for n in 1..=args.cycles {
-            let request = CycleRequest {
-                id: cycle_id(&name, n),
-                repo: top.clone(),
-                repository: name.clone(),
-                goal: args.goal.clone(),
-                max_tasks: args.max_tasks,
-                trigger: Trigger::Manual,
-                dry_run: args.dry_run,
-                backend: match args.backend {
-                    BackendArg::Auto => None,
-                    BackendArg::Tools => Some("tools".into()),
-                    BackendArg::Llm => Some("llm".into()),
-                    BackendArg::Command => Some("command".into()),
-                },
-            };
-            match tree.run_cycle(request).await {
-                Ok(record) => records.push(record),
-                Err(e) => {
-                    tree.stop().await;
-                    printer.abort();
-                    return Err(anyhow::Error::from(e));
-                }
-            }
-        }
-        tree.stop().await;
-        let _ = printer.await;
-        Ok::<_, anyhow::Error>(records)
-    })?;
+    let (host, recovered) = Host::open(data, layout)?;
+    for r in &recovered {
+        print_recovered(r);
+    }
+    let records = tdev_app::evolve(&host, &options, print_event)?;
+    drop(host);
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -90,83 +49,29 @@ pub fn run(data_dir: &Path, config: &Config, args: EvolveArgs) -> Result<()> {
     Ok(())
 }
 
-/// Where the actors keep what is not the knowledge graph: worktrees, test environments and
-/// scratch space live under the per-user cache, outside every repository.
-fn tree_config(data_dir: &Path, config: &Config, repo: &Path) -> Result<TreeConfig> {
-    let cache = cache_dir();
-    let tools_dir = tdev_tools::default_dir()
-        .ok()
-        .filter(|d| d.join("tdev-pins.sha256").is_file());
-    let repo_key = format!(
-        "{}-{:08x}",
-        repository_name(repo),
-        tdev_core::stable_hash(repo.display().to_string().as_bytes()) >> 32
+/// Says what recovering an interrupted cycle did.
+fn print_recovered(r: &Recovered) {
+    eprintln!(
+        "cycle {}: recorded as aborted (interrupted; started {} by pid {})",
+        r.entry.id, r.entry.started_at, r.entry.pid
     );
-    Ok(TreeConfig {
-        data_dir: data_dir.to_path_buf(),
-        scan: tdev_research::ScanOptions::default(),
-        gates: config.gates.clone(),
-        coder: tdev_actors::CoderConfig {
-            workers: config.coder.workers,
-            worktrees_dir: cache.join("worktrees").join(&repo_key),
-            tools_dir: tools_dir.clone(),
-            llm: config.llm.clone(),
-            command: config.command.clone(),
-            ledger_dir: data_dir.to_path_buf(),
-            publish: config.publish.clone(),
-        },
-        evaluator: tdev_actors::EvaluatorConfig {
-            envs_dir: std::env::var_os("TDEV_TEST_ENVS")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| cache.join("test-envs")),
-            scratch_dir: cache.join("scratch"),
-            // cargo's own setting first: a user who keeps builds in one place has the
-            // dependencies built there already.
-            cargo_target_dir: std::env::var_os("CARGO_TARGET_DIR")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| cache.join("targets").join(&repo_key)),
-            rust_mirror_dir: cache.join("mirrors").join(&repo_key),
-            tools_dir,
-            limits: tdev_runner::Limits::default(),
-        },
-    })
-}
-
-/// `$XDG_CACHE_HOME/tdev`, else `~/.cache/tdev`.
-fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("tdev");
-    }
-    let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
-    Path::new(&home).join(".cache/tdev")
-}
-
-/// The repository's directory name, reduced to what ids allow.
-fn repository_name(repo: &Path) -> String {
-    let name: String = repo
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "repo".into())
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
-                c
-            } else {
-                '-'
+    match (&r.cleaned, &r.not_cleaned) {
+        (Some(cleaned), _) => {
+            if !cleaned.worktrees.is_empty() || !cleaned.deleted.is_empty() {
+                eprintln!(
+                    "  removed {} worktree(s) and {} empty branch(es) it left in {}",
+                    cleaned.worktrees.len(),
+                    cleaned.deleted.len(),
+                    r.entry.repo.display()
+                );
             }
-        })
-        .collect();
-    // A leading dot or dash would make ids look like options or hidden files.
-    let name = name.trim_start_matches(['.', '-']).to_owned();
-    if name.is_empty() { "repo".into() } else { name }
-}
-
-/// `<repo>-<UTC time>-<n>`: unique, sortable, and short enough for branch names.
-fn cycle_id(repository: &str, n: u32) -> String {
-    let now = Timestamp::now().to_string();
-    let compact: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    format!("{repository}-{compact}-{n}")
+            for branch in &cleaned.kept {
+                eprintln!("  kept {branch}: it holds a commit, see `git log {branch}`");
+            }
+        }
+        (None, Some(why)) => eprintln!("  could not clean {}: {why}", r.entry.repo.display()),
+        (None, None) => {}
+    }
 }
 
 /// Reasons one after the other: the gate's are sentences, others are joined by semicolons.
@@ -292,7 +197,10 @@ fn summary(out: &mut impl Write, records: &[CycleRecord]) -> std::io::Result<()>
     .map(|h| (*h).to_owned())
     .collect();
     crate::table::write(out, &header, &rows)?;
-    if let Some(failed) = records.iter().find(|r| r.outcome == Outcome::Failed) {
+    if let Some(failed) = records
+        .iter()
+        .find(|r| matches!(r.outcome, Outcome::Failed | Outcome::Aborted))
+    {
         writeln!(
             out,
             "\n{}: {}",

@@ -1,23 +1,8 @@
 //! `tdev init`: create the data directory.
 
-use crate::config::DEFAULT_FILE;
-use crate::datadir::{CONFIG_FILE, DIR_NAME};
 use anyhow::{Context, Result};
 use std::path::Path;
-use tdev_knowledge::KnowledgeBase;
-
-/// Makes `dir` a data directory (idempotent) and returns it opened.
-pub fn create(dir: &Path) -> Result<KnowledgeBase> {
-    let config = dir.join(CONFIG_FILE);
-    let kb = KnowledgeBase::open(dir)?;
-    if !config.is_file() {
-        // Written last, so that a directory with a config file is always a complete one.
-        let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
-        std::fs::write(&tmp, DEFAULT_FILE).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &config).with_context(|| format!("writing {}", config.display()))?;
-    }
-    Ok(kb)
-}
+use tdev_app::datadir::{CONFIG_FILE, DIR_NAME, create};
 
 pub fn run(path: Option<&Path>) -> Result<()> {
     let base = match path {

@@ -65,7 +65,7 @@ fn load(
         }
         plan.push((file, format));
     }
-    let kb = ctx.open()?;
+    let kb = super::open(ctx)?;
     for (file, format) in plan {
         let name = display_name(file);
         let progress = |read: u64| {
@@ -96,7 +96,7 @@ fn dump(
     graph: Option<&str>,
     output: Option<&Path>,
 ) -> Result<()> {
-    let kb = ctx.open()?;
+    let kb = super::open(ctx)?;
     let format = graph_format(format);
     match output {
         None => {
@@ -133,7 +133,7 @@ fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> R
             parse_one_or_many(&text, &name, "a cycle record or an array of records")?;
         records.extend(parsed.into_iter().map(|r| (name.clone(), r)));
     }
-    let kb = ctx.open()?;
+    let kb = super::open(ctx)?;
     // Check every record first, so that the good ones can be written in large batches.
     let (mut skipped, mut failed) = (0, 0);
     let mut ids = std::collections::HashSet::new();
@@ -181,7 +181,7 @@ fn record(ctx: &Context, files: &[std::path::PathBuf], skip_recorded: bool) -> R
 }
 
 fn stats(ctx: &Context, json: bool) -> Result<()> {
-    let kb = ctx.open()?;
+    let kb = super::open(ctx)?;
     let stats = kb.graph.statistics()?;
     let bytes = dir_size(&ctx.dir.join("graph")) + dir_size(&ctx.dir.join("patterns"));
     let patterns = kb.patterns.len();

@@ -11,32 +11,32 @@ mod sparql;
 mod tools;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
-use crate::datadir;
 use anyhow::{Context as _, Result};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use tdev_app::{DataDir, Layout, Missing};
 use tdev_knowledge::KnowledgeBase;
 
 pub fn run(cli: Cli) -> Result<()> {
+    let layout = || Layout::from_env();
     match cli.command {
         Command::Init { path } => init::run(path.as_deref()),
-        Command::Scan(args) => scan::run(&args),
+        Command::Scan(args) => scan::run(&args, &layout()?),
         Command::Evolve(args) => {
-            let ctx = Context::find_or_default(cli.data_dir)?;
-            evolve::run(&ctx.dir, &ctx.config, args)
+            evolve::run(locate(cli.data_dir, Missing::Create)?, layout()?, args)
         }
-        Command::Cycles { json } => cycles::list(&Context::find_or_default(cli.data_dir)?, json),
+        Command::Cycles { json } => cycles::list(&locate(cli.data_dir, Missing::Create)?, json),
         Command::Show { cycle, json } => {
-            cycles::show(&Context::find_or_default(cli.data_dir)?, &cycle, json)
+            cycles::show(&locate(cli.data_dir, Missing::Create)?, &cycle, json)
         }
-        Command::Sparql(args) => sparql::run(&Context::find_existing(cli.data_dir)?, args),
-        Command::Kg(command) => kg::run(&Context::find_existing(cli.data_dir)?, command),
+        Command::Sparql(args) => sparql::run(&locate(cli.data_dir, Missing::Refuse)?, args),
+        Command::Kg(command) => kg::run(&locate(cli.data_dir, Missing::Refuse)?, command),
         Command::Patterns(command) => {
-            patterns::run(&Context::find_existing(cli.data_dir)?, command)
+            patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
-        Command::Plan(args) => plan::run(args),
-        Command::Tools(command) => tools::run(command),
+        Command::Plan(args) => plan::run(args, &layout()?),
+        Command::Tools(command) => tools::run(command, &layout()?),
+        Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tdev", &mut std::io::stdout());
@@ -46,59 +46,35 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// The data directory a command works on, and its configuration.
-pub struct Context {
-    pub dir: PathBuf,
-    pub config: Config,
+pub type Context = DataDir;
+
+/// `--data-dir`, else the nearest `.tdev/`, else the per-user directory (made when `missing`
+/// says so); says so on stderr when it was just made.
+fn locate(explicit: Option<PathBuf>, missing: Missing) -> Result<Context> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let data = DataDir::locate(explicit.as_deref(), &cwd, &Layout::from_env()?, missing)?;
+    if data.created {
+        eprintln!("using the per-user data directory {}", data.dir.display());
+    }
+    Ok(data)
 }
 
-impl Context {
-    /// The nearest data directory, or else the per-user one if it exists: what `tdev evolve`
-    /// wrote there is what `tdev sparql` reads.
-    fn find_existing(explicit: Option<PathBuf>) -> Result<Self> {
-        Self::locate(explicit, false)
-    }
+/// Opens the graph and the index, taking the directory's lock.
+pub fn open(ctx: &Context) -> Result<KnowledgeBase> {
+    Ok(KnowledgeBase::open(&ctx.dir)?)
+}
 
-    /// The nearest data directory, or else the per-user one (created on first use), for the
-    /// commands that work across repositories.
-    fn find_or_default(explicit: Option<PathBuf>) -> Result<Self> {
-        Self::locate(explicit, true)
+/// `tdev paths`: where tdev keeps everything.
+fn paths(layout: &Layout, json: bool) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(layout)?)?;
+    } else {
+        for (name, path) in layout.lines() {
+            writeln!(out, "{name:<17}{}", path.display())?;
+        }
     }
-
-    /// `--data-dir`, else the nearest `.tdev/`, else the per-user directory, which is made
-    /// when `create` says so and is missing.
-    fn locate(explicit: Option<PathBuf>, create: bool) -> Result<Self> {
-        let cwd = std::env::current_dir().context("reading the current directory")?;
-        let dir = match datadir::find(explicit.as_deref(), &cwd) {
-            Ok(dir) => dir,
-            Err(_) if explicit.is_none() => {
-                let dir = datadir::per_user()?;
-                if !dir.join(datadir::CONFIG_FILE).is_file() {
-                    if !create {
-                        return Err(crate::exit::UserError::new(format!(
-                            "no tdev data directory: no {}/ in {} or any parent, and no \
-                             per-user one at {} yet; `tdev evolve` creates the per-user one, \
-                             or run `tdev init` there or pass --data-dir",
-                            datadir::DIR_NAME,
-                            cwd.display(),
-                            dir.display()
-                        ))
-                        .into());
-                    }
-                    init::create(&dir)?;
-                    eprintln!("using the per-user data directory {}", dir.display());
-                }
-                dir
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let config = Config::load(&dir.join(datadir::CONFIG_FILE))?;
-        Ok(Self { dir, config })
-    }
-
-    /// Opens the graph and the index, taking the directory's lock.
-    pub fn open(&self) -> Result<KnowledgeBase> {
-        Ok(KnowledgeBase::open(&self.dir)?)
-    }
+    Ok(())
 }
 
 /// Reads a whole input file, `-` meaning stdin, with the path in any error.
@@ -121,7 +97,7 @@ pub fn parse_one_or_many<T: serde::de::DeserializeOwned>(
     what: &str,
 ) -> Result<Vec<T>> {
     let located = |e: serde_json::Error| {
-        crate::exit::UserError::new(format!(
+        tdev_app::Error::user(format!(
             "{name}:{}:{}: not {what}: {e}",
             e.line(),
             e.column()

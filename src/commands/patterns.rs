@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, command: PatternsCommand) -> Result<()> {
                 strategy,
                 min_success_rate,
             };
-            let kb = ctx.open()?;
+            let kb = super::open(ctx)?;
             let limit = limit.unwrap_or(ctx.config.patterns.limit);
             let hits = kb.patterns.search(&text, &filter, limit)?;
             let mut out = std::io::stdout().lock();
@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, command: PatternsCommand) -> Result<()> {
             let text = read_input(&file)?;
             let patterns: Vec<Pattern> =
                 parse_one_or_many(&text, &name, "a pattern or an array of patterns")?;
-            let mut kb = ctx.open()?;
+            let kb = super::open(ctx)?;
             kb.patterns.upsert(&patterns)?;
             eprintln!(
                 "added {} pattern(s); the index holds {}",

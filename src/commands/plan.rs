@@ -6,46 +6,20 @@ use crate::exit::UserError;
 use anyhow::Result;
 use serde::Deserialize;
 use std::io::Write;
+use tdev_app::{FindingsFrom, Layout};
 use tdev_core::Finding;
-use tdev_planner::{Goal, HeuristicEstimator, Planner};
-use tdev_research::ScanOptions;
 
-pub fn run(args: PlanArgs) -> Result<()> {
-    let goal = match &args.goal {
-        Some(words) => Goal::parse(words).map_err(|e| UserError::new(e.to_string()))?,
-        None => Goal::default(),
-    };
-    let (name, findings) = match (&args.repo, &args.findings) {
-        (Some(repo), _) => {
-            let mut scan = super::scan::scan_with_progress(repo, &ScanOptions::default())?;
-            super::scan::add_tools(&mut scan, crate::cli::ToolsMode::Auto)?;
-            // As `tdev evolve` plans: existing tests are not changed, so their findings are
-            // not planned for.
-            let policy = tdev_gates::Policy::default();
-            let findings = scan
-                .findings
-                .into_iter()
-                .filter(|f| !policy.is_test_file(&f.path))
-                .collect();
-            (repo.display().to_string(), findings)
-        }
+pub fn run(args: PlanArgs, layout: &Layout) -> Result<()> {
+    let from = match (&args.repo, &args.findings) {
+        (Some(repo), _) => FindingsFrom::Repo(repo),
         (None, Some(file)) => {
             let name = display_name(file);
             let findings = parse_findings(&read_input(file)?, &name)?;
-            (name, findings)
+            FindingsFrom::Given { name, findings }
         }
         (None, None) => unreachable!("clap requires --repo or --findings"),
     };
-    let plan = Planner::new(HeuristicEstimator)
-        .with_max_tasks(args.max_tasks)
-        .plan(goal, &findings)
-        .map_err(|e| -> anyhow::Error {
-            if e.is_user_error() {
-                UserError::new(format!("{name}: {e}")).into()
-            } else {
-                e.into()
-            }
-        })?;
+    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, layout)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;

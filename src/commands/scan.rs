@@ -2,50 +2,30 @@
 //! or Markdown) or a script (JSON).
 
 use crate::cli::{ScanArgs, ToolsMode};
-use crate::exit::UserError;
 use crate::table;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
-use std::path::Path;
 use std::sync::OnceLock;
+use tdev_app::Layout;
 use tdev_research::{Progress, Scan, ScanOptions};
 
 /// Repositories with fewer files than this are done before a progress bar would be read.
 const PROGRESS_MIN_FILES: usize = 200;
 
-pub fn run(args: &ScanArgs) -> Result<()> {
+pub fn run(args: &ScanArgs, layout: &Layout) -> Result<()> {
     let options = ScanOptions {
         max_file_bytes: args.max_file_kib.saturating_mul(1024),
         history_commits: args.history,
         ..ScanOptions::default()
     };
-    let mut report = scan_with_progress(&args.repo, &options)?;
-    add_tools(&mut report, args.tools)?;
-
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else if args.markdown {
-        markdown(&mut out, &report, args.top)?;
-    } else {
-        text(&mut out, &report, args.top)?;
-    }
-    Ok(())
-}
-
-/// Scans `repo`, with a progress bar on stderr for large repositories.
-pub fn scan_with_progress(repo: &Path, options: &ScanOptions) -> Result<Scan> {
-    if !repo.is_dir() {
-        return Err(UserError::new(format!(
-            "{} is not a directory; give the repository to scan with --repo PATH",
-            repo.display()
-        ))
-        .into());
-    }
+    let tools = match args.tools {
+        ToolsMode::Auto => tdev_app::ToolsMode::Auto,
+        ToolsMode::None => tdev_app::ToolsMode::None,
+        ToolsMode::Require => tdev_app::ToolsMode::Require,
+    };
     let bar: OnceLock<ProgressBar> = OnceLock::new();
-    let report = tdev_research::scan(repo, options, &|progress| {
+    let report = tdev_app::scan(&args.repo, &options, tools, layout, &|progress| {
         if let Progress::Measuring { done, total } = progress
             && total >= PROGRESS_MIN_FILES
         {
@@ -56,27 +36,15 @@ pub fn scan_with_progress(repo: &Path, options: &ScanOptions) -> Result<Scan> {
     if let Some(bar) = bar.get() {
         bar.finish_and_clear();
     }
-    Ok(report)
-}
 
-/// Adds ruff's and bandit's findings, and those of the formatter the repository uses, as
-/// `mode` says.
-pub fn add_tools(report: &mut Scan, mode: ToolsMode) -> Result<()> {
-    if mode == ToolsMode::None {
-        return Ok(());
-    }
-    let env = tdev_tools::ToolEnv::new(tdev_tools::default_dir()?);
-    tdev_research::add_tool_findings(report, &env);
-    tdev_research::add_formatter_findings(report, &env);
-    if mode == ToolsMode::Require
-        && let Some(failed) = report.tools.iter().find(|t| t.error.is_some())
-    {
-        return Err(UserError::new(format!(
-            "{} did not run: {}",
-            failed.tool,
-            failed.error.as_deref().unwrap_or_default()
-        ))
-        .into());
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else if args.markdown {
+        markdown(&mut out, &report, args.top)?;
+    } else {
+        text(&mut out, &report, args.top)?;
     }
     Ok(())
 }

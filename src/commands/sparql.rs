@@ -2,13 +2,13 @@
 
 use super::{Context, display_name, read_input};
 use crate::cli::{QueryFormat, SparqlArgs};
-use crate::config::TableOrResults;
 use crate::exit::UserError;
 use crate::table;
 use anyhow::Result;
 use oxigraph::model::{Literal, Term};
 use std::io::{BufWriter, Write};
 use std::str::FromStr;
+use tdev_app::config::TableOrResults;
 use tdev_knowledge::{Error, GraphFormat, OutputFormat, QueryResults, ResultsFormat, Variable};
 
 pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
@@ -26,8 +26,9 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
         .iter()
         .map(|b| parse_binding(b))
         .collect::<Result<Vec<_>>>()?;
-    let kb = ctx.open()?;
     if args.update {
+        // Writes need the directory itself; a holder serves reads only.
+        let kb = super::open(ctx)?;
         kb.graph
             .update(&text)
             .map_err(|e| located(e, &text, &source))?;
@@ -37,10 +38,12 @@ pub fn run(ctx: &Context, args: SparqlArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let results = kb
-        .graph
-        .query_with(&text, &bindings)
-        .map_err(|e| located(e, &text, &source))?;
+    let reader = tdev_app::Reader::open(&ctx.dir)?;
+    let results = match reader.query_with(&text, &bindings) {
+        Ok(results) => results,
+        Err(tdev_app::Error::Knowledge(e)) => return Err(located(e, &text, &source)),
+        Err(e) => return Err(e.into()),
+    };
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     let format = args

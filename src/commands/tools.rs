@@ -5,10 +5,11 @@ use crate::exit::UserError;
 use crate::table;
 use anyhow::Result;
 use std::io::Write;
+use tdev_app::Layout;
 use tdev_tools::{InstallOptions, InstallOutcome, ToolEnv};
 
-pub fn run(command: ToolsCommand) -> Result<()> {
-    let env = ToolEnv::from_env().map_err(translate)?;
+pub fn run(command: ToolsCommand, layout: &Layout) -> Result<()> {
+    let env = ToolEnv::new(&layout.tools);
     match command {
         ToolsCommand::Install { force } => {
             let options = InstallOptions {

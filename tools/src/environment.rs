@@ -19,20 +19,6 @@ use std::time::Duration;
 /// The file stamped with the pins' hash after a complete install.
 pub const MARKER: &str = "tdev-pins.sha256";
 
-/// Where the tool environment lives: `$TDEV_TOOLS_DIR`, else `$XDG_DATA_HOME/tdev/tools`, else
-/// `~/.local/share/tdev/tools`.
-pub fn default_dir() -> Result<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("TDEV_TOOLS_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(data) = var("XDG_DATA_HOME") {
-        return Ok(Path::new(&data).join("tdev/tools"));
-    }
-    let home = var("HOME").ok_or(Error::NoHome)?;
-    Ok(Path::new(&home).join(".local/share/tdev/tools"))
-}
-
 /// A tool environment, at a directory, checked against pins.
 #[derive(Clone, Debug)]
 pub struct ToolEnv {
@@ -53,11 +39,6 @@ impl ToolEnv {
             dir: dir.into(),
             pins,
         }
-    }
-
-    /// The environment at [`default_dir`].
-    pub fn from_env() -> Result<Self> {
-        Ok(Self::new(default_dir()?))
     }
 
     /// Its directory.

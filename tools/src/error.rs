@@ -108,9 +108,6 @@ pub enum Error {
         /// What was wrong.
         detail: String,
     },
-    /// Neither TDEV_TOOLS_DIR, XDG_DATA_HOME nor HOME is set, so there is no default location.
-    #[error("no place for tdev's tool environment: set TDEV_TOOLS_DIR (or HOME)")]
-    NoHome,
     /// Reading or writing a file failed.
     #[error("{context}: {source}")]
     Io {
@@ -133,7 +130,6 @@ impl Error {
                 | Self::Outdated { .. }
                 | Self::MissingModule { .. }
                 | Self::NoClippy
-                | Self::NoHome
         )
     }
 

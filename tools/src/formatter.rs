@@ -226,7 +226,12 @@ mod tests {
         write("pkg/x.py", "x = {  'a':1 }\n");
         write("pkg/y.py", "y = 1\n");
         write("README.md", "```python\nx = {  'a':1 }\n```\n");
-        let env = ToolEnv::new(crate::default_dir().unwrap());
+        // The environment scripts/test installs (TDEV_TOOLS_DIR), else the default cache's.
+        let dir = std::env::var_os("TDEV_TOOLS_DIR").map_or_else(
+            || Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/tdev/tools"),
+            std::path::PathBuf::from,
+        );
+        let env = ToolEnv::new(dir);
         let rust = unformatted(Formatter::Rustfmt, &env, repo.path()).unwrap();
         assert_eq!(rust, ["src/c.rs", "src/lib.rs"]);
         let python = unformatted(Formatter::RuffFormat, &env, repo.path()).unwrap();

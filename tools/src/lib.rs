@@ -12,7 +12,7 @@
 //! | cargo fmt, ruff format | [`formatter`] | the files the repository's formatter would change |
 //!
 //! ruff, bandit, pytest and coverage are pinned in `tools/pins.toml` and installed by
-//! [`ToolEnv::install`] into a virtual environment ([`default_dir`]); the cargo tools are the
+//! [`ToolEnv::install`] into a virtual environment at a directory its caller chooses (`tdev_app::Layout::tools`); the cargo tools are the
 //! project's own toolchain. Every process runs in its own process group with a time limit, and
 //! is killed with its group when the limit passes ([`process`], which the sandbox and the
 //! command backend use too). A missing tool is an error that says what to run, never an empty
@@ -27,7 +27,7 @@
 //! use std::path::Path;
 //! use tdev_tools::{RuffOptions, ToolEnv, ruff_check};
 //!
-//! let env = ToolEnv::from_env()?;
+//! let env = ToolEnv::new("/home/ada/.cache/tdev/tools");
 //! env.install(&Default::default(), &mut |step| eprintln!("{step}"))?;
 //! for finding in ruff_check(&env, Path::new("."), &RuffOptions::default())? {
 //!     println!("{}:{} {} {}", finding.path, finding.span.map_or(0, |s| s.line), finding.kind, finding.message);
@@ -59,7 +59,6 @@ pub use clippy::{EXTRA_LINTS, clippy, clippy_findings, extra_lint_args, fix_only
 pub use coverage::{Coverage, FileCoverage, parse_coverage_json};
 pub use environment::{
     EnvStatus, InstallOptions, InstallOutcome, InstallStep, MARKER, ToolEnv, ToolState, ToolStatus,
-    default_dir,
 };
 pub use error::{Error, Result};
 pub use junit::parse_junit;

@@ -47,7 +47,9 @@ mod description;
 mod diff;
 mod error;
 mod git;
+mod names;
 mod publish;
+mod recover;
 mod repo;
 mod snapshot;
 mod workdir;
@@ -58,9 +60,11 @@ pub use description::{
     MAX_SUBJECT_CHARS, PrInfo, commit_message, commit_subject, cycle_graph_iri, pr_description,
 };
 pub use error::{Error, Result};
+pub use names::{repo_key, repository_name};
 pub use publish::{
     GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, parse_github_url, push,
 };
+pub use recover::Abandoned;
 pub use repo::{DEFAULT_IDENTITY, Repo};
 pub use snapshot::Snapshot;
 pub use workdir::{WorkingDir, merge_file};

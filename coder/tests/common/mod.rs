@@ -189,9 +189,16 @@ pub fn with_api_key(test: &str, body: impl FnOnce()) {
     );
 }
 
-/// tdev's tool environment (ruff, pinned), which `scripts/test` installs.
+/// tdev's tool environment (ruff, pinned), which `scripts/test` installs: `TDEV_TOOLS_DIR`,
+/// else the default cache's.
 pub fn tools_dir() -> std::path::PathBuf {
-    tdev_tools::default_dir().expect("tdev's tool environment (scripts/test installs it)")
+    std::env::var_os("TDEV_TOOLS_DIR").map_or_else(
+        || {
+            let home = std::env::var_os("HOME").expect("HOME or TDEV_TOOLS_DIR is set");
+            std::path::Path::new(&home).join(".cache/tdev/tools")
+        },
+        std::path::PathBuf::from,
+    )
 }
 
 /// The request of a task with `strategy` whose findings, one per path, are of `kind`.

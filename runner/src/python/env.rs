@@ -48,16 +48,6 @@ pub struct PythonEnv {
 }
 
 impl PythonEnv {
-    /// The default directory for environments: `$TDEV_TEST_ENVS`, else
-    /// `~/.cache/tdev/test-envs`.
-    pub fn default_root() -> PathBuf {
-        if let Some(dir) = std::env::var_os(ENVS_VAR) {
-            return PathBuf::from(dir);
-        }
-        let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
-        Path::new(&home).join(".cache/tdev/test-envs")
-    }
-
     /// Prepares (or reuses) the environment for `project` under `envs_root`, installing
     /// packages in `sandbox` with network. `progress` hears each step in a short sentence.
     pub fn prepare(

@@ -1,7 +1,6 @@
 //! `tdev.toml`, the configuration in the data directory. Every key is optional.
 
-use crate::exit::UserError;
-use anyhow::Context;
+use crate::{Error, Result};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -53,11 +52,15 @@ workers = 2
 # repo = "..."
 "#;
 
-#[derive(Debug, Default, Deserialize)]
+/// The whole of `tdev.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// The `[sparql]` table.
     pub sparql: SparqlConfig,
+    /// The `[patterns]` table.
     pub patterns: PatternsConfig,
+    /// The gate's policy, `[gates]`.
     pub gates: tdev_gates::Policy,
     /// The coder pool.
     pub coder: CoderTable,
@@ -69,27 +72,36 @@ pub struct Config {
     pub publish: tdev_worktree::PublishConfig,
 }
 
-#[derive(Debug, Deserialize)]
+/// The `[sparql]` table.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SparqlConfig {
+    /// The output format of SELECT and ASK results when none is asked for.
     pub format: TableOrResults,
 }
 
+/// How SELECT and ASK results are printed by default.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TableOrResults {
+    /// An aligned text table.
     #[default]
     Table,
+    /// SPARQL 1.1 Query Results JSON.
     Json,
+    /// SPARQL Query Results XML.
     Xml,
+    /// CSV.
     Csv,
+    /// TSV.
     Tsv,
 }
 
 /// The `[coder]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CoderTable {
+    /// How many coder workers make changes at once.
     pub workers: usize,
 }
 
@@ -101,9 +113,11 @@ impl Default for CoderTable {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The `[patterns]` table.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PatternsConfig {
+    /// How many patterns a search shows by default.
     pub limit: usize,
 }
 
@@ -123,11 +137,11 @@ impl Default for PatternsConfig {
 
 impl Config {
     /// Reads `path`; a missing file means all defaults.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
+    pub fn load(path: &Path) -> Result<Self> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()))(e)),
         };
         let config: Self = toml::from_str(&text).map_err(|e| {
             let at = e
@@ -139,30 +153,29 @@ impl Config {
                     format!(":{line}:{column}")
                 })
                 .unwrap_or_default();
-            UserError::new(format!(
+            Error::user(format!(
                 "{}{at}: {}; fix the file or delete the key to use its default",
                 path.display(),
                 e.message()
             ))
         })?;
         config.gates.validate().map_err(|e| {
-            UserError::new(format!(
+            Error::user(format!(
                 "{}: {e}; see docs/gates.md for the allowed values",
                 path.display()
             ))
         })?;
         if config.coder.workers == 0 {
-            return Err(UserError::new(format!(
+            return Err(Error::user(format!(
                 "{}: coder.workers must be at least 1; fix the file",
                 path.display()
-            ))
-            .into());
+            )));
         }
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
-        checked.map_err(|e| UserError::new(format!("{}: {e}; fix the file", path.display())))?;
+        checked.map_err(|e| Error::user(format!("{}: {e}; fix the file", path.display())))?;
         config.publish.validate().map_err(|e| {
-            UserError::new(format!(
+            Error::user(format!(
                 "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
                 path.display()
             ))

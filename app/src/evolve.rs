@@ -1,0 +1,167 @@
+//! Evolution cycles on one repository through the supervisor tree: the wiring of the tree
+//! from the layout and the configuration, and the loop of cycles.
+
+use crate::config::Config;
+use crate::host::Host;
+use crate::ids;
+use crate::journal::Entry;
+use crate::layout::Layout;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+use tdev_actors::{CycleRequest, Event, Tree, TreeConfig};
+use tdev_core::{CycleRecord, Trigger};
+
+/// Which backends may change code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// Every backend that can run here: tool fixers, codemods and the formatter, plus the
+    /// model or the agent command when one is configured.
+    #[default]
+    Auto,
+    /// Tool fixers, codemods and the formatter only.
+    Tools,
+    /// The model backend (`[llm]`).
+    Llm,
+    /// The agent command (`[command]`) in place of the model.
+    Command,
+}
+
+impl Backend {
+    /// The cycle request's spelling.
+    fn request(self) -> Option<String> {
+        match self {
+            Self::Auto => None,
+            Self::Tools => Some("tools".into()),
+            Self::Llm => Some("llm".into()),
+            Self::Command => Some("command".into()),
+        }
+    }
+}
+
+/// What `tdev evolve` was asked to do.
+#[derive(Clone, Debug)]
+pub struct EvolveOptions {
+    /// The repository (any directory inside its working tree).
+    pub repo: PathBuf,
+    /// How many cycles, one after the other.
+    pub cycles: u32,
+    /// The goal in words.
+    pub goal: String,
+    /// At most this many tasks per cycle.
+    pub max_tasks: usize,
+    /// Research and plan only.
+    pub dry_run: bool,
+    /// Which backends may change code.
+    pub backend: Backend,
+}
+
+/// The repository `options.repo` is in, checked: its top level.
+pub fn repository_top(repo: &Path) -> Result<PathBuf> {
+    let repo = repo.canonicalize().map_err(|e| {
+        Error::user(format!(
+            "{}: {e}; give the repository with --repo PATH",
+            repo.display()
+        ))
+    })?;
+    let opened = tdev_worktree::Repo::open(&repo)?;
+    Ok(opened.path().to_path_buf())
+}
+
+/// Runs the cycles, calling `on_event` with every event of the tree (progress), and returns
+/// their records, failed cycles included. Each cycle is journalled while it runs, so a kill
+/// leaves it for the next [`Host::open`] to record as aborted and clean up.
+pub fn evolve(
+    host: &Host,
+    options: &EvolveOptions,
+    on_event: impl Fn(&Event) + Send + 'static,
+) -> Result<Vec<CycleRecord>> {
+    let top = repository_top(&options.repo)?;
+    let name = ids::repository_name(&top);
+    let data = host.data();
+    let config = tree_config(host.layout(), &data.dir, &data.config);
+    let knowledge = host.knowledge().clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("starting the async runtime"))?;
+    runtime.block_on(async {
+        let tree = Tree::start_with(config, knowledge).await?;
+        let mut events = tree.subscribe();
+        let printer = tokio::spawn(async move {
+            while let Ok(event) = events.recv().await {
+                on_event(&event);
+            }
+        });
+        let mut records = Vec::new();
+        for n in 1..=options.cycles {
+            let request = CycleRequest {
+                id: ids::cycle_id(&name, n),
+                repo: top.clone(),
+                repository: name.clone(),
+                goal: options.goal.clone(),
+                max_tasks: options.max_tasks,
+                trigger: Trigger::Manual,
+                dry_run: options.dry_run,
+                backend: options.backend.request(),
+            };
+            let entry = Entry {
+                id: request.id.clone(),
+                repository: request.repository.clone(),
+                repo: request.repo.clone(),
+                goal: request.goal.clone(),
+                trigger: request.trigger,
+                started_at: tdev_core::Timestamp::now(),
+                pid: std::process::id(),
+            };
+            if let Err(e) = host.journal().begin(&entry) {
+                tree.stop().await;
+                printer.abort();
+                return Err(e);
+            }
+            match tree.run_cycle(request).await {
+                Ok(record) => {
+                    host.journal().end(&record.id)?;
+                    records.push(record);
+                }
+                Err(e) => {
+                    tree.stop().await;
+                    printer.abort();
+                    return Err(e.into());
+                }
+            }
+        }
+        tree.stop().await;
+        let _ = printer.await;
+        Ok(records)
+    })
+}
+
+/// Where the actors keep what is not the knowledge graph: worktrees, test environments and
+/// scratch space live in the cache, outside every repository.
+pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeConfig {
+    let tools_dir = layout.installed_tools().map(Path::to_path_buf);
+    TreeConfig {
+        data_dir: data_dir.to_path_buf(),
+        scan: tdev_research::ScanOptions::default(),
+        gates: config.gates.clone(),
+        coder: tdev_actors::CoderConfig {
+            workers: config.coder.workers,
+            worktrees_dir: layout.worktrees.clone(),
+            tools_dir: tools_dir.clone(),
+            llm: config.llm.clone(),
+            command: config.command.clone(),
+            ledger_dir: data_dir.to_path_buf(),
+            publish: config.publish.clone(),
+        },
+        evaluator: tdev_actors::EvaluatorConfig {
+            envs_dir: layout.test_envs.clone(),
+            scratch_dir: layout.scratch.clone(),
+            cargo_target_dir: layout.cargo_target_dir.clone(),
+            targets_dir: layout.targets.clone(),
+            mirrors_dir: layout.mirrors.clone(),
+            tools_dir,
+            limits: tdev_runner::Limits::default(),
+        },
+        max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
+    }
+}

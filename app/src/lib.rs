@@ -1,0 +1,44 @@
+//! tdev's host: the façade every interface calls (the CLI today; the daemon's HTTP server, the
+//! MCP server and `tdev ask` next), as rust-analyzer's `ide` crate serves its LSP server.
+//!
+//! It owns what every interface needs the same way: the `tdev.toml` schema ([`Config`]), the
+//! one [`Layout`] of every path, data-directory discovery ([`DataDir`]), the wiring of the
+//! supervisor tree and the ids it uses, and the operations: [`scan()`], [`plan()`],
+//! [`evolve()`], [`history::cycles`] and [`history::cycle`], and SPARQL reads through a
+//! [`Reader`]. One process at a time holds a data directory ([`Host`]); while it does, it
+//! answers the others' reads ([`serve`]), and it records the cycles an interrupted holder left
+//! as aborted ([`journal`]). Interfaces parse their input, call these, and format the results.
+//!
+//! ```
+//! use std::ffi::OsString;
+//! use tdev_app::Layout;
+//!
+//! let layout = Layout::from_vars(|name| (name == "HOME").then(|| OsString::from("/home/ada")))?;
+//! assert_eq!(layout.tools, std::path::Path::new("/home/ada/.cache/tdev/tools"));
+//! assert_eq!(layout.user_data, std::path::Path::new("/home/ada/.local/share/tdev/data"));
+//! # Ok::<(), tdev_app::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod datadir;
+mod error;
+pub mod evolve;
+pub mod history;
+mod host;
+pub mod ids;
+pub mod journal;
+mod layout;
+pub mod plan;
+pub mod scan;
+pub mod serve;
+
+pub use config::Config;
+pub use datadir::{DataDir, Missing};
+pub use error::{Error, Result};
+pub use evolve::{Backend, EvolveOptions, evolve};
+pub use host::Host;
+pub use layout::Layout;
+pub use plan::{FindingsFrom, plan};
+pub use scan::{ToolsMode, scan};
+pub use serve::{ReadServer, Reader};

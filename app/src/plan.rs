@@ -1,0 +1,68 @@
+//! Planning as a command: a goal over a repository's findings (scanned here) or over findings
+//! a person saved, into a plan of estimated tasks.
+
+use crate::layout::Layout;
+use crate::scan::{ToolsMode, scan};
+use crate::{Error, Result};
+use std::path::Path;
+use tdev_core::Finding;
+use tdev_planner::{Goal, HeuristicEstimator, Plan, Planner};
+use tdev_research::ScanOptions;
+
+/// Where the findings come from.
+#[derive(Debug)]
+pub enum FindingsFrom<'a> {
+    /// A fresh scan of this repository.
+    Repo(&'a Path),
+    /// Findings read elsewhere (a saved scan), under a name for messages.
+    Given {
+        /// The file's name, for messages.
+        name: String,
+        /// The findings.
+        findings: Vec<Finding>,
+    },
+}
+
+/// Plans `goal` (the default goal when `None`) over the findings, at most `max_tasks` tasks.
+pub fn plan(
+    goal: Option<&str>,
+    from: FindingsFrom<'_>,
+    max_tasks: usize,
+    layout: &Layout,
+) -> Result<Plan> {
+    let goal = match goal {
+        Some(words) => Goal::parse(words).map_err(|e| Error::user(e.to_string()))?,
+        None => Goal::default(),
+    };
+    let (name, findings) = match from {
+        FindingsFrom::Repo(repo) => {
+            let report = scan(
+                repo,
+                &ScanOptions::default(),
+                ToolsMode::Auto,
+                layout,
+                &|_| {},
+            )?;
+            // As `tdev evolve` plans: existing tests are not changed, so their findings are
+            // not planned for.
+            let policy = tdev_gates::Policy::default();
+            let findings = report
+                .findings
+                .into_iter()
+                .filter(|f| !policy.is_test_file(&f.path))
+                .collect();
+            (repo.display().to_string(), findings)
+        }
+        FindingsFrom::Given { name, findings } => (name, findings),
+    };
+    Planner::new(HeuristicEstimator)
+        .with_max_tasks(max_tasks)
+        .plan(goal, &findings)
+        .map_err(|e| {
+            if e.is_user_error() {
+                Error::user(format!("{name}: {e}"))
+            } else {
+                e.into()
+            }
+        })
+}

@@ -1,0 +1,383 @@
+//! Reads for other processes while this one holds the data directory.
+//!
+//! oxigraph's store has one writer, and opening it read-only while another process writes is
+//! undefined behaviour, so a second tdev never opens a store someone else holds. Instead the
+//! holder (`tdev evolve`, later the daemon) answers read queries on a Unix socket it names in
+//! the directory's lock file, and `tdev sparql`, `tdev cycles` and `tdev show` ask it
+//! ([`Reader::open`]). The answers are the query's results in standard formats (SPARQL JSON
+//! results, N-Triples), read back into the same `QueryResults` a direct open gives, so the
+//! output is the same either way.
+//!
+//! The protocol, one connection per query: the client writes one JSON line, `{"query": TEXT,
+//! "bindings": [[NAME, TERM], ...]}` (terms in N-Triples syntax); the server answers with one
+//! JSON line, `{"kind": "solutions" | "boolean" | "graph"}` followed by the results, or
+//! `{"error": {...}}` with the knowledge layer's error in parts.
+
+use crate::{Error, Result};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Term, Triple};
+use oxigraph::sparql::QueryTripleIter;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+use tdev_knowledge::{
+    GraphFormat, KnowledgeBase, OutputFormat, QueryResults, ResultsFormat, Variable,
+};
+
+/// At most this many queries are answered at once; more wait for a turn by being refused with
+/// a message the client shows.
+const MAX_CONCURRENT: usize = 16;
+/// A client that sends nothing for this long is dropped.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Unix socket paths are limited to about 107 bytes; longer ones go to the temporary directory.
+const MAX_SOCKET_PATH: usize = 100;
+
+#[derive(Serialize, Deserialize)]
+struct Request {
+    query: String,
+    #[serde(default)]
+    bindings: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Solutions,
+    Boolean,
+    Graph,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<Kind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<WireError>,
+}
+
+/// A knowledge error in parts, so the client rebuilds the same error (and message) the holder
+/// had.
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    /// `syntax`, `evaluation` or `other`.
+    kind: String,
+    message: String,
+    #[serde(default)]
+    line: Option<usize>,
+    #[serde(default)]
+    column: Option<usize>,
+}
+
+/// Answers read queries on a socket until dropped.
+#[derive(Debug)]
+pub struct ReadServer {
+    socket: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadServer {
+    /// Starts answering queries on `knowledge`'s graph and names the socket in the data
+    /// directory's lock file.
+    pub fn start(knowledge: &KnowledgeBase) -> Result<Self> {
+        let socket = socket_path(knowledge.root());
+        // A socket file left by a holder that was killed is in the way; the lock says it is
+        // ours now.
+        let _ = std::fs::remove_file(&socket);
+        let listener = UnixListener::bind(&socket)
+            .map_err(Error::io(format!("listening on {}", socket.display())))?;
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
+            .map_err(Error::io(format!("restricting {}", socket.display())))?;
+        knowledge.advertise(&socket.display().to_string())?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (stop, knowledge) = (stop.clone(), knowledge.clone());
+            std::thread::Builder::new()
+                .name("tdev-read-server".into())
+                .spawn(move || accept(&listener, &knowledge, &stop))
+                .map_err(Error::io("starting the read server"))?
+        };
+        Ok(Self {
+            socket,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The socket it listens on.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+}
+
+impl Drop for ReadServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop, which then sees the flag.
+        let _ = UnixStream::connect(&self.socket);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// `<data dir>/read.sock`, or a name in the temporary directory when that path is too long
+/// for a Unix socket.
+fn socket_path(dir: &Path) -> PathBuf {
+    let inside = dir.join("read.sock");
+    if inside.as_os_str().len() <= MAX_SOCKET_PATH {
+        return inside;
+    }
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    std::env::temp_dir().join(format!(
+        "tdev-{}-{:016x}.sock",
+        std::process::id(),
+        hasher.finish()
+    ))
+}
+
+fn accept(listener: &UnixListener, knowledge: &KnowledgeBase, stop: &AtomicBool) {
+    let busy = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut stream) = stream else { continue };
+        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONCURRENT {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            let _ = send_error(&mut stream, "other", "too many queries at once; try again");
+            continue;
+        }
+        let (knowledge, busy) = (knowledge.clone(), busy.clone());
+        let spawned = std::thread::Builder::new()
+            .name("tdev-read-query".into())
+            .spawn(move || {
+                if let Err(e) = answer(stream, &knowledge) {
+                    tracing::debug!("a read query ended early: {e}");
+                }
+                busy.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            tracing::warn!("could not start a thread for a read query");
+        }
+    }
+}
+
+fn answer(stream: UnixStream, knowledge: &KnowledgeBase) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    let mut line = String::new();
+    BufReader::new(&stream).read_line(&mut line)?;
+    let mut out = std::io::BufWriter::new(&stream);
+    let request: Request = match serde_json::from_str(&line) {
+        Ok(request) => request,
+        Err(e) => return send_error(&mut out, "other", &format!("bad request: {e}")),
+    };
+    let bindings: std::result::Result<Vec<(Variable, Term)>, String> = request
+        .bindings
+        .iter()
+        .map(|(name, term)| {
+            Ok((
+                Variable::new(name).map_err(|e| e.to_string())?,
+                Term::from_str(term).map_err(|e| e.to_string())?,
+            ))
+        })
+        .collect();
+    let bindings = match bindings {
+        Ok(bindings) => bindings,
+        Err(e) => return send_error(&mut out, "other", &format!("bad binding: {e}")),
+    };
+    let results = match knowledge.graph.query_with(&request.query, &bindings) {
+        Ok(results) => results,
+        Err(tdev_knowledge::Error::SparqlSyntax {
+            message,
+            line,
+            column,
+            ..
+        }) => {
+            let error = WireError {
+                kind: "syntax".into(),
+                message,
+                line,
+                column,
+            };
+            return send(
+                &mut out,
+                &Header {
+                    kind: None,
+                    error: Some(error),
+                },
+            );
+        }
+        Err(tdev_knowledge::Error::Evaluation(message)) => {
+            return send_error(&mut out, "evaluation", &message);
+        }
+        Err(e) => return send_error(&mut out, "other", &e.to_string()),
+    };
+    let (kind, format) = match &results {
+        QueryResults::Solutions(_) => (Kind::Solutions, OutputFormat::Results(ResultsFormat::Json)),
+        QueryResults::Boolean(_) => (Kind::Boolean, OutputFormat::Results(ResultsFormat::Json)),
+        QueryResults::Graph(_) => (Kind::Graph, OutputFormat::Graph(GraphFormat::NTriples)),
+    };
+    send(
+        &mut out,
+        &Header {
+            kind: Some(kind),
+            error: None,
+        },
+    )?;
+    let mut out = tdev_knowledge::write_results(results, format, out)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    out.flush()
+}
+
+fn send(out: &mut impl Write, header: &Header) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, header)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn send_error(out: &mut impl Write, kind: &str, message: &str) -> std::io::Result<()> {
+    let error = WireError {
+        kind: kind.into(),
+        message: message.into(),
+        line: None,
+        column: None,
+    };
+    send(
+        out,
+        &Header {
+            kind: None,
+            error: Some(error),
+        },
+    )
+}
+
+/// Read access to a data directory: the store itself when this process can open it, else the
+/// process that holds it.
+#[derive(Debug)]
+pub enum Reader {
+    /// This process holds the directory.
+    Local(KnowledgeBase),
+    /// Another process holds it and answers on this socket.
+    Holder {
+        /// The data directory.
+        dir: PathBuf,
+        /// The holder's socket.
+        socket: PathBuf,
+    },
+}
+
+impl Reader {
+    /// Opens `dir`, or, when another tdev process holds it and answers reads, reads through
+    /// that process. When the holder does not answer, the error names it as before.
+    pub fn open(dir: &Path) -> Result<Self> {
+        match KnowledgeBase::open(dir) {
+            Ok(kb) => Ok(Self::Local(kb)),
+            Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
+                match tdev_knowledge::DataDirLock::endpoint(dir) {
+                    Some(socket) if UnixStream::connect(&socket).is_ok() => Ok(Self::Holder {
+                        dir: dir.to_path_buf(),
+                        socket: PathBuf::from(socket),
+                    }),
+                    _ => Err(locked.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs a SPARQL query with some variables bound beforehand; the default graph is the
+    /// union of all graphs, as `KnowledgeGraph::query_with` has it.
+    pub fn query_with(
+        &self,
+        query: &str,
+        bindings: &[(Variable, Term)],
+    ) -> Result<QueryResults<'static>> {
+        match self {
+            Self::Local(kb) => Ok(kb.graph.query_with(query, bindings)?),
+            Self::Holder { dir, socket } => ask(dir, socket, query, bindings),
+        }
+    }
+
+    /// Runs a SPARQL query.
+    pub fn query(&self, query: &str) -> Result<QueryResults<'static>> {
+        self.query_with(query, &[])
+    }
+}
+
+fn ask(
+    dir: &Path,
+    socket: &Path,
+    query: &str,
+    bindings: &[(Variable, Term)],
+) -> Result<QueryResults<'static>> {
+    let broken = |message: String| Error::Holder {
+        dir: dir.to_path_buf(),
+        message,
+    };
+    let mut stream = UnixStream::connect(socket)
+        .map_err(|e| broken(format!("connecting to {}: {e}", socket.display())))?;
+    let request = Request {
+        query: query.to_owned(),
+        bindings: bindings
+            .iter()
+            .map(|(v, t)| (v.as_str().to_owned(), t.to_string()))
+            .collect(),
+    };
+    let mut line = serde_json::to_vec(&request).map_err(|e| broken(e.to_string()))?;
+    line.push(b'\n');
+    stream
+        .write_all(&line)
+        .map_err(|e| broken(format!("sending the query: {e}")))?;
+    let mut reader = BufReader::new(stream);
+    let mut header = String::new();
+    reader
+        .read_line(&mut header)
+        .map_err(|e| broken(format!("reading the answer: {e}")))?;
+    let header: Header = serde_json::from_str(&header)
+        .map_err(|e| broken(format!("reading the answer's header: {e}")))?;
+    if let Some(error) = header.error {
+        return Err(match error.kind.as_str() {
+            "syntax" => tdev_knowledge::Error::SparqlSyntax {
+                kind: "query",
+                message: error.message,
+                line: error.line,
+                column: error.column,
+            }
+            .into(),
+            "evaluation" => tdev_knowledge::Error::Evaluation(error.message).into(),
+            _ => broken(error.message),
+        });
+    }
+    match header.kind {
+        Some(Kind::Solutions | Kind::Boolean) => {
+            let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
+                .for_reader(reader)
+                .map_err(|e| broken(format!("reading the results: {e}")))?;
+            Ok(QueryResults::from(parsed))
+        }
+        Some(Kind::Graph) => {
+            // Read whole before returning, so a holder that stops half-way is an error here
+            // rather than a truncated graph.
+            let triples = RdfParser::from_format(RdfFormat::NTriples)
+                .for_reader(reader)
+                .map(|quad| quad.map(Triple::from))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| broken(format!("reading the graph: {e}")))?;
+            Ok(QueryResults::from(QueryTripleIter::new(
+                triples.into_iter().map(Ok),
+            )))
+        }
+        None => Err(broken("the answer says neither results nor error".into())),
+    }
+}
