@@ -2,9 +2,11 @@
 
 use oxigraph::model::Term;
 use std::io::Write;
+use tdev_core::{display_width, pad_end, truncate_to_width};
 use tdev_knowledge::vocab;
 
-/// Cells longer than this are cut with an ellipsis; use a machine format for the full value.
+/// Cells wider than this many columns are cut with an ellipsis; use a machine format for the
+/// full value.
 const MAX_CELL: usize = 80;
 
 const PREFIXES: [(&str, &str); 7] = [
@@ -49,28 +51,23 @@ pub fn cell(term: &Term) -> String {
         #[allow(unreachable_patterns)]
         other => other.to_string(),
     };
-    let text = text.replace(['\n', '\t'], " ");
-    if text.chars().count() > MAX_CELL {
-        let cut: String = text.chars().take(MAX_CELL - 1).collect();
-        format!("{cut}…")
-    } else {
-        text
-    }
+    truncate_to_width(&text.replace(['\n', '\t'], " "), MAX_CELL)
 }
 
-/// Writes a header, a rule, the rows and a count line.
+/// Writes a header, a rule, the rows and a count line, the columns aligned by the terminal
+/// columns their cells take.
 pub fn write(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(display_width(c));
         }
     }
     let line = |cells: &[String]| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| pad_end(c, *w))
             .collect();
         padded.join("  ").trim_end().to_owned()
     };
@@ -127,6 +124,25 @@ mod tests {
             ---  ----
             400  x
             (1 row)
+        "#]]
+        .assert_eq(&String::from_utf8(out).unwrap());
+    }
+
+    #[test]
+    fn wide_characters_keep_the_columns_aligned() {
+        let mut out = Vec::new();
+        let header = vec!["name".to_owned(), "n".to_owned()];
+        let rows = [
+            vec!["日本".to_owned(), "1".to_owned()],
+            vec!["x".to_owned(), "2".to_owned()],
+        ];
+        write(&mut out, &header, &rows).unwrap();
+        expect_test::expect![[r#"
+            name  n
+            ----  -
+            日本  1
+            x     2
+            (2 rows)
         "#]]
         .assert_eq(&String::from_utf8(out).unwrap());
     }

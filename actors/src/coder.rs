@@ -444,18 +444,6 @@ fn describe(
     }
 }
 
-/// The branch `repo`'s checkout is on, if it is on one.
-pub(crate) fn current_branch(repo: &std::path::Path) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["symbolic-ref", "--short", "-q", "HEAD"])
-        .output()
-        .ok()?;
-    let branch = String::from_utf8(output.stdout).ok()?.trim().to_owned();
-    (output.status.success() && !branch.is_empty()).then_some(branch)
-}
-
 /// Pushes a kept branch and, when a GitHub token is there, opens its pull request against the
 /// branch the user's checkout is on.
 fn publish_branch(

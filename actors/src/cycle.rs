@@ -399,25 +399,15 @@ struct CheckoutState {
 async fn checkout_state(repo: &std::path::Path) -> CheckoutState {
     let repo = repo.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        let git = |args: &[&str]| {
-            std::process::Command::new("git")
-                .arg("-C")
-                .arg(&repo)
-                .args(args)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        let Ok(repo) = tdev_worktree::Repo::open(&repo) else {
+            return CheckoutState::default();
         };
         CheckoutState {
-            head: git(&["rev-parse", "--verify", "-q", "HEAD"]).map(|h| h.trim().to_owned()),
-            branches: git(&[
-                "for-each-ref",
-                "--format=%(refname:short)",
-                "refs/heads/tdev/auto/",
-            ])
-            .map(|out| out.lines().map(str::to_owned).collect())
-            .unwrap_or_default(),
+            head: repo.head().ok(),
+            branches: repo
+                .branches(tdev_worktree::BRANCH_PREFIX)
+                .map(|branches| branches.into_iter().collect())
+                .unwrap_or_default(),
         }
     })
     .await

@@ -7,14 +7,13 @@ use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use tdev_core::{Evaluation, Finding, GateDecision, Metric};
-use tdev_gates::{
-    ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy, TestOutcome,
-};
+use tdev_core::{Evaluation, Finding, GateDecision, Metric, TestStatus};
+use tdev_gates::{ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy};
 use tdev_research::{FileReport, Scan, ScanOptions};
 use tdev_runner::python::{PythonEnv, PythonProject};
 use tdev_runner::rust::RustProject;
 use tdev_runner::{FileLines, Limits, Sandbox, TestRun};
+use tdev_worktree::Repo;
 
 /// The evaluator's settings.
 #[derive(Clone, Debug)]
@@ -222,7 +221,9 @@ fn baseline(
         .prefix("baseline-")
         .tempdir_in(&config.scratch_dir)
         .map_err(|e| e.to_string())?;
-    crate::export::export_commit(repo, base, export.path())?;
+    Repo::open(repo)
+        .and_then(|repo| repo.export(base, export.path()))
+        .map_err(|e| e.to_string())?;
     let sandbox = sandbox(config)?;
     let suite = if export.path().join("Cargo.toml").is_file() {
         Suite::Rust(RustProject::detect(export.path()).map_err(|e| e.to_string())?)
@@ -296,7 +297,7 @@ fn evaluate(
     let options = ScanOptions {
         history_commits: 0,
         // Test files as the gate tells them, as research's scan of the baseline did.
-        test_patterns: policy.test_integrity.patterns.clone(),
+        test_patterns: policy.test_integrity.patterns.patterns().to_vec(),
         ..ScanOptions::default()
     };
     let after = tdev_research::scan(worktree, &options, &|_| {}).map_err(|e| e.to_string())?;
@@ -332,8 +333,8 @@ fn evaluate(
     Ok(Verdict {
         evaluation: Evaluation {
             metrics: metrics(&baseline.scan, &after),
-            tests_passed: count(TestOutcome::Passed),
-            tests_failed: count(TestOutcome::Failed) + count(TestOutcome::Error),
+            tests_passed: count(TestStatus::Passed),
+            tests_failed: count(TestStatus::Failed) + count(TestStatus::Error),
         },
         decision,
         report: report.to_string().lines().map(str::to_owned).collect(),

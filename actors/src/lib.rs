@@ -30,7 +30,6 @@ mod curator;
 mod cycle;
 mod evaluator;
 mod event;
-mod export;
 mod fault;
 mod planner;
 mod pool;

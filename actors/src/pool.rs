@@ -11,8 +11,7 @@
 //! towards the tree's bound, and each is announced as an [`Event::ActorRestarted`].
 
 use crate::coder::{
-    AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, NoChange, WorkerMsg,
-    branch, current_branch,
+    AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, NoChange, WorkerMsg, branch,
 };
 use crate::fault::Faults;
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
@@ -154,8 +153,8 @@ impl Actor for CoderPool {
             CoderMsg::Begin { cycle, repo, reply } => {
                 state.ledger.start_cycle();
                 let begun = tokio::task::spawn_blocking(move || {
-                    let branch = current_branch(&repo);
                     let repo = Repo::open(&repo)?;
+                    let branch = repo.current_branch()?;
                     repo.prune()?;
                     let head = repo.head()?;
                     Ok::<_, tdev_worktree::Error>((repo, head, branch))

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use tdev_core::{Finding, Severity};
 use tdev_runner::rust::RustProject;
 use tdev_runner::{Sandbox, mirror};
+use tdev_worktree::Repo;
 
 /// Makes `repo`'s mirror hold `source`'s files (a worktree or an export of `repo`); returns
 /// the mirror.
@@ -34,7 +35,9 @@ pub(crate) fn clippy_findings(
         .prefix("clippy-")
         .tempdir_in(&config.scratch_dir)
         .map_err(|e| e.to_string())?;
-    crate::export::export_commit(repo, base, export.path())?;
+    Repo::open(repo)
+        .and_then(|repo| repo.export(base, export.path()))
+        .map_err(|e| e.to_string())?;
     let mirror = &sync_mirror(config, repo, export.path())?;
     let manifest = std::fs::read_to_string(mirror.join("Cargo.toml")).unwrap_or_default();
     let lints = tdev_tools::extra_lint_args(&manifest);

@@ -9,13 +9,12 @@ use crate::{
     AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Result, Usage, prompt,
 };
 use std::io::{Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use tdev_tools::process::{Ended, GroupChild, read_tail};
 
 /// Bytes of each output stream kept, from its end.
 const TAIL_BYTES: usize = 16 * 1024;
@@ -60,14 +59,6 @@ impl Backend for CommandBackend {
     }
 }
 
-/// How the command ended.
-enum Ending {
-    Exited(ExitStatus),
-    TimedOut,
-    /// Waiting failed; the process group is killed all the same.
-    Lost(String),
-}
-
 impl CommandBackend {
     fn run(
         &self,
@@ -104,38 +95,40 @@ impl CommandBackend {
             .collect();
         let snapshot = Snapshot::take(&worktree).map_err(local)?;
 
-        let mut child = Command::new(&argv[0])
-            .args(&argv[1..])
-            .current_dir(&worktree)
-            .envs(&self.config.env)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // Its own process group, so a timeout kills everything it started.
-            .process_group(0)
-            .spawn()
-            .map_err(|error| FailureReason::CommandFailed {
-                code: None,
-                detail: format!("cannot start `{}`: {error}", argv[0]),
-                stdout_tail: String::new(),
-                stderr_tail: String::new(),
-            })?;
-        let group = rustix::process::Pid::from_child(&child);
-        let stdout = collect_tail(child.stdout.take());
-        let stderr = collect_tail(child.stderr.take());
-        let ending = wait_with_timeout(child, Duration::from_secs(self.config.timeout_secs));
-        // Whatever the command left running in its group goes too, so its pipes close.
-        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        // Its own process group, so a timeout kills everything it started, and whatever it
+        // left running goes too, so its pipes close.
+        let mut child = GroupChild::spawn(
+            Command::new(&argv[0])
+                .args(&argv[1..])
+                .current_dir(&worktree)
+                .envs(&self.config.env)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|error| FailureReason::CommandFailed {
+            code: None,
+            detail: format!("cannot start `{}`: {error}", argv[0]),
+            stdout_tail: String::new(),
+            stderr_tail: String::new(),
+        })?;
+        let stdout = Tail::collect(child.stdout.take());
+        let stderr = Tail::collect(child.stderr.take());
+        let ended = child.wait_timeout(Duration::from_secs(self.config.timeout_secs));
         let stdout_tail = stdout.finish();
         let stderr_tail = stderr.finish();
 
-        let failure = match ending {
-            Ending::TimedOut => Some(FailureReason::Timeout {
+        let failure = match ended {
+            Ended {
+                timed_out: true, ..
+            } => Some(FailureReason::Timeout {
                 after_secs: self.config.timeout_secs,
                 stdout_tail,
                 stderr_tail,
             }),
-            Ending::Exited(status) if !status.success() => Some(FailureReason::CommandFailed {
+            Ended {
+                status: Ok(status), ..
+            } if !status.success() => Some(FailureReason::CommandFailed {
                 code: status.code(),
                 detail: match status.signal() {
                     Some(signal) => format!("killed by signal {signal}"),
@@ -144,10 +137,12 @@ impl CommandBackend {
                 stdout_tail,
                 stderr_tail,
             }),
-            Ending::Exited(_) => None,
-            Ending::Lost(detail) => Some(FailureReason::CommandFailed {
+            Ended { status: Ok(_), .. } => None,
+            Ended {
+                status: Err(error), ..
+            } => Some(FailureReason::CommandFailed {
                 code: None,
-                detail,
+                detail: format!("cannot wait for the command: {error}"),
                 stdout_tail,
                 stderr_tail,
             }),
@@ -164,66 +159,25 @@ impl CommandBackend {
     }
 }
 
-/// Waits for the child on another thread, so the wait can be given up after `timeout`.
-fn wait_with_timeout(mut child: Child, timeout: Duration) -> Ending {
-    let (sender, receiver) = mpsc::channel();
-    let pid = rustix::process::Pid::from_child(&child);
-    let waiter = std::thread::spawn(move || {
-        let _ = sender.send(child.wait());
-    });
-    let ending = match receiver.recv_timeout(timeout) {
-        Ok(Ok(status)) => Ending::Exited(status),
-        Ok(Err(error)) => Ending::Lost(format!("cannot wait for the command: {error}")),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Ending::Lost("the thread waiting for the command died".to_owned())
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-            Ending::TimedOut
-        }
-    };
-    // After the kill the wait returns promptly; joining reaps the child.
-    let _ = waiter.join();
-    ending
-}
-
 /// The end of an output stream, read on its own thread so a chatty command never blocks on a
 /// full pipe.
 struct Tail {
-    buffer: Arc<Mutex<Vec<u8>>>,
-    reader: Option<JoinHandle<()>>,
-}
-
-fn collect_tail(stream: Option<impl Read + Send + 'static>) -> Tail {
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let reader = stream.map(|mut stream| {
-        let buffer = Arc::clone(&buffer);
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 8192];
-            while let Ok(read) = stream.read(&mut chunk) {
-                if read == 0 {
-                    break;
-                }
-                let mut kept = buffer.lock().unwrap_or_else(|p| p.into_inner());
-                kept.extend_from_slice(&chunk[..read]);
-                if kept.len() > TAIL_BYTES {
-                    let excess = kept.len() - TAIL_BYTES;
-                    kept.drain(..excess);
-                }
-            }
-        })
-    });
-    Tail { buffer, reader }
+    reader: Option<JoinHandle<String>>,
 }
 
 impl Tail {
-    /// The last lines, once the stream has closed.
-    fn finish(mut self) -> String {
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
+    fn collect(stream: Option<impl Read + Send + 'static>) -> Tail {
+        Tail {
+            reader: stream.map(|stream| std::thread::spawn(move || read_tail(stream, TAIL_BYTES))),
         }
-        let bytes = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-        let text = String::from_utf8_lossy(&bytes);
+    }
+
+    /// The last lines, once the stream has closed.
+    fn finish(self) -> String {
+        let text = self
+            .reader
+            .and_then(|reader| reader.join().ok())
+            .unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(TAIL_LINES)..].join("\n")
     }

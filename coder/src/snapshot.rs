@@ -1,10 +1,10 @@
-//! What an external command changed in a worktree, found with git: the dirty paths before and
-//! after the run, the contents of those dirty before, and the commits it may have made, so a
-//! failed run can be undone.
+//! What an external command changed in a worktree, found with git (through
+//! `tdev-worktree`'s [`WorkingDir`]): the dirty paths before and after the run, the contents
+//! of those dirty before, and the commits it may have made, so a failed run can be undone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
+use tdev_worktree::WorkingDir;
 
 /// The worktree's uncommitted state before a run.
 #[derive(Debug)]
@@ -18,7 +18,9 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     /// Records the worktree's dirty paths and their contents.
     pub fn take(worktree: &Path) -> Result<Self, String> {
-        let dirty = dirty_paths(worktree)?
+        let dirty = WorkingDir::at(worktree)
+            .dirty_paths()
+            .map_err(git_failed)?
             .into_iter()
             .map(|path| {
                 let content = std::fs::read(worktree.join(&path)).ok();
@@ -33,13 +35,13 @@ impl Snapshot {
 
     /// The paths whose state differs from the snapshot, sorted.
     pub fn changed(&self, worktree: &Path) -> Result<Vec<String>, String> {
-        let mut now = dirty_paths(worktree)?;
+        let git = WorkingDir::at(worktree);
+        let mut now = git.dirty_paths().map_err(git_failed)?;
         // An agent that commits its work leaves a clean status; its commits name the files.
         if let Some(before) = &self.head
             && head(worktree).as_ref() != Some(before)
         {
-            let diff = git(worktree, &["diff", "--name-only", "-z", before, "HEAD"])?;
-            now.extend(diff.split('\0').filter(|p| !p.is_empty()).map(String::from));
+            now.extend(git.changed_since(before).map_err(git_failed)?);
         }
         let mut changed: BTreeSet<String> = now
             .iter()
@@ -85,10 +87,11 @@ impl Snapshot {
     /// Puts `changed` paths back as they were at the snapshot: dirty ones to their recorded
     /// content, clean tracked ones to HEAD, new ones removed.
     pub fn restore(&self, worktree: &Path, changed: &[String]) -> Result<(), String> {
+        let git = WorkingDir::at(worktree);
         if let Some(before) = &self.head
             && head(worktree).as_ref() != Some(before)
         {
-            git(worktree, &["reset", "-q", "--soft", before])?;
+            git.reset_soft(before).map_err(git_failed)?;
         }
         for path in changed {
             let file = worktree.join(path);
@@ -96,16 +99,13 @@ impl Snapshot {
                 Some(Some(content)) => std::fs::write(&file, content)
                     .map_err(|error| format!("cannot restore `{path}`: {error}"))?,
                 Some(None) => remove(&file),
-                None if in_head(worktree, path) => {
-                    git(worktree, &["checkout", "HEAD", "--", path])?;
+                None if git.in_head(path).unwrap_or(false) => {
+                    git.restore_from_head(path).map_err(git_failed)?;
                 }
                 None => {
                     remove(&file);
                     // Drop it from the index too, in case the command staged it.
-                    git(
-                        worktree,
-                        &["rm", "-q", "--cached", "--ignore-unmatch", "--", path],
-                    )?;
+                    git.unstage(path).map_err(git_failed)?;
                 }
             }
         }
@@ -122,52 +122,9 @@ fn remove(file: &Path) {
 }
 
 fn head(worktree: &Path) -> Option<String> {
-    git(worktree, &["rev-parse", "--verify", "-q", "HEAD"])
-        .ok()
-        .map(|out| out.trim().to_owned())
+    WorkingDir::at(worktree).head().ok().flatten()
 }
 
-fn in_head(worktree: &Path, path: &str) -> bool {
-    git(worktree, &["cat-file", "-e", &format!("HEAD:{path}")]).is_ok()
-}
-
-/// Paths `git status` reports (modified, staged, deleted, untracked; both sides of a rename).
-fn dirty_paths(worktree: &Path) -> Result<BTreeSet<String>, String> {
-    let out = git(
-        worktree,
-        &["status", "--porcelain=v1", "-z", "--untracked-files=all"],
-    )?;
-    let mut paths = BTreeSet::new();
-    let mut entries = out.split('\0').filter(|entry| !entry.is_empty());
-    while let Some(entry) = entries.next() {
-        if entry.len() < 4 {
-            continue;
-        }
-        let (status, path) = entry.split_at(3);
-        paths.insert(path.to_owned());
-        // A rename or copy is followed by the original path as its own entry.
-        if (status.contains('R') || status.contains('C'))
-            && let Some(original) = entries.next()
-        {
-            paths.insert(original.to_owned());
-        }
-    }
-    Ok(paths)
-}
-
-fn git(worktree: &Path, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(worktree)
-        .args(args)
-        .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+fn git_failed(error: tdev_worktree::Error) -> String {
+    error.to_string()
 }

@@ -11,7 +11,6 @@
 use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tdev_core::{Family, Strategy};
 use tdev_tools::ToolEnv;
 
@@ -68,7 +67,9 @@ impl RuffFixBackend {
             let fixed = std::fs::read(&file).map_err(|e| format!("cannot read `{path}`: {e}"))?;
             let kept = if fixed == safe {
                 original
-            } else if let Some(merged) = merge(&original, &safe, &fixed)? {
+            } else if let Some(merged) =
+                tdev_worktree::merge_file(&original, &safe, &fixed).map_err(|e| e.to_string())?
+            {
                 merged
             } else {
                 overlapping.push(path.clone());
@@ -115,30 +116,5 @@ impl Backend for RuffFixBackend {
             }
             _ => result,
         }
-    }
-}
-
-/// `current` with the change from `base` to `other` applied (`git merge-file`), or `None`
-/// when that change touches lines `current` changed from `base` too.
-fn merge(current: &[u8], base: &[u8], other: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
-    let files = [("current", current), ("base", base), ("other", other)];
-    for (name, content) in files {
-        std::fs::write(dir.path().join(name), content)
-            .map_err(|e| format!("cannot write a temporary file: {e}"))?;
-    }
-    let output = Command::new("git")
-        .current_dir(dir.path())
-        .args(["merge-file", "-p", "current", "base", "other"])
-        .output()
-        .map_err(|e| format!("cannot run git merge-file: {e}"))?;
-    // The exit code is the number of conflicts; git's errors are negative (255 here).
-    match output.status.code() {
-        Some(0) => Ok(Some(output.stdout)),
-        Some(1..=127) => Ok(None),
-        _ => Err(format!(
-            "git merge-file failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )),
     }
 }

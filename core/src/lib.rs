@@ -22,15 +22,20 @@
 //! ```
 #![warn(missing_docs)]
 
+mod columns;
 mod features;
 mod finding;
+mod hash;
 mod pattern;
 mod record;
 mod strategy;
+mod test_outcome;
 mod time;
 
+pub use columns::{display_width, pad_end, truncate_to_width};
 pub use features::TaskFeatures;
 pub use finding::{Finding, Fixability, Severity, Span};
+pub use hash::stable_hash;
 pub use pattern::{Pattern, PatternOutcome};
 pub use record::{
     Attempt, Change, CycleRecord, Evaluation, GateDecision, Language, MAX_ATTEMPTS_PER_TASK,
@@ -38,4 +43,5 @@ pub use record::{
     Trigger,
 };
 pub use strategy::{Family, Strategy, StrategyError, Tier};
+pub use test_outcome::{TestOutcome, TestStatus};
 pub use time::{Timestamp, TimestampError};

@@ -3,9 +3,10 @@
 
 use crate::{
     ConditionResult, FileMetrics, FindingKey, GateInput, GateReport, LineCoverage, Policy,
-    TestOutcome, test_integrity,
+    test_integrity,
 };
 use std::collections::BTreeMap;
+use tdev_core::TestStatus;
 
 /// Slack for comparing floating-point measurements with thresholds, so that a value exactly
 /// at the threshold (as a person computes it) passes.
@@ -122,19 +123,19 @@ fn tests(policy: &Policy, input: &GateInput) -> ConditionResult {
             .tests_after
             .get(id)
             .copied()
-            .unwrap_or(TestOutcome::Missing)
+            .unwrap_or(TestStatus::Missing)
     };
     let mut broken = Vec::new();
     for (id, before) in &input.tests_baseline {
         let now = after(id);
-        if *before == TestOutcome::Passed && now != TestOutcome::Passed {
+        if *before == TestStatus::Passed && now != TestStatus::Passed {
             broken.push(format!("{id} ({})", now.as_str()));
         }
     }
     // A test the change added must pass too.
     for (id, now) in &input.tests_after {
         if !input.tests_baseline.contains_key(id)
-            && matches!(now, TestOutcome::Failed | TestOutcome::Error)
+            && matches!(now, TestStatus::Failed | TestStatus::Error)
         {
             broken.push(format!("{id} (new, {})", now.as_str()));
         }
@@ -143,7 +144,7 @@ fn tests(policy: &Policy, input: &GateInput) -> ConditionResult {
     let passing = input
         .tests_baseline
         .values()
-        .filter(|o| **o == TestOutcome::Passed)
+        .filter(|o| **o == TestStatus::Passed)
         .count();
     // With no passing test on the untouched code (none ran, or the suite did not build),
     // "no new failure" would say nothing about the change.

@@ -1,46 +1,80 @@
 //! Path patterns that say which files are tests, in the glob syntax people already write in
 //! `.gitignore`-like settings: `*` and `?` within one path segment, `**` for any number of
-//! whole segments (including none).
+//! whole segments (including none), `[abc]` classes and `{a,b}` alternatives. Matching is
+//! globset's (the ripgrep project's, no IO); the patterns are compiled once, when the policy
+//! is read, since every file of a scan and of a change is matched against them.
 
-/// Whether `path` (relative, `/`-separated) matches `pattern`.
-pub(crate) fn matches(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segments_match(&pattern, &path)
+use crate::{Error, Result};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A list of path patterns, compiled. Patterns are anchored at the repository root (a
+/// leading `/` changes nothing); paths are relative, with `/` separators.
+#[derive(Clone, Debug)]
+pub struct Globs {
+    patterns: Vec<String>,
+    set: GlobSet,
 }
 
-fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
-        Some((first, rest)) => match path.split_first() {
-            Some((segment, path_rest)) => {
-                segment_matches(first.as_bytes(), segment.as_bytes())
-                    && segments_match(rest, path_rest)
-            }
-            None => false,
-        },
+impl Globs {
+    /// Compiles `patterns`; an invalid one (an unclosed `[` or `{`) is an error naming it.
+    pub fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> Result<Globs> {
+        let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
+        let mut set = GlobSetBuilder::new();
+        for pattern in &patterns {
+            let glob = GlobBuilder::new(pattern.trim_start_matches('/'))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| {
+                    Error::Policy(format!("`{pattern}` is not a valid glob: {}", e.kind()))
+                })?;
+            set.add(glob);
+        }
+        let set = set
+            .build()
+            .map_err(|e| Error::Policy(format!("the globs cannot be compiled: {e}")))?;
+        Ok(Globs { patterns, set })
+    }
+
+    /// The patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Whether `path` (relative, `/`-separated) matches any of the patterns.
+    pub fn matches(&self, path: &str) -> bool {
+        self.set.is_match(path)
     }
 }
 
-/// `*` and `?` within one segment; matched on bytes, so `?` is one byte of a UTF-8 name.
-fn segment_matches(pattern: &[u8], name: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment_matches(rest, &name[skip..])),
-        Some((b'?', rest)) => !name.is_empty() && segment_matches(rest, &name[1..]),
-        Some((c, rest)) => name.first() == Some(c) && segment_matches(rest, &name[1..]),
+impl PartialEq for Globs {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+    }
+}
+
+impl Serialize for Globs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.patterns.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let patterns = Vec::<String>::deserialize(deserializer)?;
+        Globs::new(patterns).map_err(serde::de::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::Globs;
 
     #[test]
     fn globs_match_like_gitignore() {
         let check = |pattern: &str, path: &str, expected: bool| {
-            assert_eq!(matches(pattern, path), expected, "{pattern} ~ {path}");
+            let globs = Globs::new([pattern]).unwrap();
+            assert_eq!(globs.matches(path), expected, "{pattern} ~ {path}");
         };
         check("**/tests/**", "tests/test_a.py", true);
         check("**/tests/**", "pkg/tests/data/x.json", true);
@@ -52,5 +86,17 @@ mod tests {
         check("**/conftest.py", "conftest.py", true);
         check("src/?.rs", "src/a.rs", true);
         check("src/?.rs", "src/ab.rs", false);
+        check("src/*.rs", "src/a/b.rs", false);
+        check("/spec/**", "spec/a_spec.rb", true);
+        check("**/{test,spec}s/**", "a/specs/b.py", true);
+    }
+
+    #[test]
+    fn an_invalid_glob_is_named() {
+        let error = Globs::new(["tests/[ab"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`tests/[ab` is not a valid glob: unclosed character class; missing ']'"
+        );
     }
 }

@@ -3,7 +3,7 @@
 use crate::ChangeSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tdev_core::Finding;
+use tdev_core::{Finding, TestStatus};
 
 /// The evaluation of one change, before and after.
 ///
@@ -24,10 +24,10 @@ pub struct GateInput {
     pub metrics_after: BTreeMap<String, FileMetrics>,
     /// Outcome of each test on the untouched baseline, by test id (e.g. a pytest node id).
     #[serde(default)]
-    pub tests_baseline: BTreeMap<String, TestOutcome>,
+    pub tests_baseline: BTreeMap<String, TestStatus>,
     /// Outcome of each test with the change; a baseline test absent here is missing.
     #[serde(default)]
-    pub tests_after: BTreeMap<String, TestOutcome>,
+    pub tests_after: BTreeMap<String, TestStatus>,
     /// Line coverage, when it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<CoverageInput>,
@@ -58,35 +58,6 @@ pub struct FileMetrics {
     /// Lines that belong to a duplicated block, when duplication was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicated_lines: Option<u32>,
-}
-
-/// How one test ended in one run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TestOutcome {
-    /// It passed.
-    Passed,
-    /// An assertion failed.
-    Failed,
-    /// It could not run to its assertions (an exception in setup, a collection error).
-    Error,
-    /// It was skipped (or an expected failure).
-    Skipped,
-    /// It was not found in the run.
-    Missing,
-}
-
-impl TestOutcome {
-    /// The spelling used in JSON and in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Passed => "passed",
-            Self::Failed => "failed",
-            Self::Error => "error",
-            Self::Skipped => "skipped",
-            Self::Missing => "missing",
-        }
-    }
 }
 
 /// Line coverage measured on the baseline and with the change.

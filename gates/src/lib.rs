@@ -9,7 +9,8 @@
 //! `[gates]` table of `tdev.toml`.
 //!
 //! ```
-//! use tdev_gates::{ChangeSet, GateInput, Policy, TestOutcome, evaluate};
+//! use tdev_core::TestStatus;
+//! use tdev_gates::{ChangeSet, GateInput, Policy, evaluate};
 //!
 //! let diff = "\
 //! diff --git a/tests/test_app.py b/tests/test_app.py
@@ -25,8 +26,8 @@
 //!     change: ChangeSet::from_unified_diff(diff)?,
 //!     ..GateInput::default()
 //! };
-//! input.tests_baseline.insert("tests/test_app.py::test_total".into(), TestOutcome::Passed);
-//! input.tests_after.insert("tests/test_app.py::test_total".into(), TestOutcome::Passed);
+//! input.tests_baseline.insert("tests/test_app.py::test_total".into(), TestStatus::Passed);
+//! input.tests_after.insert("tests/test_app.py::test_total".into(), TestStatus::Passed);
 //!
 //! let report = evaluate(&Policy::default(), &input);
 //! assert!(!report.passed);
@@ -49,7 +50,8 @@ mod report;
 
 pub use diff::{ChangeSet, FileChange, FileStatus, Hunk, Line};
 pub use evaluate::evaluate;
-pub use input::{CoverageInput, FileMetrics, FindingKey, GateInput, LineCoverage, TestOutcome};
+pub use glob::Globs;
+pub use input::{CoverageInput, FileMetrics, FindingKey, GateInput, LineCoverage};
 pub use integrity::{IntegrityViolation, test_integrity};
 pub use policy::{
     ComplexityMaxPolicy, ComplexityTotalPolicy, CoveragePolicy, DocstringsPolicy,
@@ -71,7 +73,7 @@ pub enum Error {
         /// What is wrong there.
         message: String,
     },
-    /// A policy value is out of its range.
+    /// A policy value is out of its range, or a test-file pattern is not a valid glob.
     #[error("{0}")]
     Policy(String),
 }

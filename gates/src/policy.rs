@@ -2,7 +2,7 @@
 //! `[gates]` table of `tdev.toml`. Every key is optional; the defaults are documented in
 //! `docs/gates.md` and modelled on SonarQube's "Sonar way" gate for new code.
 
-use crate::{Error, Result};
+use crate::{Error, Globs, Result};
 use serde::{Deserialize, Serialize};
 use tdev_core::Severity;
 
@@ -39,8 +39,9 @@ pub struct Policy {
 pub struct TestIntegrityPolicy {
     /// Whether the condition is checked.
     pub enabled: bool,
-    /// Globs of test files (`*`, `?` within a segment, `**` for any segments).
-    pub patterns: Vec<String>,
+    /// Globs of test files (`*`, `?` within a segment, `**` for any segments, `[abc]`,
+    /// `{a,b}`), compiled when read.
+    pub patterns: Globs,
     /// Task kinds that write tests: they may only add to test files.
     pub test_writing_kinds: Vec<String>,
 }
@@ -135,7 +136,7 @@ impl Default for TestIntegrityPolicy {
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
         TestIntegrityPolicy {
             enabled: true,
-            patterns: strings(&[
+            patterns: Globs::new([
                 "**/tests/**",
                 "**/test/**",
                 "**/test_*.py",
@@ -144,7 +145,8 @@ impl Default for TestIntegrityPolicy {
                 // Fixtures the tests read or run are part of the tests.
                 "**/test_data/**",
                 "**/testdata/**",
-            ]),
+            ])
+            .expect("the default test-file patterns are valid globs"),
             test_writing_kinds: strings(&["add-tests"]),
         }
     }
@@ -253,9 +255,6 @@ impl Policy {
 
     /// Whether `path` is a test file by `test_integrity.patterns`.
     pub fn is_test_file(&self, path: &str) -> bool {
-        self.test_integrity
-            .patterns
-            .iter()
-            .any(|pattern| crate::glob::matches(pattern, path))
+        self.test_integrity.patterns.matches(path)
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use tdev_core::GateDecision;
+use tdev_core::{GateDecision, display_width, pad_end};
 
 /// The verdict on one change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ impl fmt::Display for GateReport {
         let width = |column: fn(&ConditionResult) -> &str| {
             self.conditions
                 .iter()
-                .map(|c| column(c).chars().count())
+                .map(|c| display_width(column(c)))
                 .max()
                 .unwrap_or(0)
         };
@@ -94,8 +94,10 @@ impl fmt::Display for GateReport {
         for c in &self.conditions {
             let status = if c.passed { "ok" } else { "FAIL" };
             let line = format!(
-                "  {status:<4}  {:<name_width$}  {:<actual_width$}  {}",
-                c.name, c.actual, c.threshold
+                "  {status:<4}  {}  {}  {}",
+                pad_end(&c.name, name_width),
+                pad_end(&c.actual, actual_width),
+                c.threshold
             );
             writeln!(f, "{}", line.trim_end())?;
         }

@@ -1,13 +1,13 @@
 //! Every condition of the gate: each case changes one thing of an otherwise passing change
 //! and lists the conditions that fail.
 
-use TestOutcome::{Error, Failed, Missing, Passed, Skipped};
+use TestStatus::{Error, Failed, Missing, Passed, Skipped};
 use expect_test::expect;
 use std::collections::BTreeMap;
-use tdev_core::{Finding, GateDecision, Severity, Span};
+use tdev_core::{Finding, GateDecision, Severity, Span, TestStatus};
 use tdev_gates::{
     ChangeSet, CoverageInput, FileChange, FileMetrics, FileStatus, GateInput, Hunk, Line,
-    LineCoverage, Policy, TestOutcome, evaluate, test_integrity,
+    LineCoverage, Policy, evaluate, test_integrity,
 };
 
 fn lines(lines: &[(u32, &str)]) -> Vec<Line> {
@@ -173,7 +173,7 @@ fn check_with(
     assert_eq!(report.passed, expected.is_empty());
 }
 
-fn set_test(input: &mut GateInput, id: &str, outcome: TestOutcome) {
+fn set_test(input: &mut GateInput, id: &str, outcome: TestStatus) {
     input.tests_after.insert(id.to_owned(), outcome);
 }
 

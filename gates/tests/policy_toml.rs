@@ -84,7 +84,7 @@ fn every_key_is_read() {
         ..Policy::default()
     };
     expected.test_integrity.enabled = false;
-    expected.test_integrity.patterns = vec!["spec/**".into()];
+    expected.test_integrity.patterns = tdev_gates::Globs::new(["spec/**"]).unwrap();
     expected.test_integrity.test_writing_kinds = vec!["add-tests".into(), "write-spec".into()];
     (expected.tests.enabled, expected.tests.max_new_failures) = (false, 2);
     expected.coverage.enabled = false;

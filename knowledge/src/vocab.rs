@@ -6,6 +6,7 @@
 //! `https://tdev.dev/graph/repositories`. The names identify; they are not meant to resolve.
 
 use oxigraph::model::{NamedNode, NamedNodeRef};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The vocabulary namespace.
 pub const NS: &str = "https://tdev.dev/ns#";
@@ -112,14 +113,16 @@ pub fn repository(name: &str) -> NamedNode {
     id(&["repo", name])
 }
 
+/// What an IRI segment keeps as it is: RFC 3986's unreserved characters. Every other byte is
+/// percent-encoded, so that a name with `/`, `#` or spaces stays one segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn encode_segment(segment: &str, out: &mut String) {
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    out.extend(utf8_percent_encode(segment, SEGMENT));
 }
 
 /// Iterator over the vocabulary IRIs that the writer uses, for the consistency test.

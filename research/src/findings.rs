@@ -303,12 +303,7 @@ fn finding(
 /// An id from what identifies a finding across scans (not its line, which moves), so that
 /// the knowledge graph can follow one problem from cycle to cycle.
 pub(crate) fn stable_id(kind: &str, path: &str, symbol: &str) -> String {
-    // FNV-1a, 64 bits: stable across platforms and releases, unlike the std hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in [kind, path, symbol].join("\0").bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = tdev_core::stable_hash([kind, path, symbol].join("\0").as_bytes());
     format!("{kind}-{:012x}", hash >> 16)
 }
 

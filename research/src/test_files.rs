@@ -12,20 +12,22 @@ use tdev_core::Finding;
 #[derive(Clone, Debug)]
 pub(crate) struct TestFiles {
     /// The gate's own matcher, so that the scan and the gate read a pattern the same way.
-    policy: tdev_gates::Policy,
+    globs: tdev_gates::Globs,
 }
 
 impl TestFiles {
-    /// Test files are those matching any of `patterns`.
+    /// Test files are those matching any of `patterns`. The patterns come from a gate policy
+    /// that was checked when it was read; one that does not compile anyway leaves the gate's
+    /// defaults in its place rather than failing the scan.
     pub(crate) fn new(patterns: &[String]) -> TestFiles {
-        let mut policy = tdev_gates::Policy::default();
-        policy.test_integrity.patterns = patterns.to_vec();
-        TestFiles { policy }
+        let globs = tdev_gates::Globs::new(patterns.iter().cloned())
+            .unwrap_or_else(|_| tdev_gates::TestIntegrityPolicy::default().patterns);
+        TestFiles { globs }
     }
 
     /// Whether the file at `path` (relative, `/`-separated) is a test file.
     pub(crate) fn contains(&self, path: &str) -> bool {
-        self.policy.is_test_file(path)
+        self.globs.matches(path)
     }
 
     /// How many of `findings` are in test files.
@@ -38,5 +40,8 @@ impl TestFiles {
 /// The gate's default patterns (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`, test
 /// data), for callers without a configuration.
 pub(crate) fn default_patterns() -> Vec<String> {
-    tdev_gates::TestIntegrityPolicy::default().patterns
+    tdev_gates::TestIntegrityPolicy::default()
+        .patterns
+        .patterns()
+        .to_vec()
 }

@@ -40,7 +40,6 @@ mod outcome;
 pub mod python;
 pub mod rust;
 mod sandbox;
-mod tail;
 mod test_run;
 mod tests_config;
 

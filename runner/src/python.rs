@@ -3,7 +3,6 @@
 
 mod env;
 mod ini;
-mod junit;
 mod project;
 mod requirements;
 mod run;

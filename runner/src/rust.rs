@@ -1,6 +1,7 @@
 //! Rust targets: `cargo test` and `cargo clippy` in the sandbox, with the build directory
 //! outside the worktree, dependencies fetched first (with network) and the build run offline;
-//! the test output is read into one outcome per test.
+//! the test output is read into one outcome per test by `tdev-tools`' reader of libtest's
+//! output.
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 
 /// A Rust repository (a package or a workspace).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,40 +278,20 @@ fn rustup_home() -> Option<PathBuf> {
         })
 }
 
-/// Outcomes from `cargo test`'s output. A test's id is `<crate>/<source>::<test path>`, the
-/// crate and source taken from the `Running` (or `Doc-tests`) line before it, so that equal
-/// test names in different targets stay apart.
-pub(crate) fn parse_output(output: &str) -> BTreeMap<String, TestOutcome> {
-    let mut outcomes = BTreeMap::new();
-    let mut target = String::new();
-    for line in output.lines() {
-        let trimmed = line.trim();
-        if let Some(rest) = trimmed.strip_prefix("Running ") {
-            // "Running unittests src/lib.rs (target/debug/deps/itoa-0a1b2c)"
-            let (source, binary) = rest.split_once(" (").unwrap_or((rest, ""));
-            let source = source.trim_start_matches("unittests ");
-            let binary = binary
-                .trim_end_matches(')')
-                .rsplit('/')
-                .next()
-                .unwrap_or("");
-            let krate = binary.rsplit_once('-').map_or(binary, |(name, _)| name);
-            target = format!("{krate}/{source}");
-        } else if let Some(krate) = trimmed.strip_prefix("Doc-tests ") {
-            target = format!("{krate}/doc");
-        } else if let Some(rest) = line.strip_prefix("test ")
-            && let Some((name, verdict)) = rest.rsplit_once(" ... ")
-        {
-            let outcome = match verdict.split([',', ' ']).next().unwrap_or("") {
-                "ok" => TestOutcome::Passed,
-                "FAILED" => TestOutcome::Failed,
-                "ignored" => TestOutcome::Skipped,
-                _ => continue,
-            };
-            outcomes.insert(format!("{target}::{name}"), outcome);
-        }
-    }
-    outcomes
+/// Outcomes from `cargo test`'s output, each test under its id unique across the workspace's
+/// test binaries (`<crate>/<source>::<test path>`, [`tdev_tools::TestBinary::qualified_id`]).
+pub(crate) fn parse_output(output: &str) -> BTreeMap<String, TestStatus> {
+    let report = tdev_tools::parse_cargo_test(output);
+    report
+        .binaries
+        .iter()
+        .flat_map(|binary| {
+            binary
+                .tests
+                .iter()
+                .map(|test| (binary.qualified_id(&test.id), test.status))
+        })
+        .collect()
 }
 
 fn tail_lines(text: &str, n: usize) -> String {
@@ -339,13 +320,13 @@ test slow ... ignored, takes a minute
 test src/lib.rs - (line 5) ... ok
 test result: ok. 1 passed; 0 failed
 ";
-        let outcomes: Vec<(String, TestOutcome)> = parse_output(output).into_iter().collect();
+        let outcomes: Vec<(String, TestStatus)> = parse_output(output).into_iter().collect();
         let expected = [
-            ("itoa/doc::src/lib.rs - (line 5)", TestOutcome::Passed),
-            ("itoa/src/lib.rs::tests::big", TestOutcome::Failed),
-            ("itoa/src/lib.rs::tests::small", TestOutcome::Passed),
-            ("test/tests/test.rs::slow", TestOutcome::Skipped),
-            ("test/tests/test.rs::small", TestOutcome::Passed),
+            ("itoa/doc::src/lib.rs - (line 5)", TestStatus::Passed),
+            ("itoa/src/lib.rs::tests::big", TestStatus::Failed),
+            ("itoa/src/lib.rs::tests::small", TestStatus::Passed),
+            ("test/tests/test.rs::slow", TestStatus::Skipped),
+            ("test/tests/test.rs::small", TestStatus::Passed),
         ]
         .map(|(id, o)| (id.to_owned(), o));
         assert_eq!(outcomes, expected);

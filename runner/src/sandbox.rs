@@ -15,15 +15,15 @@ use crate::cgroup::RunGroup;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::outcome::{RunOutcome, StopReason};
-use crate::tail::read_tail;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use tdev_tools::process::{GroupChild, read_tail};
 
 /// How many bytes of each output stream a [`RunOutcome`] keeps.
 const TAIL_BYTES: usize = 64 * 1024;
@@ -162,15 +162,13 @@ impl Sandbox {
             .envs(env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // Its own process group, so that the watchdog can kill the group at once.
-            .process_group(0);
+            .stderr(Stdio::piped());
         let start = Instant::now();
-        let mut child = process.spawn().map_err(|source| Error::Spawn {
+        // Its own process group, so that the watchdog can kill the group at once.
+        let mut child = GroupChild::spawn(&mut process).map_err(|source| Error::Spawn {
             program: chain[0].to_string_lossy().into_owned(),
             source,
         })?;
-        let pid = child.id();
         let (out_tx, out_rx) = mpsc::channel();
         let (err_tx, err_rx) = mpsc::channel();
         if let Some(stdout) = child.stdout.take() {
@@ -179,26 +177,14 @@ impl Sandbox {
         if let Some(stderr) = child.stderr.take() {
             std::thread::spawn(move || err_tx.send(read_tail(stderr, TAIL_BYTES)));
         }
-        let (status_tx, status_rx) = mpsc::channel();
-        std::thread::spawn(move || status_tx.send(child.wait()));
-
-        let (status, timed_out) = match status_rx.recv_timeout(limits.wall_time) {
-            Ok(status) => (status, false),
-            Err(_) => {
-                kill_group(pid);
-                group.kill_all();
-                (
-                    status_rx
-                        .recv()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("lost"))),
-                    true,
-                )
-            }
-        };
-        // Whatever the command left behind goes with it.
-        kill_group(pid);
+        // The group is killed at the time limit and when the command has ended; what left
+        // the group (a new session) is still in the cgroups, which go with it too.
+        let ended = child.wait_timeout(limits.wall_time);
         group.kill_all();
-        let status = status.map_err(Error::io("waiting for", PathBuf::from(&chain[0])))?;
+        let timed_out = ended.timed_out;
+        let status = ended
+            .status
+            .map_err(Error::io("waiting for", PathBuf::from(&chain[0])))?;
         let stdout_tail = out_rx.recv_timeout(DRAIN_TIMEOUT).unwrap_or_default();
         let mut stderr_tail = err_rx.recv_timeout(DRAIN_TIMEOUT).unwrap_or_default();
         if stderr_tail.is_empty() && !status.success() && status.code() == Some(127) {
@@ -414,16 +400,6 @@ fn unescape(field: &str) -> PathBuf {
         }
     }
     PathBuf::from(OsStr::from_bytes(&out))
-}
-
-/// Kills the process group led by `pid` (it may be gone already).
-fn kill_group(pid: u32) {
-    if let Some(pid) = i32::try_from(pid)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-    {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
 }
 
 /// What `unshare --fork` prints when its child was killed by SIGKILL.

@@ -1,10 +1,11 @@
 //! The result of running a target's test suite once: an outcome per test, for the gates to
-//! compare a change's run against the baseline run on the untouched code.
+//! compare a change's run against the baseline run on the untouched code. The reports are
+//! read by `tdev-tools`' parsers; this crate only runs the tests.
 
 use crate::outcome::StopReason;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 
 /// Per file (relative to the worktree, `/`-separated): the lines the tests ran and the
 /// executable lines they did not.
@@ -13,8 +14,8 @@ pub type FileLines = BTreeMap<String, (Vec<u32>, Vec<u32>)>;
 /// One run of a test suite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestRun {
-    /// Each test's id (pytest's node id, or cargo's `target::path::name`) and outcome.
-    pub outcomes: BTreeMap<String, TestOutcome>,
+    /// Each test's id (pytest's node id, or cargo's `crate/source::path`) and how it ended.
+    pub outcomes: BTreeMap<String, TestStatus>,
     /// Line coverage of the worktree's files, when the run measured it (Python's default
     /// pytest command runs under coverage.py).
     pub coverage: Option<FileLines>,
@@ -30,8 +31,8 @@ pub struct TestRun {
 }
 
 impl TestRun {
-    /// How many tests had `outcome`.
-    pub fn count(&self, outcome: TestOutcome) -> usize {
-        self.outcomes.values().filter(|o| **o == outcome).count()
+    /// How many tests ended with `status`.
+    pub fn count(&self, status: TestStatus) -> usize {
+        self.outcomes.values().filter(|s| **s == status).count()
     }
 }

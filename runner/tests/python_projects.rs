@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 use tdev_runner::python::{PythonEnv, PythonProject, run_tests};
 use tdev_runner::{Limits, Sandbox};
 
@@ -73,12 +73,12 @@ fn check(label: &str, min_passed: usize, max_failed: usize) {
         ..Limits::default()
     };
     let run = run_tests(&env, &repo, &sandbox, &limits).unwrap();
-    let passed = run.count(TestOutcome::Passed);
-    let failed = run.count(TestOutcome::Failed) + run.count(TestOutcome::Error);
+    let passed = run.count(TestStatus::Passed);
+    let failed = run.count(TestStatus::Failed) + run.count(TestStatus::Error);
     let not_passed: Vec<_> = run
         .outcomes
         .iter()
-        .filter(|(_, o)| matches!(o, TestOutcome::Failed | TestOutcome::Error))
+        .filter(|(_, o)| matches!(o, TestStatus::Failed | TestStatus::Error))
         .collect();
     assert!(
         passed >= min_passed && failed <= max_failed && run.stopped.is_none(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 use tdev_runner::python::{PythonEnv, PythonProject, run_tests};
 use tdev_runner::{Error, Limits, Sandbox, StopReason, TestsConfig};
 
@@ -49,35 +49,35 @@ fn every_outcome_is_reported_under_its_node_id() {
     let project = PythonProject::detect(worktree.path()).unwrap();
     let env = prepare(&project, &sandbox).unwrap();
     let run = run_tests(&env, worktree.path(), &sandbox, &Limits::default()).unwrap();
-    let expected: BTreeMap<String, TestOutcome> = [
+    let expected: BTreeMap<String, TestStatus> = [
         (
             "tests/test_outcomes.py::TestInClass::test_method",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
-        ("tests/test_outcomes.py::test_errors", TestOutcome::Error),
-        ("tests/test_outcomes.py::test_fails", TestOutcome::Failed),
+        ("tests/test_outcomes.py::test_errors", TestStatus::Error),
+        ("tests/test_outcomes.py::test_fails", TestStatus::Failed),
         (
             "tests/test_outcomes.py::test_imports_from_the_worktree",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
         (
             "tests/test_outcomes.py::test_metadata_comes_from_the_checkout",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
         (
             "tests/test_outcomes.py::test_no_network",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
         (
             "tests/test_outcomes.py::test_parametrized[1]",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
         (
             "tests/test_outcomes.py::test_parametrized[2]",
-            TestOutcome::Passed,
+            TestStatus::Passed,
         ),
-        ("tests/test_outcomes.py::test_passes", TestOutcome::Passed),
-        ("tests/test_outcomes.py::test_skipped", TestOutcome::Skipped),
+        ("tests/test_outcomes.py::test_passes", TestStatus::Passed),
+        ("tests/test_outcomes.py::test_skipped", TestStatus::Skipped),
     ]
     .into_iter()
     .map(|(id, outcome)| (id.to_owned(), outcome))
@@ -102,11 +102,11 @@ fn a_change_in_the_worktree_is_what_the_tests_see() {
     let run = run_tests(&env, worktree.path(), &sandbox, &Limits::default()).unwrap();
     assert_eq!(
         run.outcomes["tests/test_outcomes.py::test_passes"],
-        TestOutcome::Failed
+        TestStatus::Failed
     );
     assert_eq!(
         run.outcomes["tests/test_outcomes.py::test_parametrized[1]"],
-        TestOutcome::Passed
+        TestStatus::Passed
     );
 }
 
@@ -153,9 +153,9 @@ fn another_test_command_gives_one_outcome() {
     let project = PythonProject::detect_with(worktree.path(), config).unwrap();
     let env = prepare(&project, &sandbox).unwrap();
     let run = run_tests(&env, worktree.path(), &sandbox, &Limits::default()).unwrap();
-    let ids: Vec<(&String, &TestOutcome)> = run.outcomes.iter().collect();
+    let ids: Vec<(&String, &TestStatus)> = run.outcomes.iter().collect();
     assert_eq!(ids.len(), 1);
-    assert_eq!(*ids[0].1, TestOutcome::Passed, "{}", run.output_tail);
+    assert_eq!(*ids[0].1, TestStatus::Passed, "{}", run.output_tail);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 use tdev_runner::rust::RustProject;
 use tdev_runner::{Limits, Sandbox};
 
@@ -54,12 +54,12 @@ fn cargo_test_outcomes_are_reported_per_test() {
     let run = project
         .run_tests(worktree.path(), target.path(), &sandbox, &Limits::default())
         .unwrap();
-    let expected: BTreeMap<String, TestOutcome> = [
-        ("demo/doc::src/lib.rs - add (line 3)", TestOutcome::Passed),
-        ("demo/src/lib.rs::tests::fails", TestOutcome::Failed),
-        ("demo/src/lib.rs::tests::ignored", TestOutcome::Skipped),
-        ("demo/src/lib.rs::tests::passes", TestOutcome::Passed),
-        ("api/tests/api.rs::from_outside", TestOutcome::Passed),
+    let expected: BTreeMap<String, TestStatus> = [
+        ("demo/doc::src/lib.rs - add (line 3)", TestStatus::Passed),
+        ("demo/src/lib.rs::tests::fails", TestStatus::Failed),
+        ("demo/src/lib.rs::tests::ignored", TestStatus::Skipped),
+        ("demo/src/lib.rs::tests::passes", TestStatus::Passed),
+        ("api/tests/api.rs::from_outside", TestStatus::Passed),
     ]
     .into_iter()
     .map(|(id, outcome)| (id.to_owned(), outcome))

@@ -1,6 +1,7 @@
 //! cargo test: how each test of each test binary ended, read from libtest's plain output
 //! (`test NAME ... ok | FAILED | ignored`), which every stable toolchain prints (its JSON
-//! output is unstable).
+//! output is unstable). The one reader of this output: tdev's cargo test adapter and the
+//! sandboxed test runs of `tdev-runner` both call [`parse_cargo_test`].
 //!
 //! A project that does not compile is a report too (`build_failed`), since a change that
 //! breaks the build is exactly what an evaluation must see; cargo failing for any other reason
@@ -8,10 +9,10 @@
 
 use crate::cargo::CargoOptions;
 use crate::error::Result;
-use crate::outcome::{TestOutcome, TestStatus};
 use crate::process::{self, Capture, tail};
 use serde::Serialize;
 use std::path::Path;
+use tdev_core::{TestOutcome, TestStatus};
 
 /// What `cargo test` found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -35,8 +36,27 @@ impl CargoTestReport {
 pub struct TestBinary {
     /// As cargo announces it: `unittests src/lib.rs`, `tests/cli.rs`, `doc-tests NAME`.
     pub name: String,
+    /// The crate it belongs to: the binary's file name without its hash, or the name after
+    /// `Doc-tests`.
+    #[serde(rename = "crate")]
+    pub krate: String,
     /// Its tests, in the order they finished.
     pub tests: Vec<TestOutcome>,
+}
+
+impl TestBinary {
+    /// The id of one of its tests that is unique across a workspace's test binaries:
+    /// `<crate>/<source>::<test>`, the source as cargo names it (`src/lib.rs`,
+    /// `tests/cli.rs`) or `doc` for doc-tests, so that equal test names in different targets
+    /// stay apart.
+    pub fn qualified_id(&self, test: &str) -> String {
+        let source = if self.name.starts_with("doc-tests ") {
+            "doc"
+        } else {
+            self.name.trim_start_matches("unittests ")
+        };
+        format!("{}/{source}::{test}", self.krate)
+    }
 }
 
 /// Runs `cargo test --no-fail-fast` in `project`.
@@ -46,7 +66,7 @@ pub fn cargo_test(project: &Path, options: &CargoOptions) -> Result<CargoTestRep
     // Merged: cargo announces each binary on stderr, the binary reports on stdout.
     let output = process::run("cargo test", &mut command, options.timeout, Capture::Merged)?;
     let text = String::from_utf8_lossy(&output.stdout);
-    let mut report = parse(&text);
+    let mut report = parse_cargo_test(&text);
     if output.code != 0 && report.binaries.iter().all(|b| b.tests.is_empty()) {
         if text.contains("error: could not compile") {
             report.build_failed = Some(tail(text.as_bytes()));
@@ -60,17 +80,25 @@ pub fn cargo_test(project: &Path, options: &CargoOptions) -> Result<CargoTestRep
     Ok(report)
 }
 
-/// Reads cargo test's merged output.
-fn parse(text: &str) -> CargoTestReport {
+/// Reads cargo test's output, stdout and stderr merged in the order they were written (cargo
+/// announces each binary on stderr, the binary reports on stdout).
+pub fn parse_cargo_test(text: &str) -> CargoTestReport {
     let mut report = CargoTestReport::default();
     let mut failure: Option<(usize, usize, Vec<&str>)> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("Running ") {
             // `Running unittests src/lib.rs (target/debug/deps/x-0123)`
-            let name = rest.rsplit_once(" (").map_or(rest, |(name, _)| name);
+            let (name, binary) = rest.rsplit_once(" (").unwrap_or((rest, ""));
+            let binary = binary
+                .trim_end_matches(')')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            let krate = binary.rsplit_once('-').map_or(binary, |(krate, _)| krate);
             report.binaries.push(TestBinary {
                 name: name.to_owned(),
+                krate: krate.to_owned(),
                 tests: Vec::new(),
             });
             continue;
@@ -78,6 +106,7 @@ fn parse(text: &str) -> CargoTestReport {
         if let Some(name) = trimmed.strip_prefix("Doc-tests ") {
             report.binaries.push(TestBinary {
                 name: format!("doc-tests {name}"),
+                krate: name.to_owned(),
                 tests: Vec::new(),
             });
             continue;
@@ -154,7 +183,7 @@ fn flush(report: &mut CargoTestReport, failure: Option<(usize, usize, Vec<&str>)
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::parse_cargo_test as parse;
 
     #[test]
     fn outcomes_are_grouped_by_binary_with_failure_messages() {

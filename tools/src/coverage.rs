@@ -1,4 +1,6 @@
 //! Line and branch coverage per file, read from coverage.py's JSON report (`coverage json`).
+//! The one reader of this report: tdev's pytest adapter and the sandboxed test runs of
+//! `tdev-runner` both call it.
 
 use crate::error::{Error, Result};
 use crate::location::Repo;
@@ -87,8 +89,9 @@ struct Summary {
     covered_branches: u32,
 }
 
-/// Reads a `coverage json` report, keeping the files inside `repo`.
-pub(crate) fn parse(repo: &Path, json: &[u8]) -> Result<Coverage> {
+/// Reads a `coverage json` report, keeping the files inside `repo` (coverage.py names them
+/// relative to where it ran, or absolute), with their paths relative to `repo`.
+pub fn parse_coverage_json(repo: &Path, json: &[u8]) -> Result<Coverage> {
     let report: Report = serde_json::from_slice(json).map_err(|e| Error::Output {
         tool: "coverage".to_owned(),
         detail: e.to_string(),

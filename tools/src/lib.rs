@@ -1,6 +1,6 @@
 //! The external tools people already trust, run by tdev: a pinned installation of the Python
 //! tools in tdev's own environment, and adapters that turn each tool's output into
-//! [`Finding`](tdev_core::Finding)s or test outcomes.
+//! [`Finding`](tdev_core::Finding)s or [`TestOutcome`](tdev_core::TestOutcome)s.
 //!
 //! | tool | adapter | gives |
 //! |---|---|---|
@@ -14,8 +14,14 @@
 //! ruff, bandit, pytest and coverage are pinned in `tools/pins.toml` and installed by
 //! [`ToolEnv::install`] into a virtual environment at a directory its caller chooses (`tdev_app::Layout::tools`); the cargo tools are the
 //! project's own toolchain. Every process runs in its own process group with a time limit, and
-//! is killed with its group when the limit passes. A missing tool is an error that says what
-//! to run, never an empty result.
+//! is killed with its group when the limit passes ([`process`], which the sandbox and the
+//! command backend use too). A missing tool is an error that says what to run, never an empty
+//! result.
+//!
+//! The readers of the test runners' reports are here and nowhere else: [`parse_junit`]
+//! (pytest's JUnit XML), [`parse_coverage_json`] (coverage.py's JSON) and
+//! [`parse_cargo_test`] (libtest's output), so that the sandboxed test runs of `tdev-runner`
+//! read them as the adapters do.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -41,22 +47,21 @@ pub mod formatter;
 mod id;
 mod junit;
 mod location;
-mod outcome;
 mod pins;
-mod process;
+pub mod process;
 mod pytest;
 mod ruff;
 
 pub use bandit::{BANDIT_TIMEOUT, BanditReport, EXCLUDE as BANDIT_EXCLUDE, SkippedFile, bandit};
 pub use cargo::CargoOptions;
-pub use cargo_test::{CargoTestReport, TestBinary, cargo_test};
+pub use cargo_test::{CargoTestReport, TestBinary, cargo_test, parse_cargo_test};
 pub use clippy::{EXTRA_LINTS, clippy, clippy_findings, extra_lint_args, fix_only_args};
-pub use coverage::{Coverage, FileCoverage};
+pub use coverage::{Coverage, FileCoverage, parse_coverage_json};
 pub use environment::{
     EnvStatus, InstallOptions, InstallOutcome, InstallStep, MARKER, ToolEnv, ToolState, ToolStatus,
 };
 pub use error::{Error, Result};
-pub use outcome::{TestOutcome, TestStatus};
+pub use junit::parse_junit;
 pub use pins::{Pin, Pins};
 pub use pytest::{PytestOptions, PytestReport, pytest_with_coverage};
 pub use ruff::{

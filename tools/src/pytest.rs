@@ -15,15 +15,15 @@
 //! `PYTHONDONTWRITEBYTECODE=1` keeps `__pycache__` directories from appearing. (What the
 //! project's own tests write is their business.)
 
-use crate::coverage::{self, Coverage};
+use crate::coverage::{Coverage, parse_coverage_json};
 use crate::error::{Error, Result};
-use crate::junit;
-use crate::outcome::TestOutcome;
+use crate::junit::parse_junit;
 use crate::process::{self, Capture};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+use tdev_core::TestOutcome;
 
 /// How to run the tests.
 #[derive(Clone, Debug)]
@@ -94,7 +94,7 @@ pub fn pytest_with_coverage(
     let exit_code = output.code;
     let junit_text = std::fs::read_to_string(&junit_file)
         .map_err(Error::io(format!("reading {}", junit_file.display())))?;
-    let tests = junit::parse(&junit_text)?;
+    let tests = parse_junit(&junit_text, project)?;
 
     // A project configured with `parallel = true` leaves one data file per process.
     if !data_file.is_file() {
@@ -119,7 +119,7 @@ pub fn pytest_with_coverage(
         // written all the same.
         let json = std::fs::read(&json_file)
             .map_err(Error::io(format!("reading {}", json_file.display())))?;
-        coverage::parse(project, &json)?
+        parse_coverage_json(project, &json)?
     } else if String::from_utf8_lossy(&output.stderr).contains("No data to report")
         || String::from_utf8_lossy(&output.stdout).contains("No data to report")
     {

@@ -6,10 +6,10 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 use support::{dataset, listing, project, tools};
-use tdev_core::{Finding, Fixability};
+use tdev_core::{Finding, Fixability, TestStatus};
 use tdev_tools::{
-    BANDIT_TIMEOUT, Error, PytestOptions, RuffOptions, TestStatus, bandit, pytest_with_coverage,
-    ruff_check, ruff_fix,
+    BANDIT_TIMEOUT, Error, PytestOptions, RuffOptions, bandit, pytest_with_coverage, ruff_check,
+    ruff_fix,
 };
 
 const CONFIG: &str = "\

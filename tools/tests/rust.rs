@@ -5,8 +5,8 @@ mod support;
 
 use std::path::Path;
 use support::project;
-use tdev_core::{Finding, Fixability};
-use tdev_tools::{CargoOptions, TestStatus, cargo_test, clippy};
+use tdev_core::{Finding, Fixability, TestStatus};
+use tdev_tools::{CargoOptions, cargo_test, clippy};
 
 const MANIFEST: &str = "\
 [package]

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tdev_core::{Finding, Metric, Strategy};
 
 /// The longest subject line git tools and forges show without cutting it.
@@ -43,14 +44,14 @@ pub struct PrInfo {
 /// and the id with every byte outside `A-Za-z0-9-._~` percent-encoded, as the knowledge
 /// crate writes it.
 pub fn cycle_graph_iri(cycle_id: &str) -> String {
+    /// RFC 3986's unreserved characters, which the knowledge crate keeps as they are.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     let mut iri = String::from("https://tdev.dev/graph/cycle/");
-    for b in cycle_id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            iri.push(char::from(b));
-        } else {
-            let _ = write!(iri, "%{b:02X}");
-        }
-    }
+    iri.extend(utf8_percent_encode(cycle_id, SEGMENT));
     iri
 }
 

@@ -86,6 +86,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `tar` could not unpack a commit's files (`git archive | tar -x`).
+    #[error("unpacking {commit} into {} failed: {detail}", dir.display())]
+    Unpack {
+        /// The commit exported.
+        commit: String,
+        /// Where its files were to go.
+        dir: PathBuf,
+        /// What tar said, or why it could not run.
+        detail: String,
+    },
     /// git printed something that is not UTF-8 where text was expected.
     #[error("`git {0}` printed text that is not UTF-8")]
     NotUtf8(String),

@@ -9,7 +9,7 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{ChildStdout, Command, Stdio};
 
 use crate::error::{Error, Result};
 
@@ -102,16 +102,7 @@ impl Git {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = self.command.spawn().map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::GitMissing(e)
-            } else {
-                Error::Io {
-                    path: "git".into(),
-                    source: e,
-                }
-            }
-        })?;
+        let mut child = self.command.spawn().map_err(spawn_error)?;
         if let Some(input) = self.input.take() {
             let mut stdin = child.stdin.take().expect("stdin was piped");
             // git may exit before reading everything (e.g. on an error); its exit status
@@ -163,6 +154,46 @@ impl Git {
         Ok(text)
     }
 
+    /// Runs the command and hands its standard output to `read` as it comes, for output too
+    /// large to hold (a history, an archive). An error of `read` comes first: a reader that
+    /// stops early makes git fail with a broken pipe.
+    pub(crate) fn stream<T>(mut self, read: impl FnOnce(ChildStdout) -> Result<T>) -> Result<T> {
+        let args = self.args.join(" ");
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().map_err(spawn_error)?;
+        let stdout = child.stdout.take().expect("stdout was piped");
+        // `read` owns the pipe and closes it when it returns, so git cannot wait on it.
+        let value = read(stdout);
+        let output = self.finish(child.wait_with_output())?;
+        let value = value?;
+        if output.success {
+            Ok(value)
+        } else {
+            Err(output.into_error(args))
+        }
+    }
+
+    /// Runs a command that prints an answer or exits with 1 when there is none (`rev-parse
+    /// --verify -q`, `symbolic-ref -q`): the text, trailing newline removed, or `None`;
+    /// any other exit is an error.
+    pub(crate) fn optional_text(self) -> Result<Option<String>> {
+        let args = self.args.join(" ");
+        let output = self.output()?;
+        match output.code {
+            Some(0) => Ok(Some(
+                String::from_utf8(output.stdout)
+                    .map_err(|_| Error::NotUtf8(args))?
+                    .trim_end_matches('\n')
+                    .to_owned(),
+            )),
+            Some(1) => Ok(None),
+            _ => Err(output.into_error(args)),
+        }
+    }
+
     /// Runs a command whose exit status answers a question: 0 is yes, 1 is no, anything
     /// else is an error.
     pub(crate) fn yes(self) -> Result<bool> {
@@ -172,6 +203,18 @@ impl Git {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
             _ => Err(output.into_error(args)),
+        }
+    }
+}
+
+/// The error for git that could not be started.
+fn spawn_error(error: std::io::Error) -> Error {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        Error::GitMissing(error)
+    } else {
+        Error::Io {
+            path: "git".into(),
+            source: error,
         }
     }
 }

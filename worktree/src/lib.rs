@@ -8,6 +8,11 @@
 //! and git's worktree metadata under `.git/worktrees/`. [`Repo::snapshot`] captures what
 //! must stay the same so tests can prove it.
 //!
+//! Every git command of tdev starts here (`git.rs`), so each gets the same protective
+//! options: other crates read a repository's state, history and commits through [`Repo`],
+//! and the coder's backends inspect and restore an attempt's directory through
+//! [`WorkingDir`].
+//!
 //! ```
 //! use std::process::Command;
 //! use tdev_worktree::Repo;
@@ -47,6 +52,7 @@ mod publish;
 mod recover;
 mod repo;
 mod snapshot;
+mod workdir;
 mod worktree;
 
 pub use branch::BRANCH_PREFIX;
@@ -61,4 +67,5 @@ pub use publish::{
 pub use recover::Abandoned;
 pub use repo::{DEFAULT_IDENTITY, Repo};
 pub use snapshot::Snapshot;
+pub use workdir::{WorkingDir, merge_file};
 pub use worktree::{Kept, Worktree};

@@ -26,19 +26,11 @@ pub fn repository_name(repo: &Path) -> String {
 
 /// The key of a repository's directories in the cache: its name and a hash of its path, so
 /// two checkouts with one name do not share worktrees or builds. Stable across runs and
-/// versions (FNV-1a), since the directories outlive the process.
+/// versions ([`tdev_core::stable_hash`], its top 32 bits), since the directories outlive the
+/// process.
 pub fn repo_key(repo: &Path) -> String {
-    format!(
-        "{}-{:08x}",
-        repository_name(repo),
-        fnv(repo.display().to_string().as_bytes())
-    )
-}
-
-fn fnv(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
+    let hash = tdev_core::stable_hash(repo.display().to_string().as_bytes());
+    format!("{}-{:08x}", repository_name(repo), hash >> 32)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The user's repository, which tdev reads and branches from but never checks out into.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::branch::{BRANCH_PREFIX, branch_exists, check_branch};
 use crate::error::{Error, Result};
@@ -178,6 +180,70 @@ impl Repo {
             }
         }
         Ok(None)
+    }
+
+    /// The branch the user's checkout is on; `None` when HEAD is detached.
+    pub fn current_branch(&self) -> Result<Option<String>> {
+        Git::new(&self.top)
+            .args(["symbolic-ref", "--short", "-q", "HEAD"])
+            .optional_text()
+    }
+
+    /// Writes the files of `commit` into the directory `into` (`git archive | tar -x`),
+    /// without a worktree or a branch: the untouched code a cycle measures is exported, not
+    /// checked out, so the user's checkout, branches and worktrees stay as they are.
+    pub fn export(&self, commit: &str, into: &Path) -> Result<()> {
+        let commit = self.resolve(commit)?;
+        let unpack_error = |detail: String| Error::Unpack {
+            commit: commit.clone(),
+            dir: into.to_owned(),
+            detail,
+        };
+        Git::new(&self.top)
+            .args(["archive", "--format=tar", commit.as_str()])
+            .stream(|archive| {
+                let untarred = Command::new("tar")
+                    .arg("-x")
+                    .arg("-C")
+                    .arg(into)
+                    .stdin(archive)
+                    .output()
+                    .map_err(|e| unpack_error(format!("tar could not run: {e}")))?;
+                if untarred.status.success() {
+                    Ok(())
+                } else {
+                    Err(unpack_error(
+                        String::from_utf8_lossy(&untarred.stderr).trim().to_owned(),
+                    ))
+                }
+            })
+    }
+
+    /// Hands `read` the patches of the last `limit` commits that touched files matching
+    /// `pathspecs` under `dir` (a directory of this repository), newest first, as they come.
+    ///
+    /// The text is `git log -p -U0 --no-renames --no-merges --relative` with paths relative
+    /// to `dir`, each commit starting with a line of a NUL byte and `commit <id>`: a history
+    /// can be too large to hold.
+    pub fn log_patches<T>(
+        &self,
+        dir: &Path,
+        limit: usize,
+        pathspecs: &[&str],
+        read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> Result<T> {
+        Git::new(dir)
+            .args(["log", "-p", "-U0", "--no-color", "--no-ext-diff"])
+            .args(["--no-renames", "--no-merges", "--relative"])
+            .args(["--format=%x00commit %H".to_owned(), format!("-n{limit}")])
+            .args(["--"])
+            .args(pathspecs)
+            .stream(|mut stdout| {
+                read(&mut stdout).map_err(|source| Error::Io {
+                    path: dir.to_owned(),
+                    source,
+                })
+            })
     }
 
     /// What must never change: see [`Snapshot`].

@@ -3,6 +3,7 @@
 
 use crate::Plan;
 use std::fmt::Write as _;
+use tdev_core::{display_width, pad_end};
 
 /// Renders the plan for people.
 pub fn text(plan: &Plan) -> String {
@@ -36,7 +37,12 @@ pub fn text(plan: &Plan) -> String {
     if let Some(needs) = &plan.needs_model {
         let _ = writeln!(out, "Left out: {needs}.");
     }
-    let width = plan.tasks.iter().map(|t| t.id.len()).max().unwrap_or(0);
+    let width = plan
+        .tasks
+        .iter()
+        .map(|t| display_width(&t.id))
+        .max()
+        .unwrap_or(0);
     for (g, group) in plan.groups.iter().enumerate() {
         let tasks = if group.len() == 1 {
             "task"
@@ -49,8 +55,10 @@ pub fn text(plan: &Plan) -> String {
                 continue;
             };
             let mut line = format!(
-                "  {:<width$}  {:>4} h  risk {}",
-                task.id, task.estimate_hours, task.risk
+                "  {}  {:>4} h  risk {}",
+                pad_end(&task.id, width),
+                task.estimate_hours,
+                task.risk
             );
             if let Some(detail) = plan.details.get(id) {
                 let _ = write!(
@@ -64,7 +72,7 @@ pub fn text(plan: &Plan) -> String {
                 let _ = write!(line, "  after {}", task.depends_on.join(", "));
             }
             let _ = writeln!(out, "{line}");
-            let _ = writeln!(out, "  {:<width$}  {}", "", task.title);
+            let _ = writeln!(out, "  {}  {}", pad_end("", width), task.title);
         }
     }
     let _ = writeln!(

@@ -1,10 +1,10 @@
 //! Runs a Python repository's tests from a worktree, in the sandbox and without network,
-//! and reads pytest's report into one outcome per test. Nothing is written into the
+//! and reads pytest's report into one outcome per test (with `tdev-tools`' readers of JUnit
+//! XML and coverage.py's JSON). Nothing is written into the
 //! worktree by tdev: the report and the project's metadata go to a scratch directory,
 //! pytest's cache is off and Python writes no bytecode.
 
 use super::env::PythonEnv;
-use super::junit;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::sandbox::{CommandSpec, Sandbox};
@@ -12,7 +12,7 @@ use crate::test_run::TestRun;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::Path;
-use tdev_gates::TestOutcome;
+use tdev_core::TestStatus;
 
 /// Runs the tests of `env`'s project as they are in `worktree`.
 ///
@@ -108,16 +108,17 @@ pub fn run_tests(
     let mut outcomes = BTreeMap::new();
     if project.runs_pytest() {
         if let Ok(xml) = std::fs::read_to_string(&report) {
-            outcomes = junit::parse(&xml, worktree).map_err(|error| Error::Config {
+            let tests = tdev_tools::parse_junit(&xml, worktree).map_err(|error| Error::Config {
                 path: report.clone(),
                 message: format!("pytest's report cannot be read: {error}"),
             })?;
+            outcomes = tests.into_iter().map(|t| (t.id, t.status)).collect();
         }
     } else if outcome.stopped.is_none() {
         let verdict = if outcome.status.success() {
-            TestOutcome::Passed
+            TestStatus::Passed
         } else {
-            TestOutcome::Failed
+            TestStatus::Failed
         };
         outcomes.insert(project.command.join(" "), verdict);
     }
@@ -163,43 +164,15 @@ fn read_coverage(
         .writable(scratch);
     let limits = Limits::default();
     sandbox.run(&command, worktree, variables, &limits).ok()?;
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).ok()?).ok()?;
-    let lines = |value: &serde_json::Value| -> Vec<u32> {
-        value
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_u64())
-                    .filter_map(|n| u32::try_from(n).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let root = worktree
-        .canonicalize()
-        .unwrap_or_else(|_| worktree.to_path_buf());
-    let mut out = BTreeMap::new();
-    for (name, file) in json.get("files")?.as_object()? {
-        let path = Path::new(name);
-        let absolute = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            root.join(path)
-        };
-        let Ok(relative) = absolute.strip_prefix(&root) else {
-            continue;
-        };
-        let relative = relative.to_string_lossy().replace('\\', "/");
-        out.insert(
-            relative,
-            (
-                lines(&file["executed_lines"]),
-                lines(&file["missing_lines"]),
-            ),
-        );
-    }
-    Some(out)
+    let json = std::fs::read(&report).ok()?;
+    let coverage = tdev_tools::parse_coverage_json(worktree, &json).ok()?;
+    Some(
+        coverage
+            .files
+            .into_iter()
+            .map(|file| (file.path, (file.executed_lines, file.missing_lines)))
+            .collect(),
+    )
 }
 
 /// Writes a metadata-only `<name>-<version>.dist-info` into `dir`, so that the project,

@@ -2,6 +2,7 @@
 //! and imports left out and names and literals normalised, so that a copy whose names or
 //! constants were changed still matches.
 
+use tdev_core::stable_hash;
 use tree_sitter::Node;
 
 /// One token of a file, as the duplication detector compares it.
@@ -114,7 +115,11 @@ pub(crate) fn tokens(root: Node<'_>, source: &str, rules: &Rules) -> Vec<Token> 
                 out.push(Token {
                     symbol: language | symbol,
                     exact: if normalised {
-                        fnv(node.utf8_text(source.as_bytes()).unwrap_or_default())
+                        stable_hash(
+                            node.utf8_text(source.as_bytes())
+                                .unwrap_or_default()
+                                .as_bytes(),
+                        )
                     } else {
                         language | symbol
                     },
@@ -149,14 +154,7 @@ fn leaf_symbol(node: Node<'_>, source: &str) -> Option<u64> {
     } else {
         // Long named leaves that are neither names nor literals are rare (none of the
         // grammars' keywords is that long), so a collision is as unlikely as it is harmless.
-        TEXT | (1 << 48) | (fnv(text) & low48)
-    })
-}
-
-/// FNV-1a, 64 bits.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |acc, b| {
-        (acc ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        TEXT | (1 << 48) | (stable_hash(text.as_bytes()) & low48)
     })
 }
 
