@@ -375,15 +375,10 @@ const SHOP_FINDINGS: &str = concat!(
     "/planner/test_data/findings/shop.json"
 );
 
-#[test]
-fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
-    let dir = initialised();
-    with_llm(dir.path());
-    let text = ok(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
-    let snapshot = include_str!("../planner/test_data/plans/shop-overall.txt");
-    assert_eq!(text, snapshot);
+/// `tdev plan --json` of the shop's findings towards security, run in `dir`.
+fn security_plan(dir: &Path) -> serde_json::Value {
     let json = ok(
-        dir.path(),
+        dir,
         &[
             "plan",
             "--findings",
@@ -393,7 +388,17 @@ fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
             "--json",
         ],
     );
-    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
+    let dir = initialised();
+    with_llm(dir.path());
+    let text = ok(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
+    let snapshot = include_str!("../planner/test_data/plans/shop-overall.txt");
+    assert_eq!(text, snapshot);
+    let plan = security_plan(dir.path());
     assert_eq!(plan["goal"], "security");
     let strategies: Vec<&str> = plan["tasks"]
         .as_array()
@@ -425,18 +430,7 @@ fn with_no_model_configured_plan_leaves_model_work_out_and_says_how_to_enable_it
     let snapshot = include_str!("../planner/test_data/plans/shop-overall-no-model.txt");
     assert_eq!(text, snapshot);
     assert!(!text.contains("llm:"), "{text}");
-    let json: serde_json::Value = serde_json::from_str(&ok(
-        dir.path(),
-        &[
-            "plan",
-            "--findings",
-            SHOP_FINDINGS,
-            "--goal",
-            "security",
-            "--json",
-        ],
-    ))
-    .unwrap();
+    let json = security_plan(dir.path());
     let strategies: Vec<&str> = json["tasks"]
         .as_array()
         .unwrap()

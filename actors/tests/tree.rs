@@ -456,6 +456,29 @@ fn undocumented(repo: &Path) {
     git(repo, &["commit", "-q", "-am", "Carts without a docstring"]);
 }
 
+/// Runs one cycle towards better documentation of `repo` (the [`undocumented`] shop) with
+/// `config` and `backend`; returns its record and the events the tree sent meanwhile.
+async fn documentation_cycle(
+    repo: &Path,
+    config: TreeConfig,
+    backend: BackendChoice,
+) -> (CycleRecord, Vec<Event>) {
+    let tree = Tree::start(config).await.unwrap();
+    let mut events = tree.subscribe();
+    let request = CycleRequest {
+        goal: "improve documentation".to_owned(),
+        backend,
+        ..request(repo, "c-1")
+    };
+    let record = tree.run_cycle(request).await.unwrap();
+    tree.stop().await;
+    let mut sent = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        sent.push(event);
+    }
+    (record, sent)
+}
+
 /// Runs one cycle on the [`undocumented`] shop in `root`. Its only task, a docstring, goes to
 /// an agent command (`[command]`, `--backend command`) whose change adds the hostile `test` as
 /// `tests/<name>`, and the evaluator runs it in the sandbox with the rest of the suite. Checks
@@ -476,14 +499,7 @@ async fn hostile_change_cycle(root: &Path, name: &str, function: &str, test: &st
         timeout_secs: 60,
         env: Default::default(),
     });
-    let tree = Tree::start(config).await.unwrap();
-    let request = CycleRequest {
-        goal: "improve documentation".to_owned(),
-        backend: BackendChoice::Command,
-        ..request(&repo, "c-1")
-    };
-    let record = tree.run_cycle(request).await.unwrap();
-    tree.stop().await;
+    let (record, _) = documentation_cycle(&repo, config, BackendChoice::Command).await;
 
     assert_eq!(record.outcome, Outcome::Failed, "{record:#?}");
     assert!(git(&repo, &["branch", "--list", "tdev/auto/*"]).is_empty());
@@ -769,24 +785,15 @@ async fn with_no_model_configured_model_work_is_not_planned_and_the_plan_says_so
     let root = tempfile::tempdir().unwrap();
     let repo = repository(root.path());
     undocumented(&repo);
-    let tree = Tree::start(config(root.path())).await.unwrap();
-    let mut events = tree.subscribe();
-    let request = CycleRequest {
-        goal: "improve documentation".to_owned(),
-        backend: BackendChoice::Auto,
-        ..request(&repo, "c-1")
-    };
-    let record = tree.run_cycle(request).await.unwrap();
-    tree.stop().await;
+    let (record, events) =
+        documentation_cycle(&repo, config(root.path()), BackendChoice::Auto).await;
     assert!(record.tasks.is_empty(), "{record:#?}");
     assert!(record.attempts.is_empty(), "{record:#?}");
     assert_eq!(record.outcome, Outcome::NoChange, "{record:#?}");
-    let mut said = None;
-    while let Ok(event) = events.try_recv() {
-        if let Event::Planned { needs_model, .. } = event {
-            said = needs_model.map(|n| n.to_string());
-        }
-    }
+    let said = events.into_iter().find_map(|event| match event {
+        Event::Planned { needs_model, .. } => needs_model.map(|n| n.to_string()),
+        _ => None,
+    });
     assert_eq!(
         said.as_deref(),
         Some(
@@ -811,14 +818,7 @@ async fn a_strategy_that_cannot_start_is_tried_once_and_the_cycle_says_no_attemp
     // Nothing listens there, should a request go out after all.
     llm.base_url = Some("http://127.0.0.1:9".to_owned());
     config.coder.llm = Some(llm);
-    let tree = Tree::start(config).await.unwrap();
-    let request = CycleRequest {
-        goal: "improve documentation".to_owned(),
-        backend: BackendChoice::Auto,
-        ..request(&repo, "c-1")
-    };
-    let record = tree.run_cycle(request).await.unwrap();
-    tree.stop().await;
+    let (record, _) = documentation_cycle(&repo, config, BackendChoice::Auto).await;
     let tried: Vec<String> = record
         .attempts
         .iter()

@@ -8,10 +8,9 @@ use crate::journal::Entry;
 use crate::layout::Layout;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tdev_actors::{CycleRequest, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Trigger};
-use tdev_planner::{BackendChoice, Backends, HeuristicEstimator};
+use tdev_planner::{BackendChoice, Backends};
 
 /// What `tdev evolve` was asked to do.
 #[derive(Clone, Debug)]
@@ -174,6 +173,6 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
             limits: tdev_runner::Limits::default(),
         },
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
-        estimator: Arc::new(HeuristicEstimator),
+        estimator: crate::plan::estimator(),
     }
 }

@@ -6,9 +6,18 @@ use crate::layout::Layout;
 use crate::scan::{ToolsMode, scan};
 use crate::{Error, Result};
 use std::path::Path;
+use std::sync::Arc;
 use tdev_core::Finding;
-use tdev_planner::{BackendChoice, Backends, Earlier, Goal, HeuristicEstimator, Plan, Planner};
+use tdev_planner::{
+    BackendChoice, Backends, Earlier, Goal, HeuristicEstimator, Plan, Planner, SharedEstimator,
+};
 use tdev_research::ScanOptions;
+
+/// The estimator every plan of this host is made with, `tdev plan`'s and the tree's: the
+/// heuristic one until the learners train models, which then take its place here.
+pub fn estimator() -> SharedEstimator {
+    Arc::new(HeuristicEstimator)
+}
 
 /// Where the findings come from.
 #[derive(Debug)]
@@ -61,7 +70,7 @@ pub fn plan(
         }
         FindingsFrom::Given { name, findings } => (name, findings),
     };
-    Planner::new(HeuristicEstimator)
+    Planner::new(estimator())
         .with_max_tasks(max_tasks)
         .with_backends(backends)
         .plan(goal, &findings)
