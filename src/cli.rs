@@ -96,7 +96,8 @@ pub enum Command {
     Patterns(PatternsCommand),
     /// Plan a cycle: decompose a goal over research findings into estimated tasks of at most
     /// 4 hours, with their dependencies, the critical path and the groups that can run in
-    /// parallel.
+    /// parallel. Plans what `tdev evolve` can do with the data directory's tdev.toml: without
+    /// an [llm] table, work only a model could do is left out, and the plan says how much.
     ///
     /// Examples:
     ///   tdev plan --repo ~/src/project
@@ -192,9 +193,10 @@ pub struct EvolveArgs {
     #[arg(long, default_value = "improve overall quality")]
     pub goal: String,
 
-    /// Which backends may change code: `auto` (tool fixers and codemods, and the LLM or agent
-    /// command when configured in tdev.toml), `tools` (tool fixers and codemods only), `llm`,
-    /// `command` (the [command] agent instead of the LLM).
+    /// Which backends may change code: `auto` (tool fixers and codemods, and the LLM when
+    /// tdev.toml has an [llm] table; without one, work only a model could do is not planned),
+    /// `tools` (tool fixers and codemods only), `llm` (as auto; needs [llm]), `command` (the
+    /// [command] agent instead of the LLM; needs [command]).
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendArg,
 
@@ -209,13 +211,13 @@ pub struct EvolveArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
-    /// Every configured backend, as the plan says.
+    /// Tool fixers and codemods, and the LLM when one is configured.
     Auto,
     /// Tool fixers and built-in codemods only.
     Tools,
-    /// The LLM for every task it can take.
+    /// The LLM for every task it can take (needs an [llm] table).
     Llm,
-    /// The configured agent command instead of the LLM.
+    /// The configured agent command instead of the LLM (needs a [command] table).
     Command,
 }
 

@@ -1,5 +1,7 @@
 //! The `tdev` binary as a user runs it: separate processes, real files, exit codes.
 
+#[path = "support/git.rs"]
+mod support;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
@@ -13,6 +15,11 @@ struct Run {
 }
 
 fn tdev(dir: &Path, args: &[&str]) -> Run {
+    tdev_with(dir, args, &[])
+}
+
+/// Runs tdev in `dir` with `env` set besides.
+fn tdev_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let Output {
         status,
         stdout,
@@ -24,6 +31,7 @@ fn tdev(dir: &Path, args: &[&str]) -> Run {
         // The per-user data directory of these runs is their own, and empty.
         .env("XDG_DATA_HOME", dir.join(".xdg-of-this-test"))
         .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("running tdev");
     Run {
@@ -50,6 +58,15 @@ fn initialised() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["init"]);
     dir
+}
+
+/// Configures a model in the data directory `dir/.tdev` (an [llm] table; nothing contacts
+/// it unless a cycle attempts a task), so that plans hold the work only a model can do.
+fn with_llm(dir: &Path) {
+    let config = dir.join(".tdev/tdev.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[llm]\nprovider = \"openai\"\nmodel = \"m\"\n");
+    std::fs::write(config, text).unwrap();
 }
 
 /// Number of quads, read from `kg stats --json`.
@@ -360,7 +377,8 @@ const SHOP_FINDINGS: &str = concat!(
 
 #[test]
 fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = initialised();
+    with_llm(dir.path());
     let text = ok(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
     let snapshot = include_str!("../planner/test_data/plans/shop-overall.txt");
     assert_eq!(text, snapshot);
@@ -397,6 +415,72 @@ fn plan_prints_text_json_and_mermaid_from_a_findings_file() {
     );
     assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
     assert_eq!(mermaid.matches("[\"t").count(), 3, "{mermaid}");
+}
+
+#[test]
+fn with_no_model_configured_plan_leaves_model_work_out_and_says_how_to_enable_it() {
+    // No data directory at all: the defaults, which configure no model.
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
+    let snapshot = include_str!("../planner/test_data/plans/shop-overall-no-model.txt");
+    assert_eq!(text, snapshot);
+    assert!(!text.contains("llm:"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        dir.path(),
+        &[
+            "plan",
+            "--findings",
+            SHOP_FINDINGS,
+            "--goal",
+            "security",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    let strategies: Vec<&str> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(strategies, ["codemod:yaml-safe-load"]);
+    assert_eq!(json["needs_model"]["tasks"]["secure"], 1, "{json:#}");
+    assert_eq!(json["needs_model"]["because"], "no-llm", "{json:#}");
+    // A data directory without an [llm] table plans the same; with one, everything.
+    let data = initialised();
+    assert_eq!(
+        ok(data.path(), &["plan", "--findings", SHOP_FINDINGS]),
+        snapshot
+    );
+    with_llm(data.path());
+    assert_eq!(
+        ok(data.path(), &["plan", "--findings", SHOP_FINDINGS]),
+        include_str!("../planner/test_data/plans/shop-overall.txt")
+    );
+}
+
+#[test]
+fn evolve_refuses_a_backend_that_is_not_configured_with_exit_2() {
+    let dir = initialised();
+    let repo = support::committed(&[("a.py", "x = 1\n")]);
+    let repo = repo.path().to_str().unwrap();
+    fails(
+        dir.path(),
+        &["evolve", "--repo", repo, "--backend", "llm", "--dry-run"],
+        "--backend llm needs an [llm] table in",
+    );
+    fails(
+        dir.path(),
+        &[
+            "evolve",
+            "--repo",
+            repo,
+            "--backend",
+            "command",
+            "--dry-run",
+        ],
+        "--backend command needs a [command] table in",
+    );
 }
 
 #[test]
@@ -495,8 +579,21 @@ fn plan_scans_a_repository_first() {
         ),
     )
     .unwrap();
-    let plan: serde_json::Value =
-        serde_json::from_str(&ok(repo.path(), &["plan", "--repo", ".", "--json"])).unwrap();
+    let data = initialised();
+    with_llm(data.path());
+    let data_dir = data.path().join(".tdev");
+    let plan: serde_json::Value = serde_json::from_str(&ok(
+        repo.path(),
+        &[
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "plan",
+            "--repo",
+            ".",
+            "--json",
+        ],
+    ))
+    .unwrap();
     let tasks = plan["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 1, "{plan:#}");
     assert_eq!(tasks[0]["kind"], "reduce-complexity");
@@ -534,33 +631,89 @@ fn evolve_refuses_a_directory_that_is_not_a_git_repository() {
     );
 }
 
+/// Runs git in `dir` as a user with a fixed identity.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Whether this process runs as root, the only user that can give files away: the owner of
+/// a file it just made.
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    file.as_file().metadata().unwrap().uid() == 0
+}
+
+#[test]
+fn a_repository_owned_by_another_user_is_reported_as_gits_refusal_not_as_no_repository() {
+    if !is_root() {
+        println!("skipped: only root can give a repository to another user (chown)");
+        return;
+    }
+    let dir = initialised();
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| git(repo.path(), args);
+    git(&["init", "-q"]);
+    std::fs::write(repo.path().join("app.py"), "x = 1\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "init"]);
+    // As an unpacked archive or a mounted volume is: another user's.
+    let chown = Command::new("chown")
+        .args(["-R", "12345:12345"])
+        .arg(repo.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+
+    let top = repo.path().canonicalize().unwrap();
+    let path = top.to_str().unwrap();
+    let trust = format!("`git config --global --add safe.directory {path}`");
+    for args in [
+        &["evolve", "--repo", path, "--cycles", "1"][..],
+        &["scan", "--repo", path],
+        &["plan", "--repo", path],
+    ] {
+        // Only git's defaults: no safe.directory of this machine's configuration.
+        let git_defaults = [
+            ("GIT_CONFIG_GLOBAL", "/dev/null"),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+        ];
+        let run = tdev_with(dir.path(), args, &git_defaults);
+        assert_eq!(run.code, 2, "tdev {args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "git refuses to work in {path}: the repository is owned by another user, and \
+                 git's `safe.directory` setting does not list it; if you trust it, run {trust}"
+            )),
+            "tdev {args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("git init"),
+            "tdev {args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn a_dry_run_records_the_plan_and_changes_nothing() {
     let dir = initialised();
-    let repo = tempfile::tempdir().unwrap();
+    with_llm(dir.path());
     let branches: String = (0..15)
         .map(|i| format!("    if x == {i}:\n        return {i}\n"))
         .collect();
-    std::fs::write(
-        repo.path().join("app.py"),
-        format!(
-            "\"\"\"App.\"\"\"\n\ndef route(x):\n    \"\"\"Route.\"\"\"\n{branches}    return None\n"
-        ),
-    )
-    .unwrap();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
-            .args(args)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "app"]);
+    let app = format!(
+        "\"\"\"App.\"\"\"\n\ndef route(x):\n    \"\"\"Route.\"\"\"\n{branches}    return None\n"
+    );
+    let repo = support::committed(&[("app.py", &app)]);
     let records: serde_json::Value = serde_json::from_str(&ok(
         dir.path(),
         &[
@@ -579,6 +732,27 @@ fn a_dry_run_records_the_plan_and_changes_nothing() {
         "{record:#}"
     );
     assert!(record["attempts"].as_array().unwrap().is_empty());
+    // The task keeps what its estimate was made from, in the record and in the graph.
+    let features = &record["tasks"][0]["features"];
+    assert_eq!(features["strategy"], "llm:refactor", "{record:#}");
+    // The function's complexity and the file's hotspot.
+    assert_eq!(features["findings"], 2, "{record:#}");
+    let csv = ok(
+        dir.path(),
+        &[
+            "sparql",
+            "PREFIX tdev: <https://tdev.dev/ns#> SELECT ?findings ?complexity WHERE { \
+             ?task tdev:features [ tdev:findingsAddressed ?findings ; \
+             tdev:totalComplexity ?complexity ] }",
+            "--format",
+            "csv",
+        ],
+    );
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().trim().split(',').collect();
+    let complexity = features["total_complexity"].as_f64().unwrap();
+    assert!(complexity > 0.0, "{record:#}");
+    assert_eq!(row[0], "2", "{csv}");
+    assert_eq!(row[1].parse::<f64>().unwrap(), complexity, "{csv}");
     let cycles = ok(dir.path(), &["cycles", "--json"]);
     let cycles: serde_json::Value = serde_json::from_str(&cycles).unwrap();
     assert_eq!(cycles[0]["id"], record["id"]);

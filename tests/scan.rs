@@ -89,6 +89,126 @@ fn scanning_a_missing_directory_is_a_users_mistake() {
     );
 }
 
+/// The `where` column of the findings table of a text report: the first screen a person
+/// reads.
+fn first_screen(text: &str) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with("Top findings"));
+    lines.next();
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let column = header.find("where").expect("a where column");
+    lines
+        .skip(1)
+        .take_while(|l| !l.starts_with('('))
+        .map(|row| {
+            let cell = row.get(column..).unwrap_or_default();
+            cell.split("  ").next().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+/// A test file by the gate's default patterns (docs/gates.md), judged from a `where` cell.
+fn in_tests(place: &str) -> bool {
+    let path = place.split([':', ' ']).next().unwrap_or_default();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    path.split('/')
+        .any(|part| ["tests", "test", "test_data", "testdata"].contains(&part))
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+}
+
+/// A data directory whose `tdev.toml` holds `config`, so that no per-user configuration
+/// decides what the scan counts as tests.
+fn data_dir(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tdev.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn the_first_screen_of_a_scan_of_toolz_leads_with_library_code() {
+    let toolz = cache("datasets", "TDEV_DATASETS").join("toolz-1.2.0");
+    assert!(
+        toolz.is_dir(),
+        "{} is missing: run scripts/fetch-datasets",
+        toolz.display()
+    );
+    let data = data_dir("");
+    let text = scan(&toolz, &["--data-dir", data.path().to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&scan(
+        &toolz,
+        &["--data-dir", data.path().to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    let total = json["summary"]["findings"].as_u64().unwrap() as usize;
+    let tests = json["summary"]["findings_in_tests"].as_u64().unwrap() as usize;
+    assert!(tests > 0 && tests < total, "{text}");
+    assert!(
+        text.contains(&format!(
+            "{tests} of {total} findings are in tests; library code is listed first."
+        )),
+        "{text}"
+    );
+
+    let screen = first_screen(&text);
+    assert!(!screen.is_empty(), "{text}");
+    let library = (total - tests).min(screen.len());
+    let (first, rest) = screen.split_at(library);
+    assert!(first.iter().all(|place| !in_tests(place)), "{text}");
+    assert!(rest.iter().all(|place| in_tests(place)), "{text}");
+}
+
+#[test]
+fn scan_tells_tests_by_the_configured_patterns() {
+    let repo = tempfile::tempdir().unwrap();
+    let module = |name: &str, complexity: u32| {
+        let branches: String = (1..complexity)
+            .map(|i| format!("    if x == {i}:\n        return {i}\n"))
+            .collect();
+        format!("\"\"\"M.\"\"\"\n\ndef {name}(x):\n    \"\"\"D.\"\"\"\n{branches}    return 0\n")
+    };
+    std::fs::create_dir_all(repo.path().join("spec")).unwrap();
+    std::fs::write(repo.path().join("app.py"), module("route", 12)).unwrap();
+    std::fs::write(repo.path().join("spec/check_app.py"), module("check", 45)).unwrap();
+    let args = |data: &tempfile::TempDir| {
+        let data = data.path().to_str().unwrap().to_owned();
+        [
+            "--data-dir".to_owned(),
+            data,
+            "--tools".into(),
+            "none".into(),
+        ]
+    };
+    let run = |data: &tempfile::TempDir| {
+        let args = args(data);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        scan(repo.path(), &args)
+    };
+
+    // By default `spec/` is product code, and its more complex function comes first.
+    let text = run(&data_dir(""));
+    assert_eq!(
+        first_screen(&text),
+        ["spec/check_app.py:3 (check)", "app.py:3 (route)"]
+    );
+    assert!(!text.contains("in tests"), "{text}");
+
+    // Configured as tests, as the gate then judges them, `spec/` comes after the product.
+    let text = run(&data_dir(
+        "[gates.test_integrity]\npatterns = [\"spec/**\"]\n",
+    ));
+    assert_eq!(
+        first_screen(&text),
+        ["app.py:3 (route)", "spec/check_app.py:3 (check)"]
+    );
+    assert!(
+        text.contains("1 of 2 findings is in tests; library code is listed first."),
+        "{text}"
+    );
+}
+
 fn cache(sub: &str, env: &str) -> PathBuf {
     std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
         let home = std::env::var_os("HOME").expect("HOME is set");

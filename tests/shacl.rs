@@ -69,11 +69,28 @@ fn recorded(records: &[tdev_core::CycleRecord]) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// A synthetic record whose tasks carry the features of their estimates, as the planner's do;
+/// the synthetic records themselves have none, as records written before tdev kept them.
+fn with_features(mut record: tdev_core::CycleRecord) -> tdev_core::CycleRecord {
+    for task in &mut record.tasks {
+        task.features = Some(tdev_core::TaskFeatures {
+            kind: task.kind.clone(),
+            strategy: task.strategy.clone(),
+            findings: task.addresses.len() as u32,
+            files: 1,
+            total_complexity: 12.5,
+            priority: 0.75,
+        });
+    }
+    record
+}
+
 fn sample() -> String {
-    // Record 49 carries retrained models; the others cover failed and passed cycles.
+    // Record 49 carries retrained models; the others cover failed and passed cycles, with
+    // and without the features of their tasks.
     recorded(&[
         synthetic::record(1, 0),
-        synthetic::record(1, 1),
+        with_features(synthetic::record(1, 1)),
         synthetic::record(1, 49),
     ])
 }
@@ -141,6 +158,25 @@ fn a_task_above_four_hours_is_rejected() {
         },
         "tdev:estimatedHours",
     );
+}
+
+#[test]
+fn task_features_with_a_priority_above_one_are_rejected() {
+    check_broken(
+        "highestPriority",
+        |line| {
+            let (head, _) = line.split_once(" \"").unwrap();
+            Some(format!(
+                "{head} \"1.5E0\"^^<http://www.w3.org/2001/XMLSchema#double> ."
+            ))
+        },
+        "tdev:highestPriority",
+    );
+}
+
+#[test]
+fn task_features_without_their_complexity_are_rejected() {
+    check_broken("totalComplexity", |_| None, "tdev:totalComplexity");
 }
 
 #[test]

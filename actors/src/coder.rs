@@ -17,7 +17,7 @@ use tdev_coder::{
     CommandBackend, CommandConfig, FormatBackend, KeepFormatted, LlmBackend, LlmConfig,
     RuffFixBackend, TaskBrief,
 };
-use tdev_core::{Attempt, Finding, Task};
+use tdev_core::{Attempt, Family, Finding, Strategy, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
 
 /// How an attempt whose change exists on a branch already is reported.
@@ -73,7 +73,7 @@ pub struct AttemptJob {
     /// 1, 2 or 3.
     pub number: u32,
     /// The strategy to follow this time.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// The findings the task addresses.
     pub findings: Vec<Finding>,
     /// Why the previous attempt failed, if it did.
@@ -105,11 +105,32 @@ pub struct AttemptOutput {
     /// The backend's name, for the record.
     pub backend: String,
     /// The change, or why there is none.
-    pub result: Result<ProducedChange, String>,
-    /// The change is already proposed on an existing branch: no point trying again.
-    pub duplicate: bool,
+    pub result: Result<ProducedChange, NoChange>,
     /// What a model backend spent, when it spent anything.
     pub usage: Option<tdev_core::TokenUsage>,
+}
+
+/// Why an attempt left no change to evaluate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoChange {
+    /// The strategy's backend could not start here (not configured, not installed, no key):
+    /// another attempt with it would end the same way.
+    CannotStart(String),
+    /// The same change is already proposed on this existing branch: no point trying again.
+    AlreadyProposed(String),
+    /// The backend ran and left nothing worth evaluating, for this reason.
+    Failed(String),
+}
+
+impl std::fmt::Display for NoChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoChange::CannotStart(why) => write!(f, "could not start: {why}"),
+            NoChange::AlreadyProposed(branch) => write!(f, "{ALREADY_PROPOSED} {branch}"),
+            NoChange::Failed(why) => f.write_str(why),
+        }
+    }
 }
 
 /// The repository a cycle works on: opened by the pool when the cycle begins and lent to the
@@ -284,9 +305,8 @@ async fn attempt(
         )),
         Err(reason) => {
             return AttemptOutput {
-                backend: job.strategy.clone(),
-                result: Err(reason),
-                duplicate: false,
+                backend: job.strategy.to_string(),
+                result: Err(NoChange::CannotStart(reason)),
                 usage: None,
             };
         }
@@ -313,20 +333,17 @@ async fn attempt(
             AttemptOutput {
                 backend: name,
                 result: Ok(change),
-                duplicate: false,
                 usage,
             }
         }
-        Ok(Produced::Nothing(reason, duplicate)) => AttemptOutput {
+        Ok(Produced::Nothing(reason)) => AttemptOutput {
             backend: name,
             result: Err(reason),
-            duplicate,
             usage,
         },
         Err(e) => AttemptOutput {
             backend: name,
-            result: Err(format!("the attempt stopped: {e}")),
-            duplicate: false,
+            result: Err(NoChange::Failed(format!("the attempt stopped: {e}"))),
             usage,
         },
     }
@@ -334,8 +351,8 @@ async fn attempt(
 
 enum Produced {
     Change(Box<(Worktree, ProducedChange)>),
-    /// The reason, and whether it is because the change exists already.
-    Nothing(String, bool),
+    /// Why there is no change.
+    Nothing(NoChange),
 }
 
 /// Makes the worktree, runs the backend in it and describes the change; a worktree with
@@ -351,7 +368,7 @@ fn produce(
         Ok(worktree) => worktree,
         Err(e) => {
             return (
-                Produced::Nothing(format!("making the worktree: {e}"), false),
+                Produced::Nothing(NoChange::Failed(format!("making the worktree: {e}"))),
                 None,
             );
         }
@@ -378,24 +395,30 @@ fn describe(
     worktree: Worktree,
     result: &tdev_coder::AttemptResult,
 ) -> Produced {
-    let nothing = |worktree: Worktree, reason: String, duplicate: bool| {
-        let reason = match worktree.discard() {
-            Ok(()) => reason,
-            Err(e) => format!("{reason}; removing the worktree failed too: {e}"),
-        };
-        Produced::Nothing(reason, duplicate)
+    let nothing = |worktree: Worktree, reason: NoChange| match worktree.discard() {
+        Ok(()) => Produced::Nothing(reason),
+        Err(e) => Produced::Nothing(NoChange::Failed(format!(
+            "{reason}; removing the worktree failed too: {e}"
+        ))),
     };
     if let Some(reason) = result.failure() {
-        return nothing(worktree, reason.to_string(), false);
+        let reason = if reason.is_start_failure() {
+            NoChange::CannotStart(reason.to_string())
+        } else {
+            NoChange::Failed(reason.to_string())
+        };
+        return nothing(worktree, reason);
     }
     let described = (|| {
         let Some(patch_id) = worktree.patch_id()? else {
-            return Ok(Err(("the strategy changed nothing".to_owned(), false)));
+            return Ok(Err(NoChange::Failed(
+                "the strategy changed nothing".to_owned(),
+            )));
         };
         if let Some(existing) =
             repo.branch_with_patch_id(tdev_worktree::BRANCH_PREFIX, &job.base, &patch_id)?
         {
-            return Ok(Err((format!("{ALREADY_PROPOSED} {existing}"), true)));
+            return Ok(Err(NoChange::AlreadyProposed(existing)));
         }
         let diff = worktree.diff()?;
         let diff_with_context = worktree.diff_with_context()?;
@@ -413,8 +436,11 @@ fn describe(
     })();
     match described {
         Ok(Ok(change)) => Produced::Change(Box::new((worktree, change))),
-        Ok(Err((reason, duplicate))) => nothing(worktree, reason, duplicate),
-        Err(e) => nothing(worktree, format!("reading the change: {e}"), false),
+        Ok(Err(reason)) => nothing(worktree, reason),
+        Err(e) => nothing(
+            worktree,
+            NoChange::Failed(format!("reading the change: {e}")),
+        ),
     }
 }
 
@@ -491,42 +517,41 @@ fn request(job: &AttemptJob, worktree: &std::path::Path) -> AttemptRequest {
     }
 }
 
-/// The backend a strategy names: `codemod:<id>`, `ruff-fix:<rules>`, `ruff-unsafe-fix:<rules>`,
-/// `clippy-fix:<lint>`, `format:<formatter>`, `llm:<what>`, `command:<what>`.
+/// The backend a strategy names (`tdev_core::Family`), or why it cannot start here.
 fn backend(
     config: &CoderConfig,
     build: &crate::EvaluatorConfig,
     target_dir: &std::path::Path,
     ledger: &Arc<BudgetLedger>,
-    strategy: &str,
+    strategy: &Strategy,
 ) -> Result<Box<dyn Backend>, String> {
-    let (family, detail) = strategy.split_once(':').unwrap_or((strategy, ""));
+    let name = strategy.name();
     let tools = || {
         config.tools_dir.clone().ok_or_else(|| {
             "ruff is not installed in tdev's tool environment; run `tdev tools install`".to_owned()
         })
     };
-    match family {
-        "codemod" => CodemodBackend::new(detail)
+    match strategy.family() {
+        Family::Codemod => CodemodBackend::new(name)
             .map(|b| Box::new(b) as Box<dyn Backend>)
             .map_err(|e| e.to_string()),
-        "ruff-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, false))),
-        "ruff-unsafe-fix" => Ok(Box::new(RuffFixBackend::new(tools()?, detail, true))),
-        "format" => FormatBackend::new(detail, config.tools_dir.clone().unwrap_or_default())
+        Family::ToolFix => Ok(Box::new(RuffFixBackend::new(tools()?, name, false))),
+        Family::UnsafeToolFix => Ok(Box::new(RuffFixBackend::new(tools()?, name, true))),
+        Family::Formatter => FormatBackend::new(name, config.tools_dir.clone().unwrap_or_default())
             .map(|b| Box::new(b) as Box<dyn Backend>),
-        "clippy-fix" => Ok(Box::new(ClippyFixBackend::new(
-            detail,
+        Family::ClippyFix => Ok(Box::new(ClippyFixBackend::new(
+            name,
             target_dir.to_path_buf(),
             build.scratch_dir.clone(),
             &build.limits,
         ))),
-        "llm" => match &config.llm {
+        Family::Model => match &config.llm {
             None => Err("no LLM is configured: add an [llm] table to tdev.toml".to_owned()),
             Some(llm) => LlmBackend::new(llm.clone(), Arc::clone(ledger))
                 .map(|b| Box::new(b) as Box<dyn Backend>)
                 .map_err(|e| e.to_string()),
         },
-        "command" => match &config.command {
+        Family::Command => match &config.command {
             None => {
                 Err("no agent command is configured: add a [command] table to tdev.toml".to_owned())
             }
@@ -536,47 +561,6 @@ fn backend(
         },
         _ => Err(format!("no backend carries out the strategy {strategy}")),
     }
-}
-
-/// Whether a model or an agent command may take up a task in this run, as `strategies`
-/// decides: one is configured (or `--backend command` names the agent) and `--backend tools`
-/// does not rule them out.
-pub(crate) fn model_available(llm_configured: bool, backend: Option<&str>) -> bool {
-    backend != Some("tools") && (llm_configured || backend == Some("command"))
-}
-
-/// The strategies to try for a task, in order, for up to three attempts: the planned one
-/// first; a tool or codemod strategy that fails moves on to the riskier one (unsafe fixes, the
-/// LLM when one is configured); an LLM strategy is retried with the reasons it failed.
-/// `backend` narrows the choice: `tools` drops the LLM strategies (a task only an LLM could do
-/// gets none), `command` hands them to the agent command instead.
-pub(crate) fn strategies(task: &Task, llm_configured: bool, backend: Option<&str>) -> Vec<String> {
-    let mut out = vec![task.strategy.clone()];
-    let (family, detail) = task
-        .strategy
-        .split_once(':')
-        .unwrap_or((&task.strategy, ""));
-    match family {
-        "ruff-fix" => out.push(format!("ruff-unsafe-fix:{detail}")),
-        "codemod" | "ruff-unsafe-fix" | "clippy-fix"
-            if model_available(llm_configured, backend) =>
-        {
-            out.push("llm:fix".to_owned());
-        }
-        _ => {}
-    }
-    match backend {
-        Some("tools") => out.retain(|s| !s.starts_with("llm:")),
-        Some("command") => {
-            for strategy in &mut out {
-                if let Some(what) = strategy.strip_prefix("llm:") {
-                    *strategy = format!("command:{what}");
-                }
-            }
-        }
-        _ => {}
-    }
-    out
 }
 
 /// The words of the situation a pattern is remembered under: what the findings say.

@@ -5,7 +5,7 @@
 use crate::ActorKind;
 use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use tdev_core::{CycleRecord, Language, PatternOutcome};
+use tdev_core::{CycleRecord, Language, PatternOutcome, Strategy};
 use tdev_knowledge::KnowledgeBase;
 
 /// What one attempt teaches the pattern index: the situation, the strategy and how it went.
@@ -14,7 +14,7 @@ pub struct Lesson {
     /// The situation in words: the finding kinds, messages and code.
     pub situation: String,
     /// The strategy tried.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// The code's language.
     pub language: Language,
     /// Whether the gate passed.
@@ -142,7 +142,7 @@ fn record_cycle(
             .patterns
             .record_outcome(
                 &lesson.situation,
-                &lesson.strategy,
+                &lesson.strategy.to_string(),
                 lesson.language,
                 lesson.outcome,
                 &lesson.change,

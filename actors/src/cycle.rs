@@ -7,7 +7,7 @@
 //! Every way a cycle can go wrong ends in a record: an actor that fails or panics while serving
 //! the cycle makes it a failed cycle with the reason, and the curator writes it all the same.
 
-use crate::coder::{AttemptJob, AttemptOutput};
+use crate::coder::{AttemptJob, AttemptOutput, NoChange};
 use crate::curator::{CuratorMsg, Lesson};
 use crate::evaluator::{EvaluatorMsg, Verdict};
 use crate::planner::PlannerMsg;
@@ -17,16 +17,15 @@ use crate::root::{Children, RootArgs};
 use crate::{ActorKind, Event};
 use ractor::rpc::CallResult;
 use ractor::{ActorRef, Message, RpcReplyPort};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tdev_core::{
-    Attempt, Change, CycleRecord, Finding, GateDecision, Language, MAX_ATTEMPTS_PER_TASK, Outcome,
-    PatternOutcome, Repository, Task, Timestamp, Trigger,
+    Attempt, Change, CycleRecord, Finding, GateDecision, Language, Outcome, PatternOutcome,
+    Repository, Strategy, Task, Timestamp, Trigger,
 };
-use tdev_planner::Plan;
-use tdev_targets::python::codemod;
+use tdev_planner::{BackendChoice, Backends, Earlier};
 use tokio::sync::broadcast;
 
 /// What to run a cycle on, and how.
@@ -46,9 +45,9 @@ pub struct CycleRequest {
     pub trigger: Trigger,
     /// Research and plan only: no worktree, no change.
     pub dry_run: bool,
-    /// Which backends may change code: `None` for every configured one, `tools` for tool
-    /// fixers and codemods only, `llm`, or `command` (the agent command in place of the LLM).
-    pub backend: Option<String>,
+    /// Which backends may change code (`--backend`): with the configuration, what the cycle
+    /// plans and attempts.
+    pub backend: BackendChoice,
 }
 
 const SCAN_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -103,17 +102,10 @@ pub(crate) async fn run(
             record.outcome = Outcome::Failed;
             record.failure_reason = Some(reason);
         }
-        Ok(()) if record.attempts.iter().any(|a| a.gate.passed) => record.outcome = Outcome::Passed,
-        // Nothing new to propose (every change is already on a branch) is not a failure.
-        Ok(()) if record.attempts.iter().all(is_duplicate) => {
-            record.outcome = Outcome::NoChange;
-        }
         Ok(()) => {
-            record.outcome = Outcome::Failed;
-            record.failure_reason = Some(format!(
-                "none of the {} attempts passed the gate",
-                record.attempts.len()
-            ));
+            // Nothing new to propose (every change is already on a branch) is not a failure.
+            (record.outcome, record.failure_reason) =
+                tdev_planner::cycle_outcome(&record.attempts, is_duplicate);
         }
     }
     record.ended_at = Timestamp::now();
@@ -190,17 +182,10 @@ async fn drive(
         files: scan.summary.files,
     });
 
-    // A change may not edit existing tests (the gate's test integrity), so findings in test
-    // files are recorded but not planned for.
-    // With `--backend tools`, only what a tool fixer or a built-in codemod can change is
-    // planned, so that the cap on tasks is not spent on work no backend will do.
-    let tools_only = request.backend.as_deref() == Some("tools");
     let checkout = checkout_state(&request.repo).await;
     record.base_commit.clone_from(&checkout.head);
-    // What the graph says earlier cycles proposed and is still waiting on its branch is not
-    // done again: the same change would be a duplicate, another one would overlap it. Nor is
-    // what every tool tried and the gate refused on this very commit: the tools would make
-    // the same changes again. A model, which answers differently, may still try those.
+    // What earlier cycles proposed and is still waiting on its branch, and what every tool
+    // tried and the gate refused on this very commit (`tdev_planner::select` says why).
     let history = call(
         &children.curator,
         ActorKind::Curator,
@@ -212,46 +197,32 @@ async fn drive(
         },
     )
     .await??;
-    let waiting: HashSet<String> = history
-        .proposals
-        .into_iter()
-        .filter(|p| checkout.branches.contains(&p.branch))
-        .map(|p| p.finding)
-        .collect();
-    let refused: HashMap<String, Vec<String>> = history
-        .refusals
-        .into_iter()
-        .map(|r| (r.finding, r.strategies))
-        .collect();
-    let model_may_try =
-        crate::coder::model_available(args.config.coder.llm.is_some(), request.backend.as_deref());
-    let settled = |f: &Finding| !model_may_try && refused.contains_key(&f.id);
-    let already_proposed = scan
-        .findings
-        .iter()
-        .filter(|f| waiting.contains(&f.id))
-        .count();
-    let already_refused = scan
-        .findings
-        .iter()
-        .filter(|f| !waiting.contains(&f.id) && settled(f))
-        .count();
-    let plannable: Vec<_> = scan
-        .findings
-        .iter()
-        .filter(|f| !waiting.contains(&f.id) && !settled(f))
-        .filter(|f| !args.config.gates.is_test_file(&f.path))
-        .filter(|f| !tools_only || tool_fixable(f))
-        .cloned()
-        .collect();
+    let mut earlier = Earlier {
+        waiting: history
+            .proposals
+            .into_iter()
+            .filter(|p| checkout.branches.contains(&p.branch))
+            .map(|p| p.finding)
+            .collect(),
+        refused: history
+            .refusals
+            .into_iter()
+            .map(|r| (r.finding, r.strategies))
+            .collect(),
+    };
+    let backends = available_backends(&args.config.coder, request.backend);
+    let selection = tdev_planner::select(&scan.findings, &earlier, &backends, |path| {
+        args.config.gates.is_test_file(path)
+    });
     let plan = call(
         &children.planner,
         ActorKind::Planner,
         PLAN_TIMEOUT,
         |reply| PlannerMsg::Plan {
             goal: request.goal.clone(),
-            findings: plannable,
+            findings: selection.plannable,
             max_tasks: request.max_tasks,
+            backends,
             reply,
         },
     )
@@ -260,8 +231,9 @@ async fn drive(
     let _ = events.send(Event::Planned {
         cycle: request.id.clone(),
         tasks: plan.tasks.len(),
-        already_proposed,
-        already_refused,
+        already_proposed: selection.already_proposed,
+        already_refused: selection.already_refused,
+        needs_model: plan.needs_model.clone(),
     });
     if request.dry_run || plan.tasks.is_empty() {
         return Ok(());
@@ -295,25 +267,23 @@ async fn drive(
 
     // Refusals hold for the commit they were made on, which is the one planned from unless
     // the checkout moved since.
-    let refused = if checkout.head.as_ref() == Some(&base) {
-        refused
-    } else {
-        HashMap::new()
-    };
+    if checkout.head.as_ref() != Some(&base) {
+        earlier.refused.clear();
+    }
     let context = TaskContext {
         coder: children.coder.clone(),
         evaluator: children.evaluator.clone(),
         events: args.events.clone(),
         request: Arc::new(request.clone()),
         base,
-        llm_configured: args.config.coder.llm.is_some(),
+        backends,
         language: record.repository.language,
-        refused: Arc::new(refused),
+        refused: Arc::new(earlier.refused),
     };
     let mut passed: HashSet<String> = HashSet::new();
     let mut runs: HashMap<String, TaskRun> = HashMap::new();
     let mut stopped: Option<String> = None;
-    for group in groups(&plan) {
+    for group in plan.task_groups() {
         let mut running = tokio::task::JoinSet::new();
         for task in group {
             // A task whose prerequisite did not pass is not attempted: its change would be
@@ -377,29 +347,9 @@ async fn drive(
     }
 }
 
-/// The plan's tasks in the groups that may run at the same time, in order; a task the groups
-/// leave out (there should be none) runs alone after them.
-fn groups(plan: &Plan) -> Vec<Vec<&Task>> {
-    let by_id: HashMap<&str, &Task> = plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
-    let mut grouped: HashSet<&str> = HashSet::new();
-    let mut groups: Vec<Vec<&Task>> = plan
-        .groups
-        .iter()
-        .map(|group| {
-            group
-                .iter()
-                .filter_map(|id| by_id.get(id.as_str()).copied())
-                .filter(|task| grouped.insert(task.id.as_str()))
-                .collect()
-        })
-        .collect();
-    groups.extend(
-        plan.tasks
-            .iter()
-            .filter(|task| !grouped.contains(task.id.as_str()))
-            .map(|task| vec![task]),
-    );
-    groups
+/// What the cycle's backends can do: the request's choice and what the configuration holds.
+fn available_backends(config: &crate::CoderConfig, choice: BackendChoice) -> Backends {
+    Backends::new(choice, config.llm.is_some(), config.command.is_some())
 }
 
 /// What every task of a cycle needs, owned, so that the tasks of a group run as tasks of
@@ -411,11 +361,11 @@ struct TaskContext {
     events: broadcast::Sender<Event>,
     request: Arc<CycleRequest>,
     base: String,
-    llm_configured: bool,
+    backends: Backends,
     language: Language,
     /// For findings whose tool strategies the gate refused on this base commit, those
     /// strategies: they are not tried again on it.
-    refused: Arc<HashMap<String, Vec<String>>>,
+    refused: Arc<HashMap<String, Vec<Strategy>>>,
 }
 
 /// What came of one task: its attempts and lessons, and whether one passed (`Err` when an
@@ -464,18 +414,6 @@ async fn checkout_state(repo: &std::path::Path) -> CheckoutState {
     .unwrap_or_default()
 }
 
-/// Whether a tool fixer or a built-in codemod can change what `finding` reports: ruff's fixes
-/// (safe or not, a strategy each), clippy's machine-applicable ones (its others need a
-/// judgement only a model or a person makes), and the codemods' kinds.
-fn tool_fixable(finding: &tdev_core::Finding) -> bool {
-    let by_tool = match finding.fix {
-        Some(tdev_core::Fixability::Safe) => true,
-        Some(tdev_core::Fixability::Unsafe) => finding.kind.starts_with("ruff:"),
-        _ => false,
-    };
-    by_tool || !codemod::for_kind(&finding.kind).is_empty()
-}
-
 /// Up to three attempts at one task; returns whether one passed the gate.
 async fn run_task(
     context: &TaskContext,
@@ -484,39 +422,12 @@ async fn run_task(
     run: &mut TaskRun,
 ) -> Result<bool, String> {
     let request = &*context.request;
-    let strategies =
-        crate::coder::strategies(task, context.llm_configured, request.backend.as_deref());
-    if strategies.is_empty() {
-        return Ok(false);
-    }
     let mut feedback: Vec<String> = Vec::new();
-    // A tool or codemod does the same thing when asked again; an LLM, told why it failed,
-    // may not: only LLM and agent strategies are repeated to fill the three attempts.
-    let mut order = strategies.clone();
-    // A tool strategy the gate refused for every one of these findings on this commit would
-    // make the same change again.
-    let refused_for_all = |strategy: &String| {
-        !findings.is_empty()
-            && findings.iter().all(|f| {
-                context
-                    .refused
-                    .get(&f.id)
-                    .is_some_and(|tried| tried.contains(strategy))
-            })
-    };
-    order.retain(|s| !(tdev_knowledge::is_deterministic(s) && refused_for_all(s)));
-    if order.is_empty() {
-        return Ok(false);
-    }
-    while order.len() < MAX_ATTEMPTS_PER_TASK as usize {
-        match order.last() {
-            Some(last) if !tdev_knowledge::is_deterministic(last) => {
-                order.push(last.clone());
-            }
-            _ => break,
-        }
-    }
-    for (number, strategy) in (1..=MAX_ATTEMPTS_PER_TASK).zip(order.iter()) {
+    let mut order: VecDeque<Strategy> =
+        tdev_planner::attempt_order(task, &context.refused, &context.backends).into();
+    let mut number = 0;
+    while let Some(strategy) = order.pop_front() {
+        number += 1;
         let _ = context.events.send(Event::AttemptStarted {
             cycle: request.id.clone(),
             task: task.id.clone(),
@@ -560,7 +471,7 @@ async fn run_task(
         };
         let mut kept_branch = None;
         match &output.result {
-            Err(reason) => attempt.gate.reasons.push(reason.clone()),
+            Err(reason) => attempt.gate.reasons.push(reason.to_string()),
             Ok(change) => {
                 let verdict: Verdict = call(
                     &context.evaluator,
@@ -633,10 +544,13 @@ async fn run_task(
             branch: kept_branch,
         });
         feedback = attempt.gate.reasons.clone();
-        let duplicate = output.duplicate;
         run.attempts.push(attempt);
-        if passed || duplicate {
-            return Ok(passed);
+        match &output.result {
+            Err(NoChange::AlreadyProposed(_)) => return Ok(false),
+            // Its backend would not start the next time either.
+            Err(NoChange::CannotStart(_)) => order.retain(|s| s != &strategy),
+            _ if passed => return Ok(true),
+            _ => {}
         }
     }
     Ok(false)

@@ -1,7 +1,8 @@
 //! What a running cycle tells the world: one closed enum, broadcast to every subscriber (the
 //! CLI's progress lines today; the daemon's live events and logs later).
 
-use tdev_core::Outcome;
+use tdev_core::{Outcome, Strategy};
+use tdev_planner::NeedsModel;
 
 /// The actors of the tree, for events and fault injection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +72,9 @@ pub enum Event {
         /// Findings left out because the gate refused every tool's change for them on this
         /// commit (and no model may try them).
         already_refused: usize,
+        /// Work left out because only a model could do it and none can run, and how to
+        /// enable one.
+        needs_model: Option<NeedsModel>,
     },
     /// An attempt at a task began.
     AttemptStarted {
@@ -81,7 +85,7 @@ pub enum Event {
         /// 1, 2 or 3.
         number: u32,
         /// The strategy tried.
-        strategy: String,
+        strategy: Strategy,
     },
     /// An attempt ended.
     AttemptFinished {

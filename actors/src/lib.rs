@@ -38,7 +38,9 @@ mod restarts;
 mod root;
 mod rust;
 
-pub use coder::{AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, ProducedChange};
+pub use coder::{
+    AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, NoChange, ProducedChange,
+};
 pub use curator::{CuratorMsg, History, Lesson};
 pub use cycle::CycleRequest;
 pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
@@ -85,6 +87,9 @@ pub struct TreeConfig {
     /// At most this many cycles run at once (of different repositories: one repository's
     /// cycles always run one after the other); at least 1.
     pub max_cycles: usize,
+    /// How the planner estimates tasks: `tdev_planner::HeuristicEstimator` until the learners
+    /// train models, which then take its place here.
+    pub estimator: tdev_planner::SharedEstimator,
 }
 
 /// How many cycles run at once unless configured: two cores' worth of test runs.

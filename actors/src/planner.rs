@@ -4,7 +4,7 @@ use crate::ActorKind;
 use crate::fault::Faults;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tdev_core::Finding;
-use tdev_planner::{Goal, HeuristicEstimator, Plan, Planner as HtnPlanner};
+use tdev_planner::{Backends, Goal, Plan, Planner as HtnPlanner, SharedEstimator};
 
 /// Messages of the planner actor.
 #[derive(Debug)]
@@ -17,17 +17,22 @@ pub enum PlannerMsg {
         findings: Vec<Finding>,
         /// Cap on the number of tasks.
         max_tasks: usize,
+        /// The backends that can carry strategies out in this cycle: work they cannot do is
+        /// left out of the plan and counted.
+        backends: Backends,
         /// The plan, or why there is none.
         reply: RpcReplyPort<Result<Plan, String>>,
     },
 }
 
-/// Plans with the heuristic estimator until the learners train models.
+/// Plans with the estimator of the tree's configuration (the heuristic one until the
+/// learners train models).
 #[derive(Debug)]
 pub(crate) struct Planner;
 
 pub(crate) struct PlannerArgs {
     pub faults: Faults,
+    pub estimator: SharedEstimator,
 }
 
 impl Actor for Planner {
@@ -55,14 +60,16 @@ impl Actor for Planner {
                 goal,
                 findings,
                 max_tasks,
+                backends,
                 reply,
             } => {
                 crate::fault::halt_point(ActorKind::Planner);
                 let plan = Goal::parse(&goal)
                     .map_err(|e| e.to_string())
                     .and_then(|goal| {
-                        HtnPlanner::new(HeuristicEstimator)
+                        HtnPlanner::new(&state.estimator)
                             .with_max_tasks(max_tasks)
+                            .with_backends(backends)
                             .plan(goal, &findings)
                             .map_err(|e| e.to_string())
                     });

@@ -11,7 +11,7 @@
 //! towards the tree's bound, and each is announced as an [`Event::ActorRestarted`].
 
 use crate::coder::{
-    AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, WorkerMsg, branch,
+    AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, NoChange, WorkerMsg, branch,
 };
 use crate::fault::Faults;
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
@@ -174,9 +174,10 @@ impl Actor for CoderPool {
             CoderMsg::Attempt { job, reply } => {
                 let Some(checkout) = state.checkouts.get(&job.cycle).cloned() else {
                     let _ = reply.send(AttemptOutput {
-                        backend: job.strategy.clone(),
-                        result: Err("the cycle has not begun on a repository".into()),
-                        duplicate: false,
+                        backend: job.strategy.to_string(),
+                        result: Err(NoChange::Failed(
+                            "the cycle has not begun on a repository".into(),
+                        )),
                         usage: None,
                     });
                     return Ok(());

@@ -350,6 +350,7 @@ fn research_args(args: &RootArgs) -> ResearchArgs {
 fn planner_args(args: &RootArgs) -> PlannerArgs {
     PlannerArgs {
         faults: args.faults.clone(),
+        estimator: args.config.estimator.clone(),
     }
 }
 

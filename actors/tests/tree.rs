@@ -5,34 +5,16 @@
 //! coder pool; a panic in any actor, a coder worker included, fails only the cycle it served;
 //! hostile tests are stopped or contained by the sandbox and the cycle records why.
 
+#[path = "../../tests/support/git.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{cache, git};
 use tdev_actors::{ActorKind, CoderConfig, CycleRequest, EvaluatorConfig, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Outcome, Trigger};
 use tdev_knowledge::KnowledgeGraph;
-
-fn cache(sub: &str, env: &str) -> PathBuf {
-    std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").expect("HOME is set");
-        Path::new(&home).join(".cache/tdev").join(sub)
-    })
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=u", "-c", "user.email=u@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
+use tdev_planner::BackendChoice;
 
 /// A repository with one `== None` comparison (ruff's E711, fixed by the built-in codemod),
 /// its tests, and the user's own uncommitted work.
@@ -126,6 +108,7 @@ fn config(root: &Path) -> TreeConfig {
             limits: tdev_runner::Limits::default(),
         },
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
+        estimator: std::sync::Arc::new(tdev_planner::HeuristicEstimator),
     }
 }
 
@@ -138,7 +121,7 @@ fn request(repo: &Path, id: &str) -> CycleRequest {
         max_tasks: 3,
         trigger: Trigger::Manual,
         dry_run: false,
-        backend: Some("tools".to_owned()),
+        backend: BackendChoice::Tools,
     }
 }
 
@@ -496,7 +479,7 @@ async fn hostile_change_cycle(root: &Path, name: &str, function: &str, test: &st
     let tree = Tree::start(config).await.unwrap();
     let request = CycleRequest {
         goal: "improve documentation".to_owned(),
-        backend: Some("command".to_owned()),
+        backend: BackendChoice::Command,
         ..request(&repo, "c-1")
     };
     let record = tree.run_cycle(request).await.unwrap();
@@ -665,7 +648,7 @@ async fn a_tool_change_the_gate_refused_is_not_tried_again_on_the_same_commit() 
     git(&repo, &["add", "shop/price.py"]);
     git(&repo, &["commit", "-q", "-m", "Prices"]);
     let head = git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
-    let is_e731 = |a: &&tdev_core::Attempt| a.strategy == "ruff-unsafe-fix:E7";
+    let is_e731 = |a: &&tdev_core::Attempt| a.strategy.to_string() == "ruff-unsafe-fix:E7";
 
     let tree = Tree::start(config(root.path())).await.unwrap();
     let mut events = tree.subscribe();
@@ -777,4 +760,76 @@ async fn one_tree_evolves_two_repositories_at_once() {
     }
     let (conforms, report) = shacl(&[a, b]);
     assert!(conforms, "{report}");
+}
+
+/// With no model configured, the docstring only a model could write is not planned, let
+/// alone attempted, and the plan says how to have it done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_model_configured_model_work_is_not_planned_and_the_plan_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    undocumented(&repo);
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let request = CycleRequest {
+        goal: "improve documentation".to_owned(),
+        backend: BackendChoice::Auto,
+        ..request(&repo, "c-1")
+    };
+    let record = tree.run_cycle(request).await.unwrap();
+    tree.stop().await;
+    assert!(record.tasks.is_empty(), "{record:#?}");
+    assert!(record.attempts.is_empty(), "{record:#?}");
+    assert_eq!(record.outcome, Outcome::NoChange, "{record:#?}");
+    let mut said = None;
+    while let Ok(event) = events.try_recv() {
+        if let Event::Planned { needs_model, .. } = event {
+            said = needs_model.map(|n| n.to_string());
+        }
+    }
+    assert_eq!(
+        said.as_deref(),
+        Some(
+            "1 task needs a model (docstrings): add an [llm] table to tdev.toml, see \
+             docs/backends.md"
+        )
+    );
+}
+
+/// Regression: a model strategy whose backend could not start (here the variable the [llm]
+/// table names for the key is unset) was attempted three times, and the cycle said "none of
+/// the 3 attempts passed the gate" though no attempt reached it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strategy_that_cannot_start_is_tried_once_and_the_cycle_says_no_attempt_reached_the_gate()
+{
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    undocumented(&repo);
+    let mut config = config(root.path());
+    let mut llm = tdev_coder::LlmConfig::new(tdev_coder::Provider::Openai, "m");
+    llm.api_key_env = Some("TDEV_TEST_KEY_THAT_IS_NEVER_SET".to_owned());
+    // Nothing listens there, should a request go out after all.
+    llm.base_url = Some("http://127.0.0.1:9".to_owned());
+    config.coder.llm = Some(llm);
+    let tree = Tree::start(config).await.unwrap();
+    let request = CycleRequest {
+        goal: "improve documentation".to_owned(),
+        backend: BackendChoice::Auto,
+        ..request(&repo, "c-1")
+    };
+    let record = tree.run_cycle(request).await.unwrap();
+    tree.stop().await;
+    let tried: Vec<String> = record
+        .attempts
+        .iter()
+        .map(|a| a.strategy.to_string())
+        .collect();
+    assert_eq!(tried, ["llm:docstrings"], "{record:#?}");
+    assert_eq!(record.outcome, Outcome::Failed, "{record:#?}");
+    let reason = record.failure_reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with("no attempt reached the gate: llm:docstrings: could not start: ")
+            && reason.contains("TDEV_TEST_KEY_THAT_IS_NEVER_SET"),
+        "{reason}"
+    );
 }

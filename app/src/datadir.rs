@@ -72,6 +72,21 @@ impl DataDir {
     }
 }
 
+/// The configuration of the data directory a command would use (`explicit`, else the nearest
+/// `.tdev/`, else the per-user one when it exists), or the defaults when there is none: for
+/// `tdev plan`, which needs no data directory but plans for the backends it configures.
+pub fn config_or_default(explicit: Option<&Path>, cwd: &Path, layout: &Layout) -> Result<Config> {
+    let dir = match find(explicit, cwd) {
+        Ok(dir) => Some(dir),
+        Err(e) if explicit.is_some() => return Err(e),
+        Err(_) => Some(layout.user_data.clone()).filter(|d| d.join(CONFIG_FILE).is_file()),
+    };
+    match dir {
+        Some(dir) => Config::load(&dir.join(CONFIG_FILE)),
+        None => Ok(Config::default()),
+    }
+}
+
 /// The data directory to use: `explicit` if given, else the nearest `.tdev/` holding a
 /// `tdev.toml` at or above `start`.
 pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf> {

@@ -90,7 +90,7 @@ impl Error {
             Self::Knowledge(e) => e.is_user_error(),
             Self::Planner(e) => e.is_user_error(),
             Self::Tools(e) => e.is_user_error(),
-            Self::Worktree(e) => worktree_is_user_error(e),
+            Self::Worktree(e) => e.is_user_error(),
             Self::Research(tdev_research::Error::NotADirectory(_)) => true,
             _ => false,
         }
@@ -103,13 +103,4 @@ impl Error {
             _ => None,
         }
     }
-}
-
-/// The repository the user named is not one tdev can work on: not a repository, or one git
-/// refuses; as opposed to git failing on a good one.
-fn worktree_is_user_error(error: &tdev_worktree::Error) -> bool {
-    matches!(
-        error,
-        tdev_worktree::Error::NotARepository { .. } | tdev_worktree::Error::NoCommits { .. }
-    )
 }

@@ -8,35 +8,10 @@ use crate::journal::Entry;
 use crate::layout::Layout;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tdev_actors::{CycleRequest, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Trigger};
-
-/// Which backends may change code.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Backend {
-    /// Every backend that can run here: tool fixers, codemods and the formatter, plus the
-    /// model or the agent command when one is configured.
-    #[default]
-    Auto,
-    /// Tool fixers, codemods and the formatter only.
-    Tools,
-    /// The model backend (`[llm]`).
-    Llm,
-    /// The agent command (`[command]`) in place of the model.
-    Command,
-}
-
-impl Backend {
-    /// The cycle request's spelling.
-    fn request(self) -> Option<String> {
-        match self {
-            Self::Auto => None,
-            Self::Tools => Some("tools".into()),
-            Self::Llm => Some("llm".into()),
-            Self::Command => Some("command".into()),
-        }
-    }
-}
+use tdev_planner::{BackendChoice, Backends, HeuristicEstimator};
 
 /// What `tdev evolve` was asked to do.
 #[derive(Clone, Debug)]
@@ -51,8 +26,8 @@ pub struct EvolveOptions {
     pub max_tasks: usize,
     /// Research and plan only.
     pub dry_run: bool,
-    /// Which backends may change code.
-    pub backend: Backend,
+    /// Which backends may change code (`--backend`).
+    pub backend: BackendChoice,
 }
 
 /// The repository `options.repo` is in, checked: its top level.
@@ -63,8 +38,39 @@ pub fn repository_top(repo: &Path) -> Result<PathBuf> {
             repo.display()
         ))
     })?;
-    let opened = tdev_worktree::Repo::open(&repo)?;
+    let opened = tdev_worktree::Repo::open(&repo).map_err(|e| match e {
+        tdev_worktree::Error::NotARepository { .. }
+        | tdev_worktree::Error::BareRepository { .. }
+        | tdev_worktree::Error::NoCommits { .. } => Error::user(format!(
+            "{e}; tdev evolve works on a git repository with at least one commit"
+        )),
+        // A repository git refuses says what to do itself (a user error all the same).
+        e => e.into(),
+    })?;
     Ok(opened.path().to_path_buf())
+}
+
+/// What `choice` can use with `config`: naming a backend the configuration lacks (`--backend
+/// llm` without `[llm]`, `--backend command` without `[command]`) is a mistake said at once,
+/// since every task it would take could not start.
+pub fn backends(choice: BackendChoice, config: &Config, data_dir: &Path) -> Result<Backends> {
+    let missing = |flag: &str, table: &str| {
+        Err(Error::user(format!(
+            "--backend {flag} needs {table} in {}; see docs/backends.md",
+            data_dir.join(crate::datadir::CONFIG_FILE).display()
+        )))
+    };
+    match choice {
+        BackendChoice::Llm if config.llm.is_none() => missing("llm", "an [llm] table"),
+        BackendChoice::Command if config.command.is_none() => {
+            missing("command", "a [command] table")
+        }
+        _ => Ok(Backends::new(
+            choice,
+            config.llm.is_some(),
+            config.command.is_some(),
+        )),
+    }
 }
 
 /// Runs the cycles, calling `on_event` with every event of the tree (progress), and returns
@@ -78,6 +84,7 @@ pub fn evolve(
     let top = repository_top(&options.repo)?;
     let name = ids::repository_name(&top);
     let data = host.data();
+    backends(options.backend, &data.config, &data.dir)?;
     let config = tree_config(host.layout(), &data.dir, &data.config);
     let knowledge = host.knowledge().clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -102,7 +109,7 @@ pub fn evolve(
                 max_tasks: options.max_tasks,
                 trigger: Trigger::Manual,
                 dry_run: options.dry_run,
-                backend: options.backend.request(),
+                backend: options.backend,
             };
             let entry = Entry {
                 id: request.id.clone(),
@@ -142,7 +149,11 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
     let tools_dir = layout.installed_tools().map(Path::to_path_buf);
     TreeConfig {
         data_dir: data_dir.to_path_buf(),
-        scan: tdev_research::ScanOptions::default(),
+        // Research tells test files as the gate does, so the cycle and its scan agree.
+        scan: tdev_research::ScanOptions {
+            test_patterns: config.gates.test_integrity.patterns.clone(),
+            ..tdev_research::ScanOptions::default()
+        },
         gates: config.gates.clone(),
         coder: tdev_actors::CoderConfig {
             workers: config.coder.workers,
@@ -163,5 +174,6 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
             limits: tdev_runner::Limits::default(),
         },
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
+        estimator: Arc::new(HeuristicEstimator),
     }
 }

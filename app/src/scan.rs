@@ -33,6 +33,15 @@ pub fn scan(
             repo.display()
         )));
     }
+    if options.history_commits > 0
+        && let Err(e @ tdev_worktree::Error::DubiousOwnership { .. }) =
+            tdev_worktree::Repo::open(repo)
+    {
+        // Its history would be silently missing: git refuses to read it.
+        return Err(Error::user(format!(
+            "{e}; or scan without history: --history 0"
+        )));
+    }
     let mut report = tdev_research::scan(repo, options, progress)?;
     add_tools(&mut report, tools, layout)?;
     Ok(report)

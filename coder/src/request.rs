@@ -2,7 +2,7 @@
 //! the repository writes code, what worked before, and why the last try failed.
 
 use serde::{Deserialize, Serialize};
-use tdev_core::{Finding, Pattern};
+use tdev_core::{Finding, Pattern, Strategy};
 
 /// One attempt's input, the same for every backend.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,8 +42,8 @@ pub struct TaskBrief {
     pub kind: String,
     /// One line for a person.
     pub title: String,
-    /// The strategy this attempt follows, e.g. `llm:refactor` or `command:aider`.
-    pub strategy: String,
+    /// The strategy this attempt follows, e.g. `llm:refactor` or `command:refactor`.
+    pub strategy: Strategy,
 }
 
 /// A piece of a file, as it is in the worktree before the attempt.

@@ -163,13 +163,25 @@ pub enum FailureReason {
         /// The files where the two changes meet.
         paths: Vec<String>,
         /// The safer strategy, e.g. `ruff-fix:UP0`.
-        safer: String,
+        safer: tdev_core::Strategy,
     },
     /// tdev itself failed around the attempt: reading or writing files, running git.
     Local {
         /// What failed.
         detail: String,
     },
+}
+
+impl FailureReason {
+    /// Whether the backend could not start its work at all (no API key to send a request
+    /// with, no budget left to send it): another attempt with it in the same cycle would end
+    /// the same way, so it is not retried.
+    pub fn is_start_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingApiKey { .. } | Self::BudgetExhausted { .. }
+        )
+    }
 }
 
 impl fmt::Display for FailureReason {
@@ -257,5 +269,40 @@ fn tail_suffix(f: &mut fmt::Formatter<'_>, tail: &str) -> fmt::Result {
     match tail.lines().rev().find(|line| !line.trim().is_empty()) {
         Some(line) => write!(f, "; stderr ends with: {}", line.trim()),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_missing_key_or_an_exhausted_budget_keeps_a_backend_from_starting() {
+        let check = |reason: FailureReason, expected: bool| {
+            assert_eq!(reason.is_start_failure(), expected, "{reason}");
+        };
+        check(
+            FailureReason::MissingApiKey {
+                variable: "OPENAI_API_KEY".into(),
+            },
+            true,
+        );
+        check(
+            FailureReason::BudgetExhausted {
+                scope: BudgetScope::Cycle,
+                spent: 1.0,
+                estimate: 0.5,
+                cap: 1.0,
+            },
+            true,
+        );
+        check(FailureReason::NoPatch, false);
+        check(FailureReason::NoChange, false);
+        check(
+            FailureReason::Transport {
+                detail: "connection refused".into(),
+            },
+            false,
+        );
     }
 }

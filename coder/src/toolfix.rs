@@ -11,6 +11,7 @@
 use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
+use tdev_core::{Family, Strategy};
 use tdev_tools::ToolEnv;
 
 /// Applies ruff's fixes for some rules in a worktree.
@@ -110,7 +111,7 @@ impl Backend for RuffFixBackend {
             AttemptOutcome::Failed(FailureReason::NoChange) if !overlapping.is_empty() => {
                 failed(FailureReason::OverlapsSaferChange {
                     paths: overlapping,
-                    safer: format!("ruff-fix:{}", self.rules.join(",")),
+                    safer: Strategy::new(Family::ToolFix, self.rules.join(",")),
                 })
             }
             _ => result,

@@ -15,7 +15,7 @@ fn request() -> AttemptRequest {
         task: TaskBrief {
             kind: "add-docstrings".to_owned(),
             title: "Document the module app.py".to_owned(),
-            strategy: "command:agent".to_owned(),
+            strategy: "command:agent".parse().unwrap(),
         },
         findings: Vec::new(),
         excerpts: Vec::new(),

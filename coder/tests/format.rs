@@ -111,7 +111,7 @@ fn a_change_keeps_the_formatting_of_the_files_that_had_it() {
         ("src/messy.rs", "pub fn m( ) { }\n"),
     ]);
     let backend = tdev_coder::KeepFormatted::new(Box::new(inner), tools_dir());
-    let result = backend.attempt(&request("fix-lint", "src/lib.rs"), repo.path());
+    let result = backend.attempt(&request("format:rustfmt", "src/lib.rs"), repo.path());
     assert_eq!(
         result.changed_files(),
         Some(["src/lib.rs".to_owned(), "src/messy.rs".to_owned()].as_slice())

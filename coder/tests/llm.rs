@@ -30,7 +30,7 @@ fn request() -> AttemptRequest {
         task: TaskBrief {
             kind: "fix-security".to_owned(),
             title: "Load YAML safely in app.py".to_owned(),
-            strategy: "llm:fix".to_owned(),
+            strategy: "llm:fix".parse().unwrap(),
         },
         findings: vec![Finding {
             id: "f-1".to_owned(),

@@ -62,7 +62,7 @@ fn an_unsafe_fix_on_the_safe_fixes_lines_waits_for_the_safe_change() {
     match &result.outcome {
         AttemptOutcome::Failed(reason @ FailureReason::OverlapsSaferChange { paths, safer }) => {
             assert_eq!(paths, &["m.py".to_owned()]);
-            assert_eq!(safer, "ruff-fix:UP0");
+            assert_eq!(safer.to_string(), "ruff-fix:UP0");
             assert!(reason.to_string().contains("`m.py`"), "{reason}");
         }
         other => panic!("expected an overlap, got {other:?}"),

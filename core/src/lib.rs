@@ -1,7 +1,8 @@
 //! Shared vocabulary of tdev: the typed record of one evolution cycle and the values it is made of.
 //!
-//! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s,
-//! the coder and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
+//! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s
+//! (each with its [`Strategy`] and the [`TaskFeatures`] its estimate was made from), the coder
+//! and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
 //! triples. The crate has no IO and few dependencies so that it changes slowly.
 //!
 //! ```
@@ -22,14 +23,17 @@
 #![warn(missing_docs)]
 
 mod columns;
+mod features;
 mod finding;
 mod hash;
 mod pattern;
 mod record;
+mod strategy;
 mod test_outcome;
 mod time;
 
 pub use columns::{display_width, pad_end, truncate_to_width};
+pub use features::TaskFeatures;
 pub use finding::{Finding, Fixability, Severity, Span};
 pub use hash::stable_hash;
 pub use pattern::{Pattern, PatternOutcome};
@@ -38,5 +42,6 @@ pub use record::{
     MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, TokenUsage,
     Trigger,
 };
+pub use strategy::{Family, Strategy, StrategyError, Tier};
 pub use test_outcome::{TestOutcome, TestStatus};
 pub use time::{Timestamp, TimestampError};

@@ -4,7 +4,7 @@
 //! is plain data (serde, JSON-friendly) and checks its own consistency with
 //! [`CycleRecord::validate`], so that nothing half-formed ever reaches the graph.
 
-use crate::{Finding, Timestamp};
+use crate::{Finding, Strategy, TaskFeatures, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -112,8 +112,9 @@ pub struct Task {
     pub kind: String,
     /// One line for a person.
     pub title: String,
-    /// The strategy chosen to do it, e.g. `ruff-fix:E711`, `codemod:safe-load`, `llm`.
-    pub strategy: String,
+    /// The strategy chosen to do it, e.g. `ruff-fix:E7`, `codemod:yaml-safe-load`,
+    /// `llm:refactor`.
+    pub strategy: Strategy,
     /// Estimated effort in hours, at most [`MAX_TASK_HOURS`].
     pub estimate_hours: f64,
     /// Estimated risk from 1 (trivial) to 5 (dangerous).
@@ -124,6 +125,10 @@ pub struct Task {
     /// Ids of the findings this task addresses.
     #[serde(default)]
     pub addresses: Vec<String>,
+    /// What its estimate was made from; absent in records written before tdev kept them.
+    /// Their `kind` and `strategy` are the task's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<TaskFeatures>,
 }
 
 /// One try at a task.
@@ -134,7 +139,7 @@ pub struct Attempt {
     /// 1, 2 or 3.
     pub number: u32,
     /// The strategy used for this try.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// The backend that produced the change, e.g. `ruff`, `codemod`, `llm:anthropic`.
     pub backend: String,
     /// When the attempt started.
@@ -358,6 +363,23 @@ impl CycleRecord {
             if !(1..=5).contains(&t.risk) {
                 problem(format!("tasks[{i}].risk"), "must be from 1 to 5");
             }
+            if let Some(features) = &t.features {
+                if features.kind != t.kind || features.strategy != t.strategy {
+                    problem(
+                        format!("tasks[{i}].features"),
+                        "must have the task's kind and strategy",
+                    );
+                }
+                if !(features.total_complexity >= 0.0 && features.total_complexity.is_finite()) {
+                    problem(
+                        format!("tasks[{i}].features.total_complexity"),
+                        "must be a finite number >= 0",
+                    );
+                }
+                if !(0.0..=1.0).contains(&features.priority) {
+                    problem(format!("tasks[{i}].features.priority"), "must be in [0, 1]");
+                }
+            }
         }
         for (i, t) in self.tasks.iter().enumerate() {
             for dep in &t.depends_on {
@@ -487,16 +509,24 @@ mod tests {
                 id: "t1".into(),
                 kind: "fix-security".into(),
                 title: "Use safe_load".into(),
-                strategy: "codemod:safe-load".into(),
+                strategy: "codemod:safe-load".parse().unwrap(),
                 estimate_hours: 0.5,
                 risk: 2,
                 depends_on: vec![],
                 addresses: vec!["f1".into()],
+                features: Some(TaskFeatures {
+                    kind: "fix-security".into(),
+                    strategy: "codemod:safe-load".parse().unwrap(),
+                    findings: 1,
+                    files: 1,
+                    total_complexity: 0.0,
+                    priority: 0.9,
+                }),
             }],
             attempts: vec![Attempt {
                 task: "t1".into(),
                 number: 1,
-                strategy: "codemod:safe-load".into(),
+                strategy: "codemod:safe-load".parse().unwrap(),
                 backend: "codemod".into(),
                 started_at: t("2026-11-25T10:01:00Z"),
                 duration_secs: 12.5,
@@ -592,6 +622,40 @@ mod tests {
         check(
             |r| r.attempts.push(r.attempts[0].clone()),
             &["attempts[1]: repeats the number of an earlier attempt"],
+        );
+        check(
+            |r| r.tasks[0].features.as_mut().unwrap().strategy = "llm:fix".parse().unwrap(),
+            &["tasks[0].features: must have the task's kind and strategy"],
+        );
+        check(
+            |r| r.tasks[0].features.as_mut().unwrap().priority = 2.0,
+            &["tasks[0].features.priority: must be in [0, 1]"],
+        );
+        check(
+            |r| r.tasks[0].features.as_mut().unwrap().total_complexity = -1.0,
+            &["tasks[0].features.total_complexity: must be a finite number >= 0"],
+        );
+    }
+
+    /// Records written before tasks kept their features stay valid.
+    #[test]
+    fn a_task_without_features_is_valid() {
+        check(|r| r.tasks[0].features = None, &[]);
+        let mut json = serde_json::to_value(valid()).unwrap();
+        json["tasks"][0].as_object_mut().unwrap().remove("features");
+        let record: CycleRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(record.tasks[0].features, None);
+        assert!(record.validate().is_ok());
+    }
+
+    #[test]
+    fn an_unknown_strategy_is_refused_where_it_is() {
+        let mut json = serde_json::to_value(valid()).unwrap();
+        json["attempts"][0]["strategy"] = "ruff:E711".into();
+        let error = serde_json::from_value::<CycleRecord>(json).unwrap_err();
+        assert!(
+            error.to_string().contains("`ruff:E711` is not a strategy"),
+            "{error}"
         );
     }
 

@@ -38,7 +38,7 @@ pub use lock::DataDirLock;
 pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
-pub use refusals::{Refusal, is_deterministic};
+pub use refusals::Refusal;
 pub use stats::{
     FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
 };

@@ -6,7 +6,7 @@
 use crate::vocab::{self, prov, tdev};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
-use tdev_core::{Attempt, CycleRecord, ModelRecord, Timestamp};
+use tdev_core::{Attempt, CycleRecord, ModelRecord, TaskFeatures, Timestamp};
 
 /// Builds the quads of one record, all in the record's named graph.
 struct Builder {
@@ -142,7 +142,7 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
             b.add(&task, rdf::TYPE, tdev::TASK);
             b.add(&task, tdev::KIND, Literal::from(t.kind.as_str()));
             b.add(&task, tdev::TITLE, Literal::from(t.title.as_str()));
-            b.add(&task, tdev::STRATEGY, Literal::from(t.strategy.as_str()));
+            b.add(&task, tdev::STRATEGY, Literal::from(t.strategy.to_string()));
             b.add(
                 &task,
                 tdev::ESTIMATED_HOURS,
@@ -159,6 +159,9 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
                     vocab::id(&["cycle", id, "finding", finding]),
                 );
             }
+            if let Some(features) = &t.features {
+                features_quads(&mut b, &task, features);
+            }
         }
     }
 
@@ -169,6 +172,34 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
         model_quads(&mut b, &cycle, m);
     }
     b.quads
+}
+
+/// What a task's estimate was made from, on a node of its own (`<task>/features`). Its kind
+/// and strategy are the task's, so they are not written again.
+fn features_quads(b: &mut Builder, task: &NamedNode, features: &TaskFeatures) {
+    let node = NamedNode::new_unchecked(format!("{}/features", task.as_str()));
+    b.add(task, tdev::FEATURES, node.clone());
+    b.add(&node, rdf::TYPE, tdev::TASK_FEATURES);
+    b.add(
+        &node,
+        tdev::FINDINGS_ADDRESSED,
+        Literal::from(i64::from(features.findings)),
+    );
+    b.add(
+        &node,
+        tdev::FILES_TOUCHED,
+        Literal::from(i64::from(features.files)),
+    );
+    b.add(
+        &node,
+        tdev::TOTAL_COMPLEXITY,
+        Literal::from(features.total_complexity),
+    );
+    b.add(
+        &node,
+        tdev::HIGHEST_PRIORITY,
+        Literal::from(features.priority),
+    );
 }
 
 fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &Attempt) {
@@ -187,7 +218,11 @@ fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &A
         tdev::ATTEMPT_NUMBER,
         Literal::from(i64::from(a.number)),
     );
-    b.add(&attempt, tdev::STRATEGY, Literal::from(a.strategy.as_str()));
+    b.add(
+        &attempt,
+        tdev::STRATEGY,
+        Literal::from(a.strategy.to_string()),
+    );
     b.add(&attempt, tdev::BACKEND, Literal::from(a.backend.as_str()));
     b.add(&attempt, prov::STARTED_AT_TIME, date_time(a.started_at));
     b.add(

@@ -13,6 +13,7 @@ use crate::vocab;
 use oxigraph::model::{Literal, Term};
 use oxigraph::sparql::{QueryResults, Variable};
 use std::collections::BTreeMap;
+use tdev_core::Strategy;
 
 /// One finding whose deterministic strategies were all refused on a commit.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,7 +23,7 @@ pub struct Refusal {
     /// The cycle that tried them last.
     pub cycle: String,
     /// The strategies tried, in the order of their attempts.
-    pub strategies: Vec<String>,
+    pub strategies: Vec<Strategy>,
     /// The gate's first reason for refusing the last attempt.
     pub reason: String,
 }
@@ -42,16 +43,11 @@ SELECT ?repository ?base ?cycle ?task ?number ?strategy ?passed ?evaluated ?onTe
   ?task tdev:addresses ?finding .
 }";
 
-/// Whether a strategy makes the same change whenever it is given the same code: tools and
-/// codemods do, a model or an agent does not.
-pub fn is_deterministic(strategy: &str) -> bool {
-    !(strategy.starts_with("llm:") || strategy.starts_with("command:"))
-}
-
 /// One attempt, as far as refusals need it.
 #[derive(Default)]
 struct Tried {
-    strategy: String,
+    /// `None` for a strategy this tdev cannot read: not known to be deterministic.
+    strategy: Option<Strategy>,
     refused: bool,
     reason: Option<String>,
 }
@@ -111,7 +107,7 @@ impl KnowledgeGraph {
                 && text("evaluated").as_deref() == Some("true")
                 && text("onTests").as_deref() == Some("false");
             tried.reason = tried.reason.take().or_else(|| text("reason"));
-            tried.strategy = strategy;
+            tried.strategy = strategy.parse().ok();
             let addressed = findings.entry(key).or_default();
             if !addressed.contains(&finding) {
                 addressed.push(finding);
@@ -121,11 +117,12 @@ impl KnowledgeGraph {
         for (key, tried) in attempts {
             let exhausted = tried
                 .values()
-                .all(|t| t.refused && is_deterministic(&t.strategy));
+                .all(|t| t.refused && t.strategy.as_ref().is_some_and(Strategy::is_deterministic));
             if !exhausted {
                 continue;
             }
-            let strategies: Vec<String> = tried.values().map(|t| t.strategy.clone()).collect();
+            let strategies: Vec<Strategy> =
+                tried.values().filter_map(|t| t.strategy.clone()).collect();
             let reason = tried
                 .values()
                 .last()

@@ -336,10 +336,11 @@ impl Statistics {
         self.repositories
             .insert(repo.clone(), record::repository_quads(record));
 
-        let mut strategies: BTreeMap<&str, Counts> = BTreeMap::new();
+        // Keyed by the strategy as written, which is how the statistics name it.
+        let mut strategies: BTreeMap<String, Counts> = BTreeMap::new();
         let (mut attempts, mut passes) = (0, 0);
         for a in &record.attempts {
-            let counts = strategies.entry(a.strategy.as_str()).or_default();
+            let counts = strategies.entry(a.strategy.to_string()).or_default();
             counts.attempts += 1;
             counts.passes += i64::from(a.gate.passed);
             counts.millis += millis(a.duration_secs);
@@ -350,7 +351,11 @@ impl Statistics {
             let node = strategy_node(strategy);
             if self.is_new(&node, tdev::ATTEMPT_COUNT) {
                 describe.push(stats_quad(&node, rdf::TYPE, tdev::STRATEGY_STATISTICS));
-                describe.push(stats_quad(&node, tdev::STRATEGY, Literal::from(*strategy)));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::STRATEGY,
+                    Literal::from(strategy.as_str()),
+                ));
             }
             self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, counts.attempts);
             self.bump(&node, tdev::PASS_COUNT, Unit::Count, counts.passes);

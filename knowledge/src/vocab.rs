@@ -74,6 +74,9 @@ pub mod tdev {
         PASS_COUNT = "passCount", TOTAL_DURATION_SECONDS = "totalDurationSeconds",
         FINDING_COUNT = "findingCount", STATISTICS_PENDING = "statisticsPending",
         INPUT_TOKENS = "inputTokens", OUTPUT_TOKENS = "outputTokens", COST = "cost",
+        TASK_FEATURES = "TaskFeatures", FEATURES = "features",
+        FINDINGS_ADDRESSED = "findingsAddressed", FILES_TOUCHED = "filesTouched",
+        TOTAL_COMPLEXITY = "totalComplexity", HIGHEST_PRIORITY = "highestPriority",
     );
 }
 
@@ -204,6 +207,15 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         TOTAL_DURATION_SECONDS,
         FINDING_COUNT,
         STATISTICS_PENDING,
+        INPUT_TOKENS,
+        OUTPUT_TOKENS,
+        COST,
+        TASK_FEATURES,
+        FEATURES,
+        FINDINGS_ADDRESSED,
+        FILES_TOUCHED,
+        TOTAL_COMPLEXITY,
+        HIGHEST_PRIORITY,
     ]
 }
 

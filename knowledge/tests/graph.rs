@@ -633,7 +633,7 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
                 !tried.is_empty()
                     && tried
                         .iter()
-                        .all(|a| !a.gate.passed && tdev_knowledge::is_deterministic(&a.strategy))
+                        .all(|a| !a.gate.passed && a.strategy.is_deterministic())
             })
             .map(|t| t.id.clone())
     };
@@ -693,7 +693,7 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
                                 .failed
                                 .iter()
                                 .any(|c| c == "tests" || c == "test_run")
-                            && tdev_knowledge::is_deterministic(&a.strategy)
+                            && a.strategy.is_deterministic()
                     });
                 if !exhausted {
                     continue;

@@ -9,11 +9,12 @@
 
 use crate::htn::{Draft, Situation};
 use std::collections::BTreeMap;
+use tdev_core::{Strategy, Tier};
 
 /// The step of the per-file order a task belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Step {
-    /// Ruff safe fixes, clippy's machine-applicable fixes.
+    /// Ruff safe fixes, clippy's machine-applicable fixes, the formatter.
     SafeToolFix,
     /// Codemods and ruff's unsafe fixes.
     Mechanical,
@@ -29,11 +30,10 @@ pub(crate) enum Step {
 
 impl Step {
     /// The step of a task, from its kind and strategy.
-    pub(crate) fn of(kind: &str, strategy: &str) -> Step {
-        let family = strategy.split(':').next().unwrap_or_default();
-        match (kind, family) {
-            (_, "ruff-fix" | "clippy-fix" | "format") => Step::SafeToolFix,
-            (_, "codemod" | "ruff-unsafe-fix") => Step::Mechanical,
+    pub(crate) fn of(kind: &str, strategy: &Strategy) -> Step {
+        match (kind, strategy.tier()) {
+            (_, Tier::SafeToolFix) => Step::SafeToolFix,
+            (_, Tier::Codemod | Tier::UnsafeToolFix) => Step::Mechanical,
             ("add-tests", _) => Step::Tests,
             ("reduce-complexity", _) => Step::Refactor,
             ("add-docstrings", _) => Step::Docstrings,

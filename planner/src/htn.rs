@@ -8,10 +8,11 @@
 //! the same file (or, for tool fixes, the same directory) become one primitive task, which the
 //! planner then estimates and splits.
 
-use crate::Goal;
+use crate::{Backends, Goal};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use tdev_core::{Finding, Fixability};
+use tdev_core::{Family, Finding, Fixability, Strategy};
+use tdev_targets::python::codemod;
 
 /// Below this line coverage (a fraction) a file gets tests before it is refactored; the same
 /// bar as the default gate on changed lines.
@@ -139,6 +140,18 @@ impl Compound {
         }
     }
 
+    /// The work its tasks do, as a noun for people ("refactoring", "docstrings").
+    pub fn work(self) -> &'static str {
+        match self {
+            Self::Secure => "security fixes",
+            Self::Tidy | Self::FixLint => "lint fixes",
+            Self::Protect | Self::Cover => "tests",
+            Self::Refactor => "refactoring",
+            Self::Document => "docstrings",
+            Self::FixOther => "other fixes",
+        }
+    }
+
     /// The kind of the primitive tasks it produces (`Task::kind`).
     pub fn task_kind(self) -> &'static str {
         match self {
@@ -228,7 +241,7 @@ enum Grouping {
 
 /// The primitive action a method chooses for a finding.
 struct Action {
-    strategy: String,
+    strategy: Strategy,
     /// What the task does, completed by the planner with where (a verb phrase).
     what: String,
     grouping: Grouping,
@@ -251,7 +264,7 @@ const SAFE_TOOL_FIX: Method = Method {
     },
     action: |f| match (ruff_rule(&f.kind), clippy_lint(&f.kind), formatter(&f.kind)) {
         (Some(rule), _, _) => Action {
-            strategy: format!("ruff-fix:{}", rule_family(rule)),
+            strategy: Strategy::new(Family::ToolFix, rule_family(rule)),
             what: format!(
                 "apply ruff safe fixes for rule family {}",
                 rule_family(rule)
@@ -259,14 +272,14 @@ const SAFE_TOOL_FIX: Method = Method {
             grouping: Grouping::Directory,
         },
         (None, Some(lint), _) => Action {
-            strategy: format!("clippy-fix:{lint}"),
+            strategy: Strategy::new(Family::ClippyFix, lint),
             what: format!("apply clippy's fix for {lint}"),
             grouping: Grouping::Directory,
         },
         (None, None, tool) => {
             let tool = tool.unwrap_or_default();
             Action {
-                strategy: format!("format:{tool}"),
+                strategy: Strategy::new(Family::Formatter, tool),
                 what: format!("format with {tool}, as the repository does"),
                 grouping: Grouping::Directory,
             }
@@ -274,29 +287,21 @@ const SAFE_TOOL_FIX: Method = Method {
     },
 };
 
-/// The built-in codemods, by the finding kinds they fix: strategy and what they do.
-fn codemod(kind: &str) -> Option<(&'static str, &'static str)> {
-    match kind {
-        "bandit:B506" | "ruff:S506" => Some((
-            "codemod:yaml-safe-load",
-            "replace yaml.load with yaml.safe_load",
-        )),
-        "ruff:E711" => Some(("codemod:none-comparison", "compare with None using `is`")),
-        "ruff:B006" => Some((
-            "codemod:mutable-default",
-            "replace mutable default arguments with None",
-        )),
-        _ => None,
-    }
+/// The built-in codemod that fixes findings of `kind`, as the codemods themselves declare
+/// (`Codemod::kinds`).
+fn codemod_for(kind: &str) -> Option<Box<dyn codemod::Codemod>> {
+    codemod::for_kind(kind).into_iter().next()
 }
 
 /// A built-in codemod fixes it.
 const CODEMOD: Method = Method {
-    applies: |f| codemod(&f.kind).is_some(),
+    applies: |f| codemod_for(&f.kind).is_some(),
     action: |f| {
-        let (strategy, what) = codemod(&f.kind).unwrap_or_default();
+        let (strategy, what) = codemod_for(&f.kind)
+            .map(|c| (Strategy::new(Family::Codemod, c.id()), c.summary()))
+            .unwrap_or((Strategy::new(Family::Codemod, ""), ""));
         Action {
-            strategy: strategy.to_owned(),
+            strategy,
             what: what.to_owned(),
             grouping: Grouping::Directory,
         }
@@ -309,20 +314,20 @@ const UNSAFE_TOOL_FIX: Method = Method {
     action: |f| {
         let family = rule_family(ruff_rule(&f.kind).unwrap_or_default());
         Action {
-            strategy: format!("ruff-unsafe-fix:{family}"),
+            strategy: Strategy::new(Family::UnsafeToolFix, family),
             what: format!("apply ruff unsafe fixes for rule family {family}"),
             grouping: Grouping::Directory,
         }
     },
 };
 
-/// Builds a method that always applies and hands the file to the LLM backend.
+/// Builds a method that always applies and hands the file to a model (`llm:<request>`).
 macro_rules! llm_method {
-    ($strategy:literal, $what:literal) => {
+    ($request:literal, $what:literal) => {
         Method {
             applies: |_| true,
             action: |_| Action {
-                strategy: $strategy.to_owned(),
+                strategy: Strategy::new(Family::Model, $request),
                 what: $what.to_owned(),
                 grouping: Grouping::File,
             },
@@ -330,18 +335,18 @@ macro_rules! llm_method {
     };
 }
 
-const LLM_FIX_SECURITY: Method = llm_method!("llm:fix-security", "fix security findings");
-const LLM_FIX_LINT: Method = llm_method!("llm:fix-lint", "fix lint findings");
-const LLM_FIX: Method = llm_method!("llm:fix", "fix findings");
-const REFACTOR: Method = llm_method!("llm:refactor", "refactor to reduce complexity");
-const ADD_TESTS: Method = llm_method!("llm:add-tests", "add tests");
-const DOCSTRINGS: Method = llm_method!("llm:docstrings", "write docstrings");
+const LLM_FIX_SECURITY: Method = llm_method!("fix-security", "fix security findings");
+const LLM_FIX_LINT: Method = llm_method!("fix-lint", "fix lint findings");
+const LLM_FIX: Method = llm_method!("fix", "fix findings");
+const REFACTOR: Method = llm_method!("refactor", "refactor to reduce complexity");
+const ADD_TESTS: Method = llm_method!("add-tests", "add tests");
+const DOCSTRINGS: Method = llm_method!("docstrings", "write docstrings");
 
 /// A primitive task before it has an id: its findings, files and what it does.
 #[derive(Clone, Debug)]
 pub(crate) struct Draft<'a> {
     pub compound: Compound,
-    pub strategy: String,
+    pub strategy: Strategy,
     pub what: String,
     pub findings: Vec<&'a Finding>,
     pub files: BTreeSet<String>,
@@ -447,46 +452,84 @@ fn directory(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// Decomposes the goal over the findings into primitive drafts, each finding in at most one
-/// (the first compound task, in the goal's order, that takes it).
-pub(crate) fn decompose<'a>(
-    goal: Goal,
-    findings: &'a [Finding],
-    situation: &Situation,
-) -> Vec<Draft<'a>> {
-    let compounds = Compound::of_goal(goal);
-    let mut groups: BTreeMap<(Compound, String, String), Draft<'a>> = BTreeMap::new();
-    for finding in findings {
-        let Some(compound) = compounds.iter().find(|c| c.takes(finding, situation)) else {
-            continue;
-        };
-        let Some(method) = compound.methods().iter().find(|m| (m.applies)(finding)) else {
-            continue;
-        };
-        let action = (method.action)(finding);
-        let place = match action.grouping {
-            Grouping::Directory => directory(&finding.path).to_owned(),
-            Grouping::File => finding.path.clone(),
-        };
-        let draft = groups
-            .entry((*compound, action.strategy.clone(), place))
-            .or_insert_with(|| Draft {
-                compound: *compound,
-                strategy: action.strategy,
-                what: action.what,
-                findings: Vec::new(),
-                files: BTreeSet::new(),
-                stage: None,
-                origin: 0,
-            });
-        draft.findings.push(finding);
-        draft.files.insert(finding.path.clone());
-    }
-    let mut drafts: Vec<Draft<'a>> = groups.into_values().collect();
+/// The primitive drafts of a goal over findings, and the work left out because only a model
+/// could do it and none can run.
+pub(crate) struct Decomposition<'a> {
+    pub drafts: Vec<Draft<'a>>,
+    /// The drafts a model would have carried out, grouped as the others are.
+    pub needs_model: Vec<Draft<'a>>,
+}
+
+/// Drafts by compound task, strategy and place (a directory or a file), as they fill.
+type Groups<'a> = BTreeMap<(Compound, Strategy, String), Draft<'a>>;
+
+/// Adds `finding` to the draft of `action` in `groups`, making the draft when it is the first.
+fn add<'a>(groups: &mut Groups<'a>, compound: Compound, action: Action, finding: &'a Finding) {
+    let place = match action.grouping {
+        Grouping::Directory => directory(&finding.path).to_owned(),
+        Grouping::File => finding.path.clone(),
+    };
+    let draft = groups
+        .entry((compound, action.strategy.clone(), place))
+        .or_insert_with(|| Draft {
+            compound,
+            strategy: action.strategy,
+            what: action.what,
+            findings: Vec::new(),
+            files: BTreeSet::new(),
+            stage: None,
+            origin: 0,
+        });
+    draft.findings.push(finding);
+    draft.files.insert(finding.path.clone());
+}
+
+/// The drafts of `groups`, each with its findings in the order of the file.
+fn drafts(groups: Groups<'_>) -> Vec<Draft<'_>> {
+    let mut drafts: Vec<Draft<'_>> = groups.into_values().collect();
     for draft in &mut drafts {
         draft
             .findings
             .sort_by(|a, b| (&a.path, a.span, &a.id).cmp(&(&b.path, b.span, &b.id)));
     }
     drafts
+}
+
+/// Decomposes the goal over the findings into primitive drafts, each finding in at most one
+/// (the first compound task, in the goal's order, that takes it). A finding gets the first
+/// method that applies to it and whose strategy `backends` can carry out; a finding only a
+/// model could fix, with none to run, goes to the drafts a model would have made instead.
+pub(crate) fn decompose<'a>(
+    goal: Goal,
+    findings: &'a [Finding],
+    situation: &Situation,
+    backends: &Backends,
+) -> Decomposition<'a> {
+    let compounds = Compound::of_goal(goal);
+    let (mut planned, mut left_out) = (Groups::new(), Groups::new());
+    for finding in findings {
+        let Some(&compound) = compounds.iter().find(|c| c.takes(finding, situation)) else {
+            continue;
+        };
+        let mut actions = compound
+            .methods()
+            .iter()
+            .filter(|m| (m.applies)(finding))
+            .map(|m| (m.action)(finding));
+        let Some(first) = actions.next() else {
+            continue;
+        };
+        let runnable = |a: &Action| backends.carry_out(&a.strategy).is_some();
+        if runnable(&first) {
+            add(&mut planned, compound, first, finding);
+        } else if let Some(action) = actions.find(runnable) {
+            add(&mut planned, compound, action, finding);
+        } else {
+            add(&mut left_out, compound, first, finding);
+        }
+    }
+    Decomposition {
+        drafts: drafts(planned),
+        needs_model: drafts(left_out),
+    }
 }

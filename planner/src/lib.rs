@@ -6,7 +6,14 @@
 //! [`Compound`] tasks, whose methods turn findings into primitive tasks grouped by file or
 //! directory. Estimates come from an [`Estimator`] ([`HeuristicEstimator`] until trained models
 //! replace it). Dependencies follow fixed ordering rules (`dependencies.rs`) and form a
-//! [`TaskGraph`]. The crate knows nothing of actors or the command line.
+//! [`TaskGraph`]. The planner plans only what the run's [`Backends`] can carry out: without a
+//! model, work only a model could do is left out and counted ([`NeedsModel`]).
+//!
+//! The policy of a cycle around the plan lives here too, as pure functions the cycle calls:
+//! which findings are planned for ([`select`]), which strategies a task's attempts follow
+//! ([`attempt_order`]), the order its parallel groups run in ([`Plan::task_groups`]) and how
+//! the attempts add up to the cycle's outcome ([`cycle_outcome`]). The crate knows nothing of
+//! actors or the command line.
 //!
 //! ```
 //! use tdev_core::{Finding, Fixability, Severity};
@@ -31,12 +38,14 @@
 //! ];
 //! let plan = Planner::default().plan(Goal::parse("fix security findings")?, &findings)?;
 //! assert_eq!(plan.tasks.len(), 1);
-//! assert_eq!(plan.tasks[0].strategy, "codemod:yaml-safe-load");
+//! assert_eq!(plan.tasks[0].strategy.to_string(), "codemod:yaml-safe-load");
 //! assert!(tdev_planner::mermaid(&plan).starts_with("flowchart TD"));
 //! # Ok::<(), tdev_planner::Error>(())
 //! ```
 #![warn(missing_docs)]
 
+mod attempts;
+mod backends;
 mod dependencies;
 mod error;
 mod estimate;
@@ -45,12 +54,17 @@ mod graph;
 mod htn;
 mod plan;
 mod render;
+mod selection;
 mod split;
 
+pub use attempts::{attempt_order, cycle_outcome};
+pub use backends::{BackendChoice, Backends, NeedsModel, NoModel};
 pub use error::{Error, Result};
-pub use estimate::{Estimate, Estimator, HeuristicEstimator, TaskFeatures};
+pub use estimate::{Estimate, Estimator, HeuristicEstimator, SharedEstimator};
 pub use goal::Goal;
 pub use graph::{CriticalPath, TaskGraph};
 pub use htn::{Compound, Concern, LOW_COVERAGE, Situation, rule_family};
 pub use plan::{DEFAULT_MAX_TASKS, Plan, Planner, TaskDetail};
 pub use render::{mermaid, text};
+pub use selection::{Earlier, Selection, select};
+pub use tdev_core::TaskFeatures;

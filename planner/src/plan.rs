@@ -2,15 +2,16 @@
 
 use crate::dependencies::edges;
 use crate::graph::{round, transitive_reduction};
-use crate::htn::{Compound, Draft, Situation, decompose};
+use crate::htn::{Compound, Decomposition, Draft, Situation, decompose};
 use crate::split::{Fitted, fit};
 use crate::{
-    CriticalPath, Error, Estimator, Goal, HeuristicEstimator, Result, TaskFeatures, TaskGraph,
+    Backends, CriticalPath, Error, Estimator, Goal, HeuristicEstimator, NeedsModel, Result,
+    TaskGraph,
 };
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use tdev_core::{Finding, Task};
 
 /// How many tasks a plan holds unless told otherwise.
@@ -35,6 +36,10 @@ pub struct Plan {
     /// Work left out because no split brings it under the limit of hours per task, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub too_large: Vec<String>,
+    /// Work left out because only a model could do it and none can run here, and how to
+    /// enable one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_model: Option<NeedsModel>,
 }
 
 /// What the planner knows about a task beyond the recorded `Task`.
@@ -48,8 +53,6 @@ pub struct TaskDetail {
     pub priority: f64,
     /// Estimated probability that an attempt passes the gate.
     pub success_probability: f64,
-    /// What the estimate was made from.
-    pub features: TaskFeatures,
 }
 
 impl Plan {
@@ -57,13 +60,41 @@ impl Plan {
     pub fn total_hours(&self) -> f64 {
         round(self.tasks.iter().map(|t| t.estimate_hours).sum())
     }
+
+    /// The tasks in the groups that may run at the same time, in the order the groups run; a
+    /// task the groups leave out (a plan made elsewhere might) runs alone after them.
+    pub fn task_groups(&self) -> Vec<Vec<&Task>> {
+        let by_id: HashMap<&str, &Task> = self.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+        let mut grouped: HashSet<&str> = HashSet::new();
+        let mut groups: Vec<Vec<&Task>> = self
+            .groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
+                    .filter(|task| grouped.insert(task.id.as_str()))
+                    .collect()
+            })
+            .filter(|group: &Vec<&Task>| !group.is_empty())
+            .collect();
+        groups.extend(
+            self.tasks
+                .iter()
+                .filter(|task| !grouped.contains(task.id.as_str()))
+                .map(|task| vec![task]),
+        );
+        groups
+    }
 }
 
-/// Turns findings into plans, with an estimator and a cap on the number of tasks.
+/// Turns findings into plans, with an estimator, a cap on the number of tasks and the
+/// backends that can carry strategies out.
 #[derive(Debug)]
 pub struct Planner<E> {
     estimator: E,
     max_tasks: usize,
+    backends: Backends,
 }
 
 impl Default for Planner<HeuristicEstimator> {
@@ -73,12 +104,21 @@ impl Default for Planner<HeuristicEstimator> {
 }
 
 impl<E: Estimator> Planner<E> {
-    /// A planner estimating with `estimator`, holding at most [`DEFAULT_MAX_TASKS`] tasks.
+    /// A planner estimating with `estimator`, holding at most [`DEFAULT_MAX_TASKS`] tasks,
+    /// planning for every backend.
     pub fn new(estimator: E) -> Self {
         Planner {
             estimator,
             max_tasks: DEFAULT_MAX_TASKS,
+            backends: Backends::default(),
         }
+    }
+
+    /// Plans only what `backends` can carry out: without a model, work only a model could do
+    /// is left out and counted in [`Plan::needs_model`].
+    pub fn with_backends(mut self, backends: Backends) -> Self {
+        self.backends = backends;
+        self
     }
 
     /// Caps the number of tasks in a plan; the most valuable are kept.
@@ -93,7 +133,8 @@ impl<E: Estimator> Planner<E> {
     /// tasks, each split until estimated at 4 hours or less. Tasks are ordered by priority (a
     /// task inherits the priority of the tasks waiting for it, so that it is kept whenever they
     /// are); the first `max_tasks` make the plan. Findings no compound task of the goal takes
-    /// are left alone: an empty plan is a valid answer.
+    /// are left alone: an empty plan is a valid answer. So are findings whose every method's
+    /// strategy needs a model the planner's backends lack; the plan counts them.
     pub fn plan(&self, goal: Goal, findings: &[Finding]) -> Result<Plan> {
         let mut seen = HashSet::new();
         if let Some(f) = findings.iter().find(|f| !seen.insert(f.id.as_str())) {
@@ -103,8 +144,21 @@ impl<E: Estimator> Planner<E> {
         let mut chain = 0;
         let mut too_large = Vec::new();
         let mut fitted: Vec<Fitted<'_>> = Vec::new();
-        for draft in decompose(goal, findings, &situation) {
+        let Decomposition {
+            drafts,
+            needs_model,
+        } = decompose(goal, findings, &situation, &self.backends);
+        for draft in drafts {
             fitted.extend(fit(&self.estimator, draft, &mut chain, &mut too_large)?);
+        }
+        // Work left for a model is counted as the tasks it would have made, split to fit.
+        let mut for_model: BTreeMap<Compound, usize> = BTreeMap::new();
+        for draft in needs_model {
+            let compound = draft.compound;
+            let pieces = fit(&self.estimator, draft, &mut 0, &mut Vec::new())?.len();
+            if pieces > 0 {
+                *for_model.entry(compound).or_default() += pieces;
+            }
         }
         let drafts: Vec<&Draft<'_>> = fitted.iter().map(|f| &f.draft).collect();
         let all_edges = edges(&drafts, &situation);
@@ -146,6 +200,7 @@ impl<E: Estimator> Planner<E> {
                 risk: estimate.risk,
                 depends_on: depends_on.into_iter().map(id).collect(),
                 addresses: draft.findings.iter().map(|f| f.id.clone()).collect(),
+                features: Some(features.clone()),
             });
             details.insert(
                 id(pos),
@@ -154,7 +209,6 @@ impl<E: Estimator> Planner<E> {
                     files: draft.files.iter().cloned().collect(),
                     priority: priority[i],
                     success_probability: (estimate.success_probability * 100.0).round() / 100.0,
-                    features: features.clone(),
                 },
             );
         }
@@ -167,6 +221,14 @@ impl<E: Estimator> Planner<E> {
             details,
             left_out: fitted.len() - chosen.len(),
             too_large,
+            needs_model: self
+                .backends
+                .no_model()
+                .filter(|_| !for_model.is_empty())
+                .map(|because| NeedsModel {
+                    tasks: for_model,
+                    because,
+                }),
         })
     }
 }

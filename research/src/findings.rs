@@ -8,6 +8,7 @@
 //! of the commits read and are complex. Duplicated blocks are findings on the copy, naming
 //! the original.
 
+use crate::test_files::TestFiles;
 use crate::{FileReport, FunctionReport, Language, priority, round};
 use std::collections::{BTreeMap, HashMap};
 use tdev_core::{Finding, Severity, Span};
@@ -49,8 +50,9 @@ pub fn maintainability_rank(index: f64) -> char {
 }
 
 /// The findings of a scan's files and of the duplicated blocks among them (whose `file`
-/// indexes are positions in `files`), highest priority first.
-pub(crate) fn findings(files: &[FileReport], blocks: &[Block]) -> Vec<Finding> {
+/// indexes are positions in `files`), ranked: the product's first, then `tests`', each
+/// highest priority first.
+pub(crate) fn findings(files: &[FileReport], blocks: &[Block], tests: &TestFiles) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in files {
         for function in &file.functions {
@@ -62,27 +64,15 @@ pub(crate) fn findings(files: &[FileReport], blocks: &[Block]) -> Vec<Finding> {
     }
     // Tests spell out similar cases one by one on purpose, so copies in test files (as the
     // gate knows them) are measured but not findings, as SonarQube leaves tests out.
-    let tests = tdev_gates::Policy::default();
     out.extend(
         blocks
             .iter()
-            .filter(|block| !tests.is_test_file(&files[block.copy.file].path))
+            .filter(|block| !tests.contains(&files[block.copy.file].path))
             .map(|block| duplicated_block(files, block)),
     );
     unique_ids(&mut out);
-    sort(&mut out);
+    crate::priority::rank(&mut out, tests);
     out
-}
-
-/// Highest priority first, then by place.
-pub(crate) fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.priority
-            .total_cmp(&a.priority)
-            .then_with(|| a.path.cmp(&b.path))
-            .then_with(|| a.span.cmp(&b.span))
-            .then_with(|| a.kind.cmp(&b.kind))
-    });
 }
 
 fn complexity(file: &FileReport, function: &FunctionReport) -> Option<Finding> {

@@ -1,10 +1,12 @@
 //! The research phase: scan a repository into per-file and per-function metrics, churn
-//! hotspots from its git history, and findings ranked by priority.
+//! hotspots from its git history, and findings ranked by priority, the product's before its
+//! tests'.
 //!
 //! A scan walks the repository (honouring its ignore files), reads each Python and Rust
-//! source file once, measures it with the native analyses of `tdev-targets` on all cores, reads the git
-//! history once for churn, finds the code duplicated across files on the tokens of the same
-//! parses, and turns what it measured into [`Finding`]s. Files that cannot be
+//! source file once, measures it with the native analyses of `tdev-targets` on all cores,
+//! reads the git history once for churn, finds the code duplicated across files on the tokens
+//! of the same parses, and turns what it measured into [`Finding`]s. Which files are tests,
+//! the caller says ([`ScanOptions::test_patterns`], the gate's patterns). Files that cannot be
 //! measured (too large, generated, binary, not UTF-8, not parsable, links that loop or lead
 //! out of the repository) are reported in [`Scan::skipped`] with the reason; the scan always
 //! completes.
@@ -26,6 +28,7 @@ mod duplication;
 mod file;
 mod findings;
 mod priority;
+mod test_files;
 mod tools;
 mod walk;
 
@@ -98,6 +101,12 @@ pub struct ScanOptions {
     pub history_commits: usize,
     /// How long a repeated block must be to count as duplicated code.
     pub duplication: DuplicationOptions,
+    /// Globs of the repository's test files (`*` and `?` within a path segment, `**` for
+    /// any segments), compiled: the caller passes the gate's `[gates.test_integrity]
+    /// patterns` of its configuration, so that the scan and the cycle agree on what a test
+    /// is. Findings in tests are listed after the product's, copies in tests are not
+    /// findings, and bandit's B101 is dropped there. The default is the gate's default.
+    pub test_patterns: tdev_gates::Globs,
 }
 
 impl Default for ScanOptions {
@@ -106,6 +115,7 @@ impl Default for ScanOptions {
             max_file_bytes: 1024 * 1024,
             history_commits: 500,
             duplication: DuplicationOptions::default(),
+            test_patterns: test_files::default_patterns(),
         }
     }
 }
@@ -283,6 +293,9 @@ pub struct Summary {
     pub duplicated_blocks: u32,
     /// Findings.
     pub findings: u32,
+    /// Those of the findings that are in test files (listed after the others).
+    #[serde(default)]
+    pub findings_in_tests: u32,
     /// Commits of the history read; 0 when the repository has none or was not read.
     pub commits: u32,
     /// Wall-clock time of the scan in milliseconds.
@@ -296,7 +309,8 @@ pub struct Scan {
     pub root: PathBuf,
     /// Totals.
     pub summary: Summary,
-    /// Findings, highest priority first.
+    /// Findings: those in the product's code first, then those in its tests; each part
+    /// highest priority first.
     pub findings: Vec<Finding>,
     /// Measured files, by path.
     pub files: Vec<FileReport>,
@@ -305,6 +319,10 @@ pub struct Scan {
     /// The external tools whose findings were added, or why they could not be.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolRun>,
+    /// The globs that told test files from the product ([`ScanOptions::test_patterns`]);
+    /// findings added later are ranked by them too.
+    #[serde(default = "test_files::default_patterns")]
+    pub test_patterns: tdev_gates::Globs,
 }
 
 /// Scans the repository at `root`. `progress` is called from several threads as the scan
@@ -357,9 +375,11 @@ pub fn scan(
     }
     let blocks = duplication::measure(&mut files, &tokens, &options.duplication);
     drop(tokens);
-    let findings = findings::findings(&files, &blocks);
+    let tests = test_files::TestFiles::new(&options.test_patterns);
+    let findings = findings::findings(&files, &blocks, &tests);
     let mut summary = summarise(&files, &skipped, &findings, &history, started);
     summary.duplicated_blocks = u32::try_from(blocks.len()).unwrap_or(u32::MAX);
+    summary.findings_in_tests = tests.count(&findings);
     Ok(Scan {
         root: root.to_path_buf(),
         summary,
@@ -367,6 +387,7 @@ pub fn scan(
         files,
         skipped,
         tools: Vec::new(),
+        test_patterns: options.test_patterns.clone(),
     })
 }
 
@@ -419,6 +440,7 @@ fn summarise(
         },
         duplicated_blocks: 0,
         findings: count(findings.len()),
+        findings_in_tests: 0,
         commits: history.commits,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }

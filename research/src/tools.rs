@@ -3,12 +3,13 @@
 //! function they are in, and reported once when two tools flag the same line for the same
 //! reason.
 //!
-//! bandit's B101 (`assert` used) is dropped in test files, where asserts are how pytest
-//! tests are written.
+//! bandit's B101 (`assert` used) is dropped in test files (by the scan's
+//! [`crate::ScanOptions::test_patterns`]), where asserts are how pytest tests are written.
 //!
 //! A tool that is missing or fails is not a silently empty result: the scan lists each tool
 //! that ran with its count, and each that did not with the reason, in [`Scan::tools`].
 
+use crate::test_files::TestFiles;
 use crate::{FileReport, Language, Scan, priority};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -72,8 +73,10 @@ pub fn add_findings(scan: &mut Scan, tool: &str, result: Result<Vec<Finding>, St
         }),
     }
     crate::findings::unique_ids(&mut scan.findings);
-    crate::findings::sort(&mut scan.findings);
+    let tests = TestFiles::new(&scan.test_patterns);
+    crate::priority::rank(&mut scan.findings, &tests);
     scan.summary.findings = u32::try_from(scan.findings.len()).unwrap_or(u32::MAX);
+    scan.summary.findings_in_tests = tests.count(&scan.findings);
 }
 
 /// Adds a finding for each scanned file that the formatter the repository already uses
@@ -118,11 +121,11 @@ fn merge(scan: &mut Scan, findings: Vec<Finding>) {
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.span?.line, same_check(&f.kind)?)))
         .collect();
-    // Test files as the gate knows them (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`).
-    let tests = tdev_gates::Policy::default();
+    // Test files as the scan was told them (the gate's patterns by default).
+    let tests = TestFiles::new(&scan.test_patterns);
     for mut finding in findings {
         // pytest's tests are plain `assert`s: bandit's B101 there is noise, not a finding.
-        if finding.kind == "bandit:B101" && tests.is_test_file(&finding.path) {
+        if finding.kind == "bandit:B101" && tests.contains(&finding.path) {
             continue;
         }
         let Some(file) = scan.files.iter().find(|f| f.path == finding.path) else {

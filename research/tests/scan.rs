@@ -134,6 +134,58 @@ fn findings_name_complex_functions_and_undocumented_items() {
     assert_eq!(scan_dir(repo.path()).findings[0].id, first);
 }
 
+/// A documented module with one documented function of cyclomatic complexity `complexity`.
+fn complex_module(name: &str, complexity: u32) -> String {
+    let branches: String = (1..complexity)
+        .map(|i| format!("    if x == {i}:\n        return {i}\n"))
+        .collect();
+    format!("\"\"\"Module.\"\"\"\n\ndef {name}(x):\n    \"\"\"Doc.\"\"\"\n{branches}    return 0\n")
+}
+
+#[test]
+fn findings_in_tests_are_listed_after_the_products_whatever_their_priority() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    // The product's finding is the least serious (rank C); the tests' are rank F.
+    write(dir, "pkg/core.py", complex_module("route", 12));
+    write(dir, "tests/test_core.py", complex_module("test_route", 45));
+    write(dir, "spec/check_core.py", complex_module("check_route", 45));
+    let places = |report: &Scan| -> Vec<String> {
+        let places = report.findings.iter();
+        places
+            .map(|f| format!("{} {}", f.path, f.severity.as_str()))
+            .collect()
+    };
+
+    let report = scan_dir(dir);
+    assert_eq!(
+        places(&report),
+        [
+            "spec/check_core.py high",
+            "pkg/core.py low",
+            "tests/test_core.py high"
+        ]
+    );
+    assert_eq!(report.summary.findings_in_tests, 1);
+
+    // The caller's patterns decide what a test is: here `spec/` too.
+    let options = ScanOptions {
+        test_patterns: tdev_gates::Globs::new(["spec/**", "tests/**"]).unwrap(),
+        ..ScanOptions::default()
+    };
+    let report = scan(dir, &options, &|_| {}).unwrap();
+    assert_eq!(
+        places(&report),
+        [
+            "pkg/core.py low",
+            "spec/check_core.py high",
+            "tests/test_core.py high"
+        ]
+    );
+    assert_eq!(report.summary.findings_in_tests, 2);
+    assert_eq!(report.test_patterns, options.test_patterns);
+}
+
 // --- churn, against git itself ---
 
 fn git(dir: &Path, args: &[&str]) -> String {

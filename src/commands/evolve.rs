@@ -6,7 +6,7 @@ use anyhow::Result;
 use std::io::Write;
 use tdev_actors::{ActorKind, Event};
 use tdev_app::journal::Recovered;
-use tdev_app::{Backend, DataDir, EvolveOptions, Host, Layout};
+use tdev_app::{BackendChoice, DataDir, EvolveOptions, Host, Layout};
 use tdev_core::{CycleRecord, Outcome};
 
 pub fn run(data: DataDir, layout: Layout, args: EvolveArgs) -> Result<()> {
@@ -17,14 +17,16 @@ pub fn run(data: DataDir, layout: Layout, args: EvolveArgs) -> Result<()> {
         max_tasks: args.max_tasks,
         dry_run: args.dry_run,
         backend: match args.backend {
-            BackendArg::Auto => Backend::Auto,
-            BackendArg::Tools => Backend::Tools,
-            BackendArg::Llm => Backend::Llm,
-            BackendArg::Command => Backend::Command,
+            BackendArg::Auto => BackendChoice::Auto,
+            BackendArg::Tools => BackendChoice::Tools,
+            BackendArg::Llm => BackendChoice::Llm,
+            BackendArg::Command => BackendChoice::Command,
         },
     };
-    // Checked before the data directory is taken, so a wrong path is the first thing said.
+    // Checked before the data directory is taken, so a wrong path or a backend that is not
+    // configured is the first thing said.
     let top = tdev_app::evolve::repository_top(&options.repo)?;
+    tdev_app::evolve::backends(options.backend, &data.config, &data.dir)?;
     if data.dir.starts_with(&top) && !args.dry_run {
         eprintln!(
             "note: the data directory {} is inside the repository; tdev writes only there and \
@@ -100,6 +102,7 @@ fn print_event(event: &Event) {
             tasks,
             already_proposed,
             already_refused,
+            needs_model,
             ..
         } => {
             let mut left_out = Vec::new();
@@ -112,6 +115,9 @@ fn print_event(event: &Event) {
                 left_out.push(format!(
                     "{already_refused} left out: the gate refused every tool's change for them on this commit"
                 ));
+            }
+            if let Some(needs) = needs_model {
+                left_out.push(needs.to_string());
             }
             if left_out.is_empty() {
                 format!("  plan: {tasks} tasks")

@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let layout = || Layout::from_env();
     match cli.command {
         Command::Init { path } => init::run(path.as_deref()),
-        Command::Scan(args) => scan::run(&args, &layout()?),
+        Command::Scan(args) => scan::run(&args, &layout()?, &configuration(cli.data_dir)?.gates),
         Command::Evolve(args) => {
             evolve::run(locate(cli.data_dir, Missing::Create)?, layout()?, args)
         }
@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Patterns(command) => {
             patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
-        Command::Plan(args) => plan::run(args, &layout()?),
+        Command::Plan(args) => plan::run(args, &layout()?, &configuration(cli.data_dir)?),
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {
@@ -57,6 +57,17 @@ fn locate(explicit: Option<PathBuf>, missing: Missing) -> Result<Context> {
         eprintln!("using the per-user data directory {}", data.dir.display());
     }
     Ok(data)
+}
+
+/// The configuration `locate` would find, or the defaults; nothing is created.
+fn configuration(explicit: Option<PathBuf>) -> Result<tdev_app::Config> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let layout = Layout::from_env()?;
+    Ok(tdev_app::datadir::config_or_default(
+        explicit.as_deref(),
+        &cwd,
+        &layout,
+    )?)
 }
 
 /// Opens the graph and the index, taking the directory's lock.

@@ -6,10 +6,12 @@ use crate::exit::UserError;
 use anyhow::Result;
 use serde::Deserialize;
 use std::io::Write;
-use tdev_app::{FindingsFrom, Layout};
+use tdev_app::{Config, FindingsFrom, Layout};
 use tdev_core::Finding;
 
-pub fn run(args: PlanArgs, layout: &Layout) -> Result<()> {
+/// Plans for the backends `config` (the data directory's `tdev.toml`, or the defaults) makes
+/// available.
+pub fn run(args: PlanArgs, layout: &Layout, config: &Config) -> Result<()> {
     let from = match (&args.repo, &args.findings) {
         (Some(repo), _) => FindingsFrom::Repo(repo),
         (None, Some(file)) => {
@@ -19,7 +21,7 @@ pub fn run(args: PlanArgs, layout: &Layout) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires --repo or --findings"),
     };
-    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, layout)?;
+    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, layout, config)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;

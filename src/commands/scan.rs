@@ -13,10 +13,12 @@ use tdev_research::{Progress, Scan, ScanOptions};
 /// Repositories with fewer files than this are done before a progress bar would be read.
 const PROGRESS_MIN_FILES: usize = 200;
 
-pub fn run(args: &ScanArgs, layout: &Layout) -> Result<()> {
+/// Scans `args.repo`, telling test files by the configured gate `policy`.
+pub fn run(args: &ScanArgs, layout: &Layout, policy: &tdev_gates::Policy) -> Result<()> {
     let options = ScanOptions {
         max_file_bytes: args.max_file_kib.saturating_mul(1024),
         history_commits: args.history,
+        test_patterns: policy.test_integrity.patterns.clone(),
         ..ScanOptions::default()
     };
     let tools = match args.tools {
@@ -66,6 +68,30 @@ fn tools_line(report: &Scan) -> Option<String> {
         })
         .collect();
     Some(format!("Tools: {}.", parts.join("; ")))
+}
+
+/// How many findings are in tests, which the list puts after the product's; `None` when
+/// there are none.
+fn tests_line(report: &Scan) -> Option<String> {
+    let s = &report.summary;
+    if s.findings_in_tests == 0 {
+        return None;
+    }
+    let rest = if s.findings_in_tests == s.findings {
+        "there are none in library code"
+    } else {
+        "library code is listed first"
+    };
+    let verb = if s.findings_in_tests == 1 {
+        "is"
+    } else {
+        "are"
+    };
+    Some(format!(
+        "{} of {} {verb} in tests; {rest}.",
+        s.findings_in_tests,
+        plural(u64::from(s.findings), "finding", "findings"),
+    ))
 }
 
 fn progress_bar(total: usize) -> ProgressBar {
@@ -185,6 +211,9 @@ fn text(out: &mut impl Write, report: &Scan, top: usize) -> std::io::Result<()> 
     if let Some(line) = tools_line(report) {
         writeln!(out, "{line}")?;
     }
+    if let Some(line) = tests_line(report) {
+        writeln!(out, "{line}")?;
+    }
     let findings = finding_rows(report, top);
     if !findings.is_empty() {
         writeln!(
@@ -212,6 +241,9 @@ fn markdown(out: &mut impl Write, report: &Scan, top: usize) -> std::io::Result<
     writeln!(out, "# Scan of `{}`\n", report.root.display())?;
     writeln!(out, "{}", summary_line(report).replace('\n', " "))?;
     if let Some(line) = tools_line(report) {
+        writeln!(out, "\n{line}")?;
+    }
+    if let Some(line) = tests_line(report) {
         writeln!(out, "\n{line}")?;
     }
     let findings = finding_rows(report, top);

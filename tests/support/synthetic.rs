@@ -12,7 +12,7 @@ use tdev_core::{
 pub const STRATEGIES: [&str; 8] = [
     "ruff-fix:E711",
     "ruff-fix:F401",
-    "ruff-fix-unsafe:B006",
+    "ruff-unsafe-fix:B006",
     "codemod:safe-load",
     "codemod:is-none",
     "codemod:mutable-default",
@@ -104,7 +104,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
             id: format!("t{t}"),
             kind: "fix-finding".to_owned(),
             title: format!("Apply {strategy} to {}", findings[t % findings.len()].path),
-            strategy: strategy.to_owned(),
+            strategy: strategy.parse().unwrap(),
             estimate_hours: 0.25 + (rng.below(15) as f64) * 0.25,
             risk,
             depends_on: if t > 0 && rng.below(3) == 0 {
@@ -113,6 +113,8 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
                 vec![]
             },
             addresses: vec![findings[t % findings.len()].id.clone()],
+            // As records written before tasks kept their features.
+            features: None,
         });
         // Riskier tasks pass less often, so learners have something to find.
         let pass_probability = 0.95 - 0.12 * f64::from(risk);
@@ -123,7 +125,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
             attempts.push(Attempt {
                 task: format!("t{t}"),
                 number,
-                strategy: strategy.to_owned(),
+                strategy: strategy.parse().unwrap(),
                 backend: strategy.split(':').next().unwrap_or(strategy).to_owned(),
                 started_at: Timestamp::from_unix(started_at.unix() + 60 * i64::from(number)),
                 duration_secs: (rng.unit() * 600.0 * 1000.0).round() / 1000.0,

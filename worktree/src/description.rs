@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use tdev_core::{Finding, Metric};
+use tdev_core::{Finding, Metric, Strategy};
 
 /// The longest subject line git tools and forges show without cutting it.
 pub const MAX_SUBJECT_CHARS: usize = 72;
@@ -21,7 +21,7 @@ pub struct PrInfo {
     /// loading"); the task title when `None`.
     pub subject: Option<String>,
     /// The strategy that produced the change, e.g. `codemod:yaml-safe-load`.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// The files the change touches.
     pub files: Vec<String>,
     /// The findings the change addresses.

@@ -12,11 +12,26 @@ pub enum Error {
     /// The `git` program could not be started.
     #[error("git was not found: install git and make sure it is on PATH ({0})")]
     GitMissing(#[source] std::io::Error),
-    /// The path is not inside a git repository with a working tree.
-    #[error("{} is not a git repository (or it is a bare one): run `git init` there, or point tdev at a checkout", path.display())]
+    /// The path is not inside a git repository, git says.
+    #[error("{} is not a git repository: run `git init` there, or point tdev at a checkout", path.display())]
     NotARepository {
         /// The path that was given.
         path: PathBuf,
+    },
+    /// The path is inside a bare repository, which has no working tree to change.
+    #[error("{} is in a bare git repository, which has no working tree: point tdev at a checkout of it", path.display())]
+    BareRepository {
+        /// The path that was given.
+        path: PathBuf,
+    },
+    /// git refused the repository because another user owns it: its `safe.directory`
+    /// protection against running another user's configuration and hooks.
+    #[error("git refuses to work in {}: the repository is owned by another user, and git's `safe.directory` setting does not list it; if you trust it, run `{command}` and try again", path.display())]
+    DubiousOwnership {
+        /// The repository as git names it.
+        path: PathBuf,
+        /// The command git suggests to trust it.
+        command: String,
     },
     /// The repository has no commit, so there is no base to branch from.
     #[error("{} has no commits yet: commit something first, tdev branches from HEAD", path.display())]
@@ -115,6 +130,25 @@ pub enum Error {
     /// The HTTP request could not be made or its answer not read.
     #[error("request to GitHub failed: {0}")]
     Http(#[from] reqwest::Error),
+}
+
+impl Error {
+    /// Whether the failure is the user's to fix (a path that is no usable repository, a
+    /// repository git refuses, git missing, a setting to change), as opposed to git or the
+    /// machine failing: the binary exits 2 for these.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::GitMissing(_)
+                | Error::NotARepository { .. }
+                | Error::BareRepository { .. }
+                | Error::DubiousOwnership { .. }
+                | Error::NoCommits { .. }
+                | Error::NotGitHubRemote(_)
+                | Error::TokenMissing(_)
+                | Error::Unauthorized { .. }
+        )
+    }
 }
 
 /// The result of this crate's operations.

@@ -220,6 +220,11 @@ fn spawn_error(error: std::io::Error) -> Error {
 }
 
 impl Output {
+    /// What git wrote on its standard error, trimmed.
+    pub(crate) fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).trim().to_owned()
+    }
+
     pub(crate) fn into_error(self, args: String) -> Error {
         Error::Git {
             args,

@@ -1,6 +1,5 @@
 //! The user's repository, which tdev reads and branches from but never checks out into.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,15 +28,17 @@ impl Repo {
     /// Opens the repository containing `path`.
     ///
     /// Fails with a clear error when git is missing, when `path` is not in a repository
-    /// with a working tree, and when the repository has no commit yet.
+    /// with a working tree, when git refuses the repository (another user owns it), and when
+    /// the repository has no commit yet.
     pub fn open(path: &Path) -> Result<Repo> {
-        let output = Git::new(path)
-            .args(["rev-parse", "--show-toplevel", "--git-common-dir"])
-            .output()?;
+        const ARGS: [&str; 3] = ["rev-parse", "--show-toplevel", "--git-common-dir"];
+        // git's own words tell its refusals apart, so they are read untranslated.
+        let output = Git::new(path).env("LC_ALL", "C").args(ARGS).output()?;
         if !output.success {
-            return Err(Error::NotARepository {
-                path: path.to_owned(),
-            });
+            return Err(open_failure(path, &output.stderr()).unwrap_or_else(|| {
+                // Neither "no repository" nor a refusal: git's words say what it is.
+                output.into_error(ARGS.join(" "))
+            }));
         }
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let mut lines = text.lines();
@@ -217,33 +218,6 @@ impl Repo {
             })
     }
 
-    /// Hands `read` the patches of the last `limit` commits that touched files matching
-    /// `pathspecs` under `dir` (a directory of this repository), newest first, as they come.
-    ///
-    /// The text is `git log -p -U0 --no-renames --no-merges --relative` with paths relative
-    /// to `dir`, each commit starting with a line of a NUL byte and `commit <id>`: a history
-    /// can be too large to hold.
-    pub fn log_patches<T>(
-        &self,
-        dir: &Path,
-        limit: usize,
-        pathspecs: &[&str],
-        read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
-    ) -> Result<T> {
-        Git::new(dir)
-            .args(["log", "-p", "-U0", "--no-color", "--no-ext-diff"])
-            .args(["--no-renames", "--no-merges", "--relative"])
-            .args(["--format=%x00commit %H".to_owned(), format!("-n{limit}")])
-            .args(["--"])
-            .args(pathspecs)
-            .stream(|mut stdout| {
-                read(&mut stdout).map_err(|source| Error::Io {
-                    path: dir.to_owned(),
-                    source,
-                })
-            })
-    }
-
     /// What must never change: see [`Snapshot`].
     pub fn snapshot(&self) -> Result<Snapshot> {
         snapshot::take(&self.top)
@@ -294,9 +268,113 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     }
 }
 
+/// Why git could not open a repository at `path`, from what it wrote on its standard error
+/// (in the C locale): not a repository, a bare one, or a repository it refuses because
+/// another user owns it. `None` for anything else.
+fn open_failure(path: &Path, stderr: &str) -> Option<Error> {
+    // git 2.36 and later say "detected dubious ownership in repository at '<path>'"; 2.35.2
+    // said "unsafe repository ('<path>' is owned by someone else)". Both then print the
+    // command that trusts the repository.
+    let ownership = [
+        "detected dubious ownership in repository at '",
+        "unsafe repository ('",
+    ];
+    if let Some(rest) = ownership
+        .iter()
+        .find_map(|m| Some(&stderr[stderr.find(m)? + m.len()..]))
+    {
+        let line = rest.lines().next().unwrap_or_default();
+        let named = line
+            .strip_suffix('\'')
+            .or_else(|| line.split_once("' is owned").map(|(named, _)| named))
+            .filter(|named| !named.is_empty());
+        let repo = named.map_or_else(|| path.to_owned(), PathBuf::from);
+        let command = stderr
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("git config") && line.contains("safe.directory"))
+            .map_or_else(
+                || {
+                    format!(
+                        "git config --global --add safe.directory {}",
+                        repo.display()
+                    )
+                },
+                str::to_owned,
+            );
+        return Some(Error::DubiousOwnership {
+            path: repo,
+            command,
+        });
+    }
+    let path = path.to_owned();
+    if stderr.contains("not a git repository") {
+        Some(Error::NotARepository { path })
+    } else if stderr.contains("must be run in a work tree") {
+        Some(Error::BareRepository { path })
+    } else {
+        None
+    }
+}
+
 fn canonical(path: &Path) -> Result<PathBuf> {
     path.canonicalize().map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `open_failure` makes of git's words, as the error's message.
+    fn check(stderr: &str, expected: Option<&str>) {
+        let error = open_failure(Path::new("/given/sub"), stderr).map(|e| e.to_string());
+        assert_eq!(error.as_deref(), expected);
+    }
+
+    #[test]
+    fn git_refusing_a_repository_for_its_owner_is_reported_as_that() {
+        let refused = "git refuses to work in /srv/it's: the repository is owned by another \
+                       user, and git's `safe.directory` setting does not list it; if you trust \
+                       it, run `git config --global --add safe.directory /srv/it's` and try again";
+        let suggestion = "To add an exception for this directory, call:\n\n\
+                          \tgit config --global --add safe.directory /srv/it's";
+        // git 2.36 and later, then git 2.35.2.
+        for refusal in [
+            "fatal: detected dubious ownership in repository at '/srv/it's'",
+            "fatal: unsafe repository ('/srv/it's' is owned by someone else)",
+        ] {
+            check(&format!("{refusal}\n{suggestion}"), Some(refused));
+        }
+        // Without the suggestion, the same command for the repository git named.
+        check(
+            "fatal: detected dubious ownership in repository at '/srv/x'",
+            Some(
+                "git refuses to work in /srv/x: the repository is owned by another user, and \
+                 git's `safe.directory` setting does not list it; if you trust it, run \
+                 `git config --global --add safe.directory /srv/x` and try again",
+            ),
+        );
+    }
+
+    #[test]
+    fn only_git_saying_so_makes_a_path_no_repository() {
+        check(
+            "fatal: not a git repository (or any of the parent directories): .git",
+            Some(
+                "/given/sub is not a git repository: run `git init` there, or point tdev at a checkout",
+            ),
+        );
+        check(
+            "fatal: this operation must be run in a work tree",
+            Some(
+                "/given/sub is in a bare git repository, which has no working tree: point tdev \
+                 at a checkout of it",
+            ),
+        );
+        // Anything else is git's own message, not a guess.
+        check("fatal: unable to read index: Permission denied", None);
+    }
 }

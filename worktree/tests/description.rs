@@ -31,7 +31,7 @@ fn info() -> PrInfo {
         attempt: 2,
         task_title: "Fix security findings in app/config.py: load_config".into(),
         subject: Some("Use yaml.safe_load in config loading".into()),
-        strategy: "codemod:yaml-safe-load".into(),
+        strategy: "codemod:yaml-safe-load".parse().unwrap(),
         files: vec!["app/config.py".into()],
         findings: vec![finding(
             "bandit:B506",

@@ -192,7 +192,7 @@ fn opening_says_what_is_wrong() {
     };
     check(
         home.path(),
-        "HOME is not a git repository (or it is a bare one): run `git init` there, or point tdev at a checkout",
+        "HOME is not a git repository: run `git init` there, or point tdev at a checkout",
     );
     let empty = home.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
@@ -200,6 +200,54 @@ fn opening_says_what_is_wrong() {
     check(
         &empty,
         "HOME/empty has no commits yet: commit something first, tdev branches from HEAD",
+    );
+    let bare = home.path().join("bare.git");
+    std::fs::create_dir(&bare).unwrap();
+    git(&bare, &["init", "-q", "--bare"]);
+    check(
+        &bare,
+        "HOME/bare.git is in a bare git repository, which has no working tree: point tdev at a \
+         checkout of it",
+    );
+}
+
+/// Gives `path` and everything under it to another user, as an unpacked archive or a
+/// mounted volume is.
+fn give_away(path: &std::path::Path) {
+    std::os::unix::fs::lchown(path, Some(12345), Some(12345)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            give_away(&entry.unwrap().path());
+        }
+    }
+}
+
+#[test]
+fn a_repository_owned_by_another_user_is_reported_as_gits_ownership_refusal() {
+    use std::os::unix::fs::MetadataExt;
+    let fixture = Fixture::clean();
+    // The owner of what this process just made is who it runs as.
+    if std::fs::metadata(&fixture.user).unwrap().uid() != 0 {
+        println!("skipped: only root can give a repository to another user (chown)");
+        return;
+    }
+    give_away(&fixture.user);
+    let error = Repo::open(&fixture.user.join("lib"))
+        .expect_err("git accepted a repository another user owns: is safe.directory set?");
+    let top = fixture.user.canonicalize().unwrap();
+    assert!(
+        matches!(&error, Error::DubiousOwnership { path, .. } if *path == top),
+        "{error:?}"
+    );
+    assert!(error.is_user_error());
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "git refuses to work in {top}: the repository is owned by another user, and git's \
+             `safe.directory` setting does not list it; if you trust it, run \
+             `git config --global --add safe.directory {top}` and try again",
+            top = top.display()
+        )
     );
 }
 

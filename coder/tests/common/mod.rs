@@ -212,7 +212,7 @@ pub fn tool_request(
         task: tdev_coder::TaskBrief {
             kind: "fix-lint".to_owned(),
             title: strategy.to_owned(),
-            strategy: strategy.to_owned(),
+            strategy: strategy.parse().unwrap(),
         },
         findings: paths
             .iter()

@@ -1,5 +1,5 @@
 //! A plan as text for a terminal: the groups in order, each task with its estimate, risk and
-//! strategy, then the critical path.
+//! strategy, then the critical path; what was left out and why comes first.
 
 use crate::Plan;
 use std::fmt::Write as _;
@@ -11,6 +11,8 @@ pub fn text(plan: &Plan) -> String {
     if plan.tasks.is_empty() {
         let why = if plan.left_out > 0 {
             format!("the cap on tasks left out all {}", plan.left_out)
+        } else if let Some(needs) = &plan.needs_model {
+            needs.to_string()
         } else {
             "no finding is in its scope".to_owned()
         };
@@ -31,6 +33,9 @@ pub fn text(plan: &Plan) -> String {
             "{} more tasks were left out by the cap on tasks (--max-tasks).",
             plan.left_out
         );
+    }
+    if let Some(needs) = &plan.needs_model {
+        let _ = writeln!(out, "Left out: {needs}.");
     }
     let width = plan
         .tasks

@@ -2,7 +2,9 @@
 //! split to fit 4 hours, ordered and capped.
 
 use crate::support::{describe, findings};
-use tdev_planner::{Error, Estimate, Estimator, Goal, Planner, TaskFeatures};
+use tdev_planner::{
+    BackendChoice, Backends, Error, Estimate, Estimator, Goal, Planner, TaskFeatures,
+};
 
 /// Plans `findings` towards the goal named by `goal` and compares the tasks, one per line.
 fn check(goal: &str, specs: &[&str], expected: &[&str]) {
@@ -30,6 +32,9 @@ fn each_kind_of_finding_gets_its_strategy() {
     check("lint", &["ruff:E711 a.py safe"], &["t1 ruff-fix:E7 a.py 0.2h r1"]);
     check("lint", &["ruff:E711 a.py unsafe"], &["t1 codemod:none-comparison a.py 0.3h r2"]);
     check("lint", &["ruff:B006 a.py unsafe"], &["t1 codemod:mutable-default a.py 0.3h r2"]);
+    // Every codemod's own list of kinds decides, `negated-comparison`'s included.
+    check("lint", &["ruff:E713 a.py"], &["t1 codemod:negated-comparison a.py 0.3h r2"]);
+    check("lint", &["ruff:E714 a.py safe"], &["t1 ruff-fix:E7 a.py 0.2h r1"]);
     check("lint", &["ruff:E712 a.py unsafe"], &["t1 ruff-unsafe-fix:E7 a.py 0.5h r3"]);
     check("lint", &["ruff:UP035 a.py unsafe"], &["t1 ruff-unsafe-fix:UP0 a.py 0.5h r3"]);
     check("lint", &["ruff:E712 a.py"], &["t1 llm:fix-lint a.py 0.8h r3"]);
@@ -126,6 +131,63 @@ fn the_cap_keeps_the_highest_priorities_with_their_prerequisites() {
     check_max_tasks(0, &["bandit:B105 b.py"], &["left out 1"]);
 }
 
+/// Plans with `backends`: the tasks, then what was left out for want of a model.
+fn check_backends(backends: Backends, goal: &str, specs: &[&str], expected: &[&str]) {
+    let plan = Planner::default()
+        .with_backends(backends)
+        .plan(Goal::parse(goal).unwrap(), &findings(specs))
+        .unwrap();
+    let mut actual = describe(&plan);
+    actual.extend(plan.needs_model.map(|needs| format!("left out: {needs}")));
+    assert_eq!(actual, expected, "{backends:?} {goal}: {specs:?}");
+}
+
+#[test]
+#[rustfmt::skip]
+fn without_a_model_only_what_tools_and_codemods_do_is_planned_and_the_rest_is_counted() {
+    let none = Backends::new(BackendChoice::Auto, false, false);
+    let tools = Backends::new(BackendChoice::Tools, true, false);
+    let llm = Backends::new(BackendChoice::Auto, true, false);
+    check_backends(none, "overall", &["ruff:F401 a.py safe", "complexity a.py cx=10", "docstring a.py", "docstring b.py"], &["t1 ruff-fix:F4 a.py 0.2h r1", "left out: 3 tasks need a model (refactoring, docstrings): add an [llm] table to tdev.toml, see docs/backends.md"]);
+    check_backends(none, "security", &["bandit:B506 a.py", "bandit:B105 a.py"], &["t1 codemod:yaml-safe-load a.py 0.3h r2", "left out: 1 task needs a model (security fixes): add an [llm] table to tdev.toml, see docs/backends.md"]);
+    check_backends(tools, "lint", &["ruff:E712 a.py unsafe", "ruff:E712 b.py"], &["t1 ruff-unsafe-fix:E7 a.py 0.5h r3", "left out: 1 task needs a model (lint fixes): `--backend tools` leaves models out"]);
+    // The findings one task would have taken count once.
+    check_backends(none, "docs", &["docstring a.py @f", "docstring a.py @g"], &["left out: 1 task needs a model (docstrings): add an [llm] table to tdev.toml, see docs/backends.md"]);
+    check_backends(none, "coverage", &["coverage a.py", "coverage b.py"], &["left out: 2 tasks need a model (tests): add an [llm] table to tdev.toml, see docs/backends.md"]);
+    // Nothing left out, nothing said.
+    check_backends(none, "lint", &["ruff:F401 a.py safe"], &["t1 ruff-fix:F4 a.py 0.2h r1"]);
+    // With a model, the plan of every backend.
+    check_backends(llm, "security", &["bandit:B506 a.py", "bandit:B105 a.py"], &["t1 codemod:yaml-safe-load a.py 0.3h r2", "t2 llm:fix-security a.py 0.8h r3 <t1"]);
+}
+
+#[test]
+fn a_plan_without_a_model_says_what_it_left_out_and_how_to_enable_it() {
+    let plan = Planner::default()
+        .with_backends(Backends::new(BackendChoice::Auto, false, false))
+        .plan(
+            Goal::Overall,
+            &findings(&["complexity a.py cx=10", "ruff:F401 a.py safe"]),
+        )
+        .unwrap();
+    let text = tdev_planner::text(&plan);
+    assert!(
+        text.contains(
+            "Left out: 1 task needs a model (refactoring): add an [llm] table to tdev.toml, \
+             see docs/backends.md.\n"
+        ),
+        "{text}"
+    );
+    let plan = Planner::default()
+        .with_backends(Backends::new(BackendChoice::Auto, false, false))
+        .plan(Goal::Hotspots, &findings(&["complexity a.py cx=10"]))
+        .unwrap();
+    assert_eq!(
+        tdev_planner::text(&plan),
+        "Nothing to plan for \"raise quality of the hotspots\": 1 task needs a model \
+         (refactoring): add an [llm] table to tdev.toml, see docs/backends.md.\n"
+    );
+}
+
 #[test]
 fn duplicate_finding_ids_are_refused() {
     let mut input = findings(&["ruff:F401 a.py safe", "ruff:F401 b.py safe"]);
@@ -139,6 +201,7 @@ fn duplicate_finding_ids_are_refused() {
 }
 
 /// An estimator that answers the same for every task.
+#[derive(Debug)]
 struct Fixed(Estimate);
 
 impl Estimator for Fixed {
@@ -183,7 +246,7 @@ fn the_features_of_a_task_are_recorded_with_it() {
         "complexity a.py cx=10 @g p=0.3",
     ]);
     let plan = Planner::default().plan(Goal::Hotspots, &input).unwrap();
-    let features = &plan.details["t1"].features;
+    let features = plan.tasks[0].features.as_ref().unwrap();
     assert_eq!(
         serde_json::to_string(features).unwrap(),
         r#"{"kind":"reduce-complexity","strategy":"llm:refactor","findings":2,"files":1,"total_complexity":25.0,"priority":0.7}"#

@@ -3,22 +3,38 @@
 
 use expect_test::expect_file;
 use tdev_core::Finding;
-use tdev_planner::{Goal, Plan, Planner};
+use tdev_planner::{BackendChoice, Backends, Goal, Plan, Planner};
 
+/// The shop's plan for `goal` with every backend.
 fn shop(goal: Goal) -> Plan {
+    shop_with(goal, Backends::default())
+}
+
+fn shop_with(goal: Goal, backends: Backends) -> Plan {
     #[derive(serde::Deserialize)]
     struct Scan {
         findings: Vec<Finding>,
     }
     let text = include_str!("../../test_data/findings/shop.json");
     let scan: Scan = serde_json::from_str(text).unwrap();
-    Planner::default().plan(goal, &scan.findings).unwrap()
+    Planner::default()
+        .with_backends(backends)
+        .plan(goal, &scan.findings)
+        .unwrap()
 }
 
 #[test]
 fn text_plan_of_the_shop() {
     expect_file!["../../test_data/plans/shop-overall.txt"]
         .assert_eq(&tdev_planner::text(&shop(Goal::Overall)));
+}
+
+/// What `tdev plan` shows where no model is configured: the tools' work, and what was left.
+#[test]
+fn text_plan_of_the_shop_without_a_model() {
+    let backends = Backends::new(BackendChoice::Auto, false, false);
+    expect_file!["../../test_data/plans/shop-overall-no-model.txt"]
+        .assert_eq(&tdev_planner::text(&shop_with(Goal::Overall, backends)));
 }
 
 #[test]
@@ -53,6 +69,7 @@ fn mermaid_escapes_ids_and_labels() {
         details: Default::default(),
         left_out: 0,
         too_large: Vec::new(),
+        needs_model: None,
     };
     expect_test::expect![[r#"
         flowchart TD

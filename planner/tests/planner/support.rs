@@ -91,7 +91,7 @@ pub fn graph(spec: &str) -> (Vec<Task>, Vec<Finding>) {
             id,
             kind: "fix-lint".into(),
             title: String::new(),
-            strategy: "ruff-fix:E7".into(),
+            strategy: "ruff-fix:E7".parse().unwrap(),
             estimate_hours: hours,
             risk: 1,
             depends_on: deps
@@ -100,6 +100,7 @@ pub fn graph(spec: &str) -> (Vec<Task>, Vec<Finding>) {
                 .map(str::to_owned)
                 .collect(),
             addresses,
+            features: None,
         });
     }
     let findings = files

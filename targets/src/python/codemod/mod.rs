@@ -81,6 +81,10 @@ pub trait Codemod: std::fmt::Debug + Send + Sync {
     /// One sentence saying what the codemod changes.
     fn description(&self) -> &'static str;
 
+    /// What it does as a verb phrase, for the titles of the tasks that use it, e.g. "replace
+    /// yaml.load with yaml.safe_load".
+    fn summary(&self) -> &'static str;
+
     /// The finding kinds it addresses, e.g. `bandit:B506`.
     fn kinds(&self) -> &'static [&'static str];
 

@@ -49,6 +49,10 @@ impl Codemod for MutableDefault {
         "Replaces a mutable default argument with None and creates the value at the start of the body."
     }
 
+    fn summary(&self) -> &'static str {
+        "replace mutable default arguments with None"
+    }
+
     fn kinds(&self) -> &'static [&'static str] {
         &["ruff:B006"]
     }

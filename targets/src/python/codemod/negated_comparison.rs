@@ -23,6 +23,10 @@ impl Codemod for NegatedComparison {
         "Writes negated membership and identity tests with their operator: `not x in y` becomes `x not in y`, `not x is y` becomes `x is not y`."
     }
 
+    fn summary(&self) -> &'static str {
+        "write negated comparisons with their operator"
+    }
+
     fn kinds(&self) -> &'static [&'static str] {
         &["ruff:E713", "ruff:E714"]
     }

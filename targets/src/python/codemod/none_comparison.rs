@@ -66,6 +66,10 @@ impl Codemod for NoneComparison {
         "Compares to None by identity: `x == None` becomes `x is None`, `x != None` becomes `x is not None`."
     }
 
+    fn summary(&self) -> &'static str {
+        "compare with None using `is`"
+    }
+
     fn kinds(&self) -> &'static [&'static str] {
         &["ruff:E711"]
     }

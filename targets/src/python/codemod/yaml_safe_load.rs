@@ -42,6 +42,10 @@ impl Codemod for YamlSafeLoad {
         "Loads YAML with the safe loader: `yaml.load(x)` becomes `yaml.safe_load(x)`, `yaml.load_all(x)` becomes `yaml.safe_load_all(x)`."
     }
 
+    fn summary(&self) -> &'static str {
+        "replace yaml.load with yaml.safe_load"
+    }
+
     fn kinds(&self) -> &'static [&'static str] {
         &["bandit:B506", "ruff:S506"]
     }
