@@ -297,7 +297,7 @@ fn evaluate(
     let options = ScanOptions {
         history_commits: 0,
         // Test files as the gate tells them, as research's scan of the baseline did.
-        test_patterns: policy.test_integrity.patterns.patterns().to_vec(),
+        test_patterns: policy.test_integrity.patterns.clone(),
         ..ScanOptions::default()
     };
     let after = tdev_research::scan(worktree, &options, &|_| {}).map_err(|e| e.to_string())?;

@@ -150,7 +150,7 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
         data_dir: data_dir.to_path_buf(),
         // Research tells test files as the gate does, so the cycle and its scan agree.
         scan: tdev_research::ScanOptions {
-            test_patterns: config.gates.test_integrity.patterns.patterns().to_vec(),
+            test_patterns: config.gates.test_integrity.patterns.clone(),
             ..tdev_research::ScanOptions::default()
         },
         gates: config.gates.clone(),

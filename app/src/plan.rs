@@ -56,7 +56,7 @@ pub fn plan(
     let (name, findings) = match from {
         FindingsFrom::Repo(repo) => {
             let options = ScanOptions {
-                test_patterns: policy.test_integrity.patterns.patterns().to_vec(),
+                test_patterns: policy.test_integrity.patterns.clone(),
                 ..ScanOptions::default()
             };
             let report = scan(repo, &options, ToolsMode::Auto, layout, &|_| {})?;

@@ -1,8 +1,7 @@
 //! Churn from git history: how often each file changed, and which of today's lines each
 //! commit touched, so that functions get a change frequency too.
 //!
-//! One `git log -p -U0` over the most recent commits (through `tdev-worktree`, where every git
-//! command of tdev starts) gives, per commit and file, the changed
+//! One `git log -p -U0` over the most recent commits gives, per commit and file, the changed
 //! line ranges in that commit's version of the file. Walking from the newest commit to the
 //! oldest, each commit's ranges are carried forward through the hunks of every newer commit
 //! to today's line numbers (lines a newer commit replaced fall away), which is what
@@ -14,6 +13,7 @@ use crate::{Churn, Error, Result};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// The history of the files of one repository, as far as it was read.
 #[derive(Clone, Debug, Default)]
@@ -54,17 +54,49 @@ impl History {
     /// under `root`. A directory outside any repository, a repository without commits, or no
     /// git at all give an empty history; git failing on a repository it knows is an error.
     pub fn read(root: &Path, limit: usize) -> Result<History> {
-        // Not a repository, no commit yet, no git: nothing to read.
-        let Ok(repo) = tdev_worktree::Repo::open(root) else {
+        let head = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["rev-parse", "--verify", "--quiet", "HEAD"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if !head.is_ok_and(|s| s.success()) {
             return Ok(History::default());
-        };
-        repo.log_patches(root, limit, &["*.py", "*.pyi", "*.rs"], |patches| {
-            History::parse(BufReader::new(patches))
-        })
-        .map_err(|e| Error::Git {
+        }
+        let git_error = |message: String| Error::Git {
             path: root.to_path_buf(),
-            message: e.to_string(),
-        })
+            message,
+        };
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args([
+                "-c",
+                "core.quotePath=false",
+                "log",
+                "-p",
+                "-U0",
+                "--no-color",
+            ])
+            .args(["--no-ext-diff", "--no-renames", "--no-merges", "--relative"])
+            .args(["--format=%x00commit %H", &format!("-n{limit}"), "--"])
+            .args(["*.py", "*.pyi", "*.rs"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| git_error(e.to_string()))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let history = History::parse(BufReader::new(stdout)).map_err(|e| git_error(e.to_string()));
+        let output = child
+            .wait_with_output()
+            .map_err(|e| git_error(e.to_string()))?;
+        if !output.status.success() {
+            return Err(git_error(
+                String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            ));
+        }
+        history
     }
 
     /// Parses `git log -p -U0` output, newest commit first.

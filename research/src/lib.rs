@@ -102,11 +102,11 @@ pub struct ScanOptions {
     /// How long a repeated block must be to count as duplicated code.
     pub duplication: DuplicationOptions,
     /// Globs of the repository's test files (`*` and `?` within a path segment, `**` for
-    /// any segments): the caller passes the gate's `[gates.test_integrity] patterns` of its
-    /// configuration, so that the scan and the cycle agree on what a test is. Findings in
-    /// tests are listed after the product's, copies in tests are not findings, and bandit's
-    /// B101 is dropped there. The default is the gate's default.
-    pub test_patterns: Vec<String>,
+    /// any segments), compiled: the caller passes the gate's `[gates.test_integrity]
+    /// patterns` of its configuration, so that the scan and the cycle agree on what a test
+    /// is. Findings in tests are listed after the product's, copies in tests are not
+    /// findings, and bandit's B101 is dropped there. The default is the gate's default.
+    pub test_patterns: tdev_gates::Globs,
 }
 
 impl Default for ScanOptions {
@@ -322,7 +322,7 @@ pub struct Scan {
     /// The globs that told test files from the product ([`ScanOptions::test_patterns`]);
     /// findings added later are ranked by them too.
     #[serde(default = "test_files::default_patterns")]
-    pub test_patterns: Vec<String>,
+    pub test_patterns: tdev_gates::Globs,
 }
 
 /// Scans the repository at `root`. `progress` is called from several threads as the scan

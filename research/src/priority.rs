@@ -101,7 +101,7 @@ mod tests {
 
     /// The order `rank` gives, as `path kind` lines.
     fn ranked(mut findings: Vec<Finding>, patterns: &[&str]) -> Vec<String> {
-        let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+        let patterns = tdev_gates::Globs::new(patterns.iter().copied()).unwrap();
         rank(&mut findings, &TestFiles::new(&patterns));
         findings
             .iter()
@@ -120,7 +120,7 @@ mod tests {
             finding("pkg/testing.py", "hotspot", 0.4),
         ];
         let defaults = crate::test_files::default_patterns();
-        let defaults: Vec<&str> = defaults.iter().map(String::as_str).collect();
+        let defaults: Vec<&str> = defaults.patterns().iter().map(String::as_str).collect();
         assert_eq!(
             ranked(findings.clone(), &defaults),
             [

@@ -7,22 +7,21 @@
 //! product's, copies of code in tests are not findings, and bandit's B101 is dropped there.
 
 use tdev_core::Finding;
+use tdev_gates::Globs;
 
-/// The test files of a scan: a matcher built once from the patterns.
+/// The test files of a scan, by the gate's own compiled globs, so that the scan and the gate
+/// read a pattern the same way.
 #[derive(Clone, Debug)]
 pub(crate) struct TestFiles {
-    /// The gate's own matcher, so that the scan and the gate read a pattern the same way.
-    globs: tdev_gates::Globs,
+    globs: Globs,
 }
 
 impl TestFiles {
-    /// Test files are those matching any of `patterns`. The patterns come from a gate policy
-    /// that was checked when it was read; one that does not compile anyway leaves the gate's
-    /// defaults in its place rather than failing the scan.
-    pub(crate) fn new(patterns: &[String]) -> TestFiles {
-        let globs = tdev_gates::Globs::new(patterns.iter().cloned())
-            .unwrap_or_else(|_| tdev_gates::TestIntegrityPolicy::default().patterns);
-        TestFiles { globs }
+    /// Test files are those matching any of `patterns`.
+    pub(crate) fn new(patterns: &Globs) -> TestFiles {
+        TestFiles {
+            globs: patterns.clone(),
+        }
     }
 
     /// Whether the file at `path` (relative, `/`-separated) is a test file.
@@ -39,9 +38,6 @@ impl TestFiles {
 
 /// The gate's default patterns (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`, test
 /// data), for callers without a configuration.
-pub(crate) fn default_patterns() -> Vec<String> {
-    tdev_gates::TestIntegrityPolicy::default()
-        .patterns
-        .patterns()
-        .to_vec()
+pub(crate) fn default_patterns() -> Globs {
+    tdev_gates::TestIntegrityPolicy::default().patterns
 }

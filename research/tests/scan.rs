@@ -170,7 +170,7 @@ fn findings_in_tests_are_listed_after_the_products_whatever_their_priority() {
 
     // The caller's patterns decide what a test is: here `spec/` too.
     let options = ScanOptions {
-        test_patterns: vec!["spec/**".into(), "tests/**".into()],
+        test_patterns: tdev_gates::Globs::new(["spec/**", "tests/**"]).unwrap(),
         ..ScanOptions::default()
     };
     let report = scan(dir, &options, &|_| {}).unwrap();

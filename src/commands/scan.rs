@@ -18,7 +18,7 @@ pub fn run(args: &ScanArgs, layout: &Layout, policy: &tdev_gates::Policy) -> Res
     let options = ScanOptions {
         max_file_bytes: args.max_file_kib.saturating_mul(1024),
         history_commits: args.history,
-        test_patterns: policy.test_integrity.patterns.patterns().to_vec(),
+        test_patterns: policy.test_integrity.patterns.clone(),
         ..ScanOptions::default()
     };
     let tools = match args.tools {

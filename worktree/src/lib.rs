@@ -8,10 +8,10 @@
 //! and git's worktree metadata under `.git/worktrees/`. [`Repo::snapshot`] captures what
 //! must stay the same so tests can prove it.
 //!
-//! Every git command of tdev starts here (`git.rs`), so each gets the same protective
-//! options: other crates read a repository's state, history and commits through [`Repo`],
-//! and the coder's backends inspect and restore an attempt's directory through
-//! [`WorkingDir`].
+//! tdev's git commands start here (`git.rs`), so each gets the same protective options:
+//! other crates read a repository's state and commits through [`Repo`], and the coder's
+//! backends inspect and restore an attempt's directory through [`WorkingDir`]. (Research
+//! reads its history with its own `git log`: it may not depend on this crate's HTTP client.)
 //!
 //! ```
 //! use std::process::Command;

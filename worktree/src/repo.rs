@@ -1,6 +1,5 @@
 //! The user's repository, which tdev reads and branches from but never checks out into.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -216,33 +215,6 @@ impl Repo {
                         String::from_utf8_lossy(&untarred.stderr).trim().to_owned(),
                     ))
                 }
-            })
-    }
-
-    /// Hands `read` the patches of the last `limit` commits that touched files matching
-    /// `pathspecs` under `dir` (a directory of this repository), newest first, as they come.
-    ///
-    /// The text is `git log -p -U0 --no-renames --no-merges --relative` with paths relative
-    /// to `dir`, each commit starting with a line of a NUL byte and `commit <id>`: a history
-    /// can be too large to hold.
-    pub fn log_patches<T>(
-        &self,
-        dir: &Path,
-        limit: usize,
-        pathspecs: &[&str],
-        read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
-    ) -> Result<T> {
-        Git::new(dir)
-            .args(["log", "-p", "-U0", "--no-color", "--no-ext-diff"])
-            .args(["--no-renames", "--no-merges", "--relative"])
-            .args(["--format=%x00commit %H".to_owned(), format!("-n{limit}")])
-            .args(["--"])
-            .args(pathspecs)
-            .stream(|mut stdout| {
-                read(&mut stdout).map_err(|source| Error::Io {
-                    path: dir.to_owned(),
-                    source,
-                })
             })
     }
 

@@ -1,6 +1,6 @@
 //! What other crates ask of a repository through this one, so that their git commands get the
-//! same protective options: the branch checked out, a commit's files, the history, and an
-//! attempt's directory inspected and put back.
+//! same protective options: the branch checked out, a commit's files, and an attempt's
+//! directory inspected and put back.
 
 mod fixture;
 
@@ -73,51 +73,6 @@ fn walk(dir: &std::path::Path) -> BTreeSet<String> {
         }
     }
     files
-}
-
-/// The commits and files of `log_patches` for `dir`, in the order git printed them.
-fn history(repo: &Repo, dir: &std::path::Path, pathspecs: &[&str]) -> Vec<String> {
-    let text = repo
-        .log_patches(dir, 10, pathspecs, |patches| {
-            let mut text = String::new();
-            patches.read_to_string(&mut text).map(|_| text)
-        })
-        .unwrap();
-    text.lines()
-        .filter_map(|line| {
-            if line.starts_with("\0commit ") {
-                Some("commit".to_owned())
-            } else {
-                line.strip_prefix("+++ ").map(str::to_owned)
-            }
-        })
-        .collect()
-}
-
-#[test]
-fn log_patches_gives_the_history_newest_first() {
-    let fixture = Fixture::clean();
-    let repo = Repo::open(&fixture.user).unwrap();
-    assert_eq!(
-        history(&repo, &fixture.user, &["*.py"]),
-        [
-            "commit",
-            "b/lib/extra.py",
-            "commit",
-            "b/app.py",
-            "b/lib/util.py"
-        ]
-    );
-}
-
-#[test]
-fn log_patches_names_paths_relative_to_the_directory_and_keeps_to_it() {
-    let fixture = Fixture::clean();
-    let repo = Repo::open(&fixture.user).unwrap();
-    assert_eq!(
-        history(&repo, &fixture.user.join("lib"), &["*.py"]),
-        ["commit", "b/extra.py", "commit", "b/util.py"]
-    );
 }
 
 #[test]
