@@ -5,6 +5,10 @@
 //! Environments are cached under `$TDEV_TEST_ENVS` (default `~/.cache/tdev/test-envs`); the
 //! first run installs the projects' test dependencies from the package registry.
 
+#[path = "support/envs.rs"]
+mod envs;
+use envs::envs_root;
+
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,15 +111,4 @@ fn six_tests_pass_in_the_sandbox() {
 #[test]
 fn more_itertools_tests_pass_in_the_sandbox() {
     check("more-itertools-11.2.1", 500, 0);
-}
-
-/// Where scripts/test keeps the test environments (`TDEV_TEST_ENVS`), else the default cache's.
-fn envs_root() -> std::path::PathBuf {
-    std::env::var_os(tdev_runner::python::ENVS_VAR).map_or_else(
-        || {
-            let home = std::env::var_os("HOME").expect("HOME or TDEV_TEST_ENVS is set");
-            std::path::Path::new(&home).join(".cache/tdev/test-envs")
-        },
-        std::path::PathBuf::from,
-    )
 }

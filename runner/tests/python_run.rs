@@ -2,6 +2,10 @@
 //! every outcome: each is reported under pytest's node id, the code under test is the
 //! worktree's, nothing is written into the worktree, and a failing setup names its step.
 
+#[path = "support/envs.rs"]
+mod envs;
+use envs::envs_root;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -204,15 +208,4 @@ fn a_pytest_run_measures_line_coverage_of_the_worktree() {
         coverage.keys().all(|path| !path.starts_with('/')),
         "{coverage:?}"
     );
-}
-
-/// Where scripts/test keeps the test environments (`TDEV_TEST_ENVS`), else the default cache's.
-fn envs_root() -> std::path::PathBuf {
-    std::env::var_os(tdev_runner::python::ENVS_VAR).map_or_else(
-        || {
-            let home = std::env::var_os("HOME").expect("HOME or TDEV_TEST_ENVS is set");
-            std::path::Path::new(&home).join(".cache/tdev/test-envs")
-        },
-        std::path::PathBuf::from,
-    )
 }
