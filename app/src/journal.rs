@@ -72,6 +72,11 @@ impl Journal {
         std::fs::rename(&tmp, &path).map_err(Error::io(format!("writing {}", path.display())))
     }
 
+    /// Whether the cycle `id` is written down and not crossed out.
+    pub fn contains(&self, id: &str) -> bool {
+        self.path(id).is_file()
+    }
+
     /// Crosses out the cycle `id`: its record is back (written, or kept for writing).
     pub fn end(&self, id: &str) -> Result<()> {
         let path = self.path(id);
