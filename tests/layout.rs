@@ -19,26 +19,25 @@ const VARIABLES: [&str; 8] = [
     "CARGO_TARGET_DIR",
 ];
 
-fn clear(command: &mut Command) -> &mut Command {
+/// Runs `command` with only `vars` of the path variables set, and returns what it printed.
+fn run(command: &mut Command, vars: &[(&str, &str)]) -> Vec<u8> {
     for name in VARIABLES {
         command.env_remove(name);
     }
-    command
-}
-
-/// What `tdev paths --json` says, as (cache, tools, test-envs, datasets, user data).
-fn binary(vars: &[(&str, &str)]) -> [String; 5] {
-    let output = clear(&mut Command::new(env!("CARGO_BIN_EXE_tdev")))
-        .args(["paths", "--json"])
-        .envs(vars.iter().copied())
-        .output()
-        .unwrap();
+    let output = command.envs(vars.iter().copied()).output().unwrap();
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let layout: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    output.stdout
+}
+
+/// What `tdev paths --json` says, as (cache, tools, test-envs, datasets, user data).
+fn binary(vars: &[(&str, &str)]) -> [String; 5] {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tdev"));
+    let stdout = run(command.args(["paths", "--json"]), vars);
+    let layout: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     ["cache", "tools", "test_envs", "datasets", "user_data"]
         .map(|key| layout[key].as_str().unwrap().to_owned())
 }
@@ -46,22 +45,13 @@ fn binary(vars: &[(&str, &str)]) -> [String; 5] {
 /// What `scripts/layout.sh` says, in the same order.
 fn script(vars: &[(&str, &str)]) -> [String; 5] {
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/layout.sh");
-    let output = clear(&mut Command::new("bash"))
-        .arg("-c")
-        .arg(format!(
-            ". '{}'; printf '%s\\n' \"$tdev_cache\" \"$tdev_tools\" \"$tdev_test_envs\" \
-             \"$tdev_datasets\" \"$tdev_user_data\"",
-            layout.display()
-        ))
-        .envs(vars.iter().copied())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
+    let mut command = Command::new("bash");
+    command.arg("-c").arg(format!(
+        ". '{}'; printf '%s\\n' \"$tdev_cache\" \"$tdev_tools\" \"$tdev_test_envs\" \
+         \"$tdev_datasets\" \"$tdev_user_data\"",
+        layout.display()
+    ));
+    let text = String::from_utf8(run(&mut command, vars)).unwrap();
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
     lines.try_into().expect("five paths")
 }
