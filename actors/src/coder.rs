@@ -3,10 +3,11 @@
 //! and its branch kept, any other is discarded with its branch. The coder pool (`pool.rs`)
 //! runs several workers and sends each branch's messages to the worker holding its worktree.
 
-use crate::ActorKind;
 use crate::cycle::CycleRequest;
+use crate::error::Unknown;
 use crate::evaluator::Verdict;
 use crate::fault::Faults;
+use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,9 +20,6 @@ use tdev_coder::{
 };
 use tdev_core::{Attempt, Family, Finding, Strategy, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
-
-/// How an attempt whose change exists on a branch already is reported.
-pub(crate) const ALREADY_PROPOSED: &str = "the same change is already proposed on";
 
 /// How many coder workers run when the configuration does not say (`[coder] workers`).
 pub const DEFAULT_CODER_WORKERS: usize = 2;
@@ -127,7 +125,9 @@ impl std::fmt::Display for NoChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NoChange::CannotStart(why) => write!(f, "could not start: {why}"),
-            NoChange::AlreadyProposed(branch) => write!(f, "{ALREADY_PROPOSED} {branch}"),
+            NoChange::AlreadyProposed(branch) => {
+                write!(f, "the same change is already proposed on {branch}")
+            }
             NoChange::Failed(why) => f.write_str(why),
         }
     }
@@ -156,12 +156,12 @@ pub(crate) enum WorkerMsg {
         branch: String,
         message: String,
         checkout: Arc<Checkout>,
-        reply: RpcReplyPort<Result<String, String>>,
+        reply: RpcReplyPort<Result<String, PhaseError>>,
     },
     /// Remove the worktree and delete its branch.
     Discard {
         branch: String,
-        reply: RpcReplyPort<Result<(), String>>,
+        reply: RpcReplyPort<Result<(), PhaseError>>,
     },
 }
 
@@ -235,7 +235,7 @@ impl Actor for Coder {
             } => {
                 let publish = state.config.publish.clone();
                 let result = match state.live.remove(&branch) {
-                    None => Err(format!("no worktree is waiting on {branch}")),
+                    None => Err(PhaseError::Unknown(Unknown::Worktree(branch))),
                     Some(worktree) => tokio::task::spawn_blocking(move || {
                         let commit = worktree.commit(&message)?;
                         worktree.keep()?;
@@ -252,7 +252,7 @@ impl Actor for Coder {
                         Ok::<_, tdev_worktree::Error>(commit)
                     })
                     .await?
-                    .map_err(|e| e.to_string()),
+                    .map_err(PhaseError::Git),
                 };
                 let _ = reply.send(result);
             }
@@ -261,7 +261,7 @@ impl Actor for Coder {
                     None => Ok(()),
                     Some(worktree) => tokio::task::spawn_blocking(move || worktree.discard())
                         .await?
-                        .map_err(|e| e.to_string()),
+                        .map_err(PhaseError::Git),
                 };
                 let _ = reply.send(result);
             }

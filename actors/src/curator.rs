@@ -2,8 +2,8 @@
 //! through the process's one handle on the data directory, which the tree is given (or opens)
 //! at start, so a restarted curator goes on with the same open store.
 
-use crate::ActorKind;
 use crate::fault::Faults;
+use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tdev_core::{CycleRecord, Language, PatternOutcome, Strategy};
 use tdev_knowledge::KnowledgeBase;
@@ -33,7 +33,7 @@ pub enum CuratorMsg {
         /// One lesson per attempt that got as far as the gate.
         lessons: Vec<Lesson>,
         /// Where the result goes.
-        reply: RpcReplyPort<Result<String, String>>,
+        reply: RpcReplyPort<Result<String, PhaseError>>,
     },
     /// What earlier cycles on a repository did that a new one must not redo.
     History {
@@ -42,7 +42,7 @@ pub enum CuratorMsg {
         /// The commit the new cycle starts from, when it has one.
         base_commit: Option<String>,
         /// The history, or why the graph could not answer.
-        reply: RpcReplyPort<Result<History, String>>,
+        reply: RpcReplyPort<Result<History, PhaseError>>,
     },
 }
 
@@ -117,9 +117,9 @@ impl Actor for Curator {
                         refusals,
                     })
                 });
-                let _ = reply.send(
-                    history.map_err(|e| format!("asking the knowledge graph for history: {e}")),
-                );
+                let _ = reply.send(history.map_err(PhaseError::knowledge(
+                    "asking the knowledge graph for history",
+                )));
             }
         }
         Ok(())
@@ -132,11 +132,14 @@ fn record_cycle(
     knowledge: &KnowledgeBase,
     record: &CycleRecord,
     lessons: &[Lesson],
-) -> Result<String, String> {
+) -> Result<String, PhaseError> {
     let recorded = knowledge
         .graph
         .record_cycle(record)
-        .map_err(|e| format!("writing cycle {} to the knowledge graph: {e}", record.id))?;
+        .map_err(PhaseError::knowledge(format!(
+            "writing cycle {} to the knowledge graph",
+            record.id
+        )))?;
     for lesson in lessons {
         knowledge
             .patterns
@@ -147,7 +150,7 @@ fn record_cycle(
                 lesson.outcome,
                 &lesson.change,
             )
-            .map_err(|e| format!("updating the pattern index: {e}"))?;
+            .map_err(PhaseError::knowledge("updating the pattern index"))?;
     }
     Ok(recorded.graph)
 }

@@ -14,7 +14,7 @@ use crate::planner::PlannerMsg;
 use crate::pool::CoderMsg;
 use crate::research::ResearchMsg;
 use crate::root::{Children, RootArgs};
-use crate::{ActorKind, Event};
+use crate::{ActorKind, Event, PhaseError};
 use ractor::rpc::CallResult;
 use ractor::{ActorRef, Message, RpcReplyPort};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -89,7 +89,16 @@ pub(crate) async fn run(
         models: Vec::new(),
     };
     let mut lessons = Vec::new();
-    let driven = drive(children, args, &request, &mut record, &mut lessons).await;
+    let mut duplicates = HashSet::new();
+    let driven = drive(
+        children,
+        args,
+        &request,
+        &mut record,
+        &mut lessons,
+        &mut duplicates,
+    )
+    .await;
     // The cycle's baseline and checkout are of no more use; the next cycle makes its own.
     let _ = children.evaluator.cast(EvaluatorMsg::End {
         cycle: request.id.clone(),
@@ -100,12 +109,14 @@ pub(crate) async fn run(
     match driven {
         Err(reason) => {
             record.outcome = Outcome::Failed;
-            record.failure_reason = Some(reason);
+            record.failure_reason = Some(reason.to_string());
         }
         Ok(()) => {
             // Nothing new to propose (every change is already on a branch) is not a failure.
             (record.outcome, record.failure_reason) =
-                tdev_planner::cycle_outcome(&record.attempts, is_duplicate);
+                tdev_planner::cycle_outcome(&record.attempts, |a| {
+                    duplicates.contains(&(a.task.clone(), a.number))
+                });
         }
     }
     record.ended_at = Timestamp::now();
@@ -142,7 +153,7 @@ pub(crate) async fn run(
 pub(crate) async fn record_again(
     children: &Children,
     record: &CycleRecord,
-) -> Result<String, String> {
+) -> Result<String, PhaseError> {
     call(
         &children.curator,
         ActorKind::Curator,
@@ -162,7 +173,8 @@ async fn drive(
     request: &CycleRequest,
     record: &mut CycleRecord,
     lessons: &mut Vec<Lesson>,
-) -> Result<(), String> {
+    duplicates: &mut HashSet<(String, u32)>,
+) -> Result<(), PhaseError> {
     let events = &args.events;
     let scan = call(
         &children.research,
@@ -282,7 +294,7 @@ async fn drive(
     };
     let mut passed: HashSet<String> = HashSet::new();
     let mut runs: HashMap<String, TaskRun> = HashMap::new();
-    let mut stopped: Option<String> = None;
+    let mut stopped: Option<PhaseError> = None;
     for group in plan.task_groups() {
         let mut running = tokio::task::JoinSet::new();
         for task in group {
@@ -311,7 +323,7 @@ async fn drive(
                 // Only a bug in the cycle itself gets here (actors' failures are replies).
                 Err(e) => {
                     failed = true;
-                    stopped.get_or_insert(format!("a task of the cycle stopped: {e}"));
+                    stopped.get_or_insert(PhaseError::interrupted("a task of the cycle")(e));
                     continue;
                 }
             };
@@ -336,6 +348,7 @@ async fn drive(
         if let Some(run) = runs.remove(&task.id) {
             record.attempts.extend(run.attempts);
             lessons.extend(run.lessons);
+            duplicates.extend(run.duplicates.into_iter().map(|n| (task.id.clone(), n)));
             if let Err(reason) = run.result {
                 failure.get_or_insert(reason);
             }
@@ -373,7 +386,9 @@ struct TaskContext {
 struct TaskRun {
     attempts: Vec<Attempt>,
     lessons: Vec<Lesson>,
-    result: Result<bool, String>,
+    /// The numbers of its attempts whose change was already proposed on a branch.
+    duplicates: Vec<u32>,
+    result: Result<bool, PhaseError>,
 }
 
 impl Default for TaskRun {
@@ -381,6 +396,7 @@ impl Default for TaskRun {
         TaskRun {
             attempts: Vec::new(),
             lessons: Vec::new(),
+            duplicates: Vec::new(),
             result: Ok(false),
         }
     }
@@ -420,7 +436,7 @@ async fn run_task(
     task: &Task,
     findings: &[Finding],
     run: &mut TaskRun,
-) -> Result<bool, String> {
+) -> Result<bool, PhaseError> {
     let request = &*context.request;
     let mut feedback: Vec<String> = Vec::new();
     let mut order: VecDeque<Strategy> =
@@ -546,7 +562,10 @@ async fn run_task(
         feedback = attempt.gate.reasons.clone();
         run.attempts.push(attempt);
         match &output.result {
-            Err(NoChange::AlreadyProposed(_)) => return Ok(false),
+            Err(NoChange::AlreadyProposed(_)) => {
+                run.duplicates.push(number);
+                return Ok(false);
+            }
             // Its backend would not start the next time either.
             Err(NoChange::CannotStart(_)) => order.retain(|s| s != &strategy),
             _ if passed => return Ok(true),
@@ -554,16 +573,6 @@ async fn run_task(
         }
     }
     Ok(false)
-}
-
-/// Whether the attempt found its change already proposed on an existing branch.
-fn is_duplicate(attempt: &Attempt) -> bool {
-    attempt.change.is_none()
-        && attempt
-            .gate
-            .reasons
-            .first()
-            .is_some_and(|r| r.starts_with(crate::coder::ALREADY_PROPOSED))
 }
 
 /// The language most of the measured files are in.
@@ -588,22 +597,21 @@ async fn call<M, T>(
     kind: ActorKind,
     timeout: Duration,
     message: impl FnOnce(RpcReplyPort<T>) -> M,
-) -> Result<T, String>
+) -> Result<T, PhaseError>
 where
     M: Message,
     T: Send + 'static,
 {
     match actor.call(message, Some(timeout)).await {
         Ok(CallResult::Success(value)) => Ok(value),
-        Ok(CallResult::Timeout) => Err(format!(
-            "the {} actor did not answer within {} s",
-            kind.name(),
-            timeout.as_secs()
-        )),
-        Ok(CallResult::SenderError) => Err(format!(
-            "the {} actor failed while serving the cycle (it is restarted)",
-            kind.name()
-        )),
-        Err(error) => Err(format!("the {} actor is not running: {error}", kind.name())),
+        Ok(CallResult::Timeout) => Err(PhaseError::Timeout {
+            actor: kind,
+            secs: timeout.as_secs(),
+        }),
+        Ok(CallResult::SenderError) => Err(PhaseError::Crashed { actor: kind }),
+        Err(error) => Err(PhaseError::NotRunning {
+            actor: kind,
+            reason: error.to_string(),
+        }),
     }
 }

@@ -2,8 +2,9 @@
 //! findings and its own test suite, run in the sandbox), then each change the same way, and
 //! lets the gate decide.
 
-use crate::ActorKind;
+use crate::error::Unknown;
 use crate::fault::Faults;
+use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -77,7 +78,7 @@ pub enum EvaluatorMsg {
         /// Research's scan of it.
         scan: Box<Scan>,
         /// Done, or why the baseline could not be taken.
-        reply: RpcReplyPort<Result<(), String>>,
+        reply: RpcReplyPort<Result<(), PhaseError>>,
     },
     /// Evaluate the change in a worktree against the baseline.
     Evaluate {
@@ -90,7 +91,7 @@ pub enum EvaluatorMsg {
         /// The task's kind (test-writing tasks may only add tests).
         task_kind: String,
         /// The verdict, or why there is none.
-        reply: RpcReplyPort<Result<Verdict, String>>,
+        reply: RpcReplyPort<Result<Verdict, PhaseError>>,
     },
     /// The cycle has ended: drop its baseline.
     End {
@@ -185,7 +186,7 @@ impl Actor for Evaluator {
                 reply,
             } => {
                 let Some(baseline) = state.baselines.get(&cycle).cloned() else {
-                    let _ = reply.send(Err("no baseline was taken for this cycle".into()));
+                    let _ = reply.send(Err(PhaseError::Unknown(Unknown::Baseline(cycle))));
                     return Ok(());
                 };
                 let config = state.config.clone();
@@ -204,8 +205,21 @@ impl Actor for Evaluator {
     }
 }
 
-fn sandbox(config: &EvaluatorConfig) -> Result<Sandbox, String> {
-    Sandbox::with_scratch_in(&config.scratch_dir).map_err(|e| format!("the sandbox: {e}"))
+pub(crate) fn sandbox(config: &EvaluatorConfig) -> Result<Sandbox, PhaseError> {
+    Sandbox::with_scratch_in(&config.scratch_dir).map_err(PhaseError::runner("the sandbox"))
+}
+
+/// A directory of its own in the scratch space, removed when dropped.
+pub(crate) fn scratch(
+    config: &EvaluatorConfig,
+    prefix: &str,
+) -> Result<tempfile::TempDir, PhaseError> {
+    let dir = &config.scratch_dir;
+    std::fs::create_dir_all(dir).map_err(PhaseError::io(dir))?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(dir)
+        .map_err(PhaseError::io(dir))
 }
 
 /// Exports the base commit (no worktree, no branch: `git archive`), prepares the test
@@ -215,27 +229,27 @@ fn baseline(
     repo: &Path,
     base: &str,
     scan: Scan,
-) -> Result<Baseline, String> {
-    std::fs::create_dir_all(&config.scratch_dir).map_err(|e| e.to_string())?;
-    let export = tempfile::Builder::new()
-        .prefix("baseline-")
-        .tempdir_in(&config.scratch_dir)
-        .map_err(|e| e.to_string())?;
-    Repo::open(repo)
-        .and_then(|repo| repo.export(base, export.path()))
-        .map_err(|e| e.to_string())?;
+) -> Result<Baseline, PhaseError> {
+    let export = scratch(config, "baseline-")?;
+    Repo::open(repo).and_then(|repo| repo.export(base, export.path()))?;
     let sandbox = sandbox(config)?;
     let suite = if export.path().join("Cargo.toml").is_file() {
-        Suite::Rust(RustProject::detect(export.path()).map_err(|e| e.to_string())?)
+        let project = RustProject::detect(export.path())
+            .map_err(PhaseError::runner("reading the project"))?;
+        Suite::Rust(project)
     } else {
-        let project = PythonProject::detect(export.path()).map_err(|e| e.to_string())?;
+        let project = PythonProject::detect(export.path())
+            .map_err(PhaseError::runner("reading the project"))?;
         let env = PythonEnv::prepare(&project, &config.envs_dir, &sandbox, &mut |_| {})
-            .map_err(|e| format!("preparing the test environment: {e}"))?;
+            .map_err(PhaseError::runner("preparing the test environment"))?;
         Suite::Python(Box::new(env))
     };
     let tests = run_tests(config, repo, &suite, export.path(), &sandbox)?;
     if let Some(stopped) = &tests.stopped {
-        return Err(format!("the baseline test run was stopped: {stopped}"));
+        return Err(PhaseError::Stopped {
+            run: "the baseline test run",
+            why: *stopped,
+        });
     }
     let security = security_findings(config, export.path(), &scan);
     Ok(Baseline {
@@ -253,7 +267,7 @@ fn run_tests(
     suite: &Suite,
     dir: &Path,
     sandbox: &Sandbox,
-) -> Result<TestRun, String> {
+) -> Result<TestRun, PhaseError> {
     match suite {
         Suite::Python(env) => tdev_runner::python::run_tests(env, dir, sandbox, &config.limits),
         Suite::Rust(project) => {
@@ -263,7 +277,7 @@ fn run_tests(
             project.run_tests(&mirror, &config.target_for(repo), sandbox, &limits)
         }
     }
-    .map_err(|e| format!("running the tests: {e}"))
+    .map_err(PhaseError::runner("running the tests"))
 }
 
 /// Security findings of the code in `dir`: bandit's, when tdev's tool environment has it,
@@ -291,16 +305,15 @@ fn evaluate(
     worktree: &Path,
     diff: &str,
     task_kind: &str,
-) -> Result<Verdict, String> {
-    let change =
-        ChangeSet::from_unified_diff(diff).map_err(|e| format!("reading the diff: {e}"))?;
+) -> Result<Verdict, PhaseError> {
+    let change = ChangeSet::from_unified_diff(diff).map_err(PhaseError::Diff)?;
     let options = ScanOptions {
         history_commits: 0,
         // Test files as the gate tells them, as research's scan of the baseline did.
         test_patterns: policy.test_integrity.patterns.clone(),
         ..ScanOptions::default()
     };
-    let after = tdev_research::scan(worktree, &options, &|_| {}).map_err(|e| e.to_string())?;
+    let after = tdev_research::scan(worktree, &options, &|_| {})?;
     let sandbox = sandbox(config)?;
     let tests = run_tests(config, &baseline.repo, &baseline.suite, worktree, &sandbox)?;
     let security = security_findings(config, worktree, &after);

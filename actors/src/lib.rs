@@ -28,6 +28,7 @@
 mod coder;
 mod curator;
 mod cycle;
+mod error;
 mod evaluator;
 mod event;
 mod fault;
@@ -43,6 +44,7 @@ pub use coder::{
 };
 pub use curator::{CuratorMsg, History, Lesson};
 pub use cycle::CycleRequest;
+pub use error::{PhaseError, Unknown};
 pub use evaluator::{EvaluatorConfig, EvaluatorMsg, Verdict};
 pub use event::{ActorKind, Event};
 pub use planner::PlannerMsg;

@@ -1,7 +1,7 @@
 //! The planner actor: turns a cycle's goal and findings into a plan.
 
-use crate::ActorKind;
 use crate::fault::Faults;
+use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tdev_core::Finding;
 use tdev_planner::{Backends, Goal, Plan, Planner as HtnPlanner, SharedEstimator};
@@ -21,7 +21,7 @@ pub enum PlannerMsg {
         /// left out of the plan and counted.
         backends: Backends,
         /// The plan, or why there is none.
-        reply: RpcReplyPort<Result<Plan, String>>,
+        reply: RpcReplyPort<Result<Plan, PhaseError>>,
     },
 }
 
@@ -64,16 +64,13 @@ impl Actor for Planner {
                 reply,
             } => {
                 crate::fault::halt_point(ActorKind::Planner);
-                let plan = Goal::parse(&goal)
-                    .map_err(|e| e.to_string())
-                    .and_then(|goal| {
-                        HtnPlanner::new(&state.estimator)
-                            .with_max_tasks(max_tasks)
-                            .with_backends(backends)
-                            .plan(goal, &findings)
-                            .map_err(|e| e.to_string())
-                    });
-                let _ = reply.send(plan);
+                let plan = Goal::parse(&goal).and_then(|goal| {
+                    HtnPlanner::new(&state.estimator)
+                        .with_max_tasks(max_tasks)
+                        .with_backends(backends)
+                        .plan(goal, &findings)
+                });
+                let _ = reply.send(plan.map_err(PhaseError::from));
             }
         }
         Ok(())

@@ -13,9 +13,10 @@
 use crate::coder::{
     AttemptJob, AttemptOutput, Checkout, Coder, CoderArgs, CoderConfig, NoChange, WorkerMsg, branch,
 };
+use crate::error::Unknown;
 use crate::fault::Faults;
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
-use crate::{ActorKind, Event};
+use crate::{ActorKind, Event, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,7 +41,7 @@ pub enum CoderMsg {
         /// The repository's top level.
         repo: PathBuf,
         /// The base commit, or why the repository cannot be worked on.
-        reply: RpcReplyPort<Result<String, String>>,
+        reply: RpcReplyPort<Result<String, PhaseError>>,
     },
     /// Make one attempt in a fresh worktree.
     Attempt {
@@ -56,14 +57,14 @@ pub enum CoderMsg {
         /// The commit message (subject and PR description).
         message: String,
         /// The commit, or why it failed.
-        reply: RpcReplyPort<Result<String, String>>,
+        reply: RpcReplyPort<Result<String, PhaseError>>,
     },
     /// Remove the worktree and delete its branch.
     Discard {
         /// The attempt's branch.
         branch: String,
         /// Done, or why it failed.
-        reply: RpcReplyPort<Result<(), String>>,
+        reply: RpcReplyPort<Result<(), PhaseError>>,
     },
     /// The cycle has ended: forget its repository and whose worktrees were whose.
     End {
@@ -167,8 +168,8 @@ impl Actor for CoderPool {
                             .insert(cycle, Arc::new(Checkout { repo, branch }));
                         Ok(head)
                     }
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(e) => Err(format!("opening the repository stopped: {e}")),
+                    Ok(Err(e)) => Err(PhaseError::Git(e)),
+                    Err(e) => Err(PhaseError::interrupted("opening the repository")(e)),
                 });
             }
             CoderMsg::Attempt { job, reply } => {
@@ -216,7 +217,7 @@ impl Actor for CoderPool {
                     },
                 ),
                 _ => {
-                    let _ = reply.send(Err(format!("no worktree is waiting on {branch}")));
+                    let _ = reply.send(Err(PhaseError::Unknown(Unknown::Worktree(branch))));
                 }
             },
             CoderMsg::Discard { branch, reply } => match state.owners.get(&branch) {

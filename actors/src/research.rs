@@ -1,7 +1,7 @@
 //! The research actor: scans a repository into metrics and findings.
 
-use crate::ActorKind;
 use crate::fault::Faults;
+use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::path::PathBuf;
 use tdev_research::{Scan, ScanOptions};
@@ -14,7 +14,7 @@ pub enum ResearchMsg {
         /// The repository (or worktree) to scan.
         repo: PathBuf,
         /// Where the report goes.
-        reply: RpcReplyPort<Result<Scan, String>>,
+        reply: RpcReplyPort<Result<Scan, PhaseError>>,
     },
 }
 
@@ -58,20 +58,21 @@ impl Actor for Research {
                 let tools = state.tools_dir.clone().map(tdev_tools::ToolEnv::new);
                 let build = state.build.clone();
                 let scan = tokio::task::spawn_blocking(move || {
-                    let mut scan =
-                        tdev_research::scan(&repo, &options, &|_| {}).map_err(|e| e.to_string())?;
+                    let mut scan = tdev_research::scan(&repo, &options, &|_| {})?;
                     if let Some(tools) = &tools {
                         tdev_research::add_tools(&mut scan, tools);
                     }
                     if repo.join("Cargo.toml").is_file() {
                         // The commit a cycle starts from: what its changes are made on.
                         let clippy = crate::rust::clippy_findings(&build, &repo, "HEAD");
+                        // The report says why clippy's findings are missing.
+                        let clippy = clippy.map_err(|e| e.to_string());
                         tdev_research::add_findings(&mut scan, "clippy", clippy);
                     }
                     Ok(scan)
                 })
                 .await
-                .unwrap_or_else(|e| Err(format!("the scan stopped: {e}")));
+                .unwrap_or_else(|e| Err(PhaseError::interrupted("the scan")(e)));
                 // The caller may have given up waiting; that is not this actor's failure.
                 let _ = reply.send(scan);
             }

@@ -3,11 +3,12 @@
 //! A build runs the target's build scripts and procedural macros, which is running its code,
 //! so clippy runs under the same limits as the tests.
 
+use crate::PhaseError;
 use crate::evaluator::EvaluatorConfig;
 use std::path::{Path, PathBuf};
 use tdev_core::{Finding, Severity};
+use tdev_runner::mirror;
 use tdev_runner::rust::RustProject;
-use tdev_runner::{Sandbox, mirror};
 use tdev_worktree::Repo;
 
 /// Makes `repo`'s mirror hold `source`'s files (a worktree or an export of `repo`); returns
@@ -16,9 +17,9 @@ pub(crate) fn sync_mirror(
     config: &EvaluatorConfig,
     repo: &Path,
     source: &Path,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, PhaseError> {
     let mirror = config.mirror_for(repo);
-    mirror::sync(source, &mirror).map_err(|e| format!("copying the code to build it: {e}"))?;
+    mirror::sync(source, &mirror).map_err(PhaseError::runner("copying the code to build it"))?;
     Ok(mirror)
 }
 
@@ -29,21 +30,14 @@ pub(crate) fn clippy_findings(
     config: &EvaluatorConfig,
     repo: &Path,
     base: &str,
-) -> Result<Vec<Finding>, String> {
-    std::fs::create_dir_all(&config.scratch_dir).map_err(|e| e.to_string())?;
-    let export = tempfile::Builder::new()
-        .prefix("clippy-")
-        .tempdir_in(&config.scratch_dir)
-        .map_err(|e| e.to_string())?;
-    Repo::open(repo)
-        .and_then(|repo| repo.export(base, export.path()))
-        .map_err(|e| e.to_string())?;
+) -> Result<Vec<Finding>, PhaseError> {
+    let export = crate::evaluator::scratch(config, "clippy-")?;
+    Repo::open(repo).and_then(|repo| repo.export(base, export.path()))?;
     let mirror = &sync_mirror(config, repo, export.path())?;
     let manifest = std::fs::read_to_string(mirror.join("Cargo.toml")).unwrap_or_default();
     let lints = tdev_tools::extra_lint_args(&manifest);
-    let sandbox =
-        Sandbox::with_scratch_in(&config.scratch_dir).map_err(|e| format!("the sandbox: {e}"))?;
-    let project = RustProject::detect(mirror).map_err(|e| e.to_string())?;
+    let sandbox = crate::evaluator::sandbox(config)?;
+    let project = RustProject::detect(mirror).map_err(PhaseError::runner("reading the project"))?;
     let run = project
         .clippy(
             mirror,
@@ -53,14 +47,19 @@ pub(crate) fn clippy_findings(
             &lints,
             false,
         )
-        .map_err(|e| e.to_string())?;
-    if let Some(stopped) = run.stopped {
-        return Err(format!("cargo clippy {stopped}"));
+        .map_err(PhaseError::runner("running cargo clippy"))?;
+    if let Some(why) = run.stopped {
+        return Err(PhaseError::Stopped {
+            run: "cargo clippy",
+            why,
+        });
     }
-    let findings = tdev_tools::clippy_findings(mirror, &run.stdout).map_err(|e| e.to_string())?;
+    let findings = tdev_tools::clippy_findings(mirror, &run.stdout)?;
     // A compile error fails the run but is a finding; failing without one is cargo failing.
     if !run.success() && !findings.iter().any(|f| f.severity == Severity::High) {
-        return Err(format!("cargo clippy failed:\n{}", run.stderr_tail));
+        return Err(PhaseError::Clippy {
+            stderr: run.stderr_tail,
+        });
     }
     Ok(findings)
 }
