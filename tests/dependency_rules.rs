@@ -22,17 +22,18 @@ const HOSTS: [&str; 3] = ["tdev", "tdev-actors", "tdev-app"];
 const PURE: [&str; 3] = ["tdev-gates", "tdev-learners", "tdev-planner"];
 
 /// Crates that do IO. Ours: the ones that read and write the disk (knowledge graph, tool
-/// environments, worktrees, scans), start processes (runner, tools, coder) or talk to the
-/// network (coder, worktree's publishing), and the hosts. Others: storage (oxigraph,
+/// environments, worktrees, scans), start processes (runner, tools, coder, worktree's git)
+/// or talk to the network (coder, publish), and the hosts. Others: storage (oxigraph,
 /// tantivy, rocksdb), the network (reqwest, hyper, axum, ureq), async runtimes and actors
 /// (tokio, mio, ractor), files and processes (tempfile, rustix, ignore, walkdir, notify),
 /// and log output (tracing-subscriber).
-const IO: [&str; 26] = [
+const IO: [&str; 27] = [
     "tdev",
     "tdev-actors",
     "tdev-app",
     "tdev-coder",
     "tdev-knowledge",
+    "tdev-publish",
     "tdev-research",
     "tdev-runner",
     "tdev-tools",
@@ -57,7 +58,7 @@ const IO: [&str; 26] = [
 ];
 
 /// The crates ARCHITECTURE.md says know nothing of ractor, clap or HTTP.
-const UNAWARE: [&str; 8] = [
+const UNAWARE: [&str; 9] = [
     "tdev-core",
     "tdev-knowledge",
     "tdev-learners",
@@ -66,6 +67,7 @@ const UNAWARE: [&str; 8] = [
     "tdev-research",
     "tdev-planner",
     "tdev-tools",
+    "tdev-worktree",
 ];
 
 /// What [`UNAWARE`] crates must not depend on: the actors' framework, argument parsing and

@@ -42,7 +42,7 @@ pub struct CoderConfig {
     /// Where the LLM budget ledger is kept.
     pub ledger_dir: PathBuf,
     /// Whether kept branches are pushed and proposed as pull requests (`[publish]`).
-    pub publish: tdev_worktree::PublishConfig,
+    pub publish: tdev_publish::PublishConfig,
 }
 
 impl Default for CoderConfig {
@@ -54,7 +54,7 @@ impl Default for CoderConfig {
             llm: None,
             command: None,
             ledger_dir: PathBuf::new(),
-            publish: tdev_worktree::PublishConfig::default(),
+            publish: tdev_publish::PublishConfig::default(),
         }
     }
 }
@@ -242,10 +242,14 @@ impl Actor for Coder {
                         if publish.push {
                             // The change passed its gate whatever happens here: a failed push
                             // or pull request is reported, not a reason to drop the branch.
-                            let base = checkout.branch.clone();
-                            if let Err(e) =
-                                publish_branch(&checkout.repo, &publish, &branch, base, &message)
-                            {
+                            let base = checkout.branch.as_deref();
+                            if let Err(e) = tdev_publish::publish_branch(
+                                &checkout.repo,
+                                &publish,
+                                &branch,
+                                base,
+                                &message,
+                            ) {
                                 tracing::warn!("publishing {branch}: {e}");
                             }
                         }
@@ -442,32 +446,6 @@ fn describe(
             NoChange::Failed(format!("reading the change: {e}")),
         ),
     }
-}
-
-/// Pushes a kept branch and, when a GitHub token is there, opens its pull request against the
-/// branch the user's checkout is on.
-fn publish_branch(
-    repo: &Repo,
-    publish: &tdev_worktree::PublishConfig,
-    branch: &str,
-    base: Option<String>,
-    message: &str,
-) -> Result<(), tdev_worktree::Error> {
-    tdev_worktree::push(repo, branch, &publish.remote)?;
-    let (Ok(github), Some(base)) = (tdev_worktree::GitHub::from_config(publish), base) else {
-        return Ok(());
-    };
-    let (title, body) = message.split_once("\n\n").unwrap_or((message, ""));
-    github.create_pull_request(
-        &publish.github_repo(repo)?,
-        &tdev_worktree::NewPullRequest {
-            title: title.to_owned(),
-            head: branch.to_owned(),
-            base,
-            body: body.to_owned(),
-        },
-    )?;
-    Ok(())
 }
 
 /// Lines added and removed in a unified diff.

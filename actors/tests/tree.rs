@@ -96,7 +96,7 @@ fn config(root: &Path) -> TreeConfig {
             llm: None,
             command: None,
             ledger_dir: root.join("data"),
-            publish: tdev_worktree::PublishConfig::default(),
+            publish: tdev_publish::PublishConfig::default(),
         },
         evaluator: EvaluatorConfig {
             envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),

@@ -69,7 +69,7 @@ pub struct Config {
     /// The external-command coder backend, when configured.
     pub command: Option<tdev_coder::CommandConfig>,
     /// Pushing kept branches and opening pull requests.
-    pub publish: tdev_worktree::PublishConfig,
+    pub publish: tdev_publish::PublishConfig,
 }
 
 /// The `[sparql]` table.

@@ -1,19 +1,22 @@
 //! Churn from git history: how often each file changed, and which of today's lines each
 //! commit touched, so that functions get a change frequency too.
 //!
-//! One `git log -p -U0` over the most recent commits gives, per commit and file, the changed
-//! line ranges in that commit's version of the file. Walking from the newest commit to the
-//! oldest, each commit's ranges are carried forward through the hunks of every newer commit
-//! to today's line numbers (lines a newer commit replaced fall away), which is what
-//! `git blame` does line by line, at the cost of one process for the whole repository.
+//! One `git log -p -U0` over the most recent commits (run by `tdev_worktree::log_patches`,
+//! parsed here) gives, per commit and file, the changed line ranges in that commit's version
+//! of the file. Walking from the newest commit to the oldest, each commit's ranges are
+//! carried forward through the hunks of every newer commit to today's line numbers (lines a
+//! newer commit replaced fall away), which is what `git blame` does line by line, at the cost
+//! of one process for the whole repository.
 //! Renames are not followed: a renamed file's history starts at its rename. Merge commits are
 //! left out, as their changes are counted on the branches that made them.
 
 use crate::{Churn, Error, Result};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+/// The files churn is read for: the languages a scan measures.
+const SOURCES: [&str; 3] = ["*.py", "*.pyi", "*.rs"];
 
 /// The history of the files of one repository, as far as it was read.
 #[derive(Clone, Debug, Default)]
@@ -54,49 +57,14 @@ impl History {
     /// under `root`. A directory outside any repository, a repository without commits, or no
     /// git at all give an empty history; git failing on a repository it knows is an error.
     pub fn read(root: &Path, limit: usize) -> Result<History> {
-        let head = Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if !head.is_ok_and(|s| s.success()) {
-            return Ok(History::default());
-        }
-        let git_error = |message: String| Error::Git {
-            path: root.to_path_buf(),
-            message,
-        };
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args([
-                "-c",
-                "core.quotePath=false",
-                "log",
-                "-p",
-                "-U0",
-                "--no-color",
-            ])
-            .args(["--no-ext-diff", "--no-renames", "--no-merges", "--relative"])
-            .args(["--format=%x00commit %H", &format!("-n{limit}"), "--"])
-            .args(["*.py", "*.pyi", "*.rs"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| git_error(e.to_string()))?;
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let history = History::parse(BufReader::new(stdout)).map_err(|e| git_error(e.to_string()));
-        let output = child
-            .wait_with_output()
-            .map_err(|e| git_error(e.to_string()))?;
-        if !output.status.success() {
-            return Err(git_error(
-                String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            ));
-        }
-        history
+        // Like every git command of tdev's, this one runs through `tdev-worktree`; its output
+        // is parsed as it comes, since a long history need not fit in memory.
+        let history = tdev_worktree::log_patches(root, limit, &SOURCES, |log| History::parse(log))
+            .map_err(|e| Error::Git {
+                path: root.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        Ok(history.unwrap_or_default())
     }
 
     /// Parses `git log -p -U0` output, newest commit first.

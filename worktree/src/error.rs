@@ -1,11 +1,11 @@
-//! Why a git or GitHub operation failed, in words a person can act on.
+//! Why a git operation failed, in words a person can act on.
 
 use std::path::PathBuf;
 
-/// Everything that can go wrong while isolating, committing or publishing a change.
+/// Everything that can go wrong while isolating, committing or pushing a change.
 ///
 /// A change that fails a gate is not an error; these are failures of the machinery (git,
-/// the file system, the network) or refusals that protect the user's repository.
+/// the file system) or refusals that protect the user's repository.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -99,43 +99,12 @@ pub enum Error {
     /// git printed something that is not UTF-8 where text was expected.
     #[error("`git {0}` printed text that is not UTF-8")]
     NotUtf8(String),
-    /// The remote's URL does not name a `owner/repo` on a GitHub host.
-    #[error(
-        "cannot tell the GitHub owner and repository from the remote URL `{0}`: set `owner` and `repo` in [publish]"
-    )]
-    NotGitHubRemote(String),
-    /// The environment variable meant to hold the GitHub token is unset or empty.
-    #[error("no GitHub token: the environment variable {0} is unset or empty")]
-    TokenMissing(String),
-    /// GitHub refused the token.
-    #[error(
-        "GitHub refused the token from {token_source} (401 Unauthorized): {message}; create a token with pull-request write access and set it there"
-    )]
-    Unauthorized {
-        /// Where the token came from (an environment variable's name).
-        token_source: String,
-        /// GitHub's own message.
-        message: String,
-    },
-    /// GitHub answered with an unexpected status.
-    #[error("GitHub answered {status} to {what}: {message}")]
-    GitHub {
-        /// The HTTP status code.
-        status: u16,
-        /// What was asked, e.g. `POST /repos/o/r/pulls`.
-        what: String,
-        /// GitHub's message (and validation errors), or the body.
-        message: String,
-    },
-    /// The HTTP request could not be made or its answer not read.
-    #[error("request to GitHub failed: {0}")]
-    Http(#[from] reqwest::Error),
 }
 
 impl Error {
     /// Whether the failure is the user's to fix (a path that is no usable repository, a
-    /// repository git refuses, git missing, a setting to change), as opposed to git or the
-    /// machine failing: the binary exits 2 for these.
+    /// repository git refuses, git missing), as opposed to git or the machine failing: the
+    /// binary exits 2 for these.
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
@@ -144,9 +113,6 @@ impl Error {
                 | Error::BareRepository { .. }
                 | Error::DubiousOwnership { .. }
                 | Error::NoCommits { .. }
-                | Error::NotGitHubRemote(_)
-                | Error::TokenMissing(_)
-                | Error::Unauthorized { .. }
         )
     }
 }

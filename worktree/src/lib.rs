@@ -1,7 +1,8 @@
 //! tdev's isolation and merge step: every attempt works in its own linked git worktree on a
 //! `tdev/auto/` branch, outside the user's working tree, and a gate-passing change is kept
 //! on that branch with a commit message and pull-request description that say what, why and
-//! how it was judged; publishing (a push, a GitHub pull request) is optional.
+//! how it was judged. A kept branch can be pushed ([`Repo::push`]); opening its pull request
+//! over GitHub's API is `tdev-publish`'s, so that this crate needs no HTTP client.
 //!
 //! All of it drives the real `git` program. tdev never writes to the user's working tree,
 //! index, HEAD or branches: its only traces in a repository are `refs/heads/tdev/auto/*`
@@ -9,9 +10,9 @@
 //! must stay the same so tests can prove it.
 //!
 //! tdev's git commands start here (`git.rs`), so each gets the same protective options:
-//! other crates read a repository's state and commits through [`Repo`], and the coder's
-//! backends inspect and restore an attempt's directory through [`WorkingDir`]. (Research
-//! reads its history with its own `git log`: it may not depend on this crate's HTTP client.)
+//! other crates read a repository's state and commits through [`Repo`], the coder's
+//! backends inspect and restore an attempt's directory through [`WorkingDir`], and research
+//! reads a directory's history for churn through [`log_patches`].
 //!
 //! ```
 //! use std::process::Command;
@@ -47,9 +48,10 @@ mod description;
 mod diff;
 mod error;
 mod git;
+mod history;
 mod names;
-mod publish;
 mod recover;
+mod remote;
 mod repo;
 mod snapshot;
 mod workdir;
@@ -60,10 +62,8 @@ pub use description::{
     MAX_SUBJECT_CHARS, PrInfo, commit_message, commit_subject, cycle_graph_iri, pr_description,
 };
 pub use error::{Error, Result};
+pub use history::log_patches;
 pub use names::{repo_key, repository_name};
-pub use publish::{
-    GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, parse_github_url, push,
-};
 pub use recover::Abandoned;
 pub use repo::{DEFAULT_IDENTITY, Repo};
 pub use snapshot::Snapshot;

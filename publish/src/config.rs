@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use tdev_worktree::Repo;
+
 use crate::error::{Error, Result};
-use crate::git::Git;
-use crate::publish::remote::{GitHubRepo, parse_github_url};
-use crate::repo::Repo;
+use crate::remote::{GitHubRepo, parse_github_url};
 
 /// How kept branches are published. Nothing leaves the machine unless `push` is true; a
 /// pull request is opened as well when the token variable holds a token.
@@ -50,9 +50,7 @@ impl PublishConfig {
                 repo: name.clone(),
             });
         }
-        let url = Git::new(repo.path())
-            .args(["remote", "get-url", "--", &self.remote])
-            .text()?;
+        let url = repo.remote_url(&self.remote)?;
         let parsed = parse_github_url(&url).ok_or(Error::NotGitHubRemote(url))?;
         Ok(GitHubRepo {
             owner: self.owner.clone().unwrap_or(parsed.owner),

@@ -4,9 +4,9 @@ use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::config::PublishConfig;
 use crate::error::{Error, Result};
-use crate::publish::config::PublishConfig;
-use crate::publish::remote::GitHubRepo;
+use crate::remote::GitHubRepo;
 
 /// The REST API version tdev speaks.
 const API_VERSION: &str = "2022-11-28";

@@ -1,17 +1,19 @@
-//! Publishing a kept branch: the `[publish]` table, remote URLs, a push of that one branch,
-//! and GitHub pull requests against a local HTTP server standing in for the API.
+//! Publishing a kept branch: the `[publish]` table, remote URLs, and GitHub pull requests
+//! against a local HTTP server standing in for the API. (The push itself is
+//! `tdev-worktree`'s, tested there.)
 
-mod fixture;
+#[path = "../../tests/support/git.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
 
-use fixture::{Fixture, git, write};
-use tdev_worktree::{
-    Error, GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, Repo, parse_github_url,
-    push,
+use support::{committed, git};
+use tdev_publish::{
+    Error, GitHub, GitHubRepo, NewPullRequest, PublishConfig, PullRequest, parse_github_url,
 };
+use tdev_worktree::Repo;
 
 fn check_url(url: &str, expected: Option<(&str, &str)>) {
     let parsed = parse_github_url(url);
@@ -125,12 +127,13 @@ fn publish_values_are_checked() {
 
 #[test]
 fn the_github_repository_comes_from_the_remote_unless_configured() {
-    let fixture = Fixture::clean();
+    let home = committed(&[("app.py", "x = 1\n")]);
+    let user = home.path();
     git(
-        &fixture.user,
+        user,
         &["remote", "add", "origin", "git@github.com:octo/hello.git"],
     );
-    let repo = Repo::open(&fixture.user).unwrap();
+    let repo = Repo::open(user).unwrap();
     let from_remote = PublishConfig::default().github_repo(&repo).unwrap();
     assert_eq!(
         from_remote,
@@ -152,15 +155,24 @@ fn the_github_repository_comes_from_the_remote_unless_configured() {
             repo: "hi".into()
         }
     );
-    git(&fixture.user, &["remote", "add", "local", "/srv/git/x"]);
+    git(user, &["remote", "add", "local", "/srv/git/x"]);
     let local = PublishConfig {
         remote: "local".into(),
         ..PublishConfig::default()
     };
+    let error = local.github_repo(&repo).unwrap_err();
     assert_eq!(
-        local.github_repo(&repo).unwrap_err().to_string(),
+        error.to_string(),
         "cannot tell the GitHub owner and repository from the remote URL `/srv/git/x`: set `owner` and `repo` in [publish]"
     );
+    assert!(error.is_user_error());
+    // A remote that is not there: git's failure, told as git tells it.
+    let unknown = PublishConfig {
+        remote: "missing".into(),
+        ..PublishConfig::default()
+    };
+    let error = unknown.github_repo(&repo).unwrap_err();
+    assert!(matches!(error, Error::Git(_)), "{error}");
 }
 
 #[test]
@@ -169,49 +181,12 @@ fn a_missing_token_is_named_by_its_variable() {
         github_token_env: "TDEV_TEST_TOKEN_THAT_IS_NEVER_SET".into(),
         ..PublishConfig::default()
     };
+    let error = GitHub::from_config(&config).unwrap_err();
     assert_eq!(
-        GitHub::from_config(&config).unwrap_err().to_string(),
+        error.to_string(),
         "no GitHub token: the environment variable TDEV_TEST_TOKEN_THAT_IS_NEVER_SET is unset or empty"
     );
-}
-
-#[test]
-fn push_sends_only_that_branch_and_never_runs_hooks() {
-    let fixture = Fixture::busy();
-    let remote = fixture.home.path().join("remote.git");
-    git(
-        fixture.home.path(),
-        &["init", "-q", "--bare", remote.to_str().unwrap()],
-    );
-    git(
-        &fixture.user,
-        &["remote", "add", "origin", remote.to_str().unwrap()],
-    );
-    let repo = Repo::open(&fixture.user).unwrap();
-    let before = repo.snapshot().unwrap();
-    let base = repo.head().unwrap();
-    let worktree = repo
-        .create_worktree(&base, "tdev/auto/c1-t1", &fixture.worktree_dir("push"))
-        .unwrap();
-    write(&worktree.path().join("app.py"), "changed\n");
-    worktree.commit("Change app").unwrap();
-    let kept = worktree.keep().unwrap();
-
-    push(&repo, &kept.branch, "origin").unwrap();
-
-    assert_eq!(
-        git(
-            &remote,
-            &["for-each-ref", "--format=%(refname) %(objectname)"]
-        ),
-        format!("refs/heads/tdev/auto/c1-t1 {}\n", kept.commit)
-    );
-    assert_eq!(fixture.hooks_ran(), None);
-    assert_eq!(repo.snapshot().unwrap(), before);
-    assert!(matches!(
-        push(&repo, "feature", "origin"),
-        Err(Error::BranchOutsidePrefix { .. })
-    ));
+    assert!(error.is_user_error());
 }
 
 /// One request as the server received it.
@@ -376,6 +351,8 @@ fn check_failure(status: u16, body: &'static str, expected: &str) {
         .create_pull_request(&hello(), &new_pull())
         .unwrap_err();
     assert_eq!(error.to_string(), expected);
+    // A refused token is the user's to fix; GitHub's other answers are not.
+    assert_eq!(error.is_user_error(), status == 401, "{error}");
 }
 
 #[test]
