@@ -6,10 +6,13 @@ use crate::error::Unknown;
 use crate::fault::Faults;
 use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tdev_core::{Evaluation, Finding, GateDecision, Metric, TestStatus};
-use tdev_gates::{ChangeSet, CoverageInput, FileMetrics, GateInput, LineCoverage, Policy};
+use tdev_gates::{
+    ChangeSet, CoverageInput, FileChange, FileMetrics, FileStatus, GateInput, LineCoverage,
+    LineLimit, Policy,
+};
 use tdev_research::{FileReport, Scan, ScanOptions};
 use tdev_runner::python::{PythonEnv, PythonProject};
 use tdev_runner::rust::RustProject;
@@ -280,6 +283,39 @@ fn run_tests(
     .map_err(PhaseError::runner("running the tests"))
 }
 
+/// The line limit of each changed Python or Rust file: the repository's configured one, else
+/// the file's longest line before the change (its lines now, less those the change added, and
+/// those it removed). A new file of a repository that configures nothing has no limit.
+fn line_limits(worktree: &Path, change: &ChangeSet) -> BTreeMap<String, LineLimit> {
+    let limit = |file: &FileChange| {
+        let limit = tdev_tools::style::configured(worktree, &file.path).or_else(|| {
+            if !(file.path.ends_with(".py") || file.path.ends_with(".pyi")) {
+                return None;
+            }
+            let text = std::fs::read_to_string(worktree.join(&file.path)).ok()?;
+            let added: HashSet<u32> = file.added().map(|l| l.number).collect();
+            let mut before = (1..)
+                .zip(text.lines())
+                .filter(|(number, _)| !added.contains(number))
+                .map(|(_, line)| line)
+                .chain(file.removed().map(|l| l.text.as_str()))
+                .peekable();
+            before.peek()?;
+            Some(tdev_tools::style::longest_line(before))
+        })?;
+        Some(LineLimit {
+            columns: limit.columns,
+            source: limit.source,
+        })
+    };
+    change
+        .files
+        .iter()
+        .filter(|f| f.status != FileStatus::Deleted)
+        .filter_map(|f| Some((f.path.clone(), limit(f)?)))
+        .collect()
+}
+
 /// Security findings of the code in `dir`: bandit's, when tdev's tool environment has it,
 /// else those research found.
 fn security_findings(config: &EvaluatorConfig, dir: &Path, scan: &Scan) -> Vec<Finding> {
@@ -331,6 +367,7 @@ fn evaluate(
         coverage,
         findings_before: baseline.security.clone(),
         findings_after: security,
+        line_limits: line_limits(worktree, &change),
         change,
     };
     let report = tdev_gates::evaluate(policy, &input);

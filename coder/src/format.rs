@@ -3,10 +3,12 @@
 //! around every other backend ([`KeepFormatted`]): a file a change touched, which the
 //! formatter left alone before, is formatted again after the change, as its maintainer would
 //! before committing. `cargo fmt` formats a whole workspace; what it changes elsewhere is put
-//! back. Neither formatter runs the target's code.
+//! back. Neither formatter runs the target's code. Then each statement a change made longer
+//! than the repository's line limit (`tdev_tools::style`) is rewrapped to it, alone.
 
 use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tdev_tools::ToolEnv;
 use tdev_tools::formatter::Formatter;
@@ -123,6 +125,60 @@ impl Backend for KeepFormatted {
                 .collect();
             let _ = snapshot.restore(worktree, &put_back);
         }
+        self.rewrap_long_lines(worktree, files);
         result
+    }
+}
+
+/// How many statements of one file are rewrapped at most, so that lines a formatter cannot
+/// shorten (a long string) are not tried forever.
+const MAX_REWRAPS: usize = 20;
+
+impl KeepFormatted {
+    /// Rewraps each statement of the changed Python files that has a line the change made
+    /// longer than the repository allows (`tdev_tools::style`), with ruff's range formatting
+    /// of that statement alone. What still does not fit is left for the gate's `line_length`
+    /// condition to refuse, with the reason.
+    fn rewrap_long_lines(&self, worktree: &Path, files: &[String]) {
+        use tdev_tools::style;
+        let python = |path: &&String| path.ends_with(".py") || path.ends_with(".pyi");
+        for path in files.iter().filter(python) {
+            let original = tdev_worktree::WorkingDir::at(worktree)
+                .read_in_head(path)
+                .ok()
+                .flatten()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            let limit = style::configured(worktree, path).or_else(|| {
+                let original = original.as_deref().filter(|text| !text.is_empty())?;
+                Some(style::longest_line(original.lines()))
+            });
+            let Some(limit) = limit else { continue };
+            let known: HashSet<&str> = original.iter().flat_map(|t| t.lines()).collect();
+            let tabs = known.iter().any(|line| line.starts_with('\t'));
+            let mut tried: HashSet<String> = HashSet::new();
+            for _ in 0..MAX_REWRAPS {
+                let Ok(text) = std::fs::read_to_string(worktree.join(path)) else {
+                    break;
+                };
+                let long = (1u32..).zip(text.lines()).find(|(_, line)| {
+                    style::width(line) > limit.columns
+                        && !known.contains(line)
+                        && !tried.contains(*line)
+                });
+                let Some((number, line)) = long else { break };
+                tried.insert(line.to_owned());
+                let rewrapped = tdev_tools::formatter::rewrap(
+                    &self.env,
+                    worktree,
+                    path,
+                    number,
+                    limit.columns,
+                    tabs,
+                );
+                if rewrapped.is_err() {
+                    break;
+                }
+            }
+        }
     }
 }

@@ -165,6 +165,15 @@ pub enum FailureReason {
         /// The safer strategy, e.g. `ruff-fix:UP0`.
         safer: tdev_core::Strategy,
     },
+    /// The fix removes an import that is there for its side effect (inside `try:`, or of a
+    /// module imported for what importing it does, such as `readline`), which changes what the
+    /// program does however unused the name looks.
+    RemovesEffectImport {
+        /// The file.
+        path: String,
+        /// The import statement, as written.
+        import: String,
+    },
     /// tdev itself failed around the attempt: reading or writing files, running git.
     Local {
         /// What failed.
@@ -213,6 +222,11 @@ impl fmt::Display for FailureReason {
                     .map(|p| format!("`{p}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            Self::RemovesEffectImport { path, import } => write!(
+                f,
+                "it removes `{import}` from `{path}`, an import kept for its side effect; \
+                 removing it changes what the program does, so the change was not kept"
             ),
             Self::PathOutsideWorktree { path } => write!(
                 f,

@@ -7,6 +7,10 @@
 //! unsafe fixer therefore runs ruff twice, safe fixes and then unsafe ones, and keeps what the
 //! second run added, merged onto the original file with `git merge-file`. Where the two meet
 //! on the same lines the file is left out, and the attempt says which change it waits for.
+//!
+//! A fix that removes an import kept for its side effect (inside `try:`, or of a module such as
+//! `readline` that is imported for what importing it does) is not kept: unused as the name
+//! looks, removing it changes what the program does.
 
 use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
@@ -94,6 +98,8 @@ impl Backend for RuffFixBackend {
             Ok(snapshot) => snapshot,
             Err(detail) => return failed(FailureReason::Local { detail }),
         };
+        let read = |path: &String| std::fs::read_to_string(worktree.join(path)).ok();
+        let originals: Vec<Option<String>> = paths.iter().map(read).collect();
         let overlapping = if self.unsafe_fixes {
             self.unsafe_only(worktree, &paths)
         } else {
@@ -106,6 +112,18 @@ impl Backend for RuffFixBackend {
                 return failed(FailureReason::Local { detail });
             }
         };
+        for (path, original) in paths.iter().zip(&originals) {
+            let (Some(original), Some(fixed)) = (original, read(path)) else {
+                continue;
+            };
+            if let Some(import) = effect_imports_removed(original, &fixed).into_iter().next() {
+                let _ = snapshot.undo(worktree);
+                return failed(FailureReason::RemovesEffectImport {
+                    path: path.clone(),
+                    import,
+                });
+            }
+        }
         let result = snapshot.keep_only(worktree, &paths);
         match result.outcome {
             AttemptOutcome::Failed(FailureReason::NoChange) if !overlapping.is_empty() => {
@@ -115,6 +133,118 @@ impl Backend for RuffFixBackend {
                 })
             }
             _ => result,
+        }
+    }
+}
+
+/// Modules imported for what importing them does: `readline` gives `input()` line editing,
+/// `rlcompleter` tab completion, `this` and `antigravity` print or open something.
+const EFFECT_MODULES: [&str; 4] = ["readline", "rlcompleter", "this", "antigravity"];
+
+/// The one-line import statements of `original` that are there for their side effect and that
+/// `fixed` has fewer of: an import inside a `try:` block (an optional feature switched on by
+/// importing it, `except ImportError` or not) or of one of [`EFFECT_MODULES`].
+fn effect_imports_removed(original: &str, fixed: &str) -> Vec<String> {
+    let lines: Vec<&str> = original.lines().collect();
+    let mut removed = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let statement = code(line);
+        let Some(module) = imported_module(statement) else {
+            continue;
+        };
+        let for_effect = EFFECT_MODULES.contains(&module) || inside_try(&lines, index);
+        let count = |text: &str| text.lines().filter(|l| code(l) == statement).count();
+        if for_effect && count(fixed) < count(original) && !removed.contains(&statement.to_owned())
+        {
+            removed.push(statement.to_owned());
+        }
+    }
+    removed
+}
+
+/// A line without its indentation and trailing comment.
+fn code(line: &str) -> &str {
+    line.split('#').next().unwrap_or_default().trim()
+}
+
+/// The top-level module of `import a.b` or `from a.b import c`.
+fn imported_module(statement: &str) -> Option<&str> {
+    let rest = statement
+        .strip_prefix("import ")
+        .or_else(|| statement.strip_prefix("from "))?;
+    let name = rest.trim_start().split([' ', ',', '.']).next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// Whether the line at `index` is in the body of a `try:` (the nearest enclosing block header,
+/// found by indentation, is `try:`).
+fn inside_try(lines: &[&str], index: usize) -> bool {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut level = indent(lines[index]);
+    for line in lines[..index].iter().rev() {
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') || indent(line) >= level {
+            continue;
+        }
+        if text == "try:" || text.starts_with("try:") {
+            return true;
+        }
+        level = indent(line);
+        if level == 0 {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::effect_imports_removed;
+
+    #[test]
+    fn imports_kept_for_their_effect_are_seen_going() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            // ruff's F401 fix on the largest project of the issue: `pass` in its place.
+            (
+                "try:\n    import readline\nexcept ImportError:\n    pass\n",
+                "try:\n    pass\nexcept ImportError:\n    pass\n",
+                &["import readline"],
+            ),
+            (
+                "import os\nimport readline\n",
+                "import os\n",
+                &["import readline"],
+            ),
+            (
+                "def f():\n    try:\n        from lxml import etree\n    except ImportError:\n        etree = None\n",
+                "def f():\n    try:\n        pass\n    except ImportError:\n        etree = None\n",
+                &["from lxml import etree"],
+            ),
+            // An unused import outside `try:` is what F401 is for.
+            (
+                "import os\nimport sys\n\nprint(sys.argv)\n",
+                "import sys\n\nprint(sys.argv)\n",
+                &[],
+            ),
+            // Inside a function that follows a `try:` block, not inside the block.
+            (
+                "try:\n    x = 1\nexcept Exception:\n    pass\n\ndef f():\n    import json\n",
+                "try:\n    x = 1\nexcept Exception:\n    pass\n\ndef f():\n    pass\n",
+                &[],
+            ),
+            // Kept (a comment added): nothing is reported.
+            (
+                "try:\n    import readline\nexcept ImportError:\n    pass\n",
+                "try:\n    import readline  # noqa: F401\nexcept ImportError:\n    pass\n",
+                &[],
+            ),
+        ];
+        for (original, fixed, expected) in cases {
+            assert_eq!(
+                effect_imports_removed(original, fixed),
+                *expected,
+                "{original}"
+            );
         }
     }
 }

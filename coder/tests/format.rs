@@ -124,3 +124,50 @@ fn a_change_keeps_the_formatting_of_the_files_that_had_it() {
     );
     assert_eq!(repo.read("src/messy.rs").unwrap(), "pub fn m( ) { }\n");
 }
+
+/// Statements a change made longer than the repository's limit are rewrapped to it, and
+/// nothing else in the file is touched (not its quotes, not its other long lines).
+#[test]
+fn a_statement_made_too_long_is_rewrapped_to_the_repositorys_limit() {
+    let long_before = "    s = 'an old line that is already longer than sixty columns'";
+    let original = format!("def f(a, b):\n    y = {{'k':1}}\n{long_before}\n    return a\n");
+    let repo = Repo::new(&[
+        ("setup.cfg", "[flake8]\nmax-line-length = 60\n"),
+        ("m.py", &original),
+    ]);
+    let inner = Writes(&[(
+        "m.py",
+        "def f(a, b):\n    y = {'k':1}\n    s = 'an old line that is already longer than sixty columns'\n    return call_something('aaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', a, b)\n",
+    )]);
+    let backend = tdev_coder::KeepFormatted::new(Box::new(inner), tools_dir());
+    let result = backend.attempt(&request("ruff-fix:UP0", "m.py"), repo.path());
+    assert_eq!(result.changed_files(), Some(["m.py".to_owned()].as_slice()));
+    assert_eq!(
+        repo.read("m.py").unwrap(),
+        format!(
+            "def f(a, b):\n    y = {{'k':1}}\n{long_before}\n    return call_something(\n        'aaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', a, b\n    )\n"
+        )
+    );
+}
+
+/// Where nothing is configured, the file's own longest line is the limit.
+#[test]
+fn without_a_configured_limit_the_files_longest_line_is_kept_to() {
+    let repo = Repo::new(&[(
+        "g.py",
+        "def g(items):\n    # a comment that is forty-eight columns long..\n    return [x for x in items if x]\n",
+    )]);
+    let inner = Writes(&[(
+        "g.py",
+        "def g(items):\n    # a comment that is forty-eight columns long..\n    return [transform(x, option=True) for x in items if x is not None]\n",
+    )]);
+    let backend = tdev_coder::KeepFormatted::new(Box::new(inner), tools_dir());
+    backend.attempt(&request("ruff-fix:UP0", "g.py"), repo.path());
+    let text = repo.read("g.py").unwrap();
+    assert!(
+        text.contains("        transform(x, option=True)\n"),
+        "{text}"
+    );
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert_eq!(widest, 50, "{text}");
+}

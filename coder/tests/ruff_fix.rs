@@ -73,3 +73,36 @@ fn an_unsafe_fix_on_the_safe_fixes_lines_waits_for_the_safe_change() {
     assert_changed(&fix(&repo, true, &["m.py", "n.py"]), &["n.py"]);
     assert_eq!(repo.read("m.py").unwrap(), adjacent);
 }
+
+/// ruff's safe F401 fix removes `import readline` with `import os`, but that import gives
+/// `input()` line editing: the change alters behaviour and is not kept. The whole attempt is
+/// refused with the reason (the other unused import is no reason to keep the rest), and the
+/// file is as it was. (An import inside `try:` is refused the same way; the pinned ruff offers
+/// no safe fix for those.)
+#[test]
+fn an_import_kept_for_its_effect_is_not_removed() {
+    let original = "import os\nimport readline\n\n\ndef ask():\n    return input()\n";
+    let repo = Repo::new(&[("cli.py", original)]);
+    let request = tool_request(
+        "ruff-fix:F4",
+        "ruff:F401",
+        Some(Fixability::Safe),
+        &["cli.py"],
+    );
+    let result = RuffFixBackend::new(tools_dir(), "F4", false).attempt(&request, repo.path());
+    match &result.outcome {
+        AttemptOutcome::Failed(FailureReason::RemovesEffectImport { path, import }) => {
+            assert_eq!(
+                (path.as_str(), import.as_str()),
+                ("cli.py", "import readline")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(repo.read("cli.py").unwrap(), original);
+    // Without it, `import os` goes as F401 says.
+    let plain = "import os\n\n\ndef ask():\n    return input()\n";
+    let repo = Repo::new(&[("cli.py", plain)]);
+    let result = RuffFixBackend::new(tools_dir(), "F4", false).attempt(&request, repo.path());
+    assert_changed(&result, &["cli.py"]);
+}

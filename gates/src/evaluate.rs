@@ -20,7 +20,7 @@ type Judge = fn(&Policy, &GateInput) -> ConditionResult;
 
 /// Judges `input` by every enabled condition of `policy`.
 pub fn evaluate(policy: &Policy, input: &GateInput) -> GateReport {
-    let judges: [(bool, Judge); 9] = [
+    let judges: [(bool, Judge); 10] = [
         (policy.test_integrity.enabled, integrity),
         (policy.tests.enabled, tests),
         (policy.coverage.enabled, coverage),
@@ -30,6 +30,7 @@ pub fn evaluate(policy: &Policy, input: &GateInput) -> GateReport {
         (policy.maintainability.enabled, maintainability),
         (policy.docstrings.enabled, docstrings),
         (policy.duplication.enabled, duplication),
+        (policy.line_length.enabled, line_length),
     ];
     let conditions = judges
         .into_iter()
@@ -267,6 +268,66 @@ fn security(policy: &Policy, input: &GateInput) -> ConditionResult {
 }
 
 /// The metrics of non-test files (tests are judged by integrity, not by their complexity).
+/// No hunk of the change has more lines past its file's limit than it took out, or a longer
+/// one: a change may keep a long line it edits, but never add one.
+fn line_length(_: &Policy, input: &GateInput) -> ConditionResult {
+    let mut past = Vec::new();
+    let mut checked = 0;
+    for file in &input.change.files {
+        let Some(limit) = input.line_limits.get(&file.path) else {
+            continue;
+        };
+        if file.status == crate::FileStatus::Deleted {
+            continue;
+        }
+        checked += 1;
+        for hunk in &file.hunks {
+            let long = |lines: &[crate::Line]| -> Vec<(u32, u32)> {
+                lines
+                    .iter()
+                    .map(|l| (l.number, columns(&l.text)))
+                    .filter(|(_, width)| *width > limit.columns)
+                    .collect()
+            };
+            let (before, after) = (long(&hunk.removed), long(&hunk.added));
+            let widest = |lines: &[(u32, u32)]| lines.iter().map(|(_, w)| *w).max().unwrap_or(0);
+            if after.len() > before.len() || widest(&after) > widest(&before) {
+                past.extend(after.into_iter().map(|(number, width)| {
+                    format!(
+                        "{}:{number} is {width} columns, past {} ({})",
+                        file.path, limit.columns, limit.source
+                    )
+                }));
+            }
+        }
+    }
+    let threshold = "no added line past the file's limit".to_owned();
+    if checked == 0 {
+        return result(
+            "line_length",
+            true,
+            "no file with a limit".into(),
+            threshold,
+            String::new(),
+        );
+    }
+    result(
+        "line_length",
+        past.is_empty(),
+        count(past.len(), "line") + " past the limit",
+        threshold,
+        format!(
+            "The change adds lines longer than the repository allows: {}. Wrap them as the code around them is wrapped.",
+            list(&past)
+        ),
+    )
+}
+
+/// A line's width in columns: characters, as pycodestyle counts them.
+fn columns(line: &str) -> u32 {
+    u32::try_from(line.chars().count()).unwrap_or(u32::MAX)
+}
+
 fn code_files<'a>(
     policy: &'a Policy,
     metrics: &'a BTreeMap<String, FileMetrics>,

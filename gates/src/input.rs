@@ -37,6 +37,19 @@ pub struct GateInput {
     /// Security findings with the change.
     #[serde(default)]
     pub findings_after: Vec<Finding>,
+    /// The longest a line of each changed file may be, by path; a file without an entry is
+    /// not checked.
+    #[serde(default)]
+    pub line_limits: BTreeMap<String, LineLimit>,
+}
+
+/// The longest a line of a file may be, and where that comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineLimit {
+    /// Columns (characters).
+    pub columns: u32,
+    /// Where the limit comes from, in words: `pyproject.toml [tool.black] line-length`.
+    pub source: String,
 }
 
 /// Code metrics of one file.

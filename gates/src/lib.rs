@@ -51,12 +51,12 @@ mod report;
 pub use diff::{ChangeSet, FileChange, FileStatus, Hunk, Line};
 pub use evaluate::evaluate;
 pub use glob::Globs;
-pub use input::{CoverageInput, FileMetrics, FindingKey, GateInput, LineCoverage};
+pub use input::{CoverageInput, FileMetrics, FindingKey, GateInput, LineCoverage, LineLimit};
 pub use integrity::{IntegrityViolation, test_integrity};
 pub use policy::{
     ComplexityMaxPolicy, ComplexityTotalPolicy, CoveragePolicy, DocstringsPolicy,
-    DuplicationPolicy, MaintainabilityPolicy, Policy, SecurityPolicy, TestIntegrityPolicy,
-    TestsPolicy,
+    DuplicationPolicy, LineLengthPolicy, MaintainabilityPolicy, Policy, SecurityPolicy,
+    TestIntegrityPolicy, TestsPolicy,
 };
 pub use report::{ConditionResult, GateReport};
 

@@ -31,6 +31,8 @@ pub struct Policy {
     pub docstrings: DocstringsPolicy,
     /// Duplicated lines do not grow.
     pub duplication: DuplicationPolicy,
+    /// No line the change adds is longer than the repository allows.
+    pub line_length: LineLengthPolicy,
 }
 
 /// `[gates.test_integrity]`.
@@ -129,6 +131,20 @@ pub struct DuplicationPolicy {
     pub enabled: bool,
     /// How many duplicated lines may be added.
     pub max_increase: u32,
+}
+
+/// `[gates.line_length]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LineLengthPolicy {
+    /// Whether the condition is checked.
+    pub enabled: bool,
+}
+
+impl Default for LineLengthPolicy {
+    fn default() -> Self {
+        LineLengthPolicy { enabled: true }
+    }
 }
 
 impl Default for TestIntegrityPolicy {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tdev_core::{Finding, GateDecision, Severity, Span, TestStatus};
 use tdev_gates::{
     ChangeSet, CoverageInput, FileChange, FileMetrics, FileStatus, GateInput, Hunk, Line,
-    LineCoverage, Policy, evaluate, test_integrity,
+    LineCoverage, LineLimit, Policy, evaluate, test_integrity,
 };
 
 fn lines(lines: &[(u32, &str)]) -> Vec<Line> {
@@ -149,6 +149,13 @@ fn passing() -> GateInput {
             12,
             "  yaml.load(f)",
         )],
+        line_limits: BTreeMap::from([(
+            "src/app.py".to_owned(),
+            LineLimit {
+                columns: 20,
+                source: "pyproject.toml [tool.ruff] line-length".into(),
+            },
+        )]),
     }
 }
 
@@ -194,7 +201,81 @@ fn new_finding(input: &mut GateInput, severity: Severity) {
 fn the_passing_change_passes_every_condition() {
     check(|_| {}, &[]);
     let report = evaluate(&Policy::default(), &passing());
-    assert_eq!(report.conditions.len(), 9);
+    assert_eq!(report.conditions.len(), 10);
+}
+
+/// The limit of `src/app.py` in the passing change is 20 columns.
+#[test]
+fn no_line_is_added_past_the_limit() {
+    const LONG: &str = "    s = 0.0  # twenty-five";
+    let set = |removed: &'static [(u32, &'static str)], added: &'static [(u32, &'static str)]| {
+        move |i: &mut GateInput| i.change.files[0] = edit("src/app.py", removed, added)
+    };
+    check(set(&[(2, "    s = 0")], &[(2, LONG)]), &["line_length"]);
+    // Wrapped, it passes; a long line that was there before may be edited, not lengthened,
+    // and not joined with another.
+    check(
+        set(&[(2, "    s = 0")], &[(2, "    s = (0.0"), (3, "    )")]),
+        &[],
+    );
+    check(
+        set(
+            &[(2, "    s = 0  # twenty-two")],
+            &[(2, "    s = 0. # twenty-two")],
+        ),
+        &[],
+    );
+    check(
+        set(&[(2, "    s = 0 # twenty-one")], &[(2, LONG)]),
+        &["line_length"],
+    );
+    check(
+        set(
+            &[(2, "    s = 0 # twenty-one"), (3, "    t = 0 # twenty-one")],
+            &[
+                (2, "    s = t = 0 # twenty-one"),
+                (3, "    u = 1 # twenty-one"),
+            ],
+        ),
+        &["line_length"],
+    );
+    // A file without a limit (not code, or not measured) is not checked; nor is a deleted one.
+    check(
+        |i| {
+            set(&[(2, "    s = 0")], &[(2, LONG)])(i);
+            i.line_limits.clear();
+        },
+        &[],
+    );
+    check(
+        |i| {
+            i.change
+                .files
+                .push(file("src/old.py", FileStatus::Deleted, &[(1, LONG)], &[]));
+            let limit = i.line_limits["src/app.py"].clone();
+            i.line_limits.insert("src/old.py".into(), limit);
+        },
+        &[],
+    );
+    check_with(
+        |p| p.line_length.enabled = false,
+        set(&[(2, "    s = 0")], &[(2, LONG)]),
+        &[],
+    );
+}
+
+#[test]
+fn a_line_past_the_limit_is_named_with_where_the_limit_comes_from() {
+    let mut input = passing();
+    input.change.files[0] = edit("src/app.py", &[], &[(7, "x = 'a' 'longer than twenty'")]);
+    let report = evaluate(&Policy::default(), &input);
+    let reasons: Vec<&str> = report.failed().map(|c| c.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "The change adds lines longer than the repository allows: src/app.py:7 is 28 columns, past 20 (pyproject.toml [tool.ruff] line-length). Wrap them as the code around them is wrapped."
+        ]
+    );
 }
 
 #[test]
@@ -667,7 +748,7 @@ fn a_mixed_report_for_a_person() {
     let mut policy = Policy::default();
     policy.duplication.enabled = false;
     expect![[r#"
-        gate FAILED (6 of 8 conditions)
+        gate FAILED (6 of 9 conditions)
           FAIL  test_integrity    1 violation                  existing tests untouched
           FAIL  tests             2 new failures of 2 passing  <= 0
           FAIL  coverage          60.0% of 10 lines            >= 80.0% or >= 75.0% (before)
@@ -676,6 +757,7 @@ fn a_mixed_report_for_a_person() {
           ok    complexity_max    5 -> 5                       increase <= 0
           FAIL  maintainability   60.0 -> 52.2 (src/app.py)    drop <= 1.0 per file
           ok    docstrings        62.5% -> 62.5%               drop <= 0.0 points
+          ok    line_length       0 lines past the limit       no added line past the file's limit
         - test_integrity: The change must leave the existing tests as they are, but tests/test_app.py:5 removes the assertion `assert total([1, 2]) == 3`.
         - tests: These tests passed on the untouched code, or were added by the change, and do not pass with it: t1 (failed); t2 (missing).
         - coverage: Tests run 6 of the 10 changed executable lines (60.0%); cover at least 80.0%, or as much as the touched files were covered before (75.0%).

@@ -177,6 +177,49 @@ pub fn format(formatter: Formatter, env: &ToolEnv, repo: &Path, paths: &[String]
     Ok(())
 }
 
+/// Rewraps the statement at `line` (1-based) of the Python file `path` (relative to `repo`)
+/// to `columns`, and nothing else: ruff's range formatting of that logical line, with the
+/// quotes as they are, the file's indentation (`tabs`) and the project's oldest Python
+/// (`ruff::target_version`), so that no syntax its older versions lack is used. The repository's
+/// own configuration is not read: only the width is the repository's.
+pub fn rewrap(
+    env: &ToolEnv,
+    repo: &Path,
+    path: &str,
+    line: u32,
+    columns: u32,
+    tabs: bool,
+) -> Result<()> {
+    let mut command = Command::new(env.tool("ruff")?);
+    command.args([
+        "format",
+        "--no-cache",
+        "--isolated",
+        "--line-length",
+        &columns.to_string(),
+        // From the start of the line to the start of the next: the whole line.
+        "--range",
+        &format!("{line}-{}", line + 1),
+        "--config",
+        "format.quote-style = 'preserve'",
+        "--config",
+        if tabs {
+            "format.indent-style = 'tab'"
+        } else {
+            "format.indent-style = 'space'"
+        },
+    ]);
+    if let Some(version) = crate::ruff::target_version(repo) {
+        command.args(["--target-version", &version]);
+    }
+    command.arg("--").arg(path).current_dir(repo);
+    let output = process::run("ruff format", &mut command, TIMEOUT, Capture::Separate)?;
+    if output.code != 0 {
+        return Err(process::failed("ruff format", &output));
+    }
+    Ok(())
+}
+
 fn relative(repo: &Path, path: &str) -> String {
     let path = Path::new(path);
     let relative = path

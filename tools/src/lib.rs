@@ -51,6 +51,7 @@ mod pins;
 pub mod process;
 mod pytest;
 mod ruff;
+pub mod style;
 
 pub use bandit::{BANDIT_TIMEOUT, BanditReport, EXCLUDE as BANDIT_EXCLUDE, SkippedFile, bandit};
 pub use cargo::CargoOptions;
@@ -65,6 +66,6 @@ pub use junit::parse_junit;
 pub use pins::{Pin, Pins};
 pub use pytest::{PytestOptions, PytestReport, pytest_with_coverage};
 pub use ruff::{
-    DEFAULT_SELECT, RuffOptions, ruff_check, ruff_fix, severity as ruff_severity, supports_python2,
-    target_version,
+    DEFAULT_SELECT, NOT_WORTH_A_REVIEW, RuffOptions, ruff_check, ruff_fix,
+    severity as ruff_severity, supports_python2, target_version, unwanted_rules,
 };

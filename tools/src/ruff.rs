@@ -15,6 +15,10 @@
 //! its confidence, and the same issue should not be found twice. Not `E501`: with `--isolated`
 //! the line length would not be the project's.
 //!
+//! **Not worth a review**: [`NOT_WORTH_A_REVIEW`] (B905, `zip()` without `strict=`) is ignored
+//! unless the repository's own ruff configuration selects it: its fix adds `strict=False`, which
+//! changes nothing, and maintainers turn such changes down.
+//!
 //! **Severity**: high for syntax errors (`invalid-syntax`, `E9`), undefined names (`F821`,
 //! `F822`, `F823`), comparisons that are always wrong (`F63`) and misplaced statements (`F7`);
 //! medium for the rest of `F`, `B`, `S` and `PLE`; low for everything else (style, upgrades).
@@ -41,6 +45,11 @@ use tdev_core::{Finding, Fixability, Severity, Span};
 
 /// The rules tdev selects when not told otherwise (see the module documentation for why).
 pub const DEFAULT_SELECT: &[&str] = &["E4", "E7", "E9", "F", "B", "UP"];
+
+/// Rules whose fixes add nothing a reviewer values, left out unless the repository's own ruff
+/// configuration selects them (then its maintainers asked for them): B905's fix writes
+/// `strict=False` into every `zip()`, which changes no behaviour and lengthens lines.
+pub const NOT_WORTH_A_REVIEW: &[&str] = &["B905"];
 
 /// How to run ruff.
 #[derive(Clone, Debug)]
@@ -190,6 +199,53 @@ fn quoted_after(text: &str, key: &str) -> Option<String> {
     Some(value.trim().to_owned())
 }
 
+/// The rules of [`NOT_WORTH_A_REVIEW`] that the repository's ruff configuration does not select.
+pub fn unwanted_rules(repo: &Path) -> Vec<&'static str> {
+    let config = ["pyproject.toml", "ruff.toml", ".ruff.toml"]
+        .iter()
+        .find_map(|name| {
+            let table: toml::Table =
+                toml::from_str(&std::fs::read_to_string(repo.join(name)).ok()?).ok()?;
+            let ruff = if *name == "pyproject.toml" {
+                table.get("tool")?.get("ruff")?.as_table()?.clone()
+            } else {
+                table
+            };
+            Some(ruff)
+        });
+    NOT_WORTH_A_REVIEW
+        .iter()
+        .copied()
+        .filter(|rule| !config.as_ref().is_some_and(|c| selects(c, rule)))
+        .collect()
+}
+
+/// Whether a ruff configuration (top level or its `lint` table) selects `rule`: a `select` or
+/// `extend-select` entry is a prefix of it (or `ALL`) and no `ignore` entry is.
+fn selects(config: &toml::Table, rule: &str) -> bool {
+    let tables = [
+        Some(config),
+        config.get("lint").and_then(toml::Value::as_table),
+    ];
+    let entries = |key: &str| -> Vec<String> {
+        tables
+            .iter()
+            .flatten()
+            .filter_map(|t| t.get(key)?.as_array())
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    let matches = |entry: &String| entry == "ALL" || rule.starts_with(entry.as_str());
+    let selected = ["select", "extend-select"]
+        .iter()
+        .any(|key| entries(key).iter().any(matches));
+    let ignored = ["ignore", "extend-ignore"]
+        .iter()
+        .any(|key| entries(key).iter().any(matches));
+    selected && !ignored
+}
+
 fn run(
     env: &ToolEnv,
     repo: &Path,
@@ -210,6 +266,10 @@ fn run(
         ])
         .arg("--select")
         .arg(options.selection());
+    let unwanted = unwanted_rules(repo);
+    if !unwanted.is_empty() {
+        command.arg("--ignore").arg(unwanted.join(","));
+    }
     if let Some(version) = &options.target_version {
         command.arg("--target-version").arg(version);
     }

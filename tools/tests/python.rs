@@ -90,6 +90,20 @@ fn ruff_ignores_the_targets_own_configuration() {
     );
 }
 
+/// B905's fix (`strict=False` in every `zip()`) is noise a maintainer turns down: it is not
+/// found unless the repository selects it itself.
+#[test]
+fn zip_without_strict_is_found_only_when_the_repository_asks_for_it() {
+    let code = ("pairs.py", "def pairs(a, b):\n    return list(zip(a, b))\n");
+    let python310 = "[project]\nname = \"p\"\nrequires-python = \">=3.10\"\n";
+    let b905 = |found: Vec<String>| found.iter().any(|f| f.contains("ruff:B905"));
+    assert!(!b905(ruff(&[code, ("pyproject.toml", python310)])));
+    let asks = format!("{python310}[tool.ruff.lint]\nextend-select = [\"B905\"]\n");
+    assert!(b905(ruff(&[code, ("pyproject.toml", &asks)])));
+    let asks_then_ignores = format!("{asks}ignore = [\"B9\"]\n");
+    assert!(!b905(ruff(&[code, ("pyproject.toml", &asks_then_ignores)])));
+}
+
 #[test]
 fn ruff_honours_noqa_comments_and_skips_virtual_environments() {
     expect_test::expect![[r#"

@@ -75,6 +75,17 @@ impl WorkingDir {
             .success)
     }
 
+    /// The content of `path` in HEAD; `None` when HEAD has no file there.
+    pub fn read_in_head(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        if !self.in_head(path)? {
+            return Ok(None);
+        }
+        Git::new(&self.dir)
+            .args(["cat-file", "blob", &format!("HEAD:{path}")])
+            .run()
+            .map(Some)
+    }
+
     /// Moves HEAD back to `commit`, keeping the files as they are (`git reset --soft`): what
     /// undoes commits an agent made.
     pub fn reset_soft(&self, commit: &str) -> Result<()> {
