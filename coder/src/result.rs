@@ -174,6 +174,16 @@ pub enum FailureReason {
         /// The import statement, as written.
         import: String,
     },
+    /// The fix leaves something a reviewer would fix by hand, which the code did not have
+    /// before: a ruff rule's finding, e.g. `ISC001` (string literals joined on one line).
+    Leftover {
+        /// The rule, e.g. `ISC001`.
+        rule: String,
+        /// What the rule finds, in words.
+        what: String,
+        /// Where: `path:line`.
+        place: String,
+    },
     /// tdev itself failed around the attempt: reading or writing files, running git.
     Local {
         /// What failed.
@@ -227,6 +237,11 @@ impl fmt::Display for FailureReason {
                 f,
                 "it removes `{import}` from `{path}`, an import kept for its side effect; \
                  removing it changes what the program does, so the change was not kept"
+            ),
+            Self::Leftover { rule, what, place } => write!(
+                f,
+                "it leaves {what} at `{place}` (ruff's {rule}), which a reviewer would fix by \
+                 hand, so the change was not kept"
             ),
             Self::PathOutsideWorktree { path } => write!(
                 f,

@@ -15,7 +15,7 @@
 use crate::snapshot::Snapshot;
 use crate::{AttemptOutcome, AttemptRequest, AttemptResult, Backend, FailureReason, Usage};
 use std::path::{Path, PathBuf};
-use tdev_core::{Family, Strategy};
+use tdev_core::{Family, Finding, Strategy};
 use tdev_tools::ToolEnv;
 
 /// Applies ruff's fixes for some rules in a worktree.
@@ -46,6 +46,24 @@ impl RuffFixBackend {
             unsafe_fixes,
             name: format!("{name}:{rules}"),
         }
+    }
+
+    /// The findings of [`LEFTOVERS`] in `paths`; `None` when ruff could not say.
+    fn leftovers(&self, worktree: &Path, paths: &[String]) -> Option<Vec<Finding>> {
+        let options = tdev_tools::RuffOptions {
+            select: LEFTOVERS
+                .iter()
+                .map(|(rule, _)| (*rule).to_owned())
+                .collect(),
+            ..tdev_tools::RuffOptions::default()
+        };
+        let found = tdev_tools::ruff_check(&self.env, worktree, &options).ok()?;
+        Some(
+            found
+                .into_iter()
+                .filter(|f| paths.contains(&f.path))
+                .collect(),
+        )
     }
 
     fn fix(&self, worktree: &Path, paths: &[String], unsafe_fixes: bool) -> Result<(), String> {
@@ -100,6 +118,7 @@ impl Backend for RuffFixBackend {
         };
         let read = |path: &String| std::fs::read_to_string(worktree.join(path)).ok();
         let originals: Vec<Option<String>> = paths.iter().map(read).collect();
+        let leftovers_before = self.leftovers(worktree, &paths);
         let overlapping = if self.unsafe_fixes {
             self.unsafe_only(worktree, &paths)
         } else {
@@ -124,6 +143,24 @@ impl Backend for RuffFixBackend {
                 });
             }
         }
+        if let (Some(before), Some(after)) = (&leftovers_before, self.leftovers(worktree, &paths))
+            && let Some(new) = after.iter().find(|f| {
+                let same = |b: &&Finding| b.kind == f.kind && b.path == f.path;
+                before.iter().filter(same).count() < after.iter().filter(|a| same(a)).count()
+            })
+        {
+            let _ = snapshot.undo(worktree);
+            let rule = new.kind.trim_start_matches("ruff:").to_owned();
+            let what = LEFTOVERS
+                .iter()
+                .find(|(code, _)| *code == rule)
+                .map_or("a new finding", |(_, what)| *what);
+            return failed(FailureReason::Leftover {
+                place: format!("{}:{}", new.path, new.span.map_or(0, |s| s.line)),
+                what: what.to_owned(),
+                rule,
+            });
+        }
         let result = snapshot.keep_only(worktree, &paths);
         match result.outcome {
             AttemptOutcome::Failed(FailureReason::NoChange) if !overlapping.is_empty() => {
@@ -136,6 +173,10 @@ impl Backend for RuffFixBackend {
         }
     }
 }
+
+/// What a fix must not leave more of than the code had, as a reviewer would fix it by hand:
+/// ruff's rule and what it finds.
+const LEFTOVERS: [(&str, &str); 1] = [("ISC001", "string literals joined on one line")];
 
 /// Modules imported for what importing them does: `readline` gives `input()` line editing,
 /// `rlcompleter` tab completion, `this` and `antigravity` print or open something.

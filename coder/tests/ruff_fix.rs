@@ -106,3 +106,27 @@ fn an_import_kept_for_its_effect_is_not_removed() {
     let result = RuffFixBackend::new(tools_dir(), "F4", false).attempt(&request, repo.path());
     assert_changed(&result, &["cli.py"]);
 }
+
+/// B011's unsafe fix joins a message written over two lines into `raise AssertionError('a' ' b')`:
+/// two string literals side by side on one line, which a reviewer would join by hand. The
+/// change is not kept, and the reason names the rule and the place.
+#[test]
+fn a_fix_that_leaves_strings_side_by_side_is_not_kept() {
+    let original =
+        "def f(x):\n    assert False, ('the value was'\n                   ' not expected')\n";
+    let repo = Repo::new(&[("check.py", original)]);
+    let request = tool_request(
+        "ruff-unsafe-fix:B011",
+        "ruff:B011",
+        Some(Fixability::Unsafe),
+        &["check.py"],
+    );
+    let result = RuffFixBackend::new(tools_dir(), "B011", true).attempt(&request, repo.path());
+    match &result.outcome {
+        AttemptOutcome::Failed(FailureReason::Leftover { rule, place, .. }) => {
+            assert_eq!((rule.as_str(), place.as_str()), ("ISC001", "check.py:2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(repo.read("check.py").unwrap(), original);
+}
