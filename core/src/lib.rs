@@ -3,7 +3,7 @@
 //! Every other crate speaks these types: research produces [`Finding`]s, the planner [`Task`]s
 //! (each with its [`Strategy`] and the [`TaskFeatures`] its estimate was made from), the coder
 //! and evaluator [`Attempt`]s, and the curator turns a whole [`CycleRecord`] into
-//! triples. The crate has no IO and few dependencies so that it changes slowly.
+//! triples; the learners train on [`TrainingRow`]s read back from them. The crate has no IO and few dependencies so that it changes slowly.
 //!
 //! ```
 //! use tdev_core::{CycleRecord, Timestamp};
@@ -31,6 +31,7 @@ mod record;
 mod strategy;
 mod test_outcome;
 mod time;
+mod training;
 
 pub use columns::{display_width, pad_end, truncate_to_width};
 pub use features::TaskFeatures;
@@ -45,3 +46,4 @@ pub use record::{
 pub use strategy::{Family, Strategy, StrategyError, Tier};
 pub use test_outcome::{TestOutcome, TestStatus};
 pub use time::{Timestamp, TimestampError};
+pub use training::{Baseline, Context, Labels, StrategyHistory, Tally, TrainingRow};

@@ -4,10 +4,11 @@
 //!
 //! The decomposition is a hierarchical task network (HTN, `htn.rs`): a [`Goal`] names
 //! [`Compound`] tasks, whose methods turn findings into primitive tasks grouped by file or
-//! directory. Estimates come from an [`Estimator`] ([`HeuristicEstimator`] until trained models
-//! replace it). Dependencies follow fixed ordering rules (`dependencies.rs`) and form a
-//! [`TaskGraph`]. The planner plans only what the run's [`Backends`] can carry out: without a
-//! model, work only a model could do is left out and counted ([`NeedsModel`]).
+//! directory. Estimates come from an [`Estimator`]: [`HeuristicEstimator`], or
+//! [`LearnedEstimator`] once `tdev-learners` has trained models. Dependencies follow fixed
+//! ordering rules (`dependencies.rs`) and form a [`TaskGraph`]. The planner plans only what
+//! the run's [`Backends`] can carry out: without a model, work only a model could do is left
+//! out and counted ([`NeedsModel`]).
 //!
 //! The policy of a cycle around the plan lives here too, as pure functions the cycle calls:
 //! which findings are planned for ([`select`]), which strategies a task's attempts follow
@@ -52,6 +53,7 @@ mod estimate;
 mod goal;
 mod graph;
 mod htn;
+mod learned;
 mod plan;
 mod render;
 mod selection;
@@ -64,6 +66,7 @@ pub use estimate::{Estimate, Estimator, HeuristicEstimator, SharedEstimator};
 pub use goal::Goal;
 pub use graph::{CriticalPath, TaskGraph};
 pub use htn::{Compound, Concern, LOW_COVERAGE, Situation, rule_family};
+pub use learned::LearnedEstimator;
 pub use plan::{DEFAULT_MAX_TASKS, Plan, Planner, TaskDetail};
 pub use render::{mermaid, text};
 pub use selection::{Earlier, Selection, select};

@@ -1,0 +1,3 @@
+//! What the learners' tests share.
+
+pub mod synthetic;

@@ -1,0 +1,153 @@
+//! The trained models behind the planner's [`Estimator`], for the tasks of one repository.
+//!
+//! It lives here rather than in `tdev-learners` so that the dependency runs from the planner
+//! to the models: the learners know nothing of planning, and the planner can later use the
+//! posteriors too (the first strategy of a task). The models predict from a task's features
+//! *and* its context (the repository's baseline, the strategy's history), which
+//! [`Estimator::estimate`] does not pass; the estimator is therefore made for one
+//! repository, with the baseline and the histories the caller read for it.
+
+use crate::{Estimate, Estimator};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tdev_core::{Baseline, Context, Strategy, StrategyHistory, TaskFeatures};
+use tdev_learners::{LearnedModels, Prediction};
+
+/// Estimates tasks of one repository with trained models.
+#[derive(Clone, Debug)]
+pub struct LearnedEstimator {
+    models: Arc<LearnedModels>,
+    baseline: Baseline,
+    history: HashMap<(String, Strategy), StrategyHistory>,
+}
+
+impl LearnedEstimator {
+    /// Estimates with `models` for a repository whose baseline is `baseline`; strategies
+    /// have no history until [`LearnedEstimator::with_history`] gives it.
+    pub fn new(models: Arc<LearnedModels>, baseline: Baseline) -> LearnedEstimator {
+        LearnedEstimator {
+            models,
+            baseline,
+            history: HashMap::new(),
+        }
+    }
+
+    /// The history of each strategy on tasks of each kind, as the graph holds it now: the
+    /// strategy's attempts on this repository, everywhere, and on tasks of that kind.
+    pub fn with_history(
+        mut self,
+        history: impl IntoIterator<Item = ((String, Strategy), StrategyHistory)>,
+    ) -> LearnedEstimator {
+        self.history.extend(history);
+        self
+    }
+
+    /// Everything the models expect of a task: seconds, probability, risk and tokens.
+    pub fn prediction(&self, features: &TaskFeatures) -> Prediction {
+        let history = self
+            .history
+            .get(&(features.kind.clone(), features.strategy.clone()))
+            .copied()
+            .unwrap_or_default();
+        let context = Context {
+            baseline: self.baseline,
+            history,
+        };
+        self.models.predict(features, &context)
+    }
+}
+
+impl Estimator for LearnedEstimator {
+    /// The prediction in the planner's unit: seconds as hours.
+    fn estimate(&self, features: &TaskFeatures) -> Estimate {
+        let prediction = self.prediction(features);
+        Estimate {
+            hours: prediction.seconds / 3600.0,
+            success_probability: prediction.success_probability,
+            risk: prediction.risk,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tdev_core::{Family, Labels, Language, Tally, Timestamp, TrainingRow};
+
+    fn features(strategy: &Strategy) -> TaskFeatures {
+        TaskFeatures {
+            kind: "fix-lint".into(),
+            strategy: strategy.clone(),
+            findings: 3,
+            files: 1,
+            total_complexity: 0.0,
+            priority: 0.5,
+        }
+    }
+
+    /// The estimate is the models' prediction in hours, and the history given for a
+    /// strategy reaches the models.
+    #[test]
+    fn estimates_are_the_models_predictions_in_hours_with_the_strategys_history() {
+        let strategy = Strategy::new(Family::UnsafeToolFix, "B0");
+        let baseline = Baseline::unknown(Language::Python);
+        // The strategy failed on its first attempts and passed once it had a record.
+        let rows: Vec<TrainingRow> = (0..200u32)
+            .map(|i| {
+                let earlier = Tally {
+                    attempts: i % 20,
+                    passes: i % 20,
+                };
+                TrainingRow {
+                    repository: "demo".into(),
+                    started_at: Timestamp::parse("2026-11-25T10:00:00Z").unwrap(),
+                    features: features(&strategy),
+                    context: Context {
+                        baseline,
+                        history: StrategyHistory {
+                            repository: earlier,
+                            everywhere: earlier,
+                            same_kind: earlier,
+                        },
+                    },
+                    labels: Labels {
+                        passed: i % 20 >= 10,
+                        failed: vec![],
+                        duration_secs: 30.0 + f64::from(i % 7),
+                        tokens: None,
+                        cost: None,
+                    },
+                }
+            })
+            .collect();
+        let models = Arc::new(LearnedModels::train(&rows).unwrap());
+        let fresh = LearnedEstimator::new(Arc::clone(&models), baseline);
+        let proven = fresh.clone().with_history([(
+            ("fix-lint".to_owned(), strategy.clone()),
+            StrategyHistory {
+                repository: Tally {
+                    attempts: 15,
+                    passes: 15,
+                },
+                everywhere: Tally {
+                    attempts: 15,
+                    passes: 15,
+                },
+                same_kind: Tally {
+                    attempts: 15,
+                    passes: 15,
+                },
+            },
+        )]);
+        let task = features(&strategy);
+        let estimate = fresh.estimate(&task);
+        let prediction = fresh.prediction(&task);
+        assert_eq!(estimate.hours, prediction.seconds / 3600.0);
+        assert!((30.0..37.0).contains(&prediction.seconds), "{prediction:?}");
+        assert!(
+            proven.estimate(&task).success_probability > estimate.success_probability + 0.3,
+            "{:?} vs {estimate:?}",
+            proven.estimate(&task)
+        );
+    }
+}
