@@ -85,8 +85,9 @@ def wait_healthy(base_url):
         except OSError:
             pass
         if time.monotonic() > deadline:
-            sys.exit(f"local-model: {base_url}/health did not answer within "
-                     f"{HEALTH_DEADLINE_SECS} s")
+            sys.exit(
+                f"local-model: {base_url}/health did not answer within {HEALTH_DEADLINE_SECS} s"
+            )
         time.sleep(0.1)
 
 
