@@ -69,11 +69,13 @@ fn start() -> LocalModel {
     // The script prints one line once the server answers /health, or exits saying why not.
     let read = stdout.read_line(&mut line);
     if read.is_err() || line.trim().is_empty() {
-        let status = child.wait();
+        let status = child
+            .wait()
+            .map_or_else(|e| format!("not waited for: {e}"), |s| s.to_string());
         let mut stderr = String::new();
         let _ = log.rewind().and_then(|()| log.read_to_string(&mut stderr));
         panic!(
-            "the local model server did not start ({status:?}): {}\n\
+            "the local model server did not start ({status}): {}\n\
              The end-to-end tests of the LLM backend need the local model: run \
              `scripts/local-model install` (scripts/test-env and scripts/test do).",
             stderr.trim()
