@@ -6,7 +6,9 @@ tdev_tools=${TDEV_TOOLS_DIR:-$tdev_cache/tools}
 tdev_test_envs=${TDEV_TEST_ENVS:-$tdev_cache/test-envs}
 tdev_datasets=${TDEV_DATASETS:-$tdev_cache/datasets}
 tdev_user_data=${XDG_DATA_HOME:-$HOME/.local/share}/tdev/data
-# What the scripts alone use: the Python environment tdev's output is checked with, and the
-# build directory of tdev itself (cargo's own setting first).
+# What the scripts alone use: the Python environment tdev's output is checked with, the local
+# model the LLM backend's end-to-end tests talk to (scripts/local-model), and the build
+# directory of tdev itself (cargo's own setting first).
 tdev_venv=$tdev_cache/venv
+tdev_local_model=${TDEV_LOCAL_MODEL:-$tdev_cache/local-model}
 tdev_build=${CARGO_TARGET_DIR:-$tdev_cache/target}

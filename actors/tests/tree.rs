@@ -5,13 +5,15 @@
 //! coder pool; a panic in any actor, a coder worker included, fails only the cycle it served;
 //! hostile tests are stopped or contained by the sandbox and the cycle records why.
 
+mod common;
 #[path = "../../tests/support/git.rs"]
 mod support;
 
+use common::config;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{cache, git};
-use tdev_actors::{ActorKind, CoderConfig, CycleRequest, EvaluatorConfig, Event, Tree, TreeConfig};
+use tdev_actors::{ActorKind, CycleRequest, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Outcome, Trigger};
 use tdev_knowledge::KnowledgeGraph;
 use tdev_planner::BackendChoice;
@@ -76,40 +78,6 @@ fn files_changed(repo: &Path, branches: &[String]) -> Vec<Vec<String>> {
         .collect();
     all.sort();
     all
-}
-
-fn config(root: &Path) -> TreeConfig {
-    let tools = cache("tools", "TDEV_TOOLS_DIR");
-    assert!(
-        tools.join("tdev-pins.sha256").is_file(),
-        "{} is not installed: run scripts/test (it runs `tdev tools install`)",
-        tools.display()
-    );
-    TreeConfig {
-        data_dir: root.join("data"),
-        scan: tdev_research::ScanOptions::default(),
-        gates: tdev_gates::Policy::default(),
-        coder: CoderConfig {
-            workers: 2,
-            worktrees_dir: root.join("worktrees"),
-            tools_dir: Some(tools.clone()),
-            llm: None,
-            command: None,
-            ledger_dir: root.join("data"),
-            publish: tdev_publish::PublishConfig::default(),
-        },
-        evaluator: EvaluatorConfig {
-            envs_dir: cache("test-envs", "TDEV_TEST_ENVS"),
-            scratch_dir: root.join("scratch"),
-            cargo_target_dir: None,
-            targets_dir: root.join("cargo-targets"),
-            mirrors_dir: root.join("mirrors"),
-            tools_dir: Some(tools),
-            limits: tdev_runner::Limits::default(),
-        },
-        max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
-        estimator: std::sync::Arc::new(tdev_planner::HeuristicEstimator),
-    }
 }
 
 fn request(repo: &Path, id: &str) -> CycleRequest {

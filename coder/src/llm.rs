@@ -130,7 +130,10 @@ impl Backend for LlmBackend {
         };
         let system = prompt::SYSTEM_PROMPT;
         let mut user = prompt::user_prompt(request);
-        user.push_str("Answer with search/replace blocks or a unified diff, as the rules say.\n");
+        // An instruction, not a line a model can answer by repeating it: Qwen2.5-Coder-0.5B
+        // answered "Answer with search/replace blocks or a unified diff, as the rules say."
+        // with the three words "search/replace blocks", whatever the task.
+        user.push_str("Write the change now, as a unified diff or as search/replace blocks.\n");
         // Tokens are about four bytes of English and fewer of code; three errs on the side of
         // refusing, and the answer is counted at its cap.
         let input_estimate = ((system.len() + user.len()) / 3 + 1) as u64;

@@ -316,6 +316,36 @@ fn anthropic_request_carries_api_key_version_model_and_prompt() {
     );
 }
 
+/// Regression: the Anthropic API counts the prompt tokens read from or written to its cache
+/// apart from `input_tokens`, and so does llama.cpp's server; a retry whose prompt began as
+/// the first attempt's was recorded as a prompt of one token.
+#[test]
+fn anthropic_prompt_tokens_include_the_cached_ones() {
+    with_api_key("anthropic_prompt_tokens_include_the_cached_ones", || {
+        let repo = Repo::new(FILES);
+        let body = json!({
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "test-model",
+            "content": [{"type": "text", "text": GOOD_DIFF}],
+            "stop_reason": "end_turn", "stop_sequence": null,
+            "usage": {"input_tokens": 1, "cache_creation_input_tokens": 199,
+                      "cache_read_input_tokens": 1000, "output_tokens": 300}
+        });
+        let server = TestServer::start(200, body.to_string());
+        let ledger_dir = tempfile::tempdir().unwrap();
+        let ledger = Arc::new(BudgetLedger::open(ledger_dir.path(), 1.0, 5.0).unwrap());
+        let backend = LlmBackend::new(config(Provider::Anthropic, &server), ledger).unwrap();
+        let result = backend.attempt(&request(), repo.path());
+        assert_eq!(
+            result.usage,
+            Usage {
+                input_tokens: 1200,
+                output_tokens: 300,
+                cost: ANSWER_COST
+            }
+        );
+    });
+}
+
 /// The user prompt carries the finding, the code, the conventions, the last failure and the
 /// similar accepted changes.
 fn assert_prompt(prompt: &str) {

@@ -1,7 +1,7 @@
 //! The Anthropic Messages API: `POST {base_url}/v1/messages` with `x-api-key` and
 //! `anthropic-version` headers and a top-level `system`; the answer is the `text` blocks of
-//! `content`, `stop_reason` `max_tokens` means cut off, and `usage` counts `input_tokens` and
-//! `output_tokens`.
+//! `content`, `stop_reason` `max_tokens` means cut off, and `usage` counts `input_tokens` (plus
+//! the prompt-cache counts) and `output_tokens`.
 
 use super::{Completion, WireRequest, from_json, malformed};
 use crate::FailureReason;
@@ -47,18 +47,37 @@ struct Block {
     text: Option<String>,
 }
 
+/// `input_tokens` counts only the prompt tokens that were neither read from nor written to
+/// the provider's prompt cache; those are counted apart. llama.cpp's server reports its own
+/// cache the same way, so a retry sharing the first attempt's prompt showed as one token.
 #[derive(Deserialize)]
 struct Usage {
     #[serde(default)]
     input_tokens: u64,
     #[serde(default)]
+    cache_creation_input_tokens: u64,
+    #[serde(default)]
+    cache_read_input_tokens: u64,
+    #[serde(default)]
     output_tokens: u64,
+}
+
+impl Usage {
+    /// Every prompt token sent, cached or not: tdev has one input price, and counting cached
+    /// tokens at it errs on the side of the budgets.
+    fn prompt_tokens(&self) -> u64 {
+        self.input_tokens
+            .saturating_add(self.cache_creation_input_tokens)
+            .saturating_add(self.cache_read_input_tokens)
+    }
 }
 
 pub(crate) fn parse(body: &str) -> Result<Completion, FailureReason> {
     let response: Response = from_json("Messages API", body)?;
     let usage = response.usage.unwrap_or(Usage {
         input_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
         output_tokens: 0,
     });
     let texts: Vec<String> = response
@@ -75,7 +94,7 @@ pub(crate) fn parse(body: &str) -> Result<Completion, FailureReason> {
         text: texts.join(""),
         stop_reason: response.stop_reason,
         truncated,
-        input_tokens: usage.input_tokens,
+        input_tokens: usage.prompt_tokens(),
         output_tokens: usage.output_tokens,
     })
 }
