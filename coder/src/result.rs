@@ -174,6 +174,15 @@ pub enum FailureReason {
         /// The import statement, as written.
         import: String,
     },
+    /// The fix removes a module-level import from a module of names for other code to import
+    /// (one that defines no function or class: a compatibility shim, a re-export), whose
+    /// importers would break.
+    RemovesExportedName {
+        /// The file.
+        path: String,
+        /// The import statement, as written.
+        import: String,
+    },
     /// The fix leaves something a reviewer would fix by hand, which the code did not have
     /// before: a ruff rule's finding, e.g. `ISC001` (string literals joined on one line).
     Leftover {
@@ -237,6 +246,12 @@ impl fmt::Display for FailureReason {
                 f,
                 "it removes `{import}` from `{path}`, an import kept for its side effect; \
                  removing it changes what the program does, so the change was not kept"
+            ),
+            Self::RemovesExportedName { path, import } => write!(
+                f,
+                "it removes `{import}` from `{path}`, a module of names for other code to import \
+                 (it defines no function or class), whose importers would break, so the change \
+                 was not kept"
             ),
             Self::Leftover { rule, what, place } => write!(
                 f,

@@ -50,11 +50,14 @@ impl RuffFixBackend {
 
     /// The findings of [`LEFTOVERS`] in `paths`; `None` when ruff could not say.
     fn leftovers(&self, worktree: &Path, paths: &[String]) -> Option<Vec<Finding>> {
+        let rules: Vec<&str> = LEFTOVERS.iter().map(|(rule, _)| *rule).collect();
+        self.findings(worktree, paths, &rules)
+    }
+
+    /// The findings of ruff's `rules` in `paths`; `None` when ruff could not say.
+    fn findings(&self, worktree: &Path, paths: &[String], rules: &[&str]) -> Option<Vec<Finding>> {
         let options = tdev_tools::RuffOptions {
-            select: LEFTOVERS
-                .iter()
-                .map(|(rule, _)| (*rule).to_owned())
-                .collect(),
+            select: rules.iter().map(|rule| (*rule).to_owned()).collect(),
             ..tdev_tools::RuffOptions::default()
         };
         let found = tdev_tools::ruff_check(&self.env, worktree, &options).ok()?;
@@ -119,6 +122,7 @@ impl Backend for RuffFixBackend {
         let read = |path: &String| std::fs::read_to_string(worktree.join(path)).ok();
         let originals: Vec<Option<String>> = paths.iter().map(read).collect();
         let leftovers_before = self.leftovers(worktree, &paths);
+        let follow_ups_before = self.findings(worktree, &paths, &FOLLOW_UPS);
         let overlapping = if self.unsafe_fixes {
             self.unsafe_only(worktree, &paths)
         } else {
@@ -141,6 +145,33 @@ impl Backend for RuffFixBackend {
                     path: path.clone(),
                     import,
                 });
+            }
+            if let Some(import) = exported_imports_removed(original, &fixed)
+                .into_iter()
+                .next()
+            {
+                let _ = snapshot.undo(worktree);
+                return failed(FailureReason::RemovesExportedName {
+                    path: path.clone(),
+                    import,
+                });
+            }
+        }
+        // Finish what the fix started, in the files where it started it (and only there, so
+        // that nothing unrelated changes).
+        if let (Some(before), Some(after)) = (
+            &follow_ups_before,
+            self.findings(worktree, &paths, &FOLLOW_UPS),
+        ) {
+            let mut started: Vec<String> = after
+                .iter()
+                .filter(|a| !before.iter().any(|b| b.path == a.path))
+                .map(|a| a.path.clone())
+                .collect();
+            started.dedup();
+            if !started.is_empty() {
+                let rules: Vec<String> = FOLLOW_UPS.iter().map(|r| (*r).to_owned()).collect();
+                let _ = tdev_tools::ruff_fix(&self.env, worktree, &rules, false, &started);
             }
         }
         if let (Some(before), Some(after)) = (&leftovers_before, self.leftovers(worktree, &paths))
@@ -173,6 +204,11 @@ impl Backend for RuffFixBackend {
         }
     }
 }
+
+/// ruff's safe fixes that finish what another fix started, applied to a file where that fix
+/// introduced their finding and that had none before: RUF010, `f'{str(x)}'` as UP031's fix
+/// writes it, becomes `f'{x!s}'`, as a reviewer would ask.
+const FOLLOW_UPS: [&str; 1] = ["RUF010"];
 
 /// What a fix must not leave more of than the code had, as a reviewer would fix it by hand:
 /// ruff's rule and what it finds.
@@ -208,6 +244,36 @@ fn code(line: &str) -> &str {
     line.split('#').next().unwrap_or_default().trim()
 }
 
+/// The module-level import statements that `fixed` has fewer of than `original`, when
+/// `original` is a module of names for others to import: it defines no function or class, so
+/// its imports are what it offers (a compatibility shim, a re-export), used or not.
+fn exported_imports_removed(original: &str, fixed: &str) -> Vec<String> {
+    let defines = original.lines().any(|line| {
+        ["def ", "async def ", "class "]
+            .iter()
+            .any(|start| line.starts_with(start))
+    });
+    if defines {
+        return Vec::new();
+    }
+    let count = |text: &str, statement: &str| {
+        text.lines()
+            .filter(|l| !l.starts_with([' ', '\t']) && code(l) == statement)
+            .count()
+    };
+    let mut removed: Vec<String> = Vec::new();
+    for line in original.lines().filter(|l| !l.starts_with([' ', '\t'])) {
+        let statement = code(line);
+        if imported_module(statement).is_some()
+            && count(fixed, statement) < count(original, statement)
+            && !removed.iter().any(|r| r == statement)
+        {
+            removed.push(statement.to_owned());
+        }
+    }
+    removed
+}
+
 /// The top-level module of `import a.b` or `from a.b import c`.
 fn imported_module(statement: &str) -> Option<&str> {
     let rest = statement
@@ -240,7 +306,22 @@ fn inside_try(lines: &[&str], index: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::effect_imports_removed;
+    use super::{effect_imports_removed, exported_imports_removed};
+
+    #[test]
+    fn a_module_of_names_keeps_its_imports() {
+        // toolz/compatibility.py, shortened: names for old code to import, no function.
+        let shim = "import operator\n\nmap = map\nfrom functools import reduce\niteritems = operator.methodcaller('items')\nfrom collections.abc import Sequence\n";
+        let fixed = shim.replace("from collections.abc import Sequence\n", "");
+        assert_eq!(
+            exported_imports_removed(shim, &fixed),
+            ["from collections.abc import Sequence"]
+        );
+        // A module with a function is code, whose unused imports F401 rightly removes.
+        let code = format!("{shim}\n\ndef f():\n    return reduce\n");
+        let fixed = code.replace("from collections.abc import Sequence\n", "");
+        assert!(exported_imports_removed(&code, &fixed).is_empty());
+    }
 
     #[test]
     fn imports_kept_for_their_effect_are_seen_going() {

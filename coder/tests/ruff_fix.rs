@@ -130,3 +130,54 @@ fn a_fix_that_leaves_strings_side_by_side_is_not_kept() {
     }
     assert_eq!(repo.read("check.py").unwrap(), original);
 }
+
+/// `toolz/compatibility.py` keeps names for old code to import, `Sequence` among them; F401's
+/// fix would remove that import and break its importers. A module that defines no function or
+/// class is such a module: the fix is refused, with the reason.
+#[test]
+fn an_import_of_a_module_of_names_is_not_removed() {
+    let shim = "import operator\n\nmap = map\niteritems = operator.methodcaller('items')\nfrom collections.abc import Sequence\n";
+    let repo = Repo::new(&[("compat.py", shim)]);
+    let request = tool_request(
+        "ruff-fix:F4",
+        "ruff:F401",
+        Some(Fixability::Safe),
+        &["compat.py"],
+    );
+    let result = RuffFixBackend::new(tools_dir(), "F4", false).attempt(&request, repo.path());
+    match &result.outcome {
+        AttemptOutcome::Failed(FailureReason::RemovesExportedName { import, .. }) => {
+            assert_eq!(import, "from collections.abc import Sequence");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(repo.read("compat.py").unwrap(), shim);
+}
+
+/// UP031's fix writes `f'={str(self.item)}='`; a reviewer would ask for the conversion flag,
+/// which ruff's RUF010 fix gives. It is applied to the file the fix started it in, and not to
+/// another file's older `{str(...)}`.
+#[test]
+fn what_a_fix_starts_is_finished_in_its_file_only() {
+    let old = "def show(item):\n    return f'{str(item)}'\n";
+    let repo = Repo::new(&[
+        (
+            "key.py",
+            "class Key:\n    def __str__(self):\n        return '=%s=' % str(self.item)\n",
+        ),
+        ("old.py", old),
+    ]);
+    let request = tool_request(
+        "ruff-unsafe-fix:UP0",
+        "ruff:UP031",
+        Some(Fixability::Unsafe),
+        &["key.py", "old.py"],
+    );
+    let result = RuffFixBackend::new(tools_dir(), "UP0", true).attempt(&request, repo.path());
+    assert_changed(&result, &["key.py"]);
+    assert_eq!(
+        repo.read("key.py").unwrap(),
+        "class Key:\n    def __str__(self):\n        return f'={self.item!s}='\n"
+    );
+    assert_eq!(repo.read("old.py").unwrap(), old);
+}
