@@ -304,7 +304,7 @@ dev=$1; shift
 while [ "$1" != --hide ]; do mount -n --bind "$1" "$1"; shift; done; shift
 while [ "$1" != --ro ]; do
   if [ -d "$1" ]; then mount -n -t tmpfs -o size=4k,mode=700 tdev-hidden "$1"
-  else mount -n --bind /dev/null "$1"; fi
+  elif [ -e "$1" ]; then mount -n --bind /dev/null "$1"; fi
   shift
 done; shift
 while [ "$1" != -- ]; do mount -n -o remount,bind,ro "$1"; shift; done; shift
@@ -328,7 +328,8 @@ exec "$@"
 "#;
 
 /// Credentials in the user's home that a target has no business reading: each is hidden
-/// behind an empty directory or `/dev/null` (only those that exist).
+/// behind an empty directory or `/dev/null` (only those that exist; the mount script skips one
+/// removed since, which would otherwise fail the run).
 fn secrets() -> Vec<PathBuf> {
     const SECRETS: [&str; 12] = [
         ".ssh",

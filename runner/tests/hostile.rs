@@ -246,7 +246,7 @@ fn a_well_behaved_command_runs_with_a_scratch_home() {
     let command =
         CommandSpec::new("sh").args(["-c", "echo $GREETING; echo $HOME; echo oops >&2; exit 4"]);
     let outcome = sandbox.run(&command, cwd.path(), &env, &limits()).unwrap();
-    assert_eq!(outcome.status.code(), Some(4));
+    assert_eq!(outcome.status.code(), Some(4), "{outcome:?}");
     assert_eq!(outcome.stopped, None);
     assert_eq!(outcome.stderr_tail, "oops\n");
     let mut lines = outcome.stdout_tail.lines();
