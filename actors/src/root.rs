@@ -14,7 +14,9 @@ use crate::pool::{CoderMsg, CoderPool, PoolArgs};
 use crate::research::{Research, ResearchArgs, ResearchMsg};
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
 use crate::{ActorKind, Event, TreeConfig};
-use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{
+    Actor, ActorCell, ActorProcessingErr, ActorRef, ActorStatus, RpcReplyPort, SupervisionEvent,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -273,6 +275,27 @@ struct CycleTask {
 }
 
 impl CycleTask {
+    /// The current children, once every one is running: when a child fails, the root replaces
+    /// it on the supervision event, which may come just after the failed cycle has ended and
+    /// the next one started. A tree that stopped replacing children is given as it is, and the
+    /// cycle reports the child that is not running.
+    async fn running_children(&self) -> Children {
+        let read = || {
+            self.children
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        };
+        let deadline = tokio::time::Instant::now() + REPLACEMENT_WAIT;
+        loop {
+            let children = read();
+            if children.all_running() || tokio::time::Instant::now() >= deadline {
+                return children;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits for the repository and a slot, runs the cycle, replies with its record.
     async fn run(
         self,
@@ -285,11 +308,7 @@ impl CycleTask {
         // The semaphore is never closed, so a permit always comes.
         let _slot = self.slots.clone().acquire_owned().await.ok();
         self.status(&id, |status| status.started_at = Some(Timestamp::now()));
-        let children = self
-            .children
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let children = self.running_children().await;
         {
             let mut unrecorded = self.unrecorded.lock().await;
             let mut still_unrecorded = Vec::new();
@@ -323,7 +342,23 @@ impl CycleTask {
     }
 }
 
+/// How long a cycle that starts just after a child failed waits for the root to replace it.
+const REPLACEMENT_WAIT: Duration = Duration::from_secs(10);
+
 impl Children {
+    /// Whether every child is running (none has failed and is waiting to be replaced).
+    fn all_running(&self) -> bool {
+        [
+            self.research.get_status(),
+            self.planner.get_status(),
+            self.coder.get_status(),
+            self.evaluator.get_status(),
+            self.curator.get_status(),
+        ]
+        .iter()
+        .all(|status| *status == ActorStatus::Running)
+    }
+
     fn kind_of(&self, cell: &ActorCell) -> Option<ActorKind> {
         let id = cell.get_id();
         [
