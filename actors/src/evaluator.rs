@@ -287,9 +287,11 @@ fn run_tests(
 /// the file's longest line before the change (its lines now, less those the change added, and
 /// those it removed). A new file of a repository that configures nothing has no limit.
 fn line_limits(worktree: &Path, change: &ChangeSet) -> BTreeMap<String, LineLimit> {
+    use tdev_tools::style;
+    let configured = style::Configured::read(worktree);
     let limit = |file: &FileChange| {
-        let limit = tdev_tools::style::configured(worktree, &file.path).or_else(|| {
-            if !(file.path.ends_with(".py") || file.path.ends_with(".pyi")) {
+        let limit = configured.for_path(&file.path).cloned().or_else(|| {
+            if !style::is_python(&file.path) {
                 return None;
             }
             let text = std::fs::read_to_string(worktree.join(&file.path)).ok()?;
@@ -301,7 +303,7 @@ fn line_limits(worktree: &Path, change: &ChangeSet) -> BTreeMap<String, LineLimi
                 .chain(file.removed().map(|l| l.text.as_str()))
                 .peekable();
             before.peek()?;
-            Some(tdev_tools::style::longest_line(before))
+            Some(style::longest_line(before))
         })?;
         Some(LineLimit {
             columns: limit.columns,

@@ -141,14 +141,14 @@ impl KeepFormatted {
     /// condition to refuse, with the reason.
     fn rewrap_long_lines(&self, worktree: &Path, files: &[String]) {
         use tdev_tools::style;
-        let python = |path: &&String| path.ends_with(".py") || path.ends_with(".pyi");
-        for path in files.iter().filter(python) {
+        let configured = style::Configured::read(worktree);
+        for path in files.iter().filter(|path| style::is_python(path)) {
             let original = tdev_worktree::WorkingDir::at(worktree)
                 .read_in_head(path)
                 .ok()
                 .flatten()
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-            let limit = style::configured(worktree, path).or_else(|| {
+            let limit = configured.for_path(path).cloned().or_else(|| {
                 let original = original.as_deref().filter(|text| !text.is_empty())?;
                 Some(style::longest_line(original.lines()))
             });

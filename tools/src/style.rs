@@ -58,28 +58,50 @@ const PYCODESTYLE_DEFAULT: u32 = 79;
 /// rustfmt's default `max_width`.
 const RUSTFMT_DEFAULT: u32 = 100;
 
-/// The line limit of the file `path` (relative to `repo`) as the repository configures it;
-/// `None` for a file of another language, or a Python file of a repository that configures
-/// no limit (then [`longest_line`] of the file is what it keeps to).
-pub fn configured(repo: &Path, path: &str) -> Option<LineLimit> {
-    if path.ends_with(".py") || path.ends_with(".pyi") {
-        let texts: Vec<(&str, String)> = PYTHON_FILES
-            .iter()
-            .filter_map(|name| Some((*name, std::fs::read_to_string(repo.join(name)).ok()?)))
-            .collect();
+/// The line limits a repository configures, read once for all of its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Configured {
+    python: Option<LineLimit>,
+    rust: LineLimit,
+}
+
+impl Configured {
+    /// Reads the configuration files of the repository at `repo`.
+    pub fn read(repo: &Path) -> Configured {
+        let read =
+            |name: &'static str| Some((name, std::fs::read_to_string(repo.join(name)).ok()?));
+        let texts: Vec<(&str, String)> = PYTHON_FILES.iter().filter_map(|n| read(n)).collect();
         let texts: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
-        configured_for_python(&texts)
-    } else if path.ends_with(".rs") {
-        let rustfmt = ["rustfmt.toml", ".rustfmt.toml"].iter().find_map(|name| {
-            let text = std::fs::read_to_string(repo.join(name)).ok()?;
-            Some((*name, text))
-        });
-        Some(configured_for_rust(
-            rustfmt.as_ref().map(|(n, t)| (*n, t.as_str())),
-        ))
-    } else {
-        None
+        let rustfmt = ["rustfmt.toml", ".rustfmt.toml"].into_iter().find_map(read);
+        Configured {
+            python: configured_for_python(&texts),
+            rust: configured_for_rust(rustfmt.as_ref().map(|(n, t)| (*n, t.as_str()))),
+        }
     }
+
+    /// The limit of the file `path`; `None` for a file of another language, or a Python file
+    /// of a repository that configures no limit (then [`longest_line`] of the file is what it
+    /// keeps to).
+    pub fn for_path(&self, path: &str) -> Option<&LineLimit> {
+        if is_python(path) {
+            self.python.as_ref()
+        } else if path.ends_with(".rs") {
+            Some(&self.rust)
+        } else {
+            None
+        }
+    }
+}
+
+/// The line limit of the file `path` (relative to `repo`) as the repository configures it
+/// (see [`Configured::for_path`]); to ask for several files, read [`Configured`] once.
+pub fn configured(repo: &Path, path: &str) -> Option<LineLimit> {
+    Configured::read(repo).for_path(path).cloned()
+}
+
+/// Whether `path` is a Python source or stub file.
+pub fn is_python(path: &str) -> bool {
+    path.ends_with(".py") || path.ends_with(".pyi")
 }
 
 /// The Python line limit the given configuration files (name and text) set.
