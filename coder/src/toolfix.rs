@@ -48,16 +48,12 @@ impl RuffFixBackend {
         }
     }
 
-    /// The findings of [`LEFTOVERS`] in `paths`; `None` when ruff could not say.
-    fn leftovers(&self, worktree: &Path, paths: &[String]) -> Option<Vec<Finding>> {
-        let rules: Vec<&str> = LEFTOVERS.iter().map(|(rule, _)| *rule).collect();
-        self.findings(worktree, paths, &rules)
-    }
-
-    /// The findings of ruff's `rules` in `paths`; `None` when ruff could not say.
-    fn findings(&self, worktree: &Path, paths: &[String], rules: &[&str]) -> Option<Vec<Finding>> {
+    /// The findings of [`LEFTOVERS`] and [`FOLLOW_UPS`] in `paths`, from one run of ruff;
+    /// `None` when ruff could not say.
+    fn checked(&self, worktree: &Path, paths: &[String]) -> Option<Vec<Finding>> {
+        let rules = LEFTOVERS.iter().map(|(rule, _)| *rule).chain(FOLLOW_UPS);
         let options = tdev_tools::RuffOptions {
-            select: rules.iter().map(|rule| (*rule).to_owned()).collect(),
+            select: rules.map(str::to_owned).collect(),
             ..tdev_tools::RuffOptions::default()
         };
         let found = tdev_tools::ruff_check(&self.env, worktree, &options).ok()?;
@@ -121,8 +117,7 @@ impl Backend for RuffFixBackend {
         };
         let read = |path: &String| std::fs::read_to_string(worktree.join(path)).ok();
         let originals: Vec<Option<String>> = paths.iter().map(read).collect();
-        let leftovers_before = self.leftovers(worktree, &paths);
-        let follow_ups_before = self.findings(worktree, &paths, &FOLLOW_UPS);
+        let checked_before = self.checked(worktree, &paths);
         let overlapping = if self.unsafe_fixes {
             self.unsafe_only(worktree, &paths)
         } else {
@@ -159,25 +154,28 @@ impl Backend for RuffFixBackend {
         }
         // Finish what the fix started, in the files where it started it (and only there, so
         // that nothing unrelated changes).
-        if let (Some(before), Some(after)) = (
-            &follow_ups_before,
-            self.findings(worktree, &paths, &FOLLOW_UPS),
-        ) {
+        let mut checked_after = self.checked(worktree, &paths);
+        if let (Some(before), Some(after)) = (&checked_before, &checked_after) {
+            let follow_up = |f: &&Finding| is_rule(f, &FOLLOW_UPS);
             let mut started: Vec<String> = after
                 .iter()
-                .filter(|a| !before.iter().any(|b| b.path == a.path))
+                .filter(follow_up)
+                .filter(|a| !before.iter().filter(follow_up).any(|b| b.path == a.path))
                 .map(|a| a.path.clone())
                 .collect();
             started.dedup();
             if !started.is_empty() {
                 let rules: Vec<String> = FOLLOW_UPS.iter().map(|r| (*r).to_owned()).collect();
                 let _ = tdev_tools::ruff_fix(&self.env, worktree, &rules, false, &started);
+                checked_after = self.checked(worktree, &paths);
             }
         }
-        if let (Some(before), Some(after)) = (&leftovers_before, self.leftovers(worktree, &paths))
+        let leftover_rules: Vec<&str> = LEFTOVERS.iter().map(|(rule, _)| *rule).collect();
+        if let (Some(before), Some(after)) = (&checked_before, &checked_after)
             && let Some(new) = after.iter().find(|f| {
                 let same = |b: &&Finding| b.kind == f.kind && b.path == f.path;
-                before.iter().filter(same).count() < after.iter().filter(|a| same(a)).count()
+                is_rule(f, &leftover_rules)
+                    && before.iter().filter(same).count() < after.iter().filter(|a| same(a)).count()
             })
         {
             let _ = snapshot.undo(worktree);
@@ -203,6 +201,14 @@ impl Backend for RuffFixBackend {
             _ => result,
         }
     }
+}
+
+/// Whether `finding` is ruff's finding of one of `rules`.
+fn is_rule(finding: &Finding, rules: &[&str]) -> bool {
+    finding
+        .kind
+        .strip_prefix("ruff:")
+        .is_some_and(|rule| rules.contains(&rule))
 }
 
 /// ruff's safe fixes that finish what another fix started, applied to a file where that fix
