@@ -228,16 +228,29 @@ const EFFECT_MODULES: [&str; 4] = ["readline", "rlcompleter", "this", "antigravi
 /// `fixed` has fewer of: an import inside a `try:` block (an optional feature switched on by
 /// importing it, `except ImportError` or not) or of one of [`EFFECT_MODULES`].
 fn effect_imports_removed(original: &str, fixed: &str) -> Vec<String> {
+    removed_imports(original, fixed, |lines, index, module| {
+        EFFECT_MODULES.contains(&module) || inside_try(lines, index)
+    })
+}
+
+/// The one-line import statements of `original` that `fixed` has fewer of, each once, among
+/// those `matters` picks (given the lines, the statement's index and its top-level module).
+fn removed_imports(
+    original: &str,
+    fixed: &str,
+    matters: impl Fn(&[&str], usize, &str) -> bool,
+) -> Vec<String> {
     let lines: Vec<&str> = original.lines().collect();
-    let mut removed = Vec::new();
+    let count = |text: &str, statement: &str| text.lines().filter(|l| code(l) == statement).count();
+    let mut removed: Vec<String> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         let statement = code(line);
         let Some(module) = imported_module(statement) else {
             continue;
         };
-        let for_effect = EFFECT_MODULES.contains(&module) || inside_try(&lines, index);
-        let count = |text: &str| text.lines().filter(|l| code(l) == statement).count();
-        if for_effect && count(fixed) < count(original) && !removed.contains(&statement.to_owned())
+        if matters(&lines, index, module)
+            && count(fixed, statement) < count(original, statement)
+            && !removed.iter().any(|r| r == statement)
         {
             removed.push(statement.to_owned());
         }
@@ -262,22 +275,9 @@ fn exported_imports_removed(original: &str, fixed: &str) -> Vec<String> {
     if defines {
         return Vec::new();
     }
-    let count = |text: &str, statement: &str| {
-        text.lines()
-            .filter(|l| !l.starts_with([' ', '\t']) && code(l) == statement)
-            .count()
-    };
-    let mut removed: Vec<String> = Vec::new();
-    for line in original.lines().filter(|l| !l.starts_with([' ', '\t'])) {
-        let statement = code(line);
-        if imported_module(statement).is_some()
-            && count(fixed, statement) < count(original, statement)
-            && !removed.iter().any(|r| r == statement)
-        {
-            removed.push(statement.to_owned());
-        }
-    }
-    removed
+    removed_imports(original, fixed, |lines, index, _| {
+        !lines[index].starts_with([' ', '\t'])
+    })
 }
 
 /// The top-level module of `import a.b` or `from a.b import c`.
