@@ -94,6 +94,14 @@ pub enum Command {
     /// Search and add learned patterns (situation, strategy, outcome counts).
     #[command(subcommand)]
     Patterns(PatternsCommand),
+    /// What the planner's models learned from the recorded attempts, and how well.
+    ///
+    /// After every cycle the Learn phase retrains the models (effort, chance of passing the
+    /// gate, risk) on every recorded attempt and keeps the new version only if it does no
+    /// worse on that cycle's attempts; `tdev plan` and each cycle then estimate with it.
+    /// See docs/learning.md.
+    #[command(subcommand)]
+    Learn(LearnCommand),
     /// Plan a cycle: decompose a goal over research findings into estimated tasks of at most
     /// 4 hours, with their dependencies, the critical path and the groups that can run in
     /// parallel. Plans what `tdev evolve` can do with the data directory's tdev.toml: without
@@ -360,6 +368,26 @@ pub enum KgCommand {
     },
     /// Counts: quads, named graphs, cycles, instances per class, size on disk.
     Stats {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LearnCommand {
+    /// Score the learned models against the heuristic on the recorded history, in time order.
+    ///
+    /// The latest half of the attempts is cut into five folds; each fold is predicted by
+    /// models trained only on the attempts that started before it (never on what came
+    /// after), and by the heuristic. Prints the effort error (mean absolute error, share
+    /// within ±30%), the Brier score and AUC of the chance of passing, and a calibration
+    /// table.
+    ///
+    /// Examples:
+    ///   tdev learn eval
+    ///   tdev learn eval --json | jq '.learned.auc'
+    Eval {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,

@@ -762,3 +762,68 @@ fn a_dry_run_records_the_plan_and_changes_nothing() {
         "no cycle no-such-cycle is recorded",
     );
 }
+
+/// `tdev learn eval` trains on the past and scores what came after, against the heuristic;
+/// with too little history it says so and exits 2.
+#[test]
+fn learn_eval_scores_the_models_against_the_heuristic_in_time_order() {
+    let dir = initialised();
+    fails(dir.path(), &["learn", "eval"], "0 attempts are recorded");
+    let records: Vec<_> = (0..60).map(|i| synthetic::record(5, i)).collect();
+    let attempts: usize = records.iter().map(|r| r.attempts.len()).sum();
+    std::fs::write(
+        dir.path().join("cycles.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["learn", "eval", "--json"])).unwrap();
+    assert_eq!(report["rows"].as_u64().unwrap() as usize, attempts);
+    let scored = report["scored"].as_u64().unwrap() as usize;
+    assert_eq!(scored, attempts - attempts.div_ceil(2), "{report}");
+    let calibrated: u64 = report["learned"]["calibration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        calibrated as usize, scored,
+        "every scored attempt is in a bin"
+    );
+    // The synthetic attempts take 0 to 10 minutes; the heuristic guesses in tenths of hours.
+    let mae = |who: &str| report[who]["effort_mae_secs"].as_f64().unwrap();
+    assert!(mae("learned") < mae("heuristic"), "{report}");
+
+    let text = ok(dir.path(), &["learn", "eval"]);
+    assert!(text.contains("effort: within ±30%"), "{text}");
+    assert!(
+        text.contains("Calibration of the learned success probability"),
+        "{text}"
+    );
+}
+
+/// A model file that cannot be read is passed over with a warning, and the plan says the
+/// heuristic made its estimates.
+#[test]
+fn a_corrupt_model_file_makes_plan_warn_and_use_the_heuristic() {
+    let dir = initialised();
+    let models = dir.path().join(".tdev/models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::write(models.join("planner-v1.bin"), b"tdevmdl\0 damaged").unwrap();
+    let run = tdev(dir.path(), &["plan", "--findings", SHOP_FINDINGS]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("planner-v1.bin")
+            && run.stderr.contains("falling back to the heuristic"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("Estimates by the heuristic."),
+        "{}",
+        run.stdout
+    );
+}

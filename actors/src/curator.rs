@@ -3,9 +3,11 @@
 //! at start, so a restarted curator goes on with the same open store.
 
 use crate::fault::Faults;
+use crate::learn::{self, CurrentModels, Learned};
 use crate::{ActorKind, PhaseError};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use tdev_core::{CycleRecord, Language, PatternOutcome, Strategy};
+use std::collections::HashMap;
+use tdev_core::{CycleRecord, Language, PatternOutcome, Strategy, StrategyHistory, Timestamp};
 use tdev_knowledge::KnowledgeBase;
 
 /// What one attempt teaches the pattern index: the situation, the strategy and how it went.
@@ -35,7 +37,17 @@ pub enum CuratorMsg {
         /// Where the result goes.
         reply: RpcReplyPort<Result<String, PhaseError>>,
     },
-    /// What earlier cycles on a repository did that a new one must not redo.
+    /// Retrain the planner's models after a recorded cycle (the Learn phase).
+    Learn {
+        /// The cycle just recorded.
+        cycle: String,
+        /// When it started: its attempts are the held-out rows.
+        started_at: Timestamp,
+        /// What was learned, or why nothing could be.
+        reply: RpcReplyPort<Result<Learned, PhaseError>>,
+    },
+    /// What earlier cycles on a repository did that a new one must not redo, and what the
+    /// planner's models know of it.
     History {
         /// The repository's name in the graph.
         repository: String,
@@ -53,6 +65,11 @@ pub struct History {
     pub proposals: Vec<tdev_knowledge::Proposal>,
     /// The findings whose tool and codemod strategies were all refused on the same commit.
     pub refusals: Vec<tdev_knowledge::Refusal>,
+    /// The planner's models in use, when any were trained.
+    pub models: Option<CurrentModels>,
+    /// Each (task kind, strategy)'s history on the repository and everywhere, as the models
+    /// are given it; empty without models.
+    pub strategies: HashMap<(String, Strategy), StrategyHistory>,
 }
 
 /// Writes the cycles and lessons it is sent.
@@ -67,6 +84,12 @@ pub(crate) struct CuratorArgs {
 pub(crate) struct CuratorState {
     knowledge: KnowledgeBase,
     faults: Faults,
+    /// The planner's models in use, read at start and replaced when the Learn phase keeps
+    /// a new version.
+    models: Option<CurrentModels>,
+    /// Every recorded attempt as a training row, read when first needed and again after
+    /// each cycle is recorded.
+    rows: Option<Vec<tdev_core::TrainingRow>>,
 }
 
 impl Actor for Curator {
@@ -79,9 +102,15 @@ impl Actor for Curator {
         _myself: ActorRef<Self::Msg>,
         args: CuratorArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
+        let (models, warnings) = learn::load_latest(&args.knowledge.model_files());
+        for warning in warnings {
+            tracing::warn!("{warning}");
+        }
         Ok(CuratorState {
             knowledge: args.knowledge,
             faults: args.faults,
+            models,
+            rows: None,
         })
     }
 
@@ -99,7 +128,23 @@ impl Actor for Curator {
                 reply,
             } => {
                 crate::fault::halt_point(ActorKind::Curator);
+                state.rows = None;
                 let _ = reply.send(record_cycle(&state.knowledge, &record, &lessons));
+            }
+            CuratorMsg::Learn {
+                cycle,
+                started_at,
+                reply,
+            } => {
+                let learned =
+                    learn::learn(&state.knowledge, &cycle, started_at, state.models.as_ref());
+                let learned = learned.map(|(learned, kept)| {
+                    if let Some(kept) = kept {
+                        state.models = Some(kept);
+                    }
+                    learned
+                });
+                let _ = reply.send(learned);
             }
             CuratorMsg::History {
                 repository,
@@ -107,14 +152,28 @@ impl Actor for Curator {
                 reply,
             } => {
                 let graph = &state.knowledge.graph;
+                let models = state.models.clone();
+                let rows = &mut state.rows;
                 let history = graph.proposals(&repository).and_then(|proposals| {
                     let refusals = match &base_commit {
                         Some(commit) => graph.refusals(&repository, commit)?,
                         None => Vec::new(),
                     };
+                    let strategies = match &models {
+                        Some(_) => {
+                            let rows = match rows {
+                                Some(rows) => rows,
+                                empty => empty.insert(graph.training_rows()?),
+                            };
+                            tdev_knowledge::current_histories(rows, &repository)
+                        }
+                        None => HashMap::new(),
+                    };
                     Ok(History {
                         proposals,
                         refusals,
+                        models,
+                        strategies,
                     })
                 });
                 let _ = reply.send(history.map_err(PhaseError::knowledge(

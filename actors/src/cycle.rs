@@ -22,10 +22,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tdev_core::{
-    Attempt, Change, CycleRecord, Finding, GateDecision, Language, Outcome, PatternOutcome,
-    Repository, Strategy, Task, Timestamp, Trigger,
+    Attempt, Baseline, Change, CycleRecord, Finding, GateDecision, Language, Outcome,
+    PatternOutcome, Repository, Strategy, Task, Timestamp, Trigger,
 };
-use tdev_planner::{BackendChoice, Backends, Earlier};
+use tdev_planner::{BackendChoice, Backends, Earlier, LearnedEstimator, SharedEstimator};
 use tokio::sync::broadcast;
 
 /// What to run a cycle on, and how.
@@ -141,6 +141,30 @@ pub(crate) async fn run(
             None => format!("recording failed: {reason}"),
         });
     }
+    if was_recorded {
+        // Learn: the planner's models retrained on what this cycle added. A failure here
+        // loses nothing (the cycle is recorded; the models in use stay) and is reported.
+        let learned = call(
+            &children.curator,
+            ActorKind::Curator,
+            RECORD_TIMEOUT,
+            |reply| CuratorMsg::Learn {
+                cycle: record.id.clone(),
+                started_at: record.started_at,
+                reply,
+            },
+        )
+        .await
+        .and_then(|r| r)
+        .map_err(|e| e.to_string());
+        if let Err(reason) = &learned {
+            tracing::warn!("the Learn phase of cycle {} failed: {reason}", record.id);
+        }
+        let _ = events.send(Event::Learned {
+            cycle: record.id.clone(),
+            learned,
+        });
+    }
     let _ = events.send(Event::CycleFinished {
         cycle: record.id.clone(),
         outcome: record.outcome,
@@ -186,7 +210,7 @@ async fn drive(
         },
     )
     .await??;
-    record.repository.language = main_language(&scan);
+    record.repository.language = scan.main_language();
     record.findings = scan.findings.clone();
     let _ = events.send(Event::Researched {
         cycle: request.id.clone(),
@@ -223,6 +247,18 @@ async fn drive(
             .collect(),
     };
     let backends = available_backends(&args.config.coder, request.backend);
+    let language = record.repository.language;
+    let estimator = history.models.map(|current| {
+        let baseline = Baseline {
+            repository_lines: Some(scan.summary.sloc),
+            ..Baseline::unknown(language)
+        };
+        let label = current.describe();
+        let learned = LearnedEstimator::new(current.models, baseline)
+            .with_history(history.strategies)
+            .with_label(label);
+        Arc::new(learned) as SharedEstimator
+    });
     let selection = tdev_planner::select(&scan.findings, &earlier, &backends, |path| {
         args.config.gates.is_test_file(path)
     });
@@ -235,17 +271,22 @@ async fn drive(
             findings: selection.plannable,
             max_tasks: request.max_tasks,
             backends,
+            estimator,
             reply,
         },
     )
     .await??;
     record.tasks = plan.tasks.clone();
+    for task in &mut record.tasks {
+        task.baseline = Some(task_baseline(&scan, &plan, task, language));
+    }
     let _ = events.send(Event::Planned {
         cycle: request.id.clone(),
         tasks: plan.tasks.len(),
         already_proposed: selection.already_proposed,
         already_refused: selection.already_refused,
         needs_model: plan.needs_model.clone(),
+        estimated_by: plan.estimated_by.clone(),
     });
     if request.dry_run || plan.tasks.is_empty() {
         return Ok(());
@@ -576,17 +617,27 @@ async fn run_task(
 }
 
 /// The language most of the measured files are in.
-fn main_language(scan: &tdev_research::Scan) -> Language {
-    let python = scan
-        .files
-        .iter()
-        .filter(|f| f.language == tdev_research::Language::Python)
-        .count();
-    let rust = scan.files.len() - python;
-    match (python, rust) {
-        (0, 0) => Language::Other,
-        (p, r) if p >= r => Language::Python,
-        _ => Language::Rust,
+/// What the scan knew of a task's code when it was planned: the repository's size and the
+/// churn of the task's files (the test suite's duration is added once the baseline ran).
+fn task_baseline(
+    scan: &tdev_research::Scan,
+    plan: &tdev_planner::Plan,
+    task: &tdev_core::Task,
+    language: Language,
+) -> Baseline {
+    let files = plan.details.get(&task.id).map(|d| d.files.as_slice());
+    let churn = files.map(|files| {
+        files
+            .iter()
+            .filter_map(|path| scan.files.iter().find(|f| &f.path == path))
+            .map(|f| f64::from(f.churn.commits))
+            .sum()
+    });
+    Baseline {
+        repository_lines: Some(scan.summary.sloc),
+        // Without history the scan read no churn: unknown, not zero.
+        churn: churn.filter(|_| scan.summary.commits > 0),
+        ..Baseline::unknown(language)
     }
 }
 

@@ -57,6 +57,13 @@ pub enum PhaseError {
         #[source]
         source: tdev_knowledge::Error,
     },
+    /// The planner's models could not be trained on the recorded attempts.
+    #[error("training the planner's models: {source}")]
+    Learn {
+        /// What the learners said.
+        #[source]
+        source: tdev_learners::Error,
+    },
     /// A directory of tdev's own (scratch space) could not be made.
     #[error("making {}: {source}", path.display())]
     Io {

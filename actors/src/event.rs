@@ -75,6 +75,8 @@ pub enum Event {
         /// Work left out because only a model could do it and none can run, and how to
         /// enable one.
         needs_model: Option<NeedsModel>,
+        /// What made the estimates: the heuristic, or which version of the learned models.
+        estimated_by: String,
     },
     /// An attempt at a task began.
     AttemptStarted {
@@ -101,6 +103,14 @@ pub enum Event {
         reasons: Vec<String>,
         /// The branch the change was kept on.
         branch: Option<String>,
+    },
+    /// The Learn phase after a recorded cycle: what the planner's models learned, or why
+    /// they could not be retrained (the models in use stay).
+    Learned {
+        /// The cycle's id.
+        cycle: String,
+        /// What happened.
+        learned: Result<crate::Learned, String>,
     },
     /// A cycle ended and was recorded (or recording failed, said in `reason`).
     CycleFinished {

@@ -20,6 +20,9 @@ pub enum PlannerMsg {
         /// The backends that can carry strategies out in this cycle: work they cannot do is
         /// left out of the plan and counted.
         backends: Backends,
+        /// The estimator for this plan, when the cycle has one (trained models for the
+        /// repository); otherwise the tree's.
+        estimator: Option<SharedEstimator>,
         /// The plan, or why there is none.
         reply: RpcReplyPort<Result<Plan, PhaseError>>,
     },
@@ -61,11 +64,13 @@ impl Actor for Planner {
                 findings,
                 max_tasks,
                 backends,
+                estimator,
                 reply,
             } => {
                 crate::fault::halt_point(ActorKind::Planner);
+                let estimator = estimator.unwrap_or_else(|| state.estimator.clone());
                 let plan = Goal::parse(&goal).and_then(|goal| {
-                    HtnPlanner::new(&state.estimator)
+                    HtnPlanner::new(&estimator)
                         .with_max_tasks(max_tasks)
                         .with_backends(backends)
                         .plan(goal, &findings)

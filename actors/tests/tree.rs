@@ -190,6 +190,11 @@ fn shacl(records: &[CycleRecord]) -> (bool, String) {
     data = graph
         .dump(data, GraphFormat::NTriples, Some(vocab::REPOSITORIES_GRAPH))
         .unwrap();
+    shacl_ntriples(&data)
+}
+
+/// Validates N-Triples against the shapes with pyshacl.
+fn shacl_ntriples(data: &[u8]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cycles.nt");
     std::fs::write(&file, data).unwrap();
@@ -797,4 +802,94 @@ async fn a_strategy_that_cannot_start_is_tried_once_and_the_cycle_says_no_attemp
             && reason.contains("TDEV_TEST_KEY_THAT_IS_NEVER_SET"),
         "{reason}"
     );
+}
+
+/// The events of one kind received so far, in order.
+fn drain<T>(
+    events: &mut tokio::sync::broadcast::Receiver<Event>,
+    pick: impl Fn(Event) -> Option<T>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        out.extend(pick(event));
+    }
+    out
+}
+
+/// The Learn phase: after the first recorded cycle the planner's models are trained and kept
+/// as version 1 (a file in the data directory and a SHACL-valid record in that cycle's
+/// graph), and the next cycle plans with them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_trains_the_planners_models_and_the_next_cycle_plans_with_them() {
+    use tdev_actors::Learned;
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert!(!first.attempts.is_empty(), "{first:#?}");
+    let planned = |e: Event| match e {
+        Event::Planned { estimated_by, .. } => Some(estimated_by),
+        Event::Learned { learned, .. } => Some(format!("{learned:?}")),
+        _ => None,
+    };
+    let seen = drain(&mut events, planned);
+    assert_eq!(seen[0], "the heuristic", "{seen:?}");
+    let kept = format!(
+        "{:?}",
+        Ok::<_, String>(Learned::Kept {
+            version: 1,
+            rows: first.attempts.len(),
+            held_out: None
+        })
+    );
+    assert_eq!(seen[1], kept, "{seen:?}");
+    let model = root.path().join("data/models/planner-v1.bin");
+    assert!(model.is_file(), "{} was not written", model.display());
+
+    // A new finding on a new commit: the second cycle's plan is estimated by version 1.
+    add_billing(&repo);
+    let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    tree.stop().await;
+    assert!(!second.tasks.is_empty(), "{second:#?}");
+    let seen = drain(&mut events, planned);
+    assert!(
+        seen[0].starts_with("learned models v1 ("),
+        "the second plan was not made with the learned models: {seen:?}"
+    );
+    // Its attempts were held out: the candidate was kept as version 2 or refused.
+    assert!(
+        seen[1].contains("Kept { version: 2") || seen[1].contains("Refused { version: 1"),
+        "{seen:?}"
+    );
+
+    // The model is recorded in the graph of the cycle that trained it, and SHACL-valid.
+    let graph = KnowledgeGraph::open(&root.path().join("data/graph")).unwrap();
+    let versions = query_strings(
+        &graph,
+        "PREFIX tdev: <https://tdev.dev/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
+         SELECT ?version WHERE { ?m a tdev:Model ; tdev:version ?version ;
+           prov:wasGeneratedBy <https://tdev.dev/id/cycle/c-1> }",
+        "version",
+    );
+    assert_eq!(versions, ["1"]);
+    let mut data = Vec::new();
+    for cycle in ["c-1", "c-2"] {
+        data = graph
+            .dump(
+                data,
+                tdev_knowledge::GraphFormat::NTriples,
+                Some(tdev_knowledge::vocab::cycle_graph(cycle).as_str()),
+            )
+            .unwrap();
+    }
+    data = graph
+        .dump(
+            data,
+            tdev_knowledge::GraphFormat::NTriples,
+            Some(tdev_knowledge::vocab::REPOSITORIES_GRAPH),
+        )
+        .unwrap();
+    let (conforms, report) = shacl_ntriples(&data);
+    assert!(conforms, "{report}");
 }

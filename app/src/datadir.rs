@@ -76,14 +76,20 @@ impl DataDir {
 /// `.tdev/`, else the per-user one when it exists), or the defaults when there is none: for
 /// `tdev plan`, which needs no data directory but plans for the backends it configures.
 pub fn config_or_default(explicit: Option<&Path>, cwd: &Path, layout: &Layout) -> Result<Config> {
-    let dir = match find(explicit, cwd) {
-        Ok(dir) => Some(dir),
-        Err(e) if explicit.is_some() => return Err(e),
-        Err(_) => Some(layout.user_data.clone()).filter(|d| d.join(CONFIG_FILE).is_file()),
-    };
-    match dir {
+    match existing(explicit, cwd, layout)? {
         Some(dir) => Config::load(&dir.join(CONFIG_FILE)),
         None => Ok(Config::default()),
+    }
+}
+
+/// The data directory a command that creates none would use: `explicit` (which must be
+/// one), else the nearest `.tdev/`, else the per-user one when it exists; `None` when there
+/// is none.
+pub fn existing(explicit: Option<&Path>, cwd: &Path, layout: &Layout) -> Result<Option<PathBuf>> {
+    match find(explicit, cwd) {
+        Ok(dir) => Ok(Some(dir)),
+        Err(e) if explicit.is_some() => Err(e),
+        Err(_) => Ok(Some(layout.user_data.clone()).filter(|d| d.join(CONFIG_FILE).is_file())),
     }
 }
 

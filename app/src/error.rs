@@ -34,6 +34,9 @@ pub enum Error {
     /// The supervisor tree could not start or stopped.
     #[error(transparent)]
     Actors(#[from] tdev_actors::Error),
+    /// The learners could not train on the recorded attempts.
+    #[error("training the planner's models: {0}")]
+    Learners(#[from] tdev_learners::Error),
     /// A file or directory could not be read or written.
     #[error("{context}: {source}")]
     Io {

@@ -29,6 +29,7 @@ mod host;
 pub mod ids;
 pub mod journal;
 mod layout;
+pub mod learn;
 pub mod plan;
 pub mod scan;
 pub mod serve;

@@ -7,14 +7,14 @@ use crate::scan::{ToolsMode, scan};
 use crate::{Error, Result};
 use std::path::Path;
 use std::sync::Arc;
-use tdev_core::Finding;
+use tdev_core::{Baseline, Finding, Language};
 use tdev_planner::{
     BackendChoice, Backends, Earlier, Goal, HeuristicEstimator, Plan, Planner, SharedEstimator,
 };
 use tdev_research::ScanOptions;
 
-/// The estimator every plan of this host is made with, `tdev plan`'s and the tree's: the
-/// heuristic one until the learners train models, which then take its place here.
+/// The estimator the tree starts with: the heuristic. Each cycle plans with the learned
+/// models instead once the Learn phase has kept a version (the curator hands them to it).
 pub fn estimator() -> SharedEstimator {
     Arc::new(HeuristicEstimator)
 }
@@ -36,13 +36,19 @@ pub enum FindingsFrom<'a> {
 /// Plans `goal` (the default goal when `None`) over the findings, at most `max_tasks` tasks,
 /// for the backends `config` makes available, as `tdev evolve` without `--backend` would:
 /// without a model, the plan leaves model work out and says how to enable it.
+///
+/// The estimates come from the newest learned models of the data directory `data` (with the
+/// repository's history of each strategy) when there are any, else from the heuristic; the
+/// plan says which (`Plan::estimated_by`). Warnings about unreadable model files are
+/// returned beside the plan.
 pub fn plan(
     goal: Option<&str>,
     from: FindingsFrom<'_>,
     max_tasks: usize,
     layout: &Layout,
     config: &Config,
-) -> Result<Plan> {
+    data: Option<&Path>,
+) -> Result<(Plan, Vec<String>)> {
     let policy = &config.gates;
     let backends = Backends::new(
         BackendChoice::Auto,
@@ -53,6 +59,8 @@ pub fn plan(
         Some(words) => Goal::parse(words).map_err(|e| Error::user(e.to_string()))?,
         None => Goal::default(),
     };
+    let mut baseline = Baseline::unknown(Language::Other);
+    let mut repository = None;
     let (name, findings) = match from {
         FindingsFrom::Repo(repo) => {
             let options = ScanOptions {
@@ -60,6 +68,12 @@ pub fn plan(
                 ..ScanOptions::default()
             };
             let report = scan(repo, &options, ToolsMode::Auto, layout, &|_| {})?;
+            baseline = Baseline {
+                repository_lines: Some(report.summary.sloc),
+                ..Baseline::unknown(report.main_language())
+            };
+            let top = crate::evolve::repository_top(repo).unwrap_or_else(|_| repo.to_path_buf());
+            repository = Some(crate::ids::repository_name(&top));
             // As `tdev evolve` plans: existing tests are not changed, so their findings are
             // not planned for.
             let selection =
@@ -70,7 +84,12 @@ pub fn plan(
         }
         FindingsFrom::Given { name, findings } => (name, findings),
     };
-    Planner::new(estimator())
+    let (estimator, warnings) = crate::learn::planning_estimator(
+        data,
+        repository.as_deref().unwrap_or_default(),
+        baseline,
+    )?;
+    let plan = Planner::new(estimator)
         .with_max_tasks(max_tasks)
         .with_backends(backends)
         .plan(goal, &findings)
@@ -78,7 +97,8 @@ pub fn plan(
             if e.is_user_error() {
                 Error::user(format!("{name}: {e}"))
             } else {
-                e.into()
+                Error::from(e)
             }
-        })
+        })?;
+    Ok((plan, warnings))
 }

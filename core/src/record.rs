@@ -4,7 +4,7 @@
 //! is plain data (serde, JSON-friendly) and checks its own consistency with
 //! [`CycleRecord::validate`], so that nothing half-formed ever reaches the graph.
 
-use crate::{Finding, Strategy, TaskFeatures, Timestamp};
+use crate::{Baseline, Finding, Strategy, TaskFeatures, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -129,6 +129,12 @@ pub struct Task {
     /// Their `kind` and `strategy` are the task's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<TaskFeatures>,
+    /// What the baseline knew about the task's code when it was planned (coverage of the
+    /// lines its findings touch, the test suite's duration, the repository's size, the
+    /// touched files' churn): the context the learners train on beside the features. Absent
+    /// in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
 }
 
 /// One try at a task.
@@ -242,6 +248,31 @@ pub struct ModelRecord {
     pub metrics: Vec<(String, f64)>,
 }
 
+impl ModelRecord {
+    /// What makes this record unfit to be written (empty when it is fit), fields named
+    /// relative to the record.
+    pub fn problems(&self) -> Vec<RecordProblem> {
+        let mut problems = Vec::new();
+        let mut problem = |field: &str, message: &str| {
+            problems.push(RecordProblem {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            });
+        };
+        if self.name.is_empty() {
+            problem("name", "must not be empty");
+        }
+        let hex = self.sha256.len() == 64 && self.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex {
+            problem("sha256", "must be 64 hex digits");
+        }
+        if self.metrics.iter().any(|(_, v)| !v.is_finite()) {
+            problem("metrics", "must be finite");
+        }
+        problems
+    }
+}
+
 /// One reason a cycle record is not fit to be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordProblem {
@@ -281,6 +312,16 @@ impl Trigger {
 }
 
 impl Language {
+    /// The language spelled as in JSON and in the graph (`python`, `rust`, `other`).
+    pub fn parse(text: &str) -> Option<Language> {
+        match text {
+            "python" => Some(Self::Python),
+            "rust" => Some(Self::Rust),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
     /// The spelling used in JSON and in the graph.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -380,6 +421,23 @@ impl CycleRecord {
                     problem(format!("tasks[{i}].features.priority"), "must be in [0, 1]");
                 }
             }
+            if let Some(baseline) = &t.baseline {
+                if baseline.coverage.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
+                    problem(format!("tasks[{i}].baseline.coverage"), "must be in [0, 1]");
+                }
+                let measures = [
+                    ("test_duration_secs", baseline.test_duration_secs),
+                    ("churn", baseline.churn),
+                ];
+                for (name, value) in measures {
+                    if value.is_some_and(|v| !(v >= 0.0 && v.is_finite())) {
+                        problem(
+                            format!("tasks[{i}].baseline.{name}"),
+                            "must be a finite number >= 0",
+                        );
+                    }
+                }
+            }
         }
         for (i, t) in self.tasks.iter().enumerate() {
             for dep in &t.depends_on {
@@ -454,12 +512,8 @@ impl CycleRecord {
             );
         }
         for (i, m) in self.models.iter().enumerate() {
-            let hex = m.sha256.len() == 64 && m.sha256.bytes().all(|b| b.is_ascii_hexdigit());
-            if !hex {
-                problem(format!("models[{i}].sha256"), "must be 64 hex digits");
-            }
-            if m.metrics.iter().any(|(_, v)| !v.is_finite()) {
-                problem(format!("models[{i}].metrics"), "must be finite");
+            for p in m.problems() {
+                problem(format!("models[{i}].{}", p.field), &p.message);
             }
         }
         if problems.is_empty() {
@@ -521,6 +575,13 @@ mod tests {
                     files: 1,
                     total_complexity: 0.0,
                     priority: 0.9,
+                }),
+                baseline: Some(Baseline {
+                    coverage: Some(0.75),
+                    test_duration_secs: Some(4.5),
+                    repository_lines: Some(1200),
+                    churn: Some(3.0),
+                    ..Baseline::unknown(Language::Python)
                 }),
             }],
             attempts: vec![Attempt {
@@ -634,6 +695,14 @@ mod tests {
         check(
             |r| r.tasks[0].features.as_mut().unwrap().total_complexity = -1.0,
             &["tasks[0].features.total_complexity: must be a finite number >= 0"],
+        );
+        check(
+            |r| r.tasks[0].baseline.as_mut().unwrap().coverage = Some(1.5),
+            &["tasks[0].baseline.coverage: must be in [0, 1]"],
+        );
+        check(
+            |r| r.tasks[0].baseline.as_mut().unwrap().churn = Some(f64::NAN),
+            &["tasks[0].baseline.churn: must be a finite number >= 0"],
         );
     }
 

@@ -50,6 +50,9 @@ pub enum Error {
     /// A cycle with this id is already recorded; cycles are immutable once written.
     #[error("cycle {0:?} is already recorded")]
     CycleExists(String),
+    /// A cycle that is not recorded was named (to attach models to it).
+    #[error("no cycle {0:?} is recorded")]
+    UnknownCycle(String),
     /// An IRI given by the user is not valid.
     #[error("invalid IRI {iri:?}: {message}")]
     InvalidIri {
@@ -99,6 +102,7 @@ impl Error {
                 | Self::RdfSyntax { .. }
                 | Self::InvalidRecord { .. }
                 | Self::CycleExists(_)
+                | Self::UnknownCycle(_)
                 | Self::InvalidIri { .. }
                 | Self::Locked { .. }
                 | Self::PatternQuery(_)

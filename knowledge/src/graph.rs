@@ -37,7 +37,7 @@ pub const SHAPES: &str = include_str!("../../ontology/shapes.ttl");
 
 /// tdev's RDF knowledge graph.
 pub struct KnowledgeGraph {
-    store: Store,
+    pub(crate) store: Store,
     /// Mirror of the running statistics; `None` until first needed or after a write that
     /// bypassed the writer.
     stats: Mutex<Option<Statistics>>,

@@ -22,11 +22,13 @@ mod error;
 mod format;
 mod graph;
 mod lock;
+mod models;
 mod patterns;
 mod proposals;
 mod record;
 mod refusals;
 mod stats;
+mod training;
 pub mod vocab;
 
 pub use error::{Error, Result};
@@ -35,6 +37,7 @@ pub use graph::{
     BULK_THRESHOLD, GraphStatistics, IMPORT_BATCH, KnowledgeGraph, ONTOLOGY, Recorded, SHAPES,
 };
 pub use lock::DataDirLock;
+pub use models::ModelFiles;
 pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
@@ -42,6 +45,7 @@ pub use refusals::Refusal;
 pub use stats::{
     FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
 };
+pub use training::{TRAINING_ROWS_QUERY, current_histories, training_rows_from};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -82,6 +86,11 @@ impl KnowledgeBase {
     /// The data directory.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The trained models' files (`<root>/models`).
+    pub fn model_files(&self) -> ModelFiles {
+        ModelFiles::new(self.root.join("models"))
     }
 
     /// Names in the lock file where this process answers read queries for others.

@@ -6,7 +6,7 @@
 use crate::vocab::{self, prov, tdev};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
-use tdev_core::{Attempt, CycleRecord, ModelRecord, TaskFeatures, Timestamp};
+use tdev_core::{Attempt, Baseline, CycleRecord, ModelRecord, TaskFeatures, Timestamp};
 
 /// Builds the quads of one record, all in the record's named graph.
 struct Builder {
@@ -162,6 +162,9 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
             if let Some(features) = &t.features {
                 features_quads(&mut b, &task, features);
             }
+            if let Some(baseline) = &t.baseline {
+                baseline_quads(&mut b, &task, baseline);
+            }
         }
     }
 
@@ -200,6 +203,26 @@ fn features_quads(b: &mut Builder, task: &NamedNode, features: &TaskFeatures) {
         tdev::HIGHEST_PRIORITY,
         Literal::from(features.priority),
     );
+}
+
+/// What the baseline knew of a task, on a node of its own (`<task>/baseline`); each measure
+/// only when it was measured. The language is the repository's.
+fn baseline_quads(b: &mut Builder, task: &NamedNode, baseline: &Baseline) {
+    let node = NamedNode::new_unchecked(format!("{}/baseline", task.as_str()));
+    b.add(task, tdev::BASELINE, node.clone());
+    b.add(&node, rdf::TYPE, tdev::TASK_BASELINE);
+    b.add_opt(
+        &node,
+        tdev::LINE_COVERAGE,
+        baseline.coverage.map(Literal::from),
+    );
+    let seconds = baseline.test_duration_secs.map(Literal::from);
+    b.add_opt(&node, tdev::TEST_SUITE_SECONDS, seconds);
+    let lines = baseline
+        .repository_lines
+        .map(|n| Literal::from(i64::try_from(n).unwrap_or(i64::MAX)));
+    b.add_opt(&node, tdev::REPOSITORY_LINES, lines);
+    b.add_opt(&node, tdev::CHURN, baseline.churn.map(Literal::from));
 }
 
 fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &Attempt) {
@@ -312,10 +335,24 @@ fn attempt_quads(b: &mut Builder, record: &CycleRecord, cycle: &NamedNode, a: &A
     }
 }
 
+/// The quads of models trained after `cycle_id` was recorded, in that cycle's graph.
+pub(crate) fn model_quads_of(cycle_id: &str, models: &[ModelRecord]) -> Vec<Quad> {
+    let mut b = Builder {
+        graph: vocab::cycle_graph(cycle_id).into(),
+        quads: Vec::with_capacity(16 * models.len()),
+    };
+    let cycle = cycle_iri(cycle_id);
+    for m in models {
+        model_quads(&mut b, &cycle, m);
+    }
+    b.quads
+}
+
 fn model_quads(b: &mut Builder, cycle: &NamedNode, m: &ModelRecord) {
     let version = m.version.to_string();
     let model = vocab::id(&["model", &m.name, &version]);
     b.add(cycle, tdev::TRAINED_MODEL, model.clone());
+    b.add(&model, prov::WAS_GENERATED_BY, cycle.clone());
     b.add(&model, rdf::TYPE, tdev::MODEL);
     b.add(&model, tdev::NAME, Literal::from(m.name.as_str()));
     b.add(&model, tdev::VERSION, Literal::from(i64::from(m.version)));

@@ -77,6 +77,9 @@ pub mod tdev {
         TASK_FEATURES = "TaskFeatures", FEATURES = "features",
         FINDINGS_ADDRESSED = "findingsAddressed", FILES_TOUCHED = "filesTouched",
         TOTAL_COMPLEXITY = "totalComplexity", HIGHEST_PRIORITY = "highestPriority",
+        TASK_BASELINE = "TaskBaseline", BASELINE = "baseline", LINE_COVERAGE = "lineCoverage",
+        TEST_SUITE_SECONDS = "testSuiteSeconds", REPOSITORY_LINES = "repositoryLines",
+        CHURN = "churn",
     );
 }
 
@@ -86,6 +89,7 @@ pub mod prov {
     terms!("http://www.w3.org/ns/prov#";
         STARTED_AT_TIME = "startedAtTime", ENDED_AT_TIME = "endedAtTime",
         GENERATED_AT_TIME = "generatedAtTime", WAS_ASSOCIATED_WITH = "wasAssociatedWith",
+        WAS_GENERATED_BY = "wasGeneratedBy",
     );
 }
 

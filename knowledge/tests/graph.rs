@@ -726,3 +726,112 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
     let (repository, commit) = (&records[0].repository.name, "f".repeat(40));
     assert_eq!(graph.refusals(repository, &commit).unwrap(), []);
 }
+
+/// The learners' rows are every attempt with its labels, the task's features (from the
+/// findings for tasks recorded without them), the baseline when recorded, and the strategy's
+/// history counted only from attempts that started strictly earlier.
+#[test]
+fn training_rows_carry_each_attempt_with_the_history_before_it() {
+    use tdev_core::{Baseline, Language, Tally, TaskFeatures};
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut records: Vec<_> = (0..60).map(|i| synthetic::record(13, i)).collect();
+    // Half the cycles are recent enough to have features and a baseline.
+    for (i, record) in records.iter_mut().enumerate().filter(|(i, _)| i % 2 == 1) {
+        for task in &mut record.tasks {
+            task.features = Some(TaskFeatures {
+                kind: task.kind.clone(),
+                strategy: task.strategy.clone(),
+                findings: 1 + (i % 3) as u32,
+                files: 2,
+                total_complexity: i as f64,
+                priority: 0.25,
+            });
+            task.baseline = Some(Baseline {
+                coverage: Some(0.5),
+                churn: (i % 4 == 1).then_some(3.0),
+                repository_lines: Some(1000 + i as u64),
+                ..Baseline::unknown(Language::Python)
+            });
+        }
+    }
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let rows = graph.training_rows().unwrap();
+
+    // Every attempt, worked out from the records without the graph.
+    let attempts: Vec<_> = records
+        .iter()
+        .flat_map(|r| r.attempts.iter().map(move |a| (r, a)))
+        .collect();
+    assert_eq!(rows.len(), attempts.len());
+    assert!(
+        rows.windows(2).all(|w| w[0].started_at <= w[1].started_at),
+        "oldest first"
+    );
+    let tally = |keep: &dyn Fn(&tdev_core::CycleRecord, &tdev_core::Attempt) -> bool| {
+        let kept = attempts.iter().filter(|(r, a)| keep(r, a));
+        let (attempts, passes) = kept.fold((0, 0), |(n, p), (_, a)| {
+            (n + 1, p + u32::from(a.gate.passed))
+        });
+        Tally { attempts, passes }
+    };
+    let mut with_history = 0;
+    for (record, attempt) in &attempts {
+        let task = record.tasks.iter().find(|t| t.id == attempt.task).unwrap();
+        let matching: Vec<_> = rows
+            .iter()
+            .filter(|row| {
+                row.repository == record.repository.name
+                    && row.started_at == attempt.started_at
+                    && row.features.strategy == attempt.strategy
+                    && row.labels.duration_secs == attempt.duration_secs
+            })
+            .collect();
+        assert_eq!(matching.len(), 1, "{} {}", record.id, attempt.task);
+        let row = matching[0];
+        assert_eq!(row.labels.passed, attempt.gate.passed);
+        assert_eq!(row.labels.failed, attempt.gate.failed);
+        assert_eq!(row.features.kind, task.kind);
+        match &task.features {
+            Some(features) => assert_eq!(&row.features, features),
+            None => {
+                assert_eq!(row.features.findings, task.addresses.len() as u32);
+                assert_eq!(row.features.files, 1, "one finding, one path");
+                let finding = record
+                    .findings
+                    .iter()
+                    .find(|f| f.id == task.addresses[0])
+                    .unwrap();
+                assert_eq!(row.features.priority, finding.priority);
+            }
+        }
+        // The language is the repository's, whatever the task's baseline said.
+        let language = record.repository.language;
+        let baseline = Baseline {
+            language,
+            ..task.baseline.unwrap_or(Baseline::unknown(language))
+        };
+        assert_eq!(row.context.baseline, baseline);
+        let before = |_: &tdev_core::CycleRecord, a: &tdev_core::Attempt| {
+            a.started_at < attempt.started_at && a.strategy == attempt.strategy
+        };
+        let history = row.context.history;
+        assert_eq!(
+            history.repository,
+            tally(&|r, a| before(r, a) && r.repository == record.repository)
+        );
+        assert_eq!(history.everywhere, tally(&before));
+        let kind = |r: &tdev_core::CycleRecord, a: &tdev_core::Attempt| {
+            r.tasks
+                .iter()
+                .any(|t| t.id == a.task && t.kind == task.kind)
+        };
+        assert_eq!(history.same_kind, tally(&|r, a| before(r, a) && kind(r, a)));
+        with_history += usize::from(history.everywhere.attempts > 0);
+    }
+    assert!(
+        with_history > attempts.len() / 2,
+        "later attempts have a history"
+    );
+}

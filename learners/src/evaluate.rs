@@ -43,6 +43,13 @@ pub struct Evaluation {
 /// heuristic (its hours times 3600) alike.
 pub fn evaluate(rows: &[TrainingRow], estimate: impl Fn(&TrainingRow) -> Forecast) -> Evaluation {
     let forecasts: Vec<(Forecast, &TrainingRow)> = rows.iter().map(|r| (estimate(r), r)).collect();
+    score(&forecasts)
+}
+
+/// Scores forecasts made elsewhere, each with the row it is for: [`evaluate`] for callers
+/// whose forecasts for different rows come from different models (a time-ordered
+/// evaluation trains one per fold).
+pub fn score(forecasts: &[(Forecast, &TrainingRow)]) -> Evaluation {
     // The actual durations are floored as in training: a recorded 0 cannot be hit within 30%.
     let durations = || {
         forecasts
@@ -55,7 +62,7 @@ pub fn evaluate(rows: &[TrainingRow], estimate: impl Fn(&TrainingRow) -> Forecas
             .map(|(f, r)| (f.success_probability, r.labels.passed))
     };
     Evaluation {
-        rows: rows.len(),
+        rows: forecasts.len(),
         effort_mae_secs: mae(durations()),
         effort_within: share_within(durations(), EFFORT_TOLERANCE),
         brier: brier(outcomes()),

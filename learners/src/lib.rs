@@ -77,7 +77,7 @@ mod risk;
 pub use error::{Error, Result};
 pub use evaluate::{
     BRIER_SLACK, CALIBRATION_BINS, Comparison, EFFORT_TOLERANCE, Evaluation, MAE_SLACK, Retrain,
-    evaluate, no_worse, retrain,
+    evaluate, no_worse, retrain, score,
 };
 pub use format::FORMAT_VERSION;
 pub use models::{

@@ -128,6 +128,7 @@ mod tests {
             depends_on: Vec::new(),
             addresses: addresses.iter().map(|&a| a.to_owned()).collect(),
             features: None,
+            baseline: None,
         }
     }
 

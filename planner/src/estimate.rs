@@ -23,17 +23,31 @@ pub struct Estimate {
 pub trait Estimator: std::fmt::Debug {
     /// Estimates one task.
     fn estimate(&self, features: &TaskFeatures) -> Estimate;
+
+    /// What made the estimates, for a person reading the plan (`the heuristic`,
+    /// `learned models v3 (1,204 attempts)`).
+    fn describe(&self) -> String {
+        "the heuristic".to_owned()
+    }
 }
 
 impl<E: Estimator + ?Sized> Estimator for &E {
     fn estimate(&self, features: &TaskFeatures) -> Estimate {
         (**self).estimate(features)
     }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
 }
 
 impl<E: Estimator + ?Sized> Estimator for Arc<E> {
     fn estimate(&self, features: &TaskFeatures) -> Estimate {
         (**self).estimate(features)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
     }
 }
 

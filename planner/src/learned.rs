@@ -19,6 +19,7 @@ pub struct LearnedEstimator {
     models: Arc<LearnedModels>,
     baseline: Baseline,
     history: HashMap<(String, Strategy), StrategyHistory>,
+    label: String,
 }
 
 impl LearnedEstimator {
@@ -29,7 +30,14 @@ impl LearnedEstimator {
             models,
             baseline,
             history: HashMap::new(),
+            label: "learned models".to_owned(),
         }
+    }
+
+    /// Names the models in plans (`learned models v3`): what [`Estimator::describe`] says.
+    pub fn with_label(mut self, label: impl Into<String>) -> LearnedEstimator {
+        self.label = label.into();
+        self
     }
 
     /// The history of each strategy on tasks of each kind, as the graph holds it now: the
@@ -66,6 +74,10 @@ impl Estimator for LearnedEstimator {
             success_probability: prediction.success_probability,
             risk: prediction.risk,
         }
+    }
+
+    fn describe(&self) -> String {
+        self.label.clone()
     }
 }
 

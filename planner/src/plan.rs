@@ -40,6 +40,10 @@ pub struct Plan {
     /// enable one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needs_model: Option<NeedsModel>,
+    /// What made the estimates (`Estimator::describe`): the heuristic, or which version of
+    /// the learned models.
+    #[serde(default)]
+    pub estimated_by: String,
 }
 
 /// What the planner knows about a task beyond the recorded `Task`.
@@ -53,6 +57,10 @@ pub struct TaskDetail {
     pub priority: f64,
     /// Estimated probability that an attempt passes the gate.
     pub success_probability: f64,
+    /// The estimate of an attempt's wall time in seconds, unrounded (the task's
+    /// `estimate_hours` is rounded up to tenths of an hour).
+    #[serde(default)]
+    pub estimate_secs: f64,
 }
 
 impl Plan {
@@ -201,6 +209,7 @@ impl<E: Estimator> Planner<E> {
                 depends_on: depends_on.into_iter().map(id).collect(),
                 addresses: draft.findings.iter().map(|f| f.id.clone()).collect(),
                 features: Some(features.clone()),
+                baseline: None,
             });
             details.insert(
                 id(pos),
@@ -209,6 +218,7 @@ impl<E: Estimator> Planner<E> {
                     files: draft.files.iter().cloned().collect(),
                     priority: priority[i],
                     success_probability: (estimate.success_probability * 100.0).round() / 100.0,
+                    estimate_secs: (estimate.hours * 3600.0).round(),
                 },
             );
         }
@@ -229,6 +239,7 @@ impl<E: Estimator> Planner<E> {
                     tasks: for_model,
                     because,
                 }),
+            estimated_by: self.estimator.describe(),
         })
     }
 }

@@ -325,6 +325,24 @@ pub struct Scan {
     pub test_patterns: tdev_gates::Globs,
 }
 
+impl Scan {
+    /// The repository's language as the record names it: the language of most of its
+    /// measured files (Python on a tie), `Other` when none was measured.
+    pub fn main_language(&self) -> tdev_core::Language {
+        let python = self
+            .files
+            .iter()
+            .filter(|f| f.language == Language::Python)
+            .count();
+        let rust = self.files.len() - python;
+        match (python, rust) {
+            (0, 0) => tdev_core::Language::Other,
+            (p, r) if p >= r => tdev_core::Language::Python,
+            _ => tdev_core::Language::Rust,
+        }
+    }
+}
+
 /// Scans the repository at `root`. `progress` is called from several threads as the scan
 /// advances.
 pub fn scan(

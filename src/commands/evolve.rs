@@ -4,7 +4,7 @@
 use crate::cli::{BackendArg, EvolveArgs};
 use anyhow::Result;
 use std::io::Write;
-use tdev_actors::{ActorKind, Event};
+use tdev_actors::{ActorKind, Event, Learned};
 use tdev_app::journal::Recovered;
 use tdev_app::{BackendChoice, DataDir, EvolveOptions, Host, Layout};
 use tdev_core::{CycleRecord, Outcome};
@@ -103,6 +103,7 @@ fn print_event(event: &Event) {
             already_proposed,
             already_refused,
             needs_model,
+            estimated_by,
             ..
         } => {
             let mut left_out = Vec::new();
@@ -119,10 +120,14 @@ fn print_event(event: &Event) {
             if let Some(needs) = needs_model {
                 left_out.push(needs.to_string());
             }
+            let estimates = format!("estimates by {estimated_by}");
             if left_out.is_empty() {
-                format!("  plan: {tasks} tasks")
+                format!("  plan: {tasks} tasks, {estimates}")
             } else {
-                format!("  plan: {tasks} tasks ({})", left_out.join("; "))
+                format!(
+                    "  plan: {tasks} tasks, {estimates} ({})",
+                    left_out.join("; ")
+                )
             }
         }
         Event::AttemptStarted {
@@ -161,6 +166,7 @@ fn print_event(event: &Event) {
             Some(reason) => format!("cycle {cycle}: {} ({reason})", outcome.as_str()),
             None => format!("cycle {cycle}: {}", outcome.as_str()),
         },
+        Event::Learned { learned, .. } => format!("  learn: {}", learned_line(learned)),
         Event::ActorRestarted { actor, reason } => {
             format!(
                 "  the {} actor failed and was restarted: {reason}",
@@ -170,6 +176,45 @@ fn print_event(event: &Event) {
         _ => return,
     };
     eprintln!("{line}");
+}
+
+/// The Learn phase in one line: the version kept and how it did on the cycle's attempts, or
+/// why the models in use stay.
+fn learned_line(learned: &Result<Learned, String>) -> String {
+    let scores = |e: &tdev_learners::Evaluation| {
+        let mut parts = vec![format!("{} attempts held out", e.rows)];
+        if let Some(within) = e.effort_within {
+            parts.push(format!("{:.0}% of durations within ±30%", within * 100.0));
+        }
+        if let Some(brier) = e.brier {
+            parts.push(format!("Brier {brier:.3}"));
+        }
+        parts.join(", ")
+    };
+    match learned {
+        Ok(Learned::Kept {
+            version,
+            rows,
+            held_out,
+        }) => match held_out {
+            Some(e) => format!(
+                "planner models v{version} trained on {rows} attempts and kept ({})",
+                scores(e)
+            ),
+            None => format!("planner models v{version} trained on {rows} attempts (the first)"),
+        },
+        Ok(Learned::Refused {
+            version,
+            candidate,
+            previous,
+        }) => format!(
+            "a retrained model did worse on this cycle's attempts than v{version} ({} against {}); v{version} stays",
+            scores(candidate),
+            scores(previous)
+        ),
+        Ok(Learned::Nothing { why }) => format!("nothing new to learn: {why}"),
+        Err(reason) => format!("retraining failed, the models in use stay: {reason}"),
+    }
 }
 
 fn summary(out: &mut impl Write, records: &[CycleRecord]) -> std::io::Result<()> {

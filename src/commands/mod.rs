@@ -4,6 +4,7 @@ mod cycles;
 mod evolve;
 mod init;
 mod kg;
+mod learn;
 mod patterns;
 mod plan;
 mod scan;
@@ -34,7 +35,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Patterns(command) => {
             patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
-        Command::Plan(args) => plan::run(args, &layout()?, &configuration(cli.data_dir)?),
+        Command::Learn(command) => learn::run(&locate(cli.data_dir, Missing::Refuse)?, command),
+        Command::Plan(args) => {
+            let data = existing(cli.data_dir.clone())?;
+            plan::run(
+                args,
+                &layout()?,
+                &configuration(cli.data_dir)?,
+                data.as_deref(),
+            )
+        }
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {
@@ -64,6 +74,17 @@ fn configuration(explicit: Option<PathBuf>) -> Result<tdev_app::Config> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let layout = Layout::from_env()?;
     Ok(tdev_app::datadir::config_or_default(
+        explicit.as_deref(),
+        &cwd,
+        &layout,
+    )?)
+}
+
+/// The data directory `configuration` reads, when there is one; nothing is created.
+fn existing(explicit: Option<PathBuf>) -> Result<Option<PathBuf>> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let layout = Layout::from_env()?;
+    Ok(tdev_app::datadir::existing(
         explicit.as_deref(),
         &cwd,
         &layout,

@@ -11,7 +11,12 @@ use tdev_core::Finding;
 
 /// Plans for the backends `config` (the data directory's `tdev.toml`, or the defaults) makes
 /// available.
-pub fn run(args: PlanArgs, layout: &Layout, config: &Config) -> Result<()> {
+pub fn run(
+    args: PlanArgs,
+    layout: &Layout,
+    config: &Config,
+    data: Option<&std::path::Path>,
+) -> Result<()> {
     let from = match (&args.repo, &args.findings) {
         (Some(repo), _) => FindingsFrom::Repo(repo),
         (None, Some(file)) => {
@@ -21,7 +26,17 @@ pub fn run(args: PlanArgs, layout: &Layout, config: &Config) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires --repo or --findings"),
     };
-    let plan = tdev_app::plan(args.goal.as_deref(), from, args.max_tasks, layout, config)?;
+    let (plan, warnings) = tdev_app::plan(
+        args.goal.as_deref(),
+        from,
+        args.max_tasks,
+        layout,
+        config,
+        data,
+    )?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;

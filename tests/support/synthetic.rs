@@ -115,6 +115,7 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
             addresses: vec![findings[t % findings.len()].id.clone()],
             // As records written before tasks kept their features.
             features: None,
+            baseline: None,
         });
         // Riskier tasks pass less often, so learners have something to find.
         let pass_probability = 0.95 - 0.12 * f64::from(risk);

@@ -27,6 +27,9 @@ pub fn text(plan: &Plan) -> String {
         plan.total_hours(),
         plan.critical_path.hours
     );
+    if !plan.estimated_by.is_empty() {
+        let _ = writeln!(out, "Estimates by {}.", plan.estimated_by);
+    }
     if plan.left_out > 0 {
         let _ = writeln!(
             out,
@@ -63,7 +66,8 @@ pub fn text(plan: &Plan) -> String {
             if let Some(detail) = plan.details.get(id) {
                 let _ = write!(
                     line,
-                    "  success {:>3.0}%",
+                    "  ~{:>6}  success {:>3.0}%",
+                    duration(detail.estimate_secs),
                     detail.success_probability * 100.0
                 );
             }
@@ -82,4 +86,15 @@ pub fn text(plan: &Plan) -> String {
         plan.critical_path.tasks.join(" -> ")
     );
     out
+}
+
+/// Seconds as a person reads them: `45 s`, `12 min`, `1.5 h`.
+fn duration(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{:.0} s", secs.max(0.0))
+    } else if secs < 90.0 * 60.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
 }

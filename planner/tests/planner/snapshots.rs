@@ -70,6 +70,7 @@ fn mermaid_escapes_ids_and_labels() {
         left_out: 0,
         too_large: Vec::new(),
         needs_model: None,
+        estimated_by: "the heuristic".into(),
     };
     expect_test::expect![[r#"
         flowchart TD

@@ -101,6 +101,7 @@ pub fn graph(spec: &str) -> (Vec<Task>, Vec<Finding>) {
                 .collect(),
             addresses,
             features: None,
+            baseline: None,
         });
     }
     let findings = files

@@ -1,0 +1,229 @@
+//! What the learners know, for the commands that ask: the estimator a plan is made with
+//! (the newest readable model version, else the heuristic) and `tdev learn eval`, a
+//! time-ordered evaluation of the models against the heuristic on the recorded history.
+
+use crate::serve::Reader;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use tdev_actors::{CurrentModels, load_latest};
+use tdev_core::{Baseline, TrainingRow};
+use tdev_knowledge::{ModelFiles, TRAINING_ROWS_QUERY, current_histories, training_rows_from};
+use tdev_learners::metrics::CalibrationBin;
+use tdev_learners::{EFFORT_TOLERANCE, Evaluation, Forecast, LearnedModels, evaluate, score};
+use tdev_planner::{Estimator, HeuristicEstimator, LearnedEstimator, SharedEstimator};
+
+/// Every recorded attempt as a training row, oldest first, from whoever holds the data
+/// directory.
+pub fn training_rows(reader: &Reader) -> Result<Vec<TrainingRow>> {
+    Ok(training_rows_from(reader.query(TRAINING_ROWS_QUERY)?)?)
+}
+
+/// The estimator plans of `repository` are made with, and warnings for the user: the newest
+/// model version of the data directory `dir` that reads back, given the repository's
+/// baseline and each strategy's history so far; the heuristic when there is no data
+/// directory, no model yet, or no readable one (each said in a warning but the first two).
+pub fn planning_estimator(
+    dir: Option<&Path>,
+    repository: &str,
+    baseline: Baseline,
+) -> Result<(SharedEstimator, Vec<String>)> {
+    let Some(dir) = dir else {
+        return Ok((Arc::new(HeuristicEstimator), Vec::new()));
+    };
+    let (current, warnings) = load_latest(&ModelFiles::new(dir.join("models")));
+    let Some(current) = current else {
+        return Ok((Arc::new(HeuristicEstimator), warnings));
+    };
+    let rows = training_rows(&Reader::open(dir)?)?;
+    Ok((learned(&current, &rows, repository, baseline), warnings))
+}
+
+fn learned(
+    current: &CurrentModels,
+    rows: &[TrainingRow],
+    repository: &str,
+    baseline: Baseline,
+) -> SharedEstimator {
+    Arc::new(
+        LearnedEstimator::new(current.models.clone(), baseline)
+            .with_history(current_histories(rows, repository))
+            .with_label(current.describe()),
+    )
+}
+
+/// The share of the history, oldest first, that the first evaluation fold trains on.
+const FIRST_TRAINING_SHARE: f64 = 0.5;
+
+/// Folds of the time-ordered evaluation.
+const FOLDS: usize = 5;
+
+/// `tdev learn eval`: the learned models and the heuristic scored on the same attempts, each
+/// attempt predicted by models trained only on attempts that started before its fold.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Attempts recorded.
+    pub rows: usize,
+    /// Attempts scored (those after the first training share).
+    pub scored: usize,
+    /// Folds: each trains on everything before it and scores itself.
+    pub folds: usize,
+    /// The learned models' scores.
+    pub learned: Scores,
+    /// The heuristic's scores on the same attempts.
+    pub heuristic: Scores,
+}
+
+/// One estimator's scores (`tdev_learners::Evaluation`, serialisable).
+#[derive(Clone, Debug, Serialize)]
+pub struct Scores {
+    /// Mean absolute error of the duration, in seconds.
+    pub effort_mae_secs: Option<f64>,
+    /// Share of attempts whose duration was estimated within ±30%.
+    pub effort_within: Option<f64>,
+    /// Brier score of the success probability (lower is better).
+    pub brier: Option<f64>,
+    /// AUC of the success probability (0.5 is chance).
+    pub auc: Option<f64>,
+    /// Calibration: predicted against observed pass rates.
+    pub calibration: Vec<Bin>,
+}
+
+/// One bin of a calibration table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bin {
+    /// The bin's range of predicted probability.
+    pub from: f64,
+    /// Its upper end.
+    pub to: f64,
+    /// Attempts in it.
+    pub count: usize,
+    /// Their mean predicted probability.
+    pub predicted: f64,
+    /// The share of them that passed.
+    pub observed: f64,
+}
+
+impl From<&Evaluation> for Scores {
+    fn from(e: &Evaluation) -> Scores {
+        Scores {
+            effort_mae_secs: e.effort_mae_secs,
+            effort_within: e.effort_within,
+            brier: e.brier,
+            auc: e.auc,
+            calibration: e.calibration.iter().map(Bin::from).collect(),
+        }
+    }
+}
+
+impl From<&CalibrationBin> for Bin {
+    fn from(b: &CalibrationBin) -> Bin {
+        Bin {
+            from: b.lower,
+            to: b.upper,
+            count: b.count,
+            predicted: b.mean_probability,
+            observed: b.observed,
+        }
+    }
+}
+
+/// Evaluates in time order: the history after its first half is cut into [`FOLDS`] folds;
+/// each fold is predicted by models trained on every attempt that started before it, and by
+/// the heuristic. A user error when too little is recorded to score anything.
+pub fn evaluate_history(rows: &[TrainingRow]) -> Result<Report> {
+    let first = ((rows.len() as f64) * FIRST_TRAINING_SHARE).ceil() as usize;
+    if rows.len() < 2 * FOLDS || first >= rows.len() {
+        return Err(Error::user(format!(
+            "{} attempts are recorded; `tdev learn eval` needs at least {} to train on the \
+             past and score what came after; run `tdev evolve` on a repository first",
+            rows.len(),
+            2 * FOLDS
+        )));
+    }
+    let scored = &rows[first..];
+    let fold = scored.len().div_ceil(FOLDS);
+    let mut learned: Vec<(Forecast, &TrainingRow)> = Vec::with_capacity(scored.len());
+    for start in (0..scored.len()).step_by(fold) {
+        let end = (start + fold).min(scored.len());
+        // Everything that started before the fold's first attempt, so that attempts of one
+        // cycle (which share a start time) are never split between training and scoring.
+        let cut = rows.partition_point(|r| r.started_at < scored[start].started_at);
+        let models = LearnedModels::train(&rows[..cut])?;
+        learned.extend(scored[start..end].iter().map(|r| (models.forecast(r), r)));
+    }
+    let heuristic = |row: &TrainingRow| {
+        let estimate = HeuristicEstimator.estimate(&row.features);
+        Forecast {
+            seconds: estimate.hours * 3600.0,
+            success_probability: estimate.success_probability,
+        }
+    };
+    let folds = scored.len().div_ceil(fold);
+    Ok(Report {
+        rows: rows.len(),
+        scored: scored.len(),
+        folds,
+        learned: Scores::from(&score(&learned)),
+        heuristic: Scores::from(&evaluate(scored, heuristic)),
+    })
+}
+
+/// The report for a terminal.
+pub fn render(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} attempts recorded; the last {} scored in {} time-ordered folds, each predicted by \
+         models trained only on the attempts before it.\n",
+        report.rows, report.scored, report.folds
+    );
+    let percent = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.0}%", v * 100.0));
+    let number =
+        |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
+    let _ = writeln!(out, "{:<38}{:>10}{:>12}", "", "learned", "heuristic");
+    let lines = [
+        (
+            "effort: mean absolute error".to_owned(),
+            number(report.learned.effort_mae_secs, 1) + " s",
+            number(report.heuristic.effort_mae_secs, 1) + " s",
+        ),
+        (
+            format!("effort: within ±{:.0}%", EFFORT_TOLERANCE * 100.0),
+            percent(report.learned.effort_within),
+            percent(report.heuristic.effort_within),
+        ),
+        (
+            "success: Brier score (lower is better)".to_owned(),
+            number(report.learned.brier, 3),
+            number(report.heuristic.brier, 3),
+        ),
+        (
+            "success: AUC (0.5 is chance)".to_owned(),
+            number(report.learned.auc, 3),
+            number(report.heuristic.auc, 3),
+        ),
+    ];
+    for (name, learned, heuristic) in lines {
+        let _ = writeln!(out, "{name:<38}{learned:>10}{heuristic:>12}");
+    }
+    let _ = writeln!(out, "\nCalibration of the learned success probability:");
+    let _ = writeln!(
+        out,
+        "  {:<12}{:>9}{:>11}{:>10}",
+        "predicted", "attempts", "mean", "passed"
+    );
+    for bin in report.learned.calibration.iter().filter(|b| b.count > 0) {
+        let _ = writeln!(
+            out,
+            "  {:<12}{:>9}{:>10.0}%{:>9.0}%",
+            format!("{:.0}–{:.0}%", bin.from * 100.0, bin.to * 100.0),
+            bin.count,
+            bin.predicted * 100.0,
+            bin.observed * 100.0
+        );
+    }
+    out
+}
