@@ -25,6 +25,8 @@ use tdev_core::{
     Attempt, Baseline, Change, CycleRecord, Finding, GateDecision, Language, Outcome,
     PatternOutcome, Repository, Strategy, Task, Timestamp, Trigger,
 };
+use tdev_learners::rand::SeedableRng;
+use tdev_learners::rand::rngs::StdRng;
 use tdev_planner::{BackendChoice, Backends, Earlier, LearnedEstimator, SharedEstimator};
 use tokio::sync::broadcast;
 
@@ -248,6 +250,10 @@ async fn drive(
     };
     let backends = available_backends(&args.config.coder, request.backend);
     let language = record.repository.language;
+    let models = history
+        .models
+        .as_ref()
+        .map(|current| current.models.clone());
     let estimator = history.models.map(|current| {
         let baseline = Baseline {
             repository_lines: Some(scan.summary.sloc),
@@ -332,6 +338,7 @@ async fn drive(
         backends,
         language: record.repository.language,
         refused: Arc::new(earlier.refused),
+        models,
     };
     let mut passed: HashSet<String> = HashSet::new();
     let mut runs: HashMap<String, TaskRun> = HashMap::new();
@@ -420,6 +427,9 @@ struct TaskContext {
     /// For findings whose tool strategies the gate refused on this base commit, those
     /// strategies: they are not tried again on it.
     refused: Arc<HashMap<String, Vec<Strategy>>>,
+    /// The planner's learned models, when trained: their posteriors choose which of a
+    /// task's strategies is tried first.
+    models: Option<Arc<tdev_learners::LearnedModels>>,
 }
 
 /// What came of one task: its attempts and lessons, and whether one passed (`Err` when an
@@ -480,8 +490,14 @@ async fn run_task(
 ) -> Result<bool, PhaseError> {
     let request = &*context.request;
     let mut feedback: Vec<String> = Vec::new();
-    let mut order: VecDeque<Strategy> =
-        tdev_planner::attempt_order(task, &context.refused, &context.backends).into();
+    let mut order = tdev_planner::attempt_order(task, &context.refused, &context.backends);
+    if let Some(models) = &context.models {
+        // Seeded by the cycle and task, so that a cycle's choices can be replayed.
+        let seed = tdev_core::stable_hash(format!("{}/{}", request.id, task.id).as_bytes());
+        let mut rng = <StdRng as SeedableRng>::seed_from_u64(seed);
+        order = tdev_planner::order_by_posteriors(order, task, models.posteriors(), &mut rng);
+    }
+    let mut order: VecDeque<Strategy> = order.into();
     let mut number = 0;
     while let Some(strategy) = order.pop_front() {
         number += 1;

@@ -145,6 +145,39 @@ impl Posteriors {
         drawn.into_iter().map(|(_, s)| s.clone()).collect()
     }
 
+    /// The candidates in the order Thompson sampling tries them, each arm's posterior built
+    /// on its own prior (`prior_of`, for example the heuristic's pass rate as pseudo-counts)
+    /// instead of the common one: what tdev believes before any attempt still counts, and
+    /// what it sees of the arm moves the order away from it. Ties keep the candidates' order.
+    pub fn thompson_order_from<R: Rng + ?Sized>(
+        &self,
+        kind: &str,
+        candidates: &[Strategy],
+        prior_of: impl Fn(&Strategy) -> Prior,
+        rng: &mut R,
+    ) -> Vec<Strategy> {
+        let mut drawn: Vec<(f64, &Strategy)> = candidates
+            .iter()
+            .map(|strategy| {
+                let prior = Some(prior_of(strategy))
+                    .filter(Prior::is_valid)
+                    .unwrap_or(self.prior);
+                let seen = self.outcomes(kind, strategy);
+                let (alpha, beta) = (
+                    prior.passes + f64::from(seen.passes),
+                    prior.failures + f64::from(seen.failures),
+                );
+                let draw = match Beta::new(alpha, beta) {
+                    Ok(distribution) => distribution.sample(rng),
+                    Err(_) => alpha / (alpha + beta),
+                };
+                (draw, strategy)
+            })
+            .collect();
+        drawn.sort_by(|a, b| b.0.total_cmp(&a.0));
+        drawn.into_iter().map(|(_, s)| s.clone()).collect()
+    }
+
     /// How many arms have been seen.
     pub fn arms(&self) -> usize {
         self.arms.len()

@@ -8,7 +8,7 @@
 //! of [`tdev_core::Tier`]: a safe ruff fix to the unsafe one, a codemod, an unsafe fix or a
 //! clippy fix to a model when one may try.
 
-use crate::Backends;
+use crate::{Backends, Estimator};
 use std::collections::HashMap;
 use tdev_core::{Attempt, Family, MAX_ATTEMPTS_PER_TASK, Outcome, Strategy, Task};
 
@@ -52,6 +52,67 @@ pub fn attempt_order(
         }
     }
     order
+}
+
+/// How strongly the heuristic's pass rate counts before a strategy is seen on a kind of
+/// task, in attempts: after about this many attempts, what was seen outweighs it.
+pub const PRIOR_ATTEMPTS: f64 = 10.0;
+
+/// `order` (from [`attempt_order`]) with its distinct strategies reordered by Thompson
+/// sampling over the learned posteriors of each strategy on tasks of the task's kind, each
+/// starting from the heuristic's pass rate as [`PRIOR_ATTEMPTS`] pseudo-attempts: with little
+/// seen, the order stays the escalation order almost always (a safe fix before the unsafe
+/// one); a strategy that keeps failing on that kind of task stops being tried first. A
+/// model's strategy repeated to fill the attempts stays at the end.
+pub fn order_by_posteriors<R: tdev_learners::rand::Rng + ?Sized>(
+    order: Vec<Strategy>,
+    task: &Task,
+    posteriors: &tdev_learners::Posteriors,
+    rng: &mut R,
+) -> Vec<Strategy> {
+    let mut distinct: Vec<Strategy> = Vec::new();
+    for strategy in &order {
+        if !distinct.contains(strategy) {
+            distinct.push(strategy.clone());
+        }
+    }
+    if distinct.len() < 2 {
+        return order;
+    }
+    let prior_of = |strategy: &Strategy| {
+        let features = tdev_core::TaskFeatures {
+            kind: task.kind.clone(),
+            strategy: strategy.clone(),
+            ..task
+                .features
+                .clone()
+                .unwrap_or_else(|| tdev_core::TaskFeatures {
+                    kind: task.kind.clone(),
+                    strategy: strategy.clone(),
+                    findings: u32::try_from(task.addresses.len()).unwrap_or(u32::MAX),
+                    files: 1,
+                    total_complexity: 0.0,
+                    priority: 0.0,
+                })
+        };
+        let p = crate::HeuristicEstimator
+            .estimate(&features)
+            .success_probability
+            .clamp(0.01, 0.99);
+        tdev_learners::Prior {
+            passes: p * PRIOR_ATTEMPTS,
+            failures: (1.0 - p) * PRIOR_ATTEMPTS,
+        }
+    };
+    let mut reordered = posteriors.thompson_order_from(&task.kind, &distinct, prior_of, rng);
+    // The repeats that filled the attempts: the last strategy again, as before.
+    while reordered.len() < order.len() {
+        match reordered.last() {
+            Some(last) if !last.is_deterministic() => reordered.push(last.clone()),
+            _ => break,
+        }
+    }
+    reordered
 }
 
 /// How a cycle that ran to its end went, from its attempts: passed when one passed the gate;
@@ -240,5 +301,57 @@ mod tests {
               (Outcome::Failed, Some("none of the 2 attempts that reached the gate passed it; 1 did not reach it: llm:fix: the model's answer held no change")));
         let many: Vec<Attempt> = (0..5).map(|i| attempt(&format!("codemod:c{i}"), false, false, "declined")).collect();
         check(&many, (Outcome::Failed, Some("no attempt reached the gate: codemod:c0: declined; codemod:c1: declined; codemod:c2: declined; and 2 more")));
+    }
+
+    /// How often, over 400 seeds, `first` is the strategy tried first.
+    fn share_first(posteriors: &tdev_learners::Posteriors, task: &Task, first: &str) -> f64 {
+        use tdev_learners::rand::{SeedableRng, rngs::StdRng};
+        let order = attempt_order(task, &HashMap::new(), &NONE);
+        let firsts = (0..400)
+            .filter(|&seed| {
+                let mut rng = StdRng::seed_from_u64(seed);
+                order_by_posteriors(order.clone(), task, posteriors, &mut rng)[0].to_string()
+                    == first
+            })
+            .count();
+        firsts as f64 / 400.0
+    }
+
+    /// With nothing seen the escalation order stands almost always; a strategy that keeps
+    /// failing on one kind of task stops being tried first there, and only there.
+    #[test]
+    fn a_strategy_that_keeps_failing_on_a_kind_stops_being_tried_first() {
+        let lint = task("ruff-fix:E7", &["f1"]);
+        let mut posteriors = tdev_learners::Posteriors::new(tdev_learners::Prior::default());
+        assert!(share_first(&posteriors, &lint, "ruff-fix:E7") > 0.8);
+
+        let safe: Strategy = "ruff-fix:E7".parse().unwrap();
+        let unsafe_fix: Strategy = "ruff-unsafe-fix:E7".parse().unwrap();
+        for _ in 0..30 {
+            posteriors.observe("fix-lint", &safe, false);
+            posteriors.observe("fix-lint", &unsafe_fix, true);
+        }
+        assert!(share_first(&posteriors, &lint, "ruff-fix:E7") < 0.05);
+
+        let docs = Task {
+            kind: "improve-docs".into(),
+            ..lint.clone()
+        };
+        assert!(share_first(&posteriors, &docs, "ruff-fix:E7") > 0.8);
+        // Every strategy is still tried: only the order changed.
+        let mut rng =
+            <tdev_learners::rand::rngs::StdRng as tdev_learners::rand::SeedableRng>::seed_from_u64(
+                1,
+            );
+        let mut tried = order_by_posteriors(
+            vec![safe.clone(), unsafe_fix.clone()],
+            &lint,
+            &posteriors,
+            &mut rng,
+        );
+        tried.sort();
+        let mut expected = vec![safe, unsafe_fix];
+        expected.sort();
+        assert_eq!(tried, expected);
     }
 }

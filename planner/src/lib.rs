@@ -59,7 +59,7 @@ mod render;
 mod selection;
 mod split;
 
-pub use attempts::{attempt_order, cycle_outcome};
+pub use attempts::{PRIOR_ATTEMPTS, attempt_order, cycle_outcome, order_by_posteriors};
 pub use backends::{BackendChoice, Backends, NeedsModel, NoModel};
 pub use error::{Error, Result};
 pub use estimate::{Estimate, Estimator, HeuristicEstimator, SharedEstimator};
