@@ -87,6 +87,7 @@ pub(crate) async fn run(
         tasks: Vec::new(),
         attempts: Vec::new(),
         models: Vec::new(),
+        branch_fates: Vec::new(),
     };
     let mut lessons = Vec::new();
     let mut duplicates = HashSet::new();

@@ -77,6 +77,8 @@ pub mod tdev {
         TASK_FEATURES = "TaskFeatures", FEATURES = "features",
         FINDINGS_ADDRESSED = "findingsAddressed", FILES_TOUCHED = "filesTouched",
         TOTAL_COMPLEXITY = "totalComplexity", HIGHEST_PRIORITY = "highestPriority",
+        BRANCH_FATE = "BranchFate", OBSERVED_FATE = "observedFate",
+        FATE_OF_BRANCH = "fateOfBranch", FATE = "fate", OBSERVED_AT = "observedAt",
     );
 }
 
@@ -216,6 +218,11 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         FILES_TOUCHED,
         TOTAL_COMPLEXITY,
         HIGHEST_PRIORITY,
+        BRANCH_FATE,
+        OBSERVED_FATE,
+        FATE_OF_BRANCH,
+        FATE,
+        OBSERVED_AT,
     ]
 }
 

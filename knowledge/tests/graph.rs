@@ -726,3 +726,126 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
     let (repository, commit) = (&records[0].repository.name, "f".repeat(40));
     assert_eq!(graph.refusals(repository, &commit).unwrap(), []);
 }
+
+#[test]
+fn proposed_branches_are_the_kept_changes_with_their_commits_and_times() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let records: Vec<_> = (0..12).map(|i| synthetic::record(11, i)).collect();
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let repository = records[0].repository.name.as_str();
+    // What the records say, worked out without the graph.
+    let mut expected = Vec::new();
+    for record in records.iter().filter(|r| r.repository.name == repository) {
+        for attempt in record.attempts.iter().filter(|a| a.gate.passed) {
+            let change = attempt.change.as_ref().unwrap();
+            expected.push(tdev_core::ProposedBranch {
+                branch: change.branch.clone(),
+                commit: change.commit.clone(),
+                proposed_at: attempt.started_at,
+            });
+        }
+    }
+    expected.sort();
+    assert!(!expected.is_empty(), "the sample has passing changes");
+    assert_eq!(graph.proposed_branches(repository).unwrap(), expected);
+    assert_eq!(graph.proposed_branches("no-such-repository").unwrap(), []);
+}
+
+#[test]
+fn the_latest_recorded_fate_of_each_branch_is_its_label() {
+    use tdev_core::{BranchFate, Fate, Timestamp};
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let first = synthetic::record(3, 0);
+    let other = synthetic::record(3, 1);
+    assert_ne!(first.repository.name, other.repository.name);
+    // The first record's passing attempt: its branch is "a".
+    let kept = first
+        .attempts
+        .iter()
+        .find(|a| a.gate.passed)
+        .expect("a pass");
+    let a = kept.change.as_ref().unwrap().branch["tdev/auto/".len()..].to_owned();
+    let at = |day: i64| Timestamp::from_unix(first.ended_at.unix() + day * 86_400);
+    let fate = |branch: &str, fate: Fate, day: i64| BranchFate {
+        branch: format!("tdev/auto/{branch}"),
+        fate,
+        observed_at: at(day),
+    };
+    // A later cycle on the same repository, which only observed fates.
+    let observing = |id: &str, base: &tdev_core::CycleRecord, day: i64, fates: Vec<BranchFate>| {
+        tdev_core::CycleRecord {
+            id: id.into(),
+            started_at: at(day),
+            ended_at: at(day),
+            outcome: tdev_core::Outcome::NoChange,
+            failure_reason: None,
+            findings: vec![],
+            tasks: vec![],
+            attempts: vec![],
+            models: vec![],
+            branch_fates: fates,
+            ..base.clone()
+        }
+    };
+    for record in [
+        first.clone(),
+        other.clone(),
+        observing(
+            "later-1",
+            &first,
+            1,
+            vec![fate(&a, Fate::Open, 1), fate("b", Fate::Open, 1)],
+        ),
+        observing(
+            "later-2",
+            &first,
+            40,
+            vec![fate(&a, Fate::Merged, 40), fate("b", Fate::Stale, 40)],
+        ),
+        observing("elsewhere", &other, 2, vec![fate("c", Fate::Deleted, 2)]),
+    ] {
+        graph.record_cycle(&record).unwrap();
+    }
+    assert_eq!(
+        graph.branch_fates(&first.repository.name).unwrap(),
+        // Sorted by branch.
+        [fate("b", Fate::Stale, 40), fate(&a, Fate::Merged, 40)]
+    );
+    assert_eq!(
+        graph.branch_fates(&other.repository.name).unwrap(),
+        [fate("c", Fate::Deleted, 2)]
+    );
+    assert_eq!(graph.branch_fates("no-such-repository").unwrap(), []);
+    // The guide's query gives the passing attempt its latest fate.
+    let guide = include_str!("../../docs/ontology.md");
+    let query = guide
+        .split("What became of each passing change")
+        .nth(1)
+        .and_then(|rest| rest.split("```sparql\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/ontology.md has the query");
+    let literal = |text: &str| format!("\"{text}\"");
+    assert_eq!(
+        rows(&graph, query),
+        [BTreeMap::from([
+            ("strategy".to_owned(), literal(&kept.strategy.to_string())),
+            ("branch".to_owned(), literal(&format!("tdev/auto/{a}"))),
+            ("fate".to_owned(), literal("merged")),
+        ])]
+    );
+    // Each observation is a node of its cycle's graph.
+    let g = vocab::cycle_graph("later-2");
+    assert_eq!(
+        count(
+            &graph,
+            &format!(
+                "GRAPH <{}> {{ ?c tdev:observedFate [ a tdev:BranchFate ; \
+                 tdev:fateOfBranch ?b ; tdev:fate ?f ; tdev:observedAt ?t ] }}",
+                g.as_str()
+            )
+        ),
+        2
+    );
+}
