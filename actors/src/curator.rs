@@ -53,6 +53,10 @@ pub struct History {
     pub proposals: Vec<tdev_knowledge::Proposal>,
     /// The findings whose tool and codemod strategies were all refused on the same commit.
     pub refusals: Vec<tdev_knowledge::Refusal>,
+    /// The branches passing changes were kept on, with their commits and ages.
+    pub branches: Vec<tdev_core::ProposedBranch>,
+    /// The latest recorded fate of each branch a cycle has looked at.
+    pub fates: Vec<tdev_core::BranchFate>,
 }
 
 /// Writes the cycles and lessons it is sent.
@@ -115,6 +119,8 @@ impl Actor for Curator {
                     Ok(History {
                         proposals,
                         refusals,
+                        branches: graph.proposed_branches(&repository)?,
+                        fates: graph.branch_fates(&repository)?,
                     })
                 });
                 let _ = reply.send(history.map_err(PhaseError::knowledge(
