@@ -85,12 +85,27 @@ fn with_features(mut record: tdev_core::CycleRecord) -> tdev_core::CycleRecord {
     record
 }
 
+/// A synthetic record that also saw what became of branches earlier cycles proposed, one of
+/// each fate.
+fn with_fates(mut record: tdev_core::CycleRecord) -> tdev_core::CycleRecord {
+    record.branch_fates = tdev_core::Fate::ALL
+        .into_iter()
+        .map(|fate| tdev_core::BranchFate {
+            branch: format!("tdev/auto/earlier-{fate}"),
+            fate,
+            observed_at: record.started_at,
+        })
+        .collect();
+    record
+}
+
 fn sample() -> String {
     // Record 49 carries retrained models; the others cover failed and passed cycles, with
-    // and without the features of their tasks.
+    // and without the features of their tasks, and the fates of earlier branches.
     recorded(&[
         synthetic::record(1, 0),
         with_features(synthetic::record(1, 1)),
+        with_fates(synthetic::record(1, 2)),
         synthetic::record(1, 49),
     ])
 }
@@ -182,4 +197,27 @@ fn task_features_without_their_complexity_are_rejected() {
 #[test]
 fn a_failed_gate_without_reasons_is_rejected() {
     check_broken("reason", |_| None, "GateDecision");
+}
+
+#[test]
+fn a_fate_that_is_none_of_the_four_is_rejected() {
+    check_broken(
+        "fate",
+        |line| Some(line.replace("\"merged\"", "\"closed\"")),
+        "tdev:fate",
+    );
+}
+
+#[test]
+fn a_fate_of_a_branch_outside_tdev_branches_is_rejected() {
+    check_broken(
+        "fateOfBranch",
+        |line| Some(line.replace("\"tdev/auto/", "\"main-")),
+        "tdev:fateOfBranch",
+    );
+}
+
+#[test]
+fn a_fate_without_its_time_is_rejected() {
+    check_broken("observedAt", |_| None, "tdev:observedAt");
 }

@@ -70,6 +70,10 @@ pub struct History {
     /// Each (task kind, strategy)'s history on the repository and everywhere, as the models
     /// are given it; empty without models.
     pub strategies: HashMap<(String, Strategy), StrategyHistory>,
+    /// The branches passing changes were kept on, with their commits and ages.
+    pub branches: Vec<tdev_core::ProposedBranch>,
+    /// The latest recorded fate of each branch a cycle has looked at.
+    pub fates: Vec<tdev_core::BranchFate>,
 }
 
 /// Writes the cycles and lessons it is sent.
@@ -174,6 +178,8 @@ impl Actor for Curator {
                         refusals,
                         models,
                         strategies,
+                        branches: graph.proposed_branches(&repository)?,
+                        fates: graph.branch_fates(&repository)?,
                     })
                 });
                 let _ = reply.send(history.map_err(PhaseError::knowledge(

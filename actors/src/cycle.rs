@@ -89,6 +89,7 @@ pub(crate) async fn run(
         tasks: Vec::new(),
         attempts: Vec::new(),
         models: Vec::new(),
+        branch_fates: Vec::new(),
     };
     let mut lessons = Vec::new();
     let mut duplicates = HashSet::new();
@@ -235,6 +236,14 @@ async fn drive(
         },
     )
     .await??;
+    // What became of the branches earlier cycles proposed: the label their maintainers gave.
+    let observed = branch_fates(
+        &request.repo,
+        tdev_core::fates_to_observe(history.branches, &history.fates),
+        args.config.stale_after,
+    )
+    .await;
+    record.branch_fates = tdev_core::fates_to_record(observed, &history.fates);
     let mut earlier = Earlier {
         waiting: history
             .proposals
@@ -478,6 +487,30 @@ async fn checkout_state(repo: &std::path::Path) -> CheckoutState {
         }
     })
     .await
+    .unwrap_or_default()
+}
+
+/// What became of the `proposed` branches, as the repository shows now. A fate is a label
+/// for learning, not something the cycle needs: when git cannot tell (no default branch, a
+/// shallow clone, git failing), the cycle goes on and records none.
+async fn branch_fates(
+    repo: &std::path::Path,
+    proposed: Vec<tdev_core::ProposedBranch>,
+    stale_after: Duration,
+) -> Vec<tdev_core::BranchFate> {
+    if proposed.is_empty() {
+        return Vec::new();
+    }
+    let repo = repo.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let repo = tdev_worktree::Repo::open(&repo).ok()?;
+        let default = repo.default_branch().ok()??;
+        repo.branch_fates(&default, &proposed, Timestamp::now(), stale_after)
+            .ok()
+    })
+    .await
+    .ok()
+    .flatten()
     .unwrap_or_default()
 }
 

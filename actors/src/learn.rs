@@ -288,6 +288,7 @@ mod tests {
                 duration_secs: seconds,
                 tokens: None,
                 cost: None,
+                fate: None,
             },
         };
         LearnedModels::train(&vec![row; 4]).unwrap()

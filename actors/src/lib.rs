@@ -94,6 +94,9 @@ pub struct TreeConfig {
     /// How the planner estimates tasks: `tdev_planner::HeuristicEstimator` until the learners
     /// train models, which then take its place here.
     pub estimator: tdev_planner::SharedEstimator,
+    /// How long a proposed branch may stay open, neither merged nor deleted, before a cycle
+    /// labels it stale (`[learn] stale_after_days`).
+    pub stale_after: std::time::Duration,
 }
 
 /// How many cycles run at once unless configured: two cores' worth of test runs.

@@ -93,6 +93,15 @@ fn request(repo: &Path, id: &str) -> CycleRequest {
     }
 }
 
+/// The branch fates a cycle recorded, as `branch: fate`.
+fn fates(record: &CycleRecord) -> Vec<String> {
+    record
+        .branch_fates
+        .iter()
+        .map(|f| format!("{}: {}", f.branch, f.fate))
+        .collect()
+}
+
 fn kept_branches(record: &CycleRecord) -> Vec<String> {
     record
         .attempts
@@ -138,6 +147,8 @@ async fn a_cycle_keeps_a_passing_branch_and_never_touches_the_checkout() {
     let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
     assert!(second.attempts.is_empty(), "{second:#?}");
     assert_eq!(second.outcome, Outcome::NoChange, "{second:#?}");
+    // It looked at the first cycle's branch: neither merged nor deleted, and young.
+    assert_eq!(fates(&second), ["tdev/auto/c-1-t1: open"], "{second:#?}");
     tree.stop().await;
 
     assert_eq!(
@@ -590,6 +601,7 @@ async fn a_change_on_a_deleted_branch_is_worked_on_again_and_the_same_change_is_
     git(&repo, &["branch", "-D", "tdev/auto/c-1-t1"]);
     let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
     assert_eq!(kept_branches(&second), ["tdev/auto/c-2-t1"], "{second:#?}");
+    assert_eq!(fates(&second), ["tdev/auto/c-1-t1: deleted"], "{second:#?}");
 
     // A branch outside tdev's knowledge (restored by hand from the first) holds the same
     // change: git's patch id finds it, and nothing is proposed twice.
@@ -598,12 +610,27 @@ async fn a_change_on_a_deleted_branch_is_worked_on_again_and_the_same_change_is_
         &["branch", "-m", "tdev/auto/c-2-t1", "tdev/auto/by-hand"],
     );
     let third = tree.run_cycle(request(&repo, "c-3")).await.unwrap();
-    tree.stop().await;
     assert!(kept_branches(&third).is_empty(), "{third:#?}");
     assert_eq!(third.outcome, Outcome::NoChange, "{third:#?}");
     assert!(
         third.attempts[0].gate.reasons[0].contains("already proposed on tdev/auto/by-hand"),
         "{third:#?}"
+    );
+    // A fate already recorded is not recorded again.
+    assert_eq!(fates(&third), ["tdev/auto/c-2-t1: deleted"], "{third:#?}");
+
+    // The maintainer squashes the change into main: both proposals of it are merged now.
+    git(&repo, &["merge", "-q", "--squash", "tdev/auto/by-hand"]);
+    git(
+        &repo,
+        &["commit", "-q", "-m", "Compare with None by identity"],
+    );
+    let fourth = tree.run_cycle(request(&repo, "c-4")).await.unwrap();
+    tree.stop().await;
+    assert_eq!(
+        fates(&fourth),
+        ["tdev/auto/c-1-t1: merged", "tdev/auto/c-2-t1: merged"],
+        "{fourth:#?}"
     );
 }
 

@@ -27,6 +27,11 @@ limit = 10
 # the plan are attempted concurrently, up to this many at once (at least 1).
 workers = 2
 
+[learn]
+# How many days a branch tdev proposed may stay open, neither merged nor deleted, before each
+# cycle records it as stale rather than open (docs/learning.md, "What became of a branch").
+stale_after_days = 30
+
 # The LLM and external-command coder backends have no defaults; without these tables they are
 # not used. docs/backends.md describes every key.
 # [llm]
@@ -64,6 +69,8 @@ pub struct Config {
     pub gates: tdev_gates::Policy,
     /// The coder pool.
     pub coder: CoderTable,
+    /// What the Learn phase labels, `[learn]`.
+    pub learn: LearnTable,
     /// The LLM coder backend, when configured.
     pub llm: Option<tdev_coder::LlmConfig>,
     /// The external-command coder backend, when configured.
@@ -110,6 +117,29 @@ impl Default for CoderTable {
         Self {
             workers: tdev_actors::DEFAULT_CODER_WORKERS,
         }
+    }
+}
+
+/// The `[learn]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LearnTable {
+    /// How many days a proposed branch may stay open before it is labelled stale.
+    pub stale_after_days: u32,
+}
+
+impl Default for LearnTable {
+    fn default() -> Self {
+        Self {
+            stale_after_days: tdev_core::DEFAULT_STALE_AFTER_DAYS,
+        }
+    }
+}
+
+impl LearnTable {
+    /// The age past which an open branch is stale.
+    pub fn stale_after(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.stale_after_days) * 86_400)
     }
 }
 
@@ -171,6 +201,12 @@ impl Config {
                 path.display()
             )));
         }
+        if config.learn.stale_after_days == 0 {
+            return Err(Error::user(format!(
+                "{}: learn.stale_after_days must be at least 1; fix the file",
+                path.display()
+            )));
+        }
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
         checked.map_err(|e| Error::user(format!("{}: {e}; fix the file", path.display())))?;
@@ -194,6 +230,28 @@ mod tests {
         assert!(matches!(config.sparql.format, TableOrResults::Table));
         assert_eq!(config.patterns.limit, PatternsConfig::default().limit);
         assert_eq!(config.coder.workers, CoderTable::default().workers);
+        assert_eq!(
+            config.learn.stale_after_days,
+            tdev_core::DEFAULT_STALE_AFTER_DAYS
+        );
+    }
+
+    #[test]
+    fn the_age_of_a_stale_branch_is_read_and_zero_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(&path, "[learn]\nstale_after_days = 7\n").unwrap();
+        let learn = Config::load(&path).unwrap().learn;
+        assert_eq!(
+            learn.stale_after(),
+            std::time::Duration::from_secs(7 * 86_400)
+        );
+        std::fs::write(&path, "[learn]\nstale_after_days = 0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("learn.stale_after_days must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]

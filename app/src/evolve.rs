@@ -188,5 +188,6 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
         },
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
         estimator: crate::plan::estimator(),
+        stale_after: config.learn.stale_after(),
     }
 }

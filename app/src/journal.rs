@@ -173,6 +173,7 @@ fn aborted_record(knowledge: &KnowledgeBase, entry: &Entry) -> Result<CycleRecor
         tasks: Vec::new(),
         attempts: Vec::new(),
         models: Vec::new(),
+        branch_fates: Vec::new(),
     })
 }
 

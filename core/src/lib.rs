@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod columns;
+mod fate;
 mod features;
 mod finding;
 mod hash;
@@ -34,6 +35,10 @@ mod time;
 mod training;
 
 pub use columns::{display_width, pad_end, truncate_to_width};
+pub use fate::{
+    BranchFate, DEFAULT_STALE_AFTER_DAYS, Fate, FateError, ProposedBranch, fates_to_observe,
+    fates_to_record,
+};
 pub use features::TaskFeatures;
 pub use finding::{Finding, Fixability, Severity, Span};
 pub use hash::stable_hash;

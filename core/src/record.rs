@@ -4,7 +4,7 @@
 //! is plain data (serde, JSON-friendly) and checks its own consistency with
 //! [`CycleRecord::validate`], so that nothing half-formed ever reaches the graph.
 
-use crate::{Baseline, Finding, Strategy, TaskFeatures, Timestamp};
+use crate::{Baseline, BranchFate, Finding, Strategy, TaskFeatures, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -50,6 +50,10 @@ pub struct CycleRecord {
     /// Models retrained in the Learn phase of this cycle.
     #[serde(default)]
     pub models: Vec<ModelRecord>,
+    /// What had become of branches earlier cycles proposed, for those whose fate changed
+    /// since it was last recorded (see [`fates_to_record`](crate::fates_to_record)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branch_fates: Vec<BranchFate>,
 }
 
 /// A repository tdev works on.
@@ -511,6 +515,18 @@ impl CycleRecord {
                 "must be a git object id: 40 or 64 hex digits",
             );
         }
+        let mut fate_branches = HashSet::new();
+        for (i, f) in self.branch_fates.iter().enumerate() {
+            if !f.branch.starts_with("tdev/auto/") {
+                problem(
+                    format!("branch_fates[{i}].branch"),
+                    "must start with tdev/auto/",
+                );
+            }
+            if !fate_branches.insert(f.branch.as_str()) {
+                problem(format!("branch_fates[{i}].branch"), "is a duplicate");
+            }
+        }
         for (i, m) in self.models.iter().enumerate() {
             for p in m.problems() {
                 problem(format!("models[{i}].{}", p.field), &p.message);
@@ -607,6 +623,11 @@ mod tests {
                 },
             }],
             models: vec![],
+            branch_fates: vec![BranchFate {
+                branch: "tdev/auto/c-0-t1".into(),
+                fate: crate::Fate::Merged,
+                observed_at: t("2026-11-25T10:00:00Z"),
+            }],
         }
     }
 
@@ -691,6 +712,14 @@ mod tests {
         check(
             |r| r.tasks[0].features.as_mut().unwrap().priority = 2.0,
             &["tasks[0].features.priority: must be in [0, 1]"],
+        );
+        check(
+            |r| r.branch_fates[0].branch = "main".into(),
+            &["branch_fates[0].branch: must start with tdev/auto/"],
+        );
+        check(
+            |r| r.branch_fates.push(r.branch_fates[0].clone()),
+            &["branch_fates[1].branch: is a duplicate"],
         );
         check(
             |r| r.tasks[0].features.as_mut().unwrap().total_complexity = -1.0,

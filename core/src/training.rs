@@ -112,6 +112,11 @@ pub struct Labels {
     /// What those tokens cost, in the currency of the configured prices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// What the repository's maintainers did with the branch a passing attempt kept, as the
+    /// latest cycle to look saw it (merged, deleted, stale, open); absent for attempts that
+    /// kept no branch and for branches no cycle has looked at yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fate: Option<crate::Fate>,
 }
 
 #[cfg(test)]
@@ -160,6 +165,7 @@ mod tests {
                 duration_secs: 12.5,
                 tokens: None,
                 cost: None,
+                fate: None,
             },
         };
         let json = serde_json::to_string(&row).unwrap();

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod fates;
 mod format;
 mod graph;
 mod lock;

@@ -6,7 +6,7 @@
 use crate::vocab::{self, prov, tdev};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
-use tdev_core::{Attempt, Baseline, CycleRecord, ModelRecord, TaskFeatures, Timestamp};
+use tdev_core::{Attempt, Baseline, BranchFate, CycleRecord, ModelRecord, TaskFeatures, Timestamp};
 
 /// Builds the quads of one record, all in the record's named graph.
 struct Builder {
@@ -174,7 +174,25 @@ pub(crate) fn quads(record: &CycleRecord) -> Vec<Quad> {
     for m in &record.models {
         model_quads(&mut b, &cycle, m);
     }
+    for f in &record.branch_fates {
+        fate_quads(&mut b, id, &cycle, f);
+    }
     b.quads
+}
+
+/// What the cycle saw had become of an earlier branch, on a node of its own
+/// (`<cycle>/fate/<branch>`, the branch one encoded segment).
+fn fate_quads(b: &mut Builder, cycle_id: &str, cycle: &NamedNode, f: &BranchFate) {
+    let node = vocab::id(&["cycle", cycle_id, "fate", &f.branch]);
+    b.add(cycle, tdev::OBSERVED_FATE, node.clone());
+    b.add(&node, rdf::TYPE, tdev::BRANCH_FATE);
+    b.add(
+        &node,
+        tdev::FATE_OF_BRANCH,
+        Literal::from(f.branch.as_str()),
+    );
+    b.add(&node, tdev::FATE, Literal::from(f.fate.as_str()));
+    b.add(&node, tdev::OBSERVED_AT, date_time(f.observed_at));
 }
 
 /// What a task's estimate was made from, on a node of its own (`<task>/features`). Its kind

@@ -120,6 +120,7 @@ pub fn training_rows_from(results: QueryResults<'_>) -> Result<Vec<TrainingRow>>
                         duration_secs: number("seconds").unwrap_or(0.0),
                         tokens,
                         cost: tokens.and(number("cost")),
+                        fate: text("fate").and_then(|f| f.parse().ok()),
                     },
                 },
             });

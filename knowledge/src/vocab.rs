@@ -80,6 +80,8 @@ pub mod tdev {
         TASK_BASELINE = "TaskBaseline", BASELINE = "baseline", LINE_COVERAGE = "lineCoverage",
         TEST_SUITE_SECONDS = "testSuiteSeconds", REPOSITORY_LINES = "repositoryLines",
         CHURN = "churn",
+        BRANCH_FATE = "BranchFate", OBSERVED_FATE = "observedFate",
+        FATE_OF_BRANCH = "fateOfBranch", FATE = "fate", OBSERVED_AT = "observedAt",
     );
 }
 
@@ -220,6 +222,11 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         FILES_TOUCHED,
         TOTAL_COMPLEXITY,
         HIGHEST_PRIORITY,
+        BRANCH_FATE,
+        OBSERVED_FATE,
+        FATE_OF_BRANCH,
+        FATE,
+        OBSERVED_AT,
     ]
 }
 

@@ -754,6 +754,36 @@ fn training_rows_carry_each_attempt_with_the_history_before_it() {
             });
         }
     }
+    // Later cycles of the same repository saw what became of earlier passing branches; for
+    // some, twice (the later observation is the label).
+    let mut expected_fate: BTreeMap<String, tdev_core::Fate> = BTreeMap::new();
+    let kept: Vec<(String, String)> = records[..30]
+        .iter()
+        .flat_map(|r| {
+            r.attempts
+                .iter()
+                .filter(|a| a.gate.passed)
+                .filter_map(|a| a.change.as_ref())
+                .map(|c| (r.repository.name.clone(), c.branch.clone()))
+        })
+        .collect();
+    for (k, (repository, branch)) in kept.iter().enumerate() {
+        let observers: Vec<usize> = (40..60)
+            .filter(|&i| &records[i].repository.name == repository)
+            .take(1 + k % 2)
+            .collect();
+        for (n, &i) in observers.iter().enumerate() {
+            let fate = tdev_core::Fate::ALL[(k + n) % 4];
+            let at = records[i].started_at;
+            records[i].branch_fates.push(tdev_core::BranchFate {
+                branch: branch.clone(),
+                fate,
+                observed_at: at,
+            });
+            expected_fate.insert(branch.clone(), fate);
+        }
+    }
+    assert!(expected_fate.len() > 5, "the sample has fates");
     for record in &records {
         graph.record_cycle(record).unwrap();
     }
@@ -792,6 +822,13 @@ fn training_rows_carry_each_attempt_with_the_history_before_it() {
         let row = matching[0];
         assert_eq!(row.labels.passed, attempt.gate.passed);
         assert_eq!(row.labels.failed, attempt.gate.failed);
+        let branch = attempt
+            .change
+            .as_ref()
+            .filter(|_| attempt.gate.passed)
+            .map(|c| c.branch.clone());
+        let fate = branch.and_then(|b| expected_fate.get(&b).copied());
+        assert_eq!(row.labels.fate, fate, "{} {}", record.id, attempt.task);
         assert_eq!(row.features.kind, task.kind);
         match &task.features {
             Some(features) => assert_eq!(&row.features, features),
@@ -833,5 +870,128 @@ fn training_rows_carry_each_attempt_with_the_history_before_it() {
     assert!(
         with_history > attempts.len() / 2,
         "later attempts have a history"
+    );
+}
+
+#[test]
+fn proposed_branches_are_the_kept_changes_with_their_commits_and_times() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let records: Vec<_> = (0..12).map(|i| synthetic::record(11, i)).collect();
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let repository = records[0].repository.name.as_str();
+    // What the records say, worked out without the graph.
+    let mut expected = Vec::new();
+    for record in records.iter().filter(|r| r.repository.name == repository) {
+        for attempt in record.attempts.iter().filter(|a| a.gate.passed) {
+            let change = attempt.change.as_ref().unwrap();
+            expected.push(tdev_core::ProposedBranch {
+                branch: change.branch.clone(),
+                commit: change.commit.clone(),
+                proposed_at: attempt.started_at,
+            });
+        }
+    }
+    expected.sort();
+    assert!(!expected.is_empty(), "the sample has passing changes");
+    assert_eq!(graph.proposed_branches(repository).unwrap(), expected);
+    assert_eq!(graph.proposed_branches("no-such-repository").unwrap(), []);
+}
+
+#[test]
+fn the_latest_recorded_fate_of_each_branch_is_its_label() {
+    use tdev_core::{BranchFate, Fate, Timestamp};
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let first = synthetic::record(3, 0);
+    let other = synthetic::record(3, 1);
+    assert_ne!(first.repository.name, other.repository.name);
+    // The first record's passing attempt: its branch is "a".
+    let kept = first
+        .attempts
+        .iter()
+        .find(|a| a.gate.passed)
+        .expect("a pass");
+    let a = kept.change.as_ref().unwrap().branch["tdev/auto/".len()..].to_owned();
+    let at = |day: i64| Timestamp::from_unix(first.ended_at.unix() + day * 86_400);
+    let fate = |branch: &str, fate: Fate, day: i64| BranchFate {
+        branch: format!("tdev/auto/{branch}"),
+        fate,
+        observed_at: at(day),
+    };
+    // A later cycle on the same repository, which only observed fates.
+    let observing = |id: &str, base: &tdev_core::CycleRecord, day: i64, fates: Vec<BranchFate>| {
+        tdev_core::CycleRecord {
+            id: id.into(),
+            started_at: at(day),
+            ended_at: at(day),
+            outcome: tdev_core::Outcome::NoChange,
+            failure_reason: None,
+            findings: vec![],
+            tasks: vec![],
+            attempts: vec![],
+            models: vec![],
+            branch_fates: fates,
+            ..base.clone()
+        }
+    };
+    for record in [
+        first.clone(),
+        other.clone(),
+        observing(
+            "later-1",
+            &first,
+            1,
+            vec![fate(&a, Fate::Open, 1), fate("b", Fate::Open, 1)],
+        ),
+        observing(
+            "later-2",
+            &first,
+            40,
+            vec![fate(&a, Fate::Merged, 40), fate("b", Fate::Stale, 40)],
+        ),
+        observing("elsewhere", &other, 2, vec![fate("c", Fate::Deleted, 2)]),
+    ] {
+        graph.record_cycle(&record).unwrap();
+    }
+    assert_eq!(
+        graph.branch_fates(&first.repository.name).unwrap(),
+        // Sorted by branch.
+        [fate("b", Fate::Stale, 40), fate(&a, Fate::Merged, 40)]
+    );
+    assert_eq!(
+        graph.branch_fates(&other.repository.name).unwrap(),
+        [fate("c", Fate::Deleted, 2)]
+    );
+    assert_eq!(graph.branch_fates("no-such-repository").unwrap(), []);
+    // The guide's query gives the passing attempt its latest fate.
+    let guide = include_str!("../../docs/ontology.md");
+    let query = guide
+        .split("What became of each passing change")
+        .nth(1)
+        .and_then(|rest| rest.split("```sparql\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/ontology.md has the query");
+    let literal = |text: &str| format!("\"{text}\"");
+    assert_eq!(
+        rows(&graph, query),
+        [BTreeMap::from([
+            ("strategy".to_owned(), literal(&kept.strategy.to_string())),
+            ("branch".to_owned(), literal(&format!("tdev/auto/{a}"))),
+            ("fate".to_owned(), literal("merged")),
+        ])]
+    );
+    // Each observation is a node of its cycle's graph.
+    let g = vocab::cycle_graph("later-2");
+    assert_eq!(
+        count(
+            &graph,
+            &format!(
+                "GRAPH <{}> {{ ?c tdev:observedFate [ a tdev:BranchFate ; \
+                 tdev:fateOfBranch ?b ; tdev:fate ?f ; tdev:observedAt ?t ] }}",
+                g.as_str()
+            )
+        ),
+        2
     );
 }

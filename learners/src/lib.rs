@@ -43,7 +43,7 @@
 //!             features: features(strategy),
 //!             context,
 //!             labels: Labels { passed, failed: vec![], duration_secs: seconds,
-//!                              tokens: None, cost: None },
+//!                              tokens: None, cost: None, fate: None },
 //!         });
 //!     }
 //! }

@@ -128,6 +128,7 @@ mod tests {
                         duration_secs: 30.0 + f64::from(i % 7),
                         tokens: None,
                         cost: None,
+                        fate: None,
                     },
                 }
             })

@@ -219,5 +219,6 @@ pub fn record(seed: u64, i: u64) -> CycleRecord {
         tasks,
         attempts,
         models,
+        branch_fates: Vec::new(),
     }
 }

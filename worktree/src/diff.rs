@@ -41,6 +41,38 @@ pub(crate) const PATCH_ID_DIFF: &[&str] = &[
     "--binary",
 ];
 
+/// The diff a proposed change is compared with the default branch's commits by, to find it
+/// merged: as [`PATCH_ID_DIFF`] but without context lines, so that a change squashed or
+/// picked after the lines around it changed keeps its id.
+pub(crate) const FATE_DIFF: &[&str] = &[
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "-M",
+    "-U0",
+    "--binary",
+];
+
+/// `git patch-id --stable` of every commit in a `git log -p --format='commit %H'` output, in
+/// its order; commits without a change have none.
+pub(crate) fn patch_ids(dir: &Path, log: Vec<u8>) -> Result<Vec<String>> {
+    if log.is_empty() {
+        return Ok(Vec::new());
+    }
+    let output = Git::new(dir)
+        .args(["patch-id", "--stable"])
+        .input(log)
+        .text()?;
+    Ok(output
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// `git patch-id --stable` of a diff; `None` for an empty diff.
 pub(crate) fn patch_id(dir: &Path, diff: Vec<u8>) -> Result<Option<String>> {
     if diff.is_empty() {

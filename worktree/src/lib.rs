@@ -12,7 +12,9 @@
 //! tdev's git commands start here (`git.rs`), so each gets the same protective options:
 //! other crates read a repository's state and commits through [`Repo`], the coder's
 //! backends inspect and restore an attempt's directory through [`WorkingDir`], and research
-//! reads a directory's history for churn through [`log_patches`].
+//! reads a directory's history for churn through [`log_patches`]; what became of the branches
+//! tdev proposed (merged, squashed and cherry-picked ones included) is
+//! [`Repo::branch_fates`].
 //!
 //! ```
 //! use std::process::Command;
@@ -47,6 +49,7 @@ mod branch;
 mod description;
 mod diff;
 mod error;
+mod fate;
 mod git;
 mod history;
 mod names;

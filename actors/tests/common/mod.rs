@@ -40,5 +40,8 @@ pub fn config(root: &Path) -> TreeConfig {
         },
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
         estimator: std::sync::Arc::new(tdev_planner::HeuristicEstimator),
+        stale_after: std::time::Duration::from_secs(
+            u64::from(tdev_core::DEFAULT_STALE_AFTER_DAYS) * 86_400,
+        ),
     }
 }

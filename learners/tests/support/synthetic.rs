@@ -206,6 +206,7 @@ impl World {
                 duration_secs: seconds,
                 tokens,
                 cost: tokens.map(|t| t as f64 * 3e-6),
+                fate: None,
             },
         }
     }

@@ -105,6 +105,7 @@ fn validate(plan: &Plan, findings: &[Finding]) {
         tasks: plan.tasks.clone(),
         attempts: vec![],
         models: vec![],
+        branch_fates: vec![],
     };
     let problems: Vec<String> = record
         .validate()
