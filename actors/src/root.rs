@@ -88,6 +88,9 @@ pub(crate) struct RootState {
     slots: Arc<Semaphore>,
     /// The cycles not ended yet.
     cycles: Arc<std::sync::Mutex<BTreeMap<String, CycleStatus>>>,
+    /// The cycles' tasks: each holds the tree's arguments, the open data directory among
+    /// them, until it ends, so stopping the tree waits for them.
+    tasks: tokio::task::JoinSet<()>,
 }
 
 impl Actor for Root {
@@ -127,6 +130,7 @@ impl Actor for Root {
             repositories: HashMap::new(),
             slots,
             cycles: Arc::default(),
+            tasks: tokio::task::JoinSet::new(),
         })
     }
 
@@ -164,7 +168,9 @@ impl Actor for Root {
                     slots: state.slots.clone(),
                     cycles: state.cycles.clone(),
                 };
-                tokio::spawn(task.run(*request, repository, reply));
+                // Ended tasks are reaped here, so the set holds only running cycles.
+                while state.tasks.try_join_next().is_some() {}
+                state.tasks.spawn(task.run(*request, repository, reply));
             }
             RootMsg::Status(reply) => {
                 let cycles = state
@@ -180,16 +186,22 @@ impl Actor for Root {
         Ok(())
     }
 
-    /// Stops the children and waits for them, so that when the tree has stopped the curator
-    /// has closed the data directory.
+    /// Stops the children and waits for them and for the cycles' tasks, so that when the
+    /// tree has stopped the data directory is closed.
     async fn post_stop(
         &self,
         myself: ActorRef<Self::Msg>,
-        _state: &mut Self::State,
+        state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         myself
             .stop_children_and_wait(None, Some(CHILD_STOP_TIMEOUT))
             .await;
+        // A cycle that replied a moment ago may still be letting go of the tree's arguments;
+        // one still running finds its children stopped and ends.
+        let _ = tokio::time::timeout(CHILD_STOP_TIMEOUT, async {
+            while state.tasks.join_next().await.is_some() {}
+        })
+        .await;
         Ok(())
     }
 
