@@ -102,6 +102,22 @@ pub enum Command {
     /// See docs/learning.md.
     #[command(subcommand)]
     Learn(LearnCommand),
+    /// Ask for recommendations from what tdev learned, each with its evidence and confidence.
+    ///
+    /// Answers three kinds of question about a repository (by their words): what to fix
+    /// first (in the repository, or under a file or directory the question names); which
+    /// strategies fail on it and why; how long its work, or its tool fixes, would take. The
+    /// answer combines a fresh scan and plan of the repository, the recorded attempts (with
+    /// the cycles they come from), the pattern index and the planner's models. Confidence is
+    /// high with 10 or more recorded attempts of a strategy, medium with 3 to 9, low with
+    /// fewer.
+    ///
+    /// Examples:
+    ///   tdev ask "what should I fix first in src/parser.py"
+    ///   tdev ask "which strategies fail on this repository and why" --repo ~/src/project
+    ///   tdev ask "how long will the tool fixes of this repository take" --json
+    #[command(verbatim_doc_comment)]
+    Ask(AskArgs),
     /// Plan a cycle: decompose a goal over research findings into estimated tasks of at most
     /// 4 hours, with their dependencies, the critical path and the groups that can run in
     /// parallel. Plans what `tdev evolve` can do with the data directory's tdev.toml: without
@@ -257,6 +273,20 @@ pub struct SparqlArgs {
     /// and change them inside GRAPH ?g { ... }. The running statistics are rebuilt afterwards.
     #[arg(long)]
     pub update: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, in words (quote it).
+    pub question: String,
+
+    /// The repository it is about (default: the current directory).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

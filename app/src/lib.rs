@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ask;
 pub mod config;
 pub mod datadir;
 mod error;

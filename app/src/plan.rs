@@ -19,6 +19,46 @@ pub fn estimator() -> SharedEstimator {
     Arc::new(HeuristicEstimator)
 }
 
+/// A repository scanned for planning: the findings a cycle would plan for, what the scan
+/// tells the learned models, and the repository's name in the graph.
+#[derive(Debug)]
+pub struct Scanned {
+    /// The findings to plan for: as `tdev evolve` selects them (existing tests are not
+    /// changed, so their findings are left out).
+    pub findings: Vec<Finding>,
+    /// The repository's language and size.
+    pub baseline: Baseline,
+    /// Its name in the knowledge graph.
+    pub repository: String,
+}
+
+/// Scans `repo` as `tdev plan --repo` and `tdev ask` do before planning.
+pub fn scan_for_planning(
+    repo: &Path,
+    backends: &Backends,
+    layout: &Layout,
+    config: &Config,
+) -> Result<Scanned> {
+    let policy = &config.gates;
+    let options = ScanOptions {
+        test_patterns: policy.test_integrity.patterns.clone(),
+        ..ScanOptions::default()
+    };
+    let report = scan(repo, &options, ToolsMode::Auto, layout, &|_| {})?;
+    let top = crate::evolve::repository_top(repo).unwrap_or_else(|_| repo.to_path_buf());
+    let selection = tdev_planner::select(&report.findings, &Earlier::default(), backends, |path| {
+        policy.is_test_file(path)
+    });
+    Ok(Scanned {
+        findings: selection.plannable,
+        baseline: Baseline {
+            repository_lines: Some(report.summary.sloc),
+            ..Baseline::unknown(report.main_language())
+        },
+        repository: crate::ids::repository_name(&top),
+    })
+}
+
 /// Where the findings come from.
 #[derive(Debug)]
 pub enum FindingsFrom<'a> {
@@ -49,7 +89,6 @@ pub fn plan(
     config: &Config,
     data: Option<&Path>,
 ) -> Result<(Plan, Vec<String>)> {
-    let policy = &config.gates;
     let backends = Backends::new(
         BackendChoice::Auto,
         config.llm.is_some(),
@@ -63,24 +102,10 @@ pub fn plan(
     let mut repository = None;
     let (name, findings) = match from {
         FindingsFrom::Repo(repo) => {
-            let options = ScanOptions {
-                test_patterns: policy.test_integrity.patterns.clone(),
-                ..ScanOptions::default()
-            };
-            let report = scan(repo, &options, ToolsMode::Auto, layout, &|_| {})?;
-            baseline = Baseline {
-                repository_lines: Some(report.summary.sloc),
-                ..Baseline::unknown(report.main_language())
-            };
-            let top = crate::evolve::repository_top(repo).unwrap_or_else(|_| repo.to_path_buf());
-            repository = Some(crate::ids::repository_name(&top));
-            // As `tdev evolve` plans: existing tests are not changed, so their findings are
-            // not planned for.
-            let selection =
-                tdev_planner::select(&report.findings, &Earlier::default(), &backends, |path| {
-                    policy.is_test_file(path)
-                });
-            (repo.display().to_string(), selection.plannable)
+            let scanned = scan_for_planning(repo, &backends, layout, config)?;
+            baseline = scanned.baseline;
+            repository = Some(scanned.repository);
+            (repo.display().to_string(), scanned.findings)
         }
         FindingsFrom::Given { name, findings } => (name, findings),
     };

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod ask;
 mod cycles;
 mod evolve;
 mod init;
@@ -36,6 +37,15 @@ pub fn run(cli: Cli) -> Result<()> {
             patterns::run(&locate(cli.data_dir, Missing::Refuse)?, command)
         }
         Command::Learn(command) => learn::run(&locate(cli.data_dir, Missing::Refuse)?, command),
+        Command::Ask(args) => {
+            let data = existing(cli.data_dir.clone())?;
+            ask::run(
+                args,
+                &layout()?,
+                &configuration(cli.data_dir)?,
+                data.as_deref(),
+            )
+        }
         Command::Plan(args) => {
             let data = existing(cli.data_dir.clone())?;
             plan::run(
