@@ -18,7 +18,7 @@ use tdev_coder::{
     CommandBackend, CommandConfig, FormatBackend, KeepFormatted, LlmBackend, LlmConfig,
     RuffFixBackend, TaskBrief,
 };
-use tdev_core::{Attempt, Family, Finding, Strategy, Task};
+use tdev_core::{Attempt, Family, Finding, PreGateRefusal, Strategy, Task};
 use tdev_worktree::{PrInfo, Repo, Worktree};
 
 /// How many coder workers run when the configuration does not say (`[coder] workers`).
@@ -89,6 +89,8 @@ pub struct ProducedChange {
     pub diff: String,
     /// The diff with context, for patterns and descriptions.
     pub diff_with_context: String,
+    /// The files it touches (both sides of a rename), relative to the top level.
+    pub files: Vec<String>,
     /// Files touched.
     pub files_changed: u32,
     /// Lines added.
@@ -117,8 +119,26 @@ pub enum NoChange {
     CannotStart(String),
     /// The same change is already proposed on this existing branch: no point trying again.
     AlreadyProposed(String),
+    /// The backend turned its own change down (or made none) for what the change was: on the
+    /// same commit it would do so again, as deterministically as the gate refuses.
+    Refused {
+        /// Which refusal, as the record names it.
+        refusal: PreGateRefusal,
+        /// The backend's words.
+        why: String,
+    },
     /// The backend ran and left nothing worth evaluating, for this reason.
     Failed(String),
+}
+
+impl NoChange {
+    /// The refusal it is, when the backend turned its change down for what it was.
+    pub fn refusal(&self) -> Option<PreGateRefusal> {
+        match self {
+            NoChange::Refused { refusal, .. } => Some(*refusal),
+            NoChange::CannotStart(_) | NoChange::AlreadyProposed(_) | NoChange::Failed(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for NoChange {
@@ -128,7 +148,7 @@ impl std::fmt::Display for NoChange {
             NoChange::AlreadyProposed(branch) => {
                 write!(f, "the same change is already proposed on {branch}")
             }
-            NoChange::Failed(why) => f.write_str(why),
+            NoChange::Refused { why, .. } | NoChange::Failed(why) => f.write_str(why),
         }
     }
 }
@@ -406,18 +426,22 @@ fn describe(
         ))),
     };
     if let Some(reason) = result.failure() {
-        let reason = if reason.is_start_failure() {
-            NoChange::CannotStart(reason.to_string())
-        } else {
-            NoChange::Failed(reason.to_string())
+        let reason = match reason.refusal() {
+            _ if reason.is_start_failure() => NoChange::CannotStart(reason.to_string()),
+            Some(refusal) => NoChange::Refused {
+                refusal,
+                why: reason.to_string(),
+            },
+            None => NoChange::Failed(reason.to_string()),
         };
         return nothing(worktree, reason);
     }
     let described = (|| {
         let Some(patch_id) = worktree.patch_id()? else {
-            return Ok(Err(NoChange::Failed(
-                "the strategy changed nothing".to_owned(),
-            )));
+            return Ok(Err(NoChange::Refused {
+                refusal: PreGateRefusal::NoChange,
+                why: "the strategy changed nothing".to_owned(),
+            }));
         };
         if let Some(existing) =
             repo.branch_with_patch_id(tdev_worktree::BRANCH_PREFIX, &job.base, &patch_id)?
@@ -434,6 +458,7 @@ fn describe(
             diff,
             diff_with_context,
             files_changed: u32::try_from(files.len()).unwrap_or(u32::MAX),
+            files,
             lines_added: added,
             lines_removed: removed,
         }))
@@ -553,28 +578,27 @@ pub(crate) fn situation(task: &Task, findings: &[Finding]) -> String {
     words.join("\n")
 }
 
-/// The commit message of a passing attempt: subject and pull-request description.
+/// The commit message of a passing attempt: subject and pull-request description, both of the
+/// change kept (its strategy, the `files` it changed and the findings there), whatever the
+/// task planned.
 pub(crate) fn commit_message(
     request: &CycleRequest,
     task: &Task,
     findings: &[Finding],
+    files: &[String],
     attempt: &Attempt,
     verdict: &Verdict,
 ) -> String {
-    let files = {
-        let mut files: Vec<String> = findings.iter().map(|f| f.path.clone()).collect();
-        files.sort();
-        files.dedup();
-        files
-    };
+    let addressed = addressed(findings, files);
     tdev_worktree::commit_message(&PrInfo {
         cycle_id: request.id.clone(),
         attempt: attempt.number,
+        title: tdev_planner::title(&attempt.strategy, &addressed, None),
         task_title: task.title.clone(),
         subject: None,
         strategy: attempt.strategy.clone(),
-        files,
-        findings: findings.to_vec(),
+        files: files.to_vec(),
+        findings: addressed.into_iter().cloned().collect(),
         metrics: verdict.evaluation.metrics.clone(),
         gate_passed: verdict.decision.passed,
         gate_report: verdict.report.clone(),
@@ -582,4 +606,130 @@ pub(crate) fn commit_message(
         tokens: attempt.usage.map(|u| u.input_tokens + u.output_tokens),
         cost_usd: attempt.usage.map(|u| u.cost),
     })
+}
+
+/// The findings a change to `files` addresses: those in the files it changed, or all of them
+/// when it changed none of their files (tests are written elsewhere than the code they test).
+fn addressed<'a>(findings: &'a [Finding], files: &[String]) -> Vec<&'a Finding> {
+    let changed: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| files.contains(&f.path))
+        .collect();
+    if changed.is_empty() {
+        findings.iter().collect()
+    } else {
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tdev_core::{Evaluation, GateDecision, Severity, Trigger};
+    use tdev_planner::BackendChoice;
+
+    fn finding(id: &str, path: &str) -> Finding {
+        Finding {
+            id: id.into(),
+            kind: "ruff:F401".into(),
+            severity: Severity::Low,
+            path: path.into(),
+            span: None,
+            symbol: None,
+            message: format!("unused import in {path}"),
+            evidence: None,
+            metrics: Default::default(),
+            fix: None,
+            priority: 0.5,
+        }
+    }
+
+    /// The commit message of attempt 2 of a task planned as `ruff-fix:F4` on two files, whose
+    /// kept change was made with `strategy` and touched `files`.
+    fn message(strategy: &str, files: &[&str]) -> String {
+        let request = CycleRequest {
+            id: "c-1".into(),
+            repo: PathBuf::from("/src/shop"),
+            repository: "shop".into(),
+            goal: "improve overall quality".into(),
+            max_tasks: 5,
+            trigger: Trigger::Manual,
+            dry_run: false,
+            backend: BackendChoice::Tools,
+        };
+        let findings = [finding("f1", "shop/a.py"), finding("f2", "shop/b.py")];
+        let planned: Strategy = "ruff-fix:F4".parse().unwrap();
+        let task = Task {
+            id: "t1".into(),
+            kind: "fix-lint".into(),
+            title: tdev_planner::title(&planned, &findings.iter().collect::<Vec<_>>(), None),
+            strategy: planned,
+            estimate_hours: 0.1,
+            risk: 1,
+            depends_on: vec![],
+            addresses: vec!["f1".into(), "f2".into()],
+            features: None,
+            baseline: None,
+        };
+        let attempt = Attempt {
+            task: "t1".into(),
+            number: 2,
+            strategy: strategy.parse().unwrap(),
+            backend: strategy.into(),
+            started_at: tdev_core::Timestamp::from_unix(1_767_225_600),
+            duration_secs: 1.0,
+            change: None,
+            evaluation: None,
+            gate: GateDecision {
+                passed: true,
+                reasons: vec![],
+                failed: vec![],
+            },
+            usage: None,
+        };
+        let verdict = Verdict {
+            evaluation: Evaluation {
+                metrics: vec![],
+                tests_passed: 2,
+                tests_failed: 0,
+            },
+            decision: attempt.gate.clone(),
+            report: vec![],
+        };
+        let files: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+        commit_message(&request, &task, &findings, &files, &attempt, &verdict)
+    }
+
+    /// Regression: the subject and description said what the task planned ("safe fixes ...
+    /// 2 files") while the change kept was an unsafe fix to one file.
+    #[test]
+    fn the_message_describes_the_change_kept_not_the_task_planned() {
+        let text = message("ruff-unsafe-fix:F4", &["shop/a.py"]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Apply ruff unsafe fixes for rule family F4 in shop/a.py"
+        );
+        for line in [
+            "- Strategy: `ruff-unsafe-fix:F4`",
+            "- Files: `shop/a.py`",
+            "- `ruff:F401` (low) at `shop/a.py`: unused import in shop/a.py",
+            "- Task: Apply ruff safe fixes for rule family F4 in shop/ (2 files, 2 findings)",
+        ] {
+            assert!(lines.contains(&line), "{line:?} missing from\n{text}");
+        }
+        assert!(!text.contains("shop/b.py"), "{text}");
+    }
+
+    #[test]
+    fn a_change_as_planned_is_described_as_the_task_is() {
+        let text = message("ruff-fix:F4", &["shop/a.py", "shop/b.py"]);
+        assert!(
+            text.starts_with(
+                "Apply ruff safe fixes for rule family F4 in shop/ (2 files, 2 findings)\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("- Task: "), "{text}");
+    }
 }

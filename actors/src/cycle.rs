@@ -224,7 +224,8 @@ async fn drive(
     let checkout = checkout_state(&request.repo).await;
     record.base_commit.clone_from(&checkout.head);
     // What earlier cycles proposed and is still waiting on its branch, and what every tool
-    // tried and the gate refused on this very commit (`tdev_planner::select` says why).
+    // tried and had refused (by the gate or by the tool itself) on this very commit
+    // (`tdev_planner::select` says why).
     let history = call(
         &children.curator,
         ActorKind::Curator,
@@ -433,7 +434,7 @@ struct TaskContext {
     base: String,
     backends: Backends,
     language: Language,
-    /// For findings whose tool strategies the gate refused on this base commit, those
+    /// For findings whose tool strategies were all refused on this base commit, those
     /// strategies: they are not tried again on it.
     refused: Arc<HashMap<String, Vec<Strategy>>>,
     /// The planner's learned models, when trained: their posteriors choose which of a
@@ -577,7 +578,15 @@ async fn run_task(
         };
         let mut kept_branch = None;
         match &output.result {
-            Err(reason) => attempt.gate.reasons.push(reason.to_string()),
+            Err(reason) => {
+                attempt.gate.reasons.push(reason.to_string());
+                // Named like a gate condition, so that later cycles on this commit know the
+                // backend would turn the same change down again.
+                attempt
+                    .gate
+                    .failed
+                    .extend(reason.refusal().map(|r| r.to_string()));
+            }
             Ok(change) => {
                 let verdict: Verdict = call(
                     &context.evaluator,
@@ -602,8 +611,14 @@ async fn run_task(
                     lines_removed: change.lines_removed,
                 });
                 if attempt.gate.passed {
-                    let message =
-                        crate::coder::commit_message(request, task, findings, &attempt, &verdict);
+                    let message = crate::coder::commit_message(
+                        request,
+                        task,
+                        findings,
+                        &change.files,
+                        &attempt,
+                        &verdict,
+                    );
                     let commit = call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
                         CoderMsg::Keep {
                             branch: change.branch.clone(),

@@ -69,8 +69,8 @@ pub enum Event {
         tasks: usize,
         /// Findings left out because a change for them waits on a branch already.
         already_proposed: usize,
-        /// Findings left out because the gate refused every tool's change for them on this
-        /// commit (and no model may try them).
+        /// Findings left out because every tool's change for them was refused on this commit,
+        /// by the gate or the tool itself (and no model may try them).
         already_refused: usize,
         /// Work left out because only a model could do it and none can run, and how to
         /// enable one.

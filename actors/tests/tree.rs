@@ -1,7 +1,8 @@
 //! The supervisor tree running real cycles on a small Python repository made in the test:
 //! real git, ruff from tdev's tool environment, pytest in the sandbox, the real knowledge graph.
 //! A cycle keeps a gate-passing branch and leaves the user's checkout alone; running again does
-//! not propose the same change twice; independent tasks are coded at the same time by the
+//! not propose the same change twice, nor a tool's change that the gate or the tool itself
+//! refused on the same commit; independent tasks are coded at the same time by the
 //! coder pool; a panic in any actor, a coder worker included, fails only the cycle it served;
 //! hostile tests are stopped or contained by the sandbox and the cycle records why.
 
@@ -699,6 +700,65 @@ async fn a_tool_change_the_gate_refused_is_not_tried_again_on_the_same_commit() 
     tree.stop().await;
     assert!(third.attempts.iter().any(|a| is_e731(&a)), "{third:#?}");
     assert_eq!(refused_at_planning(&mut events), Some(0));
+}
+
+/// Regression: a ruff fix that the fixer itself refused before the gate (an unused import in
+/// a module of names for other code to import, whose importers would break) was tried again
+/// in every cycle on the same commit, and each of those cycles ended failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tool_change_refused_before_the_gate_is_not_tried_again_on_the_same_commit() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    std::fs::write(
+        repo.join("shop/compat.py"),
+        "\"\"\"Names kept for older importers.\"\"\"\n\nfrom shop.cart import is_empty\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "shop/compat.py"]);
+    git(&repo, &["commit", "-q", "-m", "Compatibility"]);
+    let is_f4 = |a: &&tdev_core::Attempt| a.strategy.name() == "F4";
+
+    let tree = Tree::start(config(root.path())).await.unwrap();
+    let mut events = tree.subscribe();
+    let first = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    let refused: Vec<(String, Vec<String>)> = first
+        .attempts
+        .iter()
+        .filter(is_f4)
+        .map(|a| (a.strategy.to_string(), a.gate.failed.clone()))
+        .collect();
+    // The safe fix removes the import and is turned down; the unsafe one adds nothing to it.
+    assert_eq!(
+        refused,
+        [
+            (
+                "ruff-fix:F4".to_owned(),
+                vec!["removes_exported_name".to_owned()]
+            ),
+            (
+                "ruff-unsafe-fix:F4".to_owned(),
+                vec!["no_change".to_owned()]
+            ),
+        ],
+        "{first:#?}"
+    );
+    assert!(
+        first
+            .attempts
+            .iter()
+            .filter(is_f4)
+            .all(|a| a.evaluation.is_none()),
+        "{first:#?}"
+    );
+    assert_eq!(refused_at_planning(&mut events), Some(0));
+
+    // On the same commit the fixer would turn the same change down: it is left out, and with
+    // the codemod's change waiting on its branch there is nothing to do, which is no failure.
+    let second = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    tree.stop().await;
+    assert!(!second.attempts.iter().any(|a| is_f4(&a)), "{second:#?}");
+    assert_eq!(refused_at_planning(&mut events), Some(1));
+    assert_eq!(second.outcome, Outcome::NoChange, "{second:#?}");
 }
 
 /// Two repositories given to one tree at the same time: their cycles run side by side (both

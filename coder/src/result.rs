@@ -212,6 +212,35 @@ impl FailureReason {
     }
 }
 
+impl FailureReason {
+    /// The refusal it is, when a deterministic strategy turned its own change down for what
+    /// the change was (or that there was none): on the same commit it would be turned down
+    /// the same way, as the gate would refuse it again. `None` for failures that may go
+    /// otherwise next time (a tool that crashed or ran out of time, a model's answer).
+    pub fn refusal(&self) -> Option<tdev_core::PreGateRefusal> {
+        use tdev_core::PreGateRefusal;
+        match self {
+            Self::RemovesEffectImport { .. } => Some(PreGateRefusal::RemovesEffectImport),
+            Self::RemovesExportedName { .. } => Some(PreGateRefusal::RemovesExportedName),
+            Self::Leftover { .. } => Some(PreGateRefusal::Leftover),
+            Self::OverlapsSaferChange { .. } => Some(PreGateRefusal::OverlapsSaferChange),
+            Self::NoChange => Some(PreGateRefusal::NoChange),
+            Self::Transport { .. }
+            | Self::HttpStatus { .. }
+            | Self::MalformedAnswer { .. }
+            | Self::NoPatch
+            | Self::TruncatedAnswer { .. }
+            | Self::PatchDoesNotApply { .. }
+            | Self::PathOutsideWorktree { .. }
+            | Self::BudgetExhausted { .. }
+            | Self::MissingApiKey { .. }
+            | Self::Timeout { .. }
+            | Self::CommandFailed { .. }
+            | Self::Local { .. } => None,
+        }
+    }
+}
+
 impl fmt::Display for FailureReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -347,6 +376,44 @@ mod tests {
                 detail: "connection refused".into(),
             },
             false,
+        );
+    }
+
+    #[test]
+    fn a_tools_own_checks_and_an_empty_change_are_refusals_and_a_crash_is_not() {
+        use tdev_core::PreGateRefusal;
+        let check = |reason: FailureReason, expected: Option<PreGateRefusal>| {
+            assert_eq!(reason.refusal(), expected, "{reason}");
+        };
+        check(
+            FailureReason::RemovesExportedName {
+                path: "compat.py".into(),
+                import: "import os".into(),
+            },
+            Some(PreGateRefusal::RemovesExportedName),
+        );
+        check(
+            FailureReason::Leftover {
+                rule: "ISC001".into(),
+                what: "string literals joined on one line".into(),
+                place: "m.py:3".into(),
+            },
+            Some(PreGateRefusal::Leftover),
+        );
+        check(FailureReason::NoChange, Some(PreGateRefusal::NoChange));
+        check(
+            FailureReason::Local {
+                detail: "ruff --fix: exited with 2".into(),
+            },
+            None,
+        );
+        check(
+            FailureReason::Timeout {
+                after_secs: 60,
+                stdout_tail: String::new(),
+                stderr_tail: String::new(),
+            },
+            None,
         );
     }
 }

@@ -29,6 +29,7 @@ mod finding;
 mod hash;
 mod pattern;
 mod record;
+mod refusal;
 mod strategy;
 mod test_outcome;
 mod time;
@@ -48,6 +49,7 @@ pub use record::{
     MAX_TASK_HOURS, Metric, ModelRecord, Outcome, RecordProblem, Repository, Task, TokenUsage,
     Trigger,
 };
+pub use refusal::{PreGateRefusal, UnknownRefusal};
 pub use strategy::{Family, Strategy, StrategyError, Tier};
 pub use test_outcome::{TestOutcome, TestStatus};
 pub use time::{Timestamp, TimestampError};

@@ -228,8 +228,9 @@ pub struct GateDecision {
     #[serde(default)]
     pub reasons: Vec<String>,
     /// The conditions the change failed, as named in the `[gates]` table (`tests`,
-    /// `docstrings`, ...), and `test_run` when the test run was stopped; empty when the gate
-    /// passed or was not reached.
+    /// `docstrings`, ...), and `test_run` when the test run was stopped; when the gate was not
+    /// reached because the tool turned its own change down, that refusal's name
+    /// ([`PreGateRefusal`](crate::PreGateRefusal)); otherwise empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
 }

@@ -684,17 +684,22 @@ fn refusals_are_findings_whose_tool_attempts_were_all_refused_on_that_commit() {
                     .iter()
                     .filter(|a| a.task == task.id)
                     .collect();
-                let exhausted = !tried.is_empty()
-                    && tried.iter().all(|a| {
-                        a.evaluation.is_some()
-                            && !a.gate.passed
-                            && !a
-                                .gate
-                                .failed
+                // Refused by the gate, not on the tests, or by the tool before it.
+                let refused = |a: &tdev_core::Attempt| {
+                    let failed = &a.gate.failed;
+                    if a.evaluation.is_some() {
+                        !failed.iter().any(|c| c == "tests" || c == "test_run")
+                    } else {
+                        !failed.is_empty()
+                            && failed
                                 .iter()
-                                .any(|c| c == "tests" || c == "test_run")
-                            && a.strategy.is_deterministic()
-                    });
+                                .all(|c| c.parse::<tdev_core::PreGateRefusal>().is_ok())
+                    }
+                };
+                let exhausted = !tried.is_empty()
+                    && tried
+                        .iter()
+                        .all(|a| !a.gate.passed && refused(a) && a.strategy.is_deterministic());
                 if !exhausted {
                     continue;
                 }

@@ -15,9 +15,10 @@ use tdev_core::{Attempt, Family, MAX_ATTEMPTS_PER_TASK, Outcome, Strategy, Task}
 /// The strategies to try for `task`, one per attempt, at most [`MAX_ATTEMPTS_PER_TASK`]: the
 /// planned one first, then the one it escalates to, as far as `backends` can carry them out
 /// (a model's request goes to the agent command under `--backend command`); then a model's
-/// strategy again, to fill the attempts. A tool or codemod strategy the gate refused on this
-/// commit for every finding the task addresses (`refused`, by finding id) is left out: it
-/// would make the same change again. Empty when nothing here can do the task.
+/// strategy again, to fill the attempts. A tool or codemod strategy refused (by the gate or
+/// the tool itself) on this commit for every finding the task addresses (`refused`, by
+/// finding id) is left out: it would make the same change again. Empty when nothing here can
+/// do the task.
 pub fn attempt_order(
     task: &Task,
     refused: &HashMap<String, Vec<Strategy>>,

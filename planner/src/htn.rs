@@ -239,11 +239,10 @@ enum Grouping {
     File,
 }
 
-/// The primitive action a method chooses for a finding.
+/// The primitive action a method chooses for a finding; what it does, in words, follows from
+/// its strategy (`title::strategy_action`).
 struct Action {
     strategy: Strategy,
-    /// What the task does, completed by the planner with where (a verb phrase).
-    what: String,
     grouping: Grouping,
 }
 
@@ -265,25 +264,16 @@ const SAFE_TOOL_FIX: Method = Method {
     action: |f| match (ruff_rule(&f.kind), clippy_lint(&f.kind), formatter(&f.kind)) {
         (Some(rule), _, _) => Action {
             strategy: Strategy::new(Family::ToolFix, rule_family(rule)),
-            what: format!(
-                "apply ruff safe fixes for rule family {}",
-                rule_family(rule)
-            ),
             grouping: Grouping::Directory,
         },
         (None, Some(lint), _) => Action {
             strategy: Strategy::new(Family::ClippyFix, lint),
-            what: format!("apply clippy's fix for {lint}"),
             grouping: Grouping::Directory,
         },
-        (None, None, tool) => {
-            let tool = tool.unwrap_or_default();
-            Action {
-                strategy: Strategy::new(Family::Formatter, tool),
-                what: format!("format with {tool}, as the repository does"),
-                grouping: Grouping::Directory,
-            }
-        }
+        (None, None, tool) => Action {
+            strategy: Strategy::new(Family::Formatter, tool.unwrap_or_default()),
+            grouping: Grouping::Directory,
+        },
     },
 };
 
@@ -297,12 +287,9 @@ fn codemod_for(kind: &str) -> Option<Box<dyn codemod::Codemod>> {
 const CODEMOD: Method = Method {
     applies: |f| codemod_for(&f.kind).is_some(),
     action: |f| {
-        let (strategy, what) = codemod_for(&f.kind)
-            .map(|c| (Strategy::new(Family::Codemod, c.id()), c.summary()))
-            .unwrap_or((Strategy::new(Family::Codemod, ""), ""));
+        let id = codemod_for(&f.kind).map_or("", |c| c.id());
         Action {
-            strategy,
-            what: what.to_owned(),
+            strategy: Strategy::new(Family::Codemod, id),
             grouping: Grouping::Directory,
         }
     },
@@ -315,7 +302,6 @@ const UNSAFE_TOOL_FIX: Method = Method {
         let family = rule_family(ruff_rule(&f.kind).unwrap_or_default());
         Action {
             strategy: Strategy::new(Family::UnsafeToolFix, family),
-            what: format!("apply ruff unsafe fixes for rule family {family}"),
             grouping: Grouping::Directory,
         }
     },
@@ -323,31 +309,29 @@ const UNSAFE_TOOL_FIX: Method = Method {
 
 /// Builds a method that always applies and hands the file to a model (`llm:<request>`).
 macro_rules! llm_method {
-    ($request:literal, $what:literal) => {
+    ($request:literal) => {
         Method {
             applies: |_| true,
             action: |_| Action {
                 strategy: Strategy::new(Family::Model, $request),
-                what: $what.to_owned(),
                 grouping: Grouping::File,
             },
         }
     };
 }
 
-const LLM_FIX_SECURITY: Method = llm_method!("fix-security", "fix security findings");
-const LLM_FIX_LINT: Method = llm_method!("fix-lint", "fix lint findings");
-const LLM_FIX: Method = llm_method!("fix", "fix findings");
-const REFACTOR: Method = llm_method!("refactor", "refactor to reduce complexity");
-const ADD_TESTS: Method = llm_method!("add-tests", "add tests");
-const DOCSTRINGS: Method = llm_method!("docstrings", "write docstrings");
+const LLM_FIX_SECURITY: Method = llm_method!("fix-security");
+const LLM_FIX_LINT: Method = llm_method!("fix-lint");
+const LLM_FIX: Method = llm_method!("fix");
+const REFACTOR: Method = llm_method!("refactor");
+const ADD_TESTS: Method = llm_method!("add-tests");
+const DOCSTRINGS: Method = llm_method!("docstrings");
 
 /// A primitive task before it has an id: its findings, files and what it does.
 #[derive(Clone, Debug)]
 pub(crate) struct Draft<'a> {
     pub compound: Compound,
     pub strategy: Strategy,
-    pub what: String,
     pub findings: Vec<&'a Finding>,
     pub files: BTreeSet<String>,
     /// `(i, n)` when a task too large for one attempt is done in `n` stages.
@@ -384,66 +368,9 @@ impl Draft<'_> {
         }
     }
 
-    /// One line for a person: what, where, and how many findings.
+    /// One line for a person: what, where, and how many findings (`title::title`).
     pub fn title(&self) -> String {
-        let mut what = self.what.clone();
-        if let Some(first) = what.get_mut(..1) {
-            first.make_ascii_uppercase();
-        }
-        let place = match self.files.len() {
-            1 => self.files.iter().next().cloned().unwrap_or_default(),
-            _ => common_directory(&self.files),
-        };
-        let preposition = if self.kind() == "add-tests" {
-            "for"
-        } else {
-            "in"
-        };
-        let mut title = format!("{what} {preposition} {place}");
-        let symbols: BTreeSet<&str> = self
-            .findings
-            .iter()
-            .filter_map(|f| f.symbol.as_deref())
-            .collect();
-        let mut counts = Vec::new();
-        if self.files.len() > 1 {
-            counts.push(format!("{} files", self.files.len()));
-        }
-        if self.files.len() == 1 && !symbols.is_empty() && symbols.len() <= 3 {
-            let symbols: Vec<&str> = symbols.into_iter().collect();
-            title.push_str(&format!(": {}", symbols.join(", ")));
-        } else if self.findings.len() > 1 {
-            counts.push(format!("{} findings", self.findings.len()));
-        }
-        if !counts.is_empty() {
-            title.push_str(&format!(" ({})", counts.join(", ")));
-        }
-        if let Some((i, n)) = self.stage {
-            title.push_str(&format!(", stage {i} of {n}"));
-        }
-        title
-    }
-}
-
-/// The directory shared by all the files, `./` for the repository root.
-fn common_directory(files: &BTreeSet<String>) -> String {
-    let mut common: Option<Vec<&str>> = None;
-    for file in files {
-        let dirs: Vec<&str> = file.split('/').collect();
-        let dirs = &dirs[..dirs.len().saturating_sub(1)];
-        common = Some(match common {
-            None => dirs.to_vec(),
-            Some(c) => c
-                .iter()
-                .zip(dirs)
-                .take_while(|(a, b)| a == b)
-                .map(|(a, _)| *a)
-                .collect(),
-        });
-    }
-    match common.unwrap_or_default().join("/") {
-        dir if dir.is_empty() => "./".to_owned(),
-        dir => format!("{dir}/"),
+        crate::title::title(&self.strategy, &self.findings, self.stage)
     }
 }
 
@@ -474,7 +401,6 @@ fn add<'a>(groups: &mut Groups<'a>, compound: Compound, action: Action, finding:
         .or_insert_with(|| Draft {
             compound,
             strategy: action.strategy,
-            what: action.what,
             findings: Vec::new(),
             files: BTreeSet::new(),
             stage: None,

@@ -58,6 +58,7 @@ mod plan;
 mod render;
 mod selection;
 mod split;
+mod title;
 
 pub use attempts::{PRIOR_ATTEMPTS, attempt_order, cycle_outcome, order_by_posteriors};
 pub use backends::{BackendChoice, Backends, NeedsModel, NoModel};
@@ -71,3 +72,4 @@ pub use plan::{DEFAULT_MAX_TASKS, Plan, Planner, TaskDetail};
 pub use render::{mermaid, text};
 pub use selection::{Earlier, Selection, select};
 pub use tdev_core::TaskFeatures;
+pub use title::{strategy_action, title};

@@ -2,8 +2,8 @@
 //! integrity), so findings in test files are recorded but not planned for. What the knowledge
 //! graph says earlier cycles proposed, and what still waits on its `tdev/auto/` branch, is not
 //! done again: the same change would be a duplicate, another one would overlap it. Nor is
-//! what every tool tried and the gate refused on this very commit, unless a model, which
-//! answers differently, may try it.
+//! what every tool tried and had refused (by the gate, or by the tool itself before it) on
+//! this very commit, unless a model, which answers differently, may try it.
 
 use crate::Backends;
 use std::collections::{HashMap, HashSet};
@@ -14,7 +14,8 @@ use tdev_core::{Finding, Strategy};
 pub struct Earlier {
     /// Ids of findings whose proposed change still waits on its `tdev/auto/` branch.
     pub waiting: HashSet<String>,
-    /// Ids of findings whose tool and codemod strategies the gate all refused on the commit
+    /// Ids of findings whose tool and codemod strategies were all refused (by the gate or the
+    /// tool itself) on the commit
     /// the cycle starts from, with those strategies.
     pub refused: HashMap<String, Vec<Strategy>>,
 }
@@ -26,7 +27,7 @@ pub struct Selection {
     pub plannable: Vec<Finding>,
     /// Findings left out because a change for them waits on a `tdev/auto/` branch.
     pub already_proposed: usize,
-    /// Findings left out because the gate refused every tool's change for them on this commit
+    /// Findings left out because every tool's change for them was refused on this commit
     /// and no model may try them.
     pub already_refused: usize,
 }

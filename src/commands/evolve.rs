@@ -114,7 +114,7 @@ fn print_event(event: &Event) {
             }
             if *already_refused > 0 {
                 left_out.push(format!(
-                    "{already_refused} left out: the gate refused every tool's change for them on this commit"
+                    "{already_refused} left out: every tool's change for them was refused on this commit"
                 ));
             }
             if let Some(needs) = needs_model {

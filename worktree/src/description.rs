@@ -1,4 +1,7 @@
 //! The words that go with a kept change: its commit message and pull-request description.
+//! They describe the change that was kept (its strategy, the files it changed, the findings
+//! there), which can differ from the task it was planned as: a later attempt may have kept a
+//! riskier strategy's change, or one that touched fewer files than the task named.
 
 use std::fmt::Write;
 
@@ -15,10 +18,14 @@ pub struct PrInfo {
     pub cycle_id: String,
     /// The attempt number (1, 2 or 3).
     pub attempt: u32,
-    /// The task's one-line title.
+    /// What the change does, in one line (what it was made with, where): the description's
+    /// first line, and the subject unless `subject` is given.
+    pub title: String,
+    /// The title of the task the change was made for; the description names it when it says
+    /// otherwise than `title`.
     pub task_title: String,
     /// An imperative subject line for the commit (e.g. "Use yaml.safe_load in config
-    /// loading"); the task title when `None`.
+    /// loading"); `title` when `None`.
     pub subject: Option<String>,
     /// The strategy that produced the change, e.g. `codemod:yaml-safe-load`.
     pub strategy: Strategy,
@@ -55,11 +62,11 @@ pub fn cycle_graph_iri(cycle_id: &str) -> String {
     iri
 }
 
-/// The commit's subject: the given subject or the task title, on one line, without a
+/// The commit's subject: the given subject or the change's title, on one line, without a
 /// final full stop, starting with a capital, and at most [`MAX_SUBJECT_CHARS`] characters:
 /// a long title loses its trailing clauses (counts, stages), or else its last words.
 pub fn commit_subject(info: &PrInfo) -> String {
-    let source = info.subject.as_deref().unwrap_or(&info.task_title);
+    let source = info.subject.as_deref().unwrap_or(&info.title);
     let line = one_line(source);
     let line = line.trim().trim_end_matches('.');
     let subject = shorten(line);
@@ -125,7 +132,7 @@ pub fn commit_message(info: &PrInfo) -> String {
 /// gate report, the risk, and where the cycle is recorded.
 pub fn pr_description(info: &PrInfo) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## What\n\n{}\n", one_line(&info.task_title));
+    let _ = writeln!(out, "## What\n\n{}\n", one_line(&info.title));
     let _ = writeln!(out, "- Strategy: `{}`", info.strategy);
     if !info.files.is_empty() {
         let files: Vec<String> = info.files.iter().map(|f| format!("`{f}`")).collect();
@@ -183,6 +190,9 @@ pub fn pr_description(info: &PrInfo) -> String {
 
     let _ = writeln!(out, "\n## Provenance\n");
     let _ = writeln!(out, "- Cycle: <{}>", cycle_graph_iri(&info.cycle_id));
+    if one_line(&info.task_title) != one_line(&info.title) {
+        let _ = writeln!(out, "- Task: {}", one_line(&info.task_title));
+    }
     let _ = writeln!(out, "- Attempt: {}", info.attempt);
     match (info.tokens, info.cost_usd) {
         (Some(tokens), Some(cost)) => {

@@ -29,6 +29,7 @@ fn info() -> PrInfo {
     PrInfo {
         cycle_id: "c-2026-11-25.1".into(),
         attempt: 2,
+        title: "Fix security findings in app/config.py: load_config".into(),
         task_title: "Fix security findings in app/config.py: load_config".into(),
         subject: Some("Use yaml.safe_load in config loading".into()),
         strategy: "codemod:yaml-safe-load".parse().unwrap(),
@@ -150,10 +151,57 @@ fn a_change_without_findings_metrics_or_llm_says_so_briefly() {
     .assert_eq(&commit_message(&info));
 }
 
+/// A later attempt kept another strategy's change than the task planned: the description says
+/// what was kept, and names the task it was made for.
+#[test]
+fn a_change_other_than_planned_names_its_task() {
+    let info = PrInfo {
+        title: "Apply ruff unsafe fixes for rule family F4 in app/compat.py".into(),
+        task_title: "Apply ruff safe fixes for rule family F4 in app/ (2 files, 2 findings)".into(),
+        subject: None,
+        strategy: "ruff-unsafe-fix:F4".parse().unwrap(),
+        files: vec!["app/compat.py".into()],
+        findings: Vec::new(),
+        metrics: Vec::new(),
+        gate_report: Vec::new(),
+        tokens: None,
+        cost_usd: None,
+        ..info()
+    };
+    expect![[r#"
+        Apply ruff unsafe fixes for rule family F4 in app/compat.py
+
+        ## What
+
+        Apply ruff unsafe fixes for rule family F4 in app/compat.py
+
+        - Strategy: `ruff-unsafe-fix:F4`
+        - Files: `app/compat.py`
+        - Risk: 2 of 5
+
+        ## Why
+
+        No finding recorded.
+
+        ## Gate
+
+        The gate passed.
+
+        ## Provenance
+
+        - Cycle: <https://tdev.dev/graph/cycle/c-2026-11-25.1>
+        - Task: Apply ruff safe fixes for rule family F4 in app/ (2 files, 2 findings)
+        - Attempt: 2
+
+        Made by tdev on a `tdev/auto/` branch; review before merging.
+    "#]]
+    .assert_eq(&commit_message(&info));
+}
+
 fn check_subject(title: &str, expected: &str) {
     let info = PrInfo {
         subject: None,
-        task_title: title.into(),
+        title: title.into(),
         ..info()
     };
     let subject = commit_subject(&info);
