@@ -805,6 +805,86 @@ fn learn_eval_scores_the_models_against_the_heuristic_in_time_order() {
     );
 }
 
+/// `tdev learn report` writes one page of charts with the numbers of `tdev learn eval`, every
+/// text from the graph escaped; without enough history, or with an output that is a file, it
+/// says so, exits 2 and writes nothing.
+#[test]
+fn learn_report_writes_a_page_of_charts_with_the_numbers_of_learn_eval() {
+    let dir = initialised();
+    fails(
+        dir.path(),
+        &["learn", "report", "--out", "report"],
+        "0 attempts are recorded",
+    );
+    assert!(!dir.path().join("report").exists());
+    let mut records: Vec<_> = (0..60).map(|i| synthetic::record(5, i)).collect();
+    records[3].repository.name = "<b>bold</b>".into();
+    // The latest cycle's goal is its repository's latest, which the page shows.
+    records[59].goal = "<script>alert(1)</script>".into();
+    std::fs::write(
+        dir.path().join("cycles.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+    let eval: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["learn", "eval", "--json"])).unwrap();
+
+    let printed = ok(dir.path(), &["learn", "report", "--out", "report/nested"]);
+    assert_eq!(printed.trim(), "report/nested/index.html");
+    let out = dir.path().join("report/nested");
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.trim_end().ends_with("</html>"));
+    assert!(page.matches("<svg").count() >= 3, "{page}");
+    assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+    assert!(
+        !page.contains("<script") && !page.contains("src=\""),
+        "no script, nothing loaded"
+    );
+    let number = |path: &[&str]| {
+        path.iter()
+            .fold(&eval, |v, key| &v[*key])
+            .as_f64()
+            .unwrap_or_else(|| panic!("{path:?} in {eval}"))
+    };
+    // The summary table's cells, formatted as `tdev learn eval` prints them.
+    for expected in [
+        format!("{:.3}", number(&["learned", "auc"])),
+        format!("{:.3}", number(&["heuristic", "auc"])),
+        format!("{:.3}", number(&["learned", "brier"])),
+        format!("{:.1} s", number(&["learned", "effort_mae_secs"])),
+        format!("{:.1} s", number(&["heuristic", "effort_mae_secs"])),
+    ] {
+        let cell = format!("<td>{expected}</td>");
+        assert!(page.contains(&cell), "{cell} is not in the page");
+    }
+    assert!(page.contains(&format!("{} attempts recorded", eval["rows"])));
+    assert!(
+        page.contains("<td>effort</td><td>1</td>"),
+        "the model versions recorded: {page}"
+    );
+    assert!(!page.contains("<b>bold"), "{page}");
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 1, "no temporary file is left: {files:?}");
+
+    std::fs::write(dir.path().join("page.html"), "kept").unwrap();
+    fails(
+        dir.path(),
+        &["learn", "report", "--out", "page.html"],
+        "page.html is not a directory",
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("page.html")).unwrap(),
+        "kept"
+    );
+}
+
 /// A model file that cannot be read is passed over with a warning, and the plan says the
 /// heuristic made its estimates.
 #[test]
