@@ -1,7 +1,7 @@
 //! What the learners know, for the commands that ask: the estimator a plan is made with
-//! (the newest readable model version, else the heuristic) and `tdev learn eval`, a
-//! time-ordered evaluation of the models against the heuristic on the recorded history, whose
-//! forecasts `tdev learn report` plots.
+//! (the newest readable model version, else the heuristic, with each strategy's history read
+//! from the running statistics) and `tdev learn eval`, a time-ordered evaluation of the models
+//! against the heuristic on the recorded history, whose forecasts `tdev learn report` plots.
 
 use crate::serve::Reader;
 use crate::{Error, Result};
@@ -10,7 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 use tdev_actors::{CurrentModels, load_latest};
 use tdev_core::{Baseline, TrainingRow};
-use tdev_knowledge::{ModelFiles, TRAINING_ROWS_QUERY, current_histories, training_rows_from};
+use tdev_knowledge::{
+    ModelFiles, STRATEGY_TALLIES_QUERY, StrategyTallies, TRAINING_ROWS_QUERY,
+    strategy_tallies_bindings, strategy_tallies_from, training_rows_from,
+};
 use tdev_learners::metrics::CalibrationBin;
 use tdev_learners::{EFFORT_TOLERANCE, Evaluation, Forecast, LearnedModels, MIN_SECONDS, score};
 use tdev_planner::{Estimator, HeuristicEstimator, LearnedEstimator, SharedEstimator};
@@ -19,6 +22,16 @@ use tdev_planner::{Estimator, HeuristicEstimator, LearnedEstimator, SharedEstima
 /// directory.
 pub fn training_rows(reader: &Reader) -> Result<Vec<TrainingRow>> {
     Ok(training_rows_from(reader.query(TRAINING_ROWS_QUERY)?)?)
+}
+
+/// What the running statistics hold of every strategy, with the details of the repository
+/// named `repository` (`tdev ask`'s evidence, and the histories of a plan's estimates).
+pub fn strategy_tallies(reader: &Reader, repository: &str) -> Result<StrategyTallies> {
+    let results = reader.query_with(
+        STRATEGY_TALLIES_QUERY,
+        &strategy_tallies_bindings(repository),
+    )?;
+    Ok(strategy_tallies_from(results, repository)?)
 }
 
 /// The estimator plans of `repository` are made with, and warnings for the user: the newest
@@ -37,19 +50,31 @@ pub fn planning_estimator(
     let Some(current) = current else {
         return Ok((Arc::new(HeuristicEstimator), warnings));
     };
-    let rows = training_rows(&Reader::open(dir)?)?;
-    Ok((learned(&current, &rows, repository, baseline), warnings))
+    let tallies = strategy_tallies(&Reader::open(dir)?, repository)?;
+    Ok((learned(&current, &tallies, baseline), warnings))
+}
+
+/// [`planning_estimator`] for a caller that has read the repository's tallies already.
+pub fn planning_estimator_with(
+    dir: &Path,
+    tallies: &StrategyTallies,
+    baseline: Baseline,
+) -> (SharedEstimator, Vec<String>) {
+    let (current, warnings) = load_latest(&ModelFiles::new(dir.join("models")));
+    match current {
+        Some(current) => (learned(&current, tallies, baseline), warnings),
+        None => (Arc::new(HeuristicEstimator), warnings),
+    }
 }
 
 fn learned(
     current: &CurrentModels,
-    rows: &[TrainingRow],
-    repository: &str,
+    tallies: &StrategyTallies,
     baseline: Baseline,
 ) -> SharedEstimator {
     Arc::new(
         LearnedEstimator::new(current.models.clone(), baseline)
-            .with_history(current_histories(rows, repository))
+            .with_history(tallies.histories())
             .with_label(current.describe()),
     )
 }
