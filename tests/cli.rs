@@ -887,7 +887,8 @@ fn learn_report_writes_a_page_of_charts_with_the_numbers_of_learn_eval() {
 
 /// `tdev ask` about failures answers, from the running statistics, what the recorded attempts
 /// say: each failing strategy's failures and gate conditions, its passes here and everywhere,
-/// every cycle it was tried in (newest first) and one of the gate's reasons.
+/// every cycle it was tried in (newest first: tdev's ids sort by time, the synthetic ones too)
+/// and one of the gate's reasons.
 #[test]
 fn ask_which_strategies_fail_answers_what_the_records_say() {
     use std::collections::BTreeMap;

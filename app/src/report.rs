@@ -23,7 +23,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tdev_core::{Timestamp, TrainingRow};
 
-const MODEL_HISTORY: &str = include_str!("../../knowledge/queries/model-history.rq");
+const MODEL_VERSIONS: &str = include_str!("../../knowledge/queries/model-versions.rq");
 
 /// The file written in the output directory.
 pub const PAGE: &str = "index.html";
@@ -60,7 +60,7 @@ pub struct CycleOutcome {
     pub passing: u32,
 }
 
-/// One recorded model version, as `knowledge/queries/model-history.rq` gives it.
+/// One recorded model version, as `knowledge/queries/model-versions.rq` gives it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelVersion {
     /// The model's name.
@@ -145,7 +145,7 @@ fn read<'a>(reader: &Reader, dir: &Path, rows: &'a [TrainingRow]) -> Result<Lear
     let report = forecasts.report();
     let mut cycles = cycle_outcomes(&history::cycles(reader)?);
     cycles.reverse();
-    let models = model_versions(&history::rows(reader.query(MODEL_HISTORY)?)?);
+    let models = model_versions(&history::rows(reader.query(MODEL_VERSIONS)?)?);
     Ok(Learning {
         data_dir: dir.display().to_string(),
         generated: Timestamp::now(),
@@ -605,7 +605,7 @@ fn models(models: &[ModelVersion], out: &mut String) {
     out.push_str(
         "<h2>Model versions</h2>\n<p>Each version the Learn phase kept, with the attempts \
          it was trained on and its measures on the attempts held out when it was trained \
-         (<code>knowledge/queries/model-history.rq</code>).</p>\n",
+         (<code>knowledge/queries/model-versions.rq</code>).</p>\n",
     );
     if models.is_empty() {
         out.push_str("<p>No model version is recorded yet.</p>\n");

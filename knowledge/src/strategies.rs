@@ -15,7 +15,7 @@ use crate::vocab;
 use oxigraph::model::Term;
 use oxigraph::sparql::{QueryResults, Variable};
 use std::collections::{BTreeMap, HashMap};
-use tdev_core::{Strategy, StrategyHistory, Tally, Timestamp};
+use tdev_core::{Strategy, StrategyHistory, Tally};
 
 /// The query behind [`KnowledgeGraph::strategy_tallies`]; bind `?repository` with
 /// [`strategy_tallies_bindings`].
@@ -33,7 +33,8 @@ pub struct StrategyRecord {
     /// Attempts that failed each gate condition (or were turned down for each reason before
     /// the gate).
     pub conditions: BTreeMap<String, u32>,
-    /// The ids of the cycles it was attempted in, newest first.
+    /// The ids of the cycles it was attempted in, in descending order: the newest first, for
+    /// the ids tdev gives (`<repository>-<UTC time>-<n>`).
     pub cycles: Vec<String>,
     /// One of the gate's reasons for a failed attempt: the first in code-point order.
     pub reason: Option<String>,
@@ -112,7 +113,7 @@ pub fn strategy_tallies_from(
         return Ok(tallies);
     };
     let iri = vocab::repository(repository);
-    let mut cycles: BTreeMap<Strategy, Vec<(Timestamp, String)>> = BTreeMap::new();
+    let mut cycles: BTreeMap<Strategy, Vec<String>> = BTreeMap::new();
     for solution in solutions {
         let solution = solution.map_err(|e| Error::Evaluation(e.to_string()))?;
         let text = |name: &str| match solution.get(name) {
@@ -175,27 +176,19 @@ pub fn strategy_tallies_from(
                 }
             }
             "cycle" => {
-                if let (Some(cycle), Some(started)) = (
-                    text("cycle")
-                        .and_then(|c| c.split_once("/cycle/"))
-                        .map(|c| c.1),
-                    text("started").and_then(|t| Timestamp::parse(t).ok()),
-                ) {
-                    cycles
-                        .entry(strategy)
-                        .or_default()
-                        .push((started, cycle.to_owned()));
+                if let Some(cycle) = text("cycle").and_then(|c| c.split_once("/cycle/")) {
+                    cycles.entry(strategy).or_default().push(cycle.1.to_owned());
                 }
             }
             _ => {}
         }
     }
     for (strategy, mut list) in cycles {
-        // Newest first; a cycle listed under two spellings of one strategy once.
+        // Descending; a cycle listed under two spellings of one strategy once.
         list.sort_by(|a, b| b.cmp(a));
         list.dedup();
         if let Some(record) = tallies.here.get_mut(&strategy) {
-            record.cycles = list.into_iter().map(|(_, id)| id).collect();
+            record.cycles = list;
         }
     }
     Ok(tallies)
