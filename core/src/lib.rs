@@ -29,6 +29,7 @@ mod finding;
 mod hash;
 mod pattern;
 mod record;
+pub mod secrets;
 mod refusal;
 mod strategy;
 mod test_outcome;
