@@ -208,7 +208,10 @@ fn check() {
 
     // The model was asked, about the module, with the secrets redacted where they were.
     let bodies = bodies.lock().unwrap().clone();
-    assert!(!bodies.is_empty(), "no request reached the model: {record:#?}");
+    assert!(
+        !bodies.is_empty(),
+        "no request reached the model: {record:#?}"
+    );
     assert!(
         bodies.iter().any(|b| b.contains("def host(url)")),
         "the prompt did not show the module's code: {bodies:?}"
@@ -231,7 +234,12 @@ fn check() {
         .search("", &SearchFilter::default(), 1000)
         .unwrap()
         .into_iter()
-        .map(|hit| format!("{}\n{}\n", hit.pattern.situation, hit.pattern.example_change))
+        .map(|hit| {
+            format!(
+                "{}\n{}\n",
+                hit.pattern.situation, hit.pattern.example_change
+            )
+        })
         .collect();
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(

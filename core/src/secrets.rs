@@ -23,6 +23,8 @@ struct Rule {
     kind: Kind,
     pattern: Regex,
     group: usize,
+    /// The value is unquoted: a plain name there is code, not a secret.
+    unquoted: bool,
 }
 
 fn rule(kind: Kind, pattern: &str, group: usize) -> Rule {
@@ -30,6 +32,7 @@ fn rule(kind: Kind, pattern: &str, group: usize) -> Rule {
         kind,
         pattern: Regex::new(pattern).expect("the secret patterns are valid"),
         group,
+        unquoted: false,
     }
 }
 
@@ -40,11 +43,23 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
             0,
         ),
-        rule("aws-access-key", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b", 0),
-        rule("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", 0),
+        rule(
+            "aws-access-key",
+            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b",
+            0,
+        ),
+        rule(
+            "github-token",
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
+            0,
+        ),
         rule("gitlab-token", r"\bglpat-[A-Za-z0-9_-]{20,}", 0),
         rule("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
-        rule("stripe-key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", 0),
+        rule(
+            "stripe-key",
+            r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+            0,
+        ),
         rule("google-api-key", r"\bAIza[0-9A-Za-z_-]{35}", 0),
         rule("anthropic-key", r"\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
         rule("openai-key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}", 0),
@@ -69,15 +84,21 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             1,
         ),
         // The same, unquoted, in configuration files (`.env`, INI): `DB_PASSWORD=hunter22`.
-        rule(
-            "assigned-secret",
-            r"(?im)^[ \t]*(?:export[ \t]+)?[\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)[\w.-]*[ \t]*[=:][ \t]*([^\s'\x22#][^\s#]{5,})[ \t]*$",
-            1,
-        ),
+        // A call or a plain name on the right (`secret = get_secret()`, `token = user_token`)
+        // is code, not a value: no brackets, and a digit or a symbol (see `is_placeholder`).
+        Rule {
+            unquoted: true,
+            ..rule(
+                "assigned-secret",
+                r"(?im)^[ \t]*(?:export[ \t]+)?[\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)[\w.-]*[ \t]*[=:][ \t]*([^\s'\x22#()\[\]{},][^\s#()\[\]{},]{5,})[ \t]*$",
+                1,
+            )
+        },
     ]
 });
 
-/// Whether a value found by a name-based rule is a placeholder or a reference, not a secret.
+/// Whether a value found by a name-based rule is a placeholder or a reference, not a secret:
+/// a template, an environment lookup, a mask.
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     v.starts_with('<') && v.ends_with('>')
@@ -86,8 +107,14 @@ fn is_placeholder(value: &str) -> bool {
         || v.starts_with('$')
         || v.contains("os.environ")
         || v.contains("getenv")
-        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
+        || v.chars()
+            .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
         || v.starts_with("<redacted:")
+}
+
+/// Whether an unquoted value is a plain name (`token = user_token`): code, not a value.
+fn is_identifier(value: &str) -> bool {
+    value.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
 /// The secrets in `text`: each one's kind and byte range, in order, not overlapping.
@@ -98,7 +125,9 @@ pub fn find(text: &str) -> Vec<(Kind, std::ops::Range<usize>)> {
             let Some(secret) = captures.get(rule.group) else {
                 continue;
             };
-            if rule.group > 0 && is_placeholder(secret.as_str()) {
+            if rule.group > 0 && is_placeholder(secret.as_str())
+                || rule.unquoted && is_identifier(secret.as_str())
+            {
                 continue;
             }
             let range = secret.range();
@@ -154,21 +183,40 @@ mod tests {
     fn secrets_of_every_kind_are_redacted_and_the_code_around_them_kept() {
         let cases = [
             ("key = 'AKIAIOSFODNN7EXAMPLE'", "aws-access-key"),
-            ("GH = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789AB\"", "github-token"),
+            (
+                "GH = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789AB\"",
+                "github-token",
+            ),
             ("t = 'glpat-abcdefghij0123456789'", "gitlab-token"),
             ("SLACK = 'xoxb-1234567890-abcdefghij'", "slack-token"),
             ("stripe.api = 'sk_live_abcdefghijklmnop1234'", "stripe-key"),
-            ("g = 'AIzaSyA1234567890abcdefghijklmnopqrstuv'", "google-api-key"),
-            ("client = Anthropic(api='sk-ant-api03-abcdefghijklmnopqrstuv')", "anthropic-key"),
-            ("openai.api = 'sk-proj-abcdefghijklmnopqrstuvwx'", "openai-key"),
+            (
+                "g = 'AIzaSyA1234567890abcdefghijklmnopqrstuv'",
+                "google-api-key",
+            ),
+            (
+                "client = Anthropic(api='sk-ant-api03-abcdefghijklmnopqrstuv')",
+                "anthropic-key",
+            ),
+            (
+                "openai.api = 'sk-proj-abcdefghijklmnopqrstuvwx'",
+                "openai-key",
+            ),
             (
                 "jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'",
                 "jwt",
             ),
-            ("url = 'postgres://admin:s3cr3tpass@db.example.com/app'", "url-password"),
+            (
+                "url = 'postgres://admin:s3cr3tpass@db.example.com/app'",
+                "url-password",
+            ),
             ("password = \"hunter2-correct-horse\"", "assigned-secret"),
-            ("config = {\"client_secret\": \"abcdef123456\"}", "assigned-secret"),
-            ("DB_PASSWORD=supersecretvalue", "assigned-secret"),
+            ("password = 'changemeplease'", "assigned-secret"),
+            (
+                "config = {\"client_secret\": \"abcdef123456\"}",
+                "assigned-secret",
+            ),
+            ("DB_PASSWORD=s3cr3t-value", "assigned-secret"),
         ];
         for (text, kind) in cases {
             let redacted = redact(text);
@@ -198,6 +246,7 @@ mod tests {
             "password = \"\"",
             "def check_password(password):\n    return hash(password) == stored\n",
             "secret = get_secret()",
+            "token = user_token",
             "sk = compute_key(a, b)",
             "url = 'https://example.com/path'",
             "Possible hardcoded password: 'abc'",
