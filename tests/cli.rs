@@ -1020,3 +1020,107 @@ fn a_corrupt_model_file_makes_plan_warn_and_use_the_heuristic() {
         run.stdout
     );
 }
+
+/// `tdev ask` answers the three example questions about a repository from its scan, the
+/// recorded attempts (with their cycles) and the models, every recommendation with evidence;
+/// a question of no known kind is refused with examples and exit code 2.
+#[test]
+fn ask_answers_what_to_fix_first_what_fails_and_how_long() {
+    let dir = initialised();
+    with_llm(dir.path());
+    let repo = dir.path().join("shop");
+    std::fs::create_dir_all(repo.join("shop")).unwrap();
+    let branches: String = (0..15)
+        .map(|i| format!("    if x == {i}:\n        return {i}\n"))
+        .collect();
+    std::fs::write(
+        repo.join("shop/app.py"),
+        format!(
+            "\"\"\"App.\"\"\"\n\ndef route(x):\n    \"\"\"Route.\"\"\"\n{branches}    return None\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(repo.join("shop/other.py"), "def helper():\n    return 1\n").unwrap();
+    // Cycles recorded on this repository ("shop", its directory's name).
+    let records: Vec<_> = (0..20)
+        .map(|i| {
+            let mut record = synthetic::record(9, i);
+            record.repository.name = "shop".into();
+            record
+        })
+        .collect();
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    std::fs::write(
+        dir.path().join("cycles.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+    let ask = |question: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(
+            dir.path(),
+            &["ask", question, "--repo", "shop", "--json"],
+        ))
+        .unwrap()
+    };
+
+    let first = ask("What should I fix first in shop/app.py?");
+    assert_eq!(first["understood_as"]["kind"], "fix-first", "{first:#}");
+    assert_eq!(first["understood_as"]["path"], "shop/app.py");
+    let recommendations = first["recommendations"].as_array().unwrap();
+    assert!(!recommendations.is_empty(), "{first:#}");
+    for r in recommendations {
+        let sources: Vec<&str> = r["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["source"].as_str().unwrap())
+            .collect();
+        assert!(
+            sources.contains(&"scan") && sources.contains(&"graph"),
+            "{r:#}"
+        );
+        let scan = &r["evidence"][0]["detail"];
+        assert!(scan.as_str().unwrap().contains("shop/app.py"), "{r:#}");
+        assert!(["high", "medium", "low"].contains(&r["confidence"]["level"].as_str().unwrap()));
+    }
+
+    let failing = ask("which strategies fail on this repository and why");
+    assert_eq!(failing["understood_as"]["kind"], "failures");
+    let recommendations = failing["recommendations"].as_array().unwrap();
+    assert!(
+        !recommendations.is_empty(),
+        "the sample has failures: {failing:#}"
+    );
+    for r in recommendations {
+        assert!(r["summary"].as_str().unwrap().contains(" failed "), "{r:#}");
+        let cycles = r["evidence"][0]["cycles"].as_array().unwrap();
+        assert!(!cycles.is_empty(), "{r:#}");
+        assert!(
+            cycles
+                .iter()
+                .all(|c| ids.contains(&c.as_str().unwrap().to_owned())),
+            "{r:#}"
+        );
+    }
+
+    let long = ask("how long will the tool fixes of this repository take");
+    assert_eq!(long["understood_as"]["tools_only"], true);
+    let long = ask("how long will the work on this repository take");
+    let summary = long["recommendations"][0]["summary"].as_str().unwrap();
+    assert!(summary.contains("tasks, about"), "{long:#}");
+
+    let text = ok(
+        dir.path(),
+        &["ask", "which strategies fail here", "--repo", "shop"],
+    );
+    assert!(
+        text.contains("confidence") && text.contains("cycles:"),
+        "{text}"
+    );
+    fails(
+        dir.path(),
+        &["ask", "tell me a joke", "--repo", "shop"],
+        "what should I fix first",
+    );
+}

@@ -209,11 +209,13 @@ fn record_cycle(
         knowledge
             .patterns
             .record_outcome(
-                &lesson.situation,
+                // The situation quotes the code and the change is a diff of it: neither may
+                // carry a secret into the index (or, through it, into later prompts).
+                &tdev_core::secrets::redact(&lesson.situation),
                 &lesson.strategy.to_string(),
                 lesson.language,
                 lesson.outcome,
-                &lesson.change,
+                &tdev_core::secrets::redact(&lesson.change),
             )
             .map_err(PhaseError::knowledge("updating the pattern index"))?;
     }

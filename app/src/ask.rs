@@ -537,9 +537,9 @@ pub fn render(answer: &Answer) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} on {} (estimates by {}):",
-        capitalise(&answer.understood_as.describe()),
+        "{}: {} (estimates by {})",
         answer.repository,
+        answer.understood_as.describe(),
         answer.estimated_by
     );
     for (i, r) in answer.recommendations.iter().enumerate() {
@@ -574,14 +574,6 @@ pub fn render(answer: &Answer) -> String {
         let _ = writeln!(out, "\nNote: {note}.");
     }
     out
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -58,8 +58,14 @@ not commit, push or create branches; do not ask questions, since nobody will ans
 change cannot be made safely, change nothing and say why on standard error."
 );
 
-/// The user prompt for one request.
+/// The user prompt for one request, with every secret in it (in the code, the findings, the
+/// conventions or the examples) replaced by `<redacted:KIND>` (`tdev_core::secrets`): nothing
+/// a model or an agent is sent carries one.
 pub fn user_prompt(request: &AttemptRequest) -> String {
+    tdev_core::secrets::redact(&unredacted_prompt(request)).into_owned()
+}
+
+fn unredacted_prompt(request: &AttemptRequest) -> String {
     let mut out = String::new();
     let task = &request.task;
     let _ = writeln!(

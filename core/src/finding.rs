@@ -103,3 +103,17 @@ pub struct Finding {
     /// Priority in [0, 1]; higher is more worth doing first.
     pub priority: f64,
 }
+
+impl Finding {
+    /// Replaces the secrets in its words (message, evidence, symbol) with
+    /// `<redacted:KIND>` ([`crate::secrets`]): a tool that quotes the code it flags (bandit's
+    /// "Possible hardcoded password: '...'") must not carry a secret into the graph, the logs
+    /// or a prompt. Says whether anything was redacted.
+    pub fn redact_secrets(&mut self) -> bool {
+        let mut redacted = crate::secrets::redact_in_place(&mut self.message);
+        for text in [&mut self.evidence, &mut self.symbol].into_iter().flatten() {
+            redacted |= crate::secrets::redact_in_place(text);
+        }
+        redacted
+    }
+}

@@ -30,6 +30,7 @@ mod hash;
 mod pattern;
 mod record;
 mod refusal;
+pub mod secrets;
 mod strategy;
 mod test_outcome;
 mod time;

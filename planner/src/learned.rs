@@ -65,14 +65,40 @@ impl LearnedEstimator {
     }
 }
 
+/// Training rows at which a plan weighs the models' estimate and the heuristic's equally.
+pub const HEURISTIC_ROWS: f64 = 100.0;
+
+impl LearnedEstimator {
+    /// The weight of the models' estimate against the heuristic's in a plan: `n / (n + 100)`
+    /// for models trained on `n` rows.
+    pub fn weight(&self) -> f64 {
+        let rows = self.models.summary().rows as f64;
+        rows / (rows + HEURISTIC_ROWS)
+    }
+}
+
 impl Estimator for LearnedEstimator {
-    /// The prediction in the planner's unit: seconds as hours.
+    /// The models' prediction shrunk toward the heuristic's by how much the models have seen
+    /// ([`LearnedEstimator::weight`]): seconds by their logs, the probability linearly, the
+    /// risk worked out again from both (`tdev_learners::risk`). Models trained on a handful
+    /// of attempts barely move a plan (a safe fix is not "risk 5" because the first five
+    /// attempts recorded failed); trained on thousands, they make it.
     fn estimate(&self, features: &TaskFeatures) -> Estimate {
         let prediction = self.prediction(features);
+        let heuristic = crate::HeuristicEstimator.estimate(features);
+        let w = self.weight();
+        let heuristic_seconds = (heuristic.hours * 3600.0).max(tdev_learners::MIN_SECONDS);
+        let seconds = (w * prediction.seconds.ln() + (1.0 - w) * heuristic_seconds.ln()).exp();
+        let success_probability =
+            w * prediction.success_probability + (1.0 - w) * heuristic.success_probability;
+        let cost = tdev_learners::FailureCost {
+            seconds,
+            files: features.files,
+        };
         Estimate {
-            hours: prediction.seconds / 3600.0,
-            success_probability: prediction.success_probability,
-            risk: prediction.risk,
+            hours: seconds / 3600.0,
+            success_probability,
+            risk: tdev_learners::risk(1.0 - success_probability, cost),
         }
     }
 
@@ -155,8 +181,20 @@ mod tests {
         let task = features(&strategy);
         let estimate = fresh.estimate(&task);
         let prediction = fresh.prediction(&task);
-        assert_eq!(estimate.hours, prediction.seconds / 3600.0);
         assert!((30.0..37.0).contains(&prediction.seconds), "{prediction:?}");
+        // 200 rows weigh two thirds against the heuristic's: the estimate lies between them,
+        // where the weight puts it.
+        let heuristic = crate::HeuristicEstimator.estimate(&task);
+        let w = fresh.weight();
+        assert!((w - 200.0 / 300.0).abs() < 1e-9);
+        let expected =
+            (w * prediction.seconds.ln() + (1.0 - w) * (heuristic.hours * 3600.0).ln()).exp();
+        assert!(
+            (estimate.hours * 3600.0 - expected).abs() < 1e-6,
+            "{estimate:?}"
+        );
+        assert!(prediction.seconds < estimate.hours * 3600.0);
+        assert!(estimate.hours < heuristic.hours);
         assert!(
             proven.estimate(&task).success_probability > estimate.success_probability + 0.3,
             "{:?} vs {estimate:?}",

@@ -394,10 +394,13 @@ pub fn scan(
     let blocks = duplication::measure(&mut files, &tokens, &options.duplication);
     drop(tokens);
     let tests = test_files::TestFiles::new(&options.test_patterns);
-    let findings = findings::findings(&files, &blocks, &tests);
+    let mut findings = findings::findings(&files, &blocks, &tests);
     let mut summary = summarise(&files, &skipped, &findings, &history, started);
     summary.duplicated_blocks = u32::try_from(blocks.len()).unwrap_or(u32::MAX);
     summary.findings_in_tests = tests.count(&findings);
+    for finding in &mut findings {
+        finding.redact_secrets();
+    }
     Ok(Scan {
         root: root.to_path_buf(),
         summary,

@@ -124,6 +124,7 @@ fn merge(scan: &mut Scan, findings: Vec<Finding>) {
     // Test files as the scan was told them (the gate's patterns by default).
     let tests = TestFiles::new(&scan.test_patterns);
     for mut finding in findings {
+        finding.redact_secrets();
         // pytest's tests are plain `assert`s: bandit's B101 there is noise, not a finding.
         if finding.kind == "bandit:B101" && tests.contains(&finding.path) {
             continue;

@@ -112,6 +112,7 @@ fn attribute(e: &BytesStart<'_>, name: &[u8]) -> quick_xml::Result<Option<String
 /// A passed outcome for a `<testcase>` start tag, its id rebuilt as pytest's node id.
 fn testcase(e: &BytesStart<'_>, root: &Path) -> quick_xml::Result<TestOutcome> {
     let name = attribute(e, b"name")?.unwrap_or_default();
+    let name = without_root(&name, root);
     let classname = attribute(e, b"classname")?.unwrap_or_default();
     let file = attribute(e, b"file")?;
     let seconds = attribute(e, b"time")?.and_then(|t| t.parse().ok());
@@ -121,6 +122,18 @@ fn testcase(e: &BytesStart<'_>, root: &Path) -> quick_xml::Result<TestOutcome> {
         seconds,
         message: None,
     })
+}
+
+/// A test name with the directory it ran in replaced by `<root>`: a parametrised test whose
+/// parameter is a path under it (`test_x[/tmp/run-1/tests/a.py]`) is the same test in the
+/// baseline's directory and in a change's worktree, and must have the same id in both.
+fn without_root(name: &str, root: &Path) -> String {
+    let root = root.to_string_lossy();
+    let root = root.trim_end_matches('/');
+    if root.is_empty() || !name.contains(root) {
+        return name.to_owned();
+    }
+    name.replace(root, "<root>")
 }
 
 /// pytest's node id from xunit1 attributes: `classname="tests.test_a.TestX"`,
@@ -167,6 +180,29 @@ mod tests {
     fn check(file: Option<&str>, classname: &str, name: &str, expected: &str) {
         let nowhere = Path::new("/nonexistent-tdev-root");
         assert_eq!(node_id(nowhere, file, classname, name), expected);
+    }
+
+    /// A parameter holding a path under the run's directory does not make the same test two
+    /// tests in two directories.
+    #[test]
+    fn a_path_under_the_run_directory_in_a_test_name_is_made_relative() {
+        let xml = |root: &str| {
+            format!(
+                r#"<testsuites><testsuite><testcase classname="tests.test_u" name="test_p[{root}/tests/test_u.py]" file="tests/test_u.py"/></testsuite></testsuites>"#
+            )
+        };
+        let ids = |root: &str| -> Vec<String> {
+            parse_junit(&xml(root), Path::new(root))
+                .unwrap()
+                .into_iter()
+                .map(|o| o.id)
+                .collect()
+        };
+        assert_eq!(ids("/tmp/baseline-1"), ids("/work/trees/attempt-2"));
+        assert_eq!(
+            ids("/tmp/baseline-1"),
+            ["tests/test_u.py::test_p[<root>/tests/test_u.py]"]
+        );
     }
 
     #[test]
