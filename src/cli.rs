@@ -422,6 +422,25 @@ pub enum LearnCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write a page to read in a browser: how the learning went, in charts.
+    ///
+    /// Writes DIR/index.html (DIR is created when missing), one file with no script and
+    /// nothing to download: the gate-pass rate of every cycle in time order with its rolling
+    /// mean (the learning curve), the error of the learned and the heuristic duration
+    /// estimates attempt by attempt in the evaluation of `tdev learn eval`, the calibration
+    /// of the learned chance of passing, the numbers of `tdev learn eval`, and every model
+    /// version recorded with its held-out measures. Needs as much history as
+    /// `tdev learn eval` (10 attempts). Prints the path written.
+    ///
+    /// Examples:
+    ///   tdev learn report --out report && xdg-open report/index.html
+    ///   tdev learn report --out /srv/www/tdev --data-dir ~/.local/share/tdev/data
+    #[command(verbatim_doc_comment)]
+    Report {
+        /// The directory to write index.html into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

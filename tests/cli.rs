@@ -805,6 +805,199 @@ fn learn_eval_scores_the_models_against_the_heuristic_in_time_order() {
     );
 }
 
+/// `tdev learn report` writes one page of charts with the numbers of `tdev learn eval`, every
+/// text from the graph escaped; without enough history, or with an output that is a file, it
+/// says so, exits 2 and writes nothing.
+#[test]
+fn learn_report_writes_a_page_of_charts_with_the_numbers_of_learn_eval() {
+    let dir = initialised();
+    fails(
+        dir.path(),
+        &["learn", "report", "--out", "report"],
+        "0 attempts are recorded",
+    );
+    assert!(!dir.path().join("report").exists());
+    let mut records: Vec<_> = (0..60).map(|i| synthetic::record(5, i)).collect();
+    records[3].repository.name = "<b>bold</b>".into();
+    // The latest cycle's goal is its repository's latest, which the page shows.
+    records[59].goal = "<script>alert(1)</script>".into();
+    std::fs::write(
+        dir.path().join("cycles.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+    let eval: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["learn", "eval", "--json"])).unwrap();
+
+    let printed = ok(dir.path(), &["learn", "report", "--out", "report/nested"]);
+    assert_eq!(printed.trim(), "report/nested/index.html");
+    let out = dir.path().join("report/nested");
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.trim_end().ends_with("</html>"));
+    assert!(page.matches("<svg").count() >= 3, "{page}");
+    assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+    assert!(
+        !page.contains("<script") && !page.contains("src=\""),
+        "no script, nothing loaded"
+    );
+    let number = |path: &[&str]| {
+        path.iter()
+            .fold(&eval, |v, key| &v[*key])
+            .as_f64()
+            .unwrap_or_else(|| panic!("{path:?} in {eval}"))
+    };
+    // The summary table's cells, formatted as `tdev learn eval` prints them.
+    for expected in [
+        format!("{:.3}", number(&["learned", "auc"])),
+        format!("{:.3}", number(&["heuristic", "auc"])),
+        format!("{:.3}", number(&["learned", "brier"])),
+        format!("{:.1} s", number(&["learned", "effort_mae_secs"])),
+        format!("{:.1} s", number(&["heuristic", "effort_mae_secs"])),
+    ] {
+        let cell = format!("<td>{expected}</td>");
+        assert!(page.contains(&cell), "{cell} is not in the page");
+    }
+    assert!(page.contains(&format!("{} attempts recorded", eval["rows"])));
+    assert!(
+        page.contains("<td>effort</td><td>1</td>"),
+        "the model versions recorded: {page}"
+    );
+    assert!(!page.contains("<b>bold"), "{page}");
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 1, "no temporary file is left: {files:?}");
+
+    std::fs::write(dir.path().join("page.html"), "kept").unwrap();
+    fails(
+        dir.path(),
+        &["learn", "report", "--out", "page.html"],
+        "page.html is not a directory",
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("page.html")).unwrap(),
+        "kept"
+    );
+}
+
+/// `tdev ask` about failures answers, from the running statistics, what the recorded attempts
+/// say: each failing strategy's failures and gate conditions, its passes here and everywhere,
+/// every cycle it was tried in (newest first: tdev's ids sort by time, the synthetic ones too)
+/// and one of the gate's reasons.
+#[test]
+fn ask_which_strategies_fail_answers_what_the_records_say() {
+    use std::collections::BTreeMap;
+    use tdev_core::{Strategy, Timestamp};
+    let dir = initialised();
+    let records: Vec<_> = (0..40).map(|i| synthetic::record(3, i)).collect();
+    std::fs::write(
+        dir.path().join("cycles.json"),
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    ok(dir.path(), &["kg", "record", "cycles.json"]);
+    // A repository named like the synthetic one.
+    let parent = tempfile::tempdir().unwrap();
+    let repo = parent.path().join("attrs");
+    std::fs::create_dir(&repo).unwrap();
+    std::fs::write(repo.join("app.py"), "x = 1\n").unwrap();
+    support::git(&repo, &["init", "-q", "-b", "main"]);
+    support::git(&repo, &["add", "-A"]);
+    support::git(&repo, &["commit", "-q", "-m", "files"]);
+    let question = "which strategies fail on this repository and why";
+    let answer: serde_json::Value = serde_json::from_str(&ok(
+        dir.path(),
+        &["ask", question, "--repo", repo.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(answer["repository"], "attrs", "{answer:#}");
+
+    #[derive(Default)]
+    struct Expected {
+        attempts: u32,
+        passes: u32,
+        conditions: BTreeMap<String, u32>,
+        cycles: Vec<(Timestamp, String)>,
+        reason: Option<String>,
+    }
+    let mut here: BTreeMap<Strategy, Expected> = BTreeMap::new();
+    let mut everywhere: BTreeMap<Strategy, (u32, u32)> = BTreeMap::new();
+    for record in &records {
+        for a in &record.attempts {
+            let all = everywhere.entry(a.strategy.clone()).or_default();
+            all.0 += 1;
+            all.1 += u32::from(a.gate.passed);
+            if record.repository.name != "attrs" {
+                continue;
+            }
+            let e = here.entry(a.strategy.clone()).or_default();
+            e.attempts += 1;
+            e.passes += u32::from(a.gate.passed);
+            for condition in &a.gate.failed {
+                *e.conditions.entry(condition.clone()).or_default() += 1;
+            }
+            let cycle = (record.started_at, record.id.clone());
+            if !e.cycles.contains(&cycle) {
+                e.cycles.push(cycle);
+            }
+            if !a.gate.passed {
+                for reason in &a.gate.reasons {
+                    if e.reason.as_ref().is_none_or(|r| reason < r) {
+                        e.reason = Some(reason.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut failing: Vec<(&Strategy, &Expected)> =
+        here.iter().filter(|(_, e)| e.passes < e.attempts).collect();
+    failing.sort_by_key(|(_, e)| std::cmp::Reverse(e.attempts - e.passes));
+    failing.truncate(5);
+    let recommendations = answer["recommendations"].as_array().unwrap();
+    assert_eq!(recommendations.len(), failing.len(), "{answer:#}");
+    assert!(failing.len() >= 3, "the sample has failures");
+    for (got, (strategy, e)) in recommendations.iter().zip(failing) {
+        let conditions: Vec<String> = e
+            .conditions
+            .iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        assert_eq!(
+            got["summary"],
+            format!(
+                "{strategy} failed {} of {} attempts here, on {}",
+                e.attempts - e.passes,
+                e.attempts,
+                conditions.join(", ")
+            )
+        );
+        assert_eq!(got["confidence"]["observations"], e.attempts);
+        let (all, all_passed) = everywhere[strategy];
+        let graph = &got["evidence"][0];
+        assert_eq!(
+            graph["detail"],
+            format!(
+                "{strategy}: {} of {} attempts passed the gate on this repository, \
+                 {all_passed} of {all} on every repository",
+                e.passes, e.attempts
+            )
+        );
+        let mut cycles = e.cycles.clone();
+        cycles.sort_by(|a, b| b.cmp(a));
+        let ids: Vec<&str> = cycles.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(graph["cycles"], serde_json::json!(ids), "{strategy}");
+        assert_eq!(
+            got["evidence"][1]["detail"],
+            format!("one of the gate's reasons: {}", e.reason.as_ref().unwrap())
+        );
+    }
+}
+
 /// A model file that cannot be read is passed over with a warning, and the plan says the
 /// heuristic made its estimates.
 #[test]

@@ -7,23 +7,23 @@
 //! attempts (the graph), the pattern index (BM25 over situations like the finding's) and the
 //! planner's models (`docs/learning.md`). Every recommendation names its evidence, with the
 //! cycles it comes from, and how sure it is: `high` with 10 or more recorded attempts of its
-//! strategy, `medium` with 3 to 9, `low` with fewer.
+//! strategy, `medium` with 3 to 9, `low` with fewer. What the graph holds of each strategy is
+//! read from its running statistics (`StrategyTallies`), not from every recorded attempt, so
+//! that the answer takes milliseconds on a graph of 10,000 cycles (`docs/benchmarks.md`).
 
 use crate::config::Config;
 use crate::layout::Layout;
-use crate::learn::{planning_estimator, training_rows};
-use crate::plan::scan_for_planning;
+use crate::learn::{planning_estimator_with, strategy_tallies};
+use crate::plan::{Scanned, scan_for_planning};
 use crate::serve::Reader;
 use crate::{Error, Result};
-use oxigraph::model::Term;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use tdev_core::{Finding, Strategy, TrainingRow};
-use tdev_knowledge::{QueryResults, SearchFilter};
-use tdev_planner::{BackendChoice, Backends, Goal, Plan, Planner};
-
-const STRATEGY_CYCLES: &str = include_str!("../../knowledge/queries/strategy-cycles.rq");
+use std::sync::Arc;
+use tdev_core::{Finding, Strategy};
+use tdev_knowledge::{SearchFilter, StrategyRecord, StrategyTallies};
+use tdev_planner::{BackendChoice, Backends, Goal, HeuristicEstimator, Plan, Planner};
 
 /// Recommendations listed at most.
 const MAX_RECOMMENDATIONS: usize = 5;
@@ -83,6 +83,21 @@ impl Question {
              \"what should I fix first in src/parser.py\", \"which strategies fail on this \
              repository and why\" and \"how long will the tool fixes of this repository take\""
         )))
+    }
+
+    /// What the plan behind the answer may use: tool fixes only for "how long will the tool
+    /// fixes take", else what `tdev evolve` could do with `config`.
+    pub fn backends(&self, config: &Config) -> Backends {
+        match self {
+            Question::Duration { tools_only: true } => {
+                Backends::new(BackendChoice::Tools, false, false)
+            }
+            _ => Backends::new(
+                BackendChoice::Auto,
+                config.llm.is_some(),
+                config.command.is_some(),
+            ),
+        }
     }
 
     fn describe(&self) -> String {
@@ -166,74 +181,22 @@ pub struct Evidence {
     pub cycles: Vec<String>,
 }
 
-/// What the graph holds of one strategy on one repository.
-#[derive(Clone, Debug, Default)]
-struct Record {
-    attempts: u32,
-    passes: u32,
-    seconds: f64,
-    /// Failed gate conditions, by how often.
-    conditions: BTreeMap<String, u32>,
-    cycles: Vec<String>,
-    reason: Option<String>,
-}
-
-/// Everything recorded, per (repository, strategy).
-#[derive(Default)]
+/// What the graph holds of each strategy: on the repository asked about, and everywhere.
 struct Knowledge {
-    records: BTreeMap<(String, Strategy), Record>,
+    tallies: StrategyTallies,
 }
 
 impl Knowledge {
-    fn read(reader: &Reader, rows: &[TrainingRow]) -> Result<Knowledge> {
-        let mut records: BTreeMap<(String, Strategy), Record> = BTreeMap::new();
-        for row in rows {
-            let record = records
-                .entry((row.repository.clone(), row.features.strategy.clone()))
-                .or_default();
-            record.attempts += 1;
-            record.passes += u32::from(row.labels.passed);
-            record.seconds += row.labels.duration_secs;
-            for condition in &row.labels.failed {
-                *record.conditions.entry(condition.clone()).or_default() += 1;
-            }
-        }
-        if let QueryResults::Solutions(solutions) = reader.query(STRATEGY_CYCLES)? {
-            for solution in solutions {
-                let solution = solution.map_err(|e| {
-                    Error::Knowledge(tdev_knowledge::Error::Evaluation(e.to_string()))
-                })?;
-                let text = |name: &str| match solution.get(name) {
-                    Some(Term::Literal(l)) => Some(l.value().to_owned()),
-                    _ => None,
-                };
-                let (Some(repository), Some(strategy)) = (
-                    text("repository"),
-                    text("strategy").and_then(|s| s.parse::<Strategy>().ok()),
-                ) else {
-                    continue;
-                };
-                if let Some(record) = records.get_mut(&(repository, strategy)) {
-                    record.cycles = text("cycles")
-                        .map(|c| c.split_whitespace().map(str::to_owned).collect())
-                        .unwrap_or_default();
-                    record.reason = text("reason").filter(|r| !r.is_empty());
-                }
-            }
-        }
-        Ok(Knowledge { records })
-    }
-
-    fn here(&self, repository: &str, strategy: &Strategy) -> Option<&Record> {
-        self.records.get(&(repository.to_owned(), strategy.clone()))
+    fn here(&self, strategy: &Strategy) -> Option<&StrategyRecord> {
+        self.tallies.here.get(strategy)
     }
 
     /// Attempts and passes of `strategy` on every repository.
     fn everywhere(&self, strategy: &Strategy) -> (u32, u32) {
-        self.records
-            .iter()
-            .filter(|((_, s), _)| s == strategy)
-            .fold((0, 0), |(n, p), (_, r)| (n + r.attempts, p + r.passes))
+        self.tallies
+            .everywhere
+            .get(strategy)
+            .map_or((0, 0), |t| (t.attempts, t.passes))
     }
 }
 
@@ -247,36 +210,46 @@ pub fn ask(
     data: Option<&Path>,
 ) -> Result<Answer> {
     let understood = Question::understand(question, |word| repo.join(word).exists())?;
-    let tools_only = matches!(understood, Question::Duration { tools_only: true });
-    let backends = if tools_only {
-        Backends::new(BackendChoice::Tools, false, false)
-    } else {
-        Backends::new(
-            BackendChoice::Auto,
-            config.llm.is_some(),
-            config.command.is_some(),
-        )
-    };
-    let scanned = scan_for_planning(repo, &backends, layout, config)?;
-    let mut notes = Vec::new();
-    let (estimator, warnings) = planning_estimator(data, &scanned.repository, scanned.baseline)?;
-    notes.extend(warnings);
-    let (reader, rows) = match data {
+    let scanned = scan_for_planning(repo, &understood.backends(config), layout, config)?;
+    match data {
         Some(dir) => {
             let reader = Reader::open(dir)?;
-            let rows = training_rows(&reader)?;
-            (Some(reader), rows)
+            answer(question, understood, &scanned, config, Some((dir, &reader)))
+        }
+        None => answer(question, understood, &scanned, config, None),
+    }
+}
+
+/// Everything [`ask`] does after scanning the repository: reads what the data directory
+/// `data` (with its open reader) knows of the repository's strategies, plans the scanned
+/// findings and recommends. `benches/ask.rs` times it on a graph of 10,000 cycles.
+pub fn answer(
+    question: &str,
+    understood: Question,
+    scanned: &Scanned,
+    config: &Config,
+    data: Option<(&Path, &Reader)>,
+) -> Result<Answer> {
+    let backends = understood.backends(config);
+    let repository = scanned.repository.clone();
+    let mut notes = Vec::new();
+    let (knowledge, estimator) = match data {
+        Some((dir, reader)) => {
+            let tallies = strategy_tallies(reader, &repository)?;
+            let (estimator, warnings) = planning_estimator_with(dir, &tallies, scanned.baseline);
+            notes.extend(warnings);
+            (Knowledge { tallies }, estimator)
         }
         None => {
             notes.push(
                 "no data directory: nothing recorded to draw on; run `tdev evolve` first".into(),
             );
-            (None, Vec::new())
+            let knowledge = Knowledge {
+                tallies: StrategyTallies::default(),
+            };
+            let estimator: tdev_planner::SharedEstimator = Arc::new(HeuristicEstimator);
+            (knowledge, estimator)
         }
-    };
-    let knowledge = match &reader {
-        Some(reader) => Knowledge::read(reader, &rows)?,
-        None => Knowledge::default(),
     };
     let findings: Vec<Finding> = match &understood {
         Question::FixFirst { path: Some(path) } => scanned
@@ -291,18 +264,16 @@ pub fn ask(
         .with_max_tasks(usize::MAX)
         .with_backends(backends)
         .plan(Goal::default(), &findings)?;
-    let repository = scanned.repository.clone();
     let recommendations = match &understood {
         Question::FixFirst { .. } => fix_first(
             &plan,
             &findings,
-            &repository,
             &knowledge,
-            reader.as_ref(),
+            data.map(|(_, reader)| reader),
             &mut notes,
         )?,
-        Question::Failures => failures(&repository, &knowledge),
-        Question::Duration { .. } => duration(&plan, &repository, &knowledge),
+        Question::Failures => failures(&knowledge),
+        Question::Duration { .. } => duration(&plan, &knowledge),
     };
     if recommendations.is_empty() {
         notes.push(match &understood {
@@ -321,9 +292,9 @@ pub fn ask(
 }
 
 /// The graph's evidence for a strategy: its attempts here and everywhere, with cycles.
-fn graph_evidence(knowledge: &Knowledge, repository: &str, strategy: &Strategy) -> Evidence {
+fn graph_evidence(knowledge: &Knowledge, strategy: &Strategy) -> Evidence {
     let (all, all_passed) = knowledge.everywhere(strategy);
-    match knowledge.here(repository, strategy) {
+    match knowledge.here(strategy) {
         Some(here) => Evidence {
             source: "graph",
             detail: format!(
@@ -360,7 +331,6 @@ fn seconds(secs: f64) -> String {
 fn fix_first(
     plan: &Plan,
     findings: &[Finding],
-    repository: &str,
     knowledge: &Knowledge,
     reader: Option<&Reader>,
     notes: &mut Vec<String>,
@@ -422,7 +392,7 @@ fn fix_first(
             ),
             cycles: Vec::new(),
         });
-        evidence.push(graph_evidence(knowledge, repository, &task.strategy));
+        evidence.push(graph_evidence(knowledge, &task.strategy));
         if let (Some(patterns), Some(first)) = (&patterns, addressed.first()) {
             let filter = SearchFilter {
                 strategy: Some(task.strategy.to_string()),
@@ -452,12 +422,12 @@ fn fix_first(
 
 /// The strategies that failed on the repository, the most failures first, with the gate's
 /// conditions and a reason.
-fn failures(repository: &str, knowledge: &Knowledge) -> Vec<Recommendation> {
-    let mut failing: Vec<(&Strategy, &Record)> = knowledge
-        .records
+fn failures(knowledge: &Knowledge) -> Vec<Recommendation> {
+    let mut failing: Vec<(&Strategy, &StrategyRecord)> = knowledge
+        .tallies
+        .here
         .iter()
-        .filter(|((r, _), record)| r == repository && record.passes < record.attempts)
-        .map(|((_, s), record)| (s, record))
+        .filter(|(_, record)| record.passes < record.attempts)
         .collect();
     failing.sort_by_key(|(_, r)| std::cmp::Reverse(r.attempts - r.passes));
     failing
@@ -475,7 +445,7 @@ fn failures(repository: &str, knowledge: &Knowledge) -> Vec<Recommendation> {
             } else {
                 format!("on {}", conditions.join(", "))
             };
-            let mut evidence = vec![graph_evidence(knowledge, repository, strategy)];
+            let mut evidence = vec![graph_evidence(knowledge, strategy)];
             if let Some(reason) = &record.reason {
                 evidence.push(Evidence {
                     source: "graph",
@@ -497,7 +467,7 @@ fn failures(repository: &str, knowledge: &Knowledge) -> Vec<Recommendation> {
 }
 
 /// The plan's estimated time, per strategy family, with what was observed of each here.
-fn duration(plan: &Plan, repository: &str, knowledge: &Knowledge) -> Vec<Recommendation> {
+fn duration(plan: &Plan, knowledge: &Knowledge) -> Vec<Recommendation> {
     let mut by_family: BTreeMap<&'static str, (f64, Vec<&Strategy>)> = BTreeMap::new();
     for task in &plan.tasks {
         let secs = plan.details.get(&task.id).map_or(0.0, |d| d.estimate_secs);
@@ -513,7 +483,7 @@ fn duration(plan: &Plan, repository: &str, knowledge: &Knowledge) -> Vec<Recomme
         let observed: u32 = plan
             .tasks
             .iter()
-            .filter_map(|t| knowledge.here(repository, &t.strategy))
+            .filter_map(|t| knowledge.here(&t.strategy))
             .map(|r| r.attempts)
             .sum();
         out.push(Recommendation {
@@ -539,7 +509,7 @@ fn duration(plan: &Plan, repository: &str, knowledge: &Knowledge) -> Vec<Recomme
                 continue;
             }
             seen.push(strategy);
-            if let Some(record) = knowledge.here(repository, strategy) {
+            if let Some(record) = knowledge.here(strategy) {
                 observations += record.attempts;
                 evidence.push(Evidence {
                     source: "graph",

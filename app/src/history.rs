@@ -62,7 +62,7 @@ pub fn cycle(reader: &Reader, cycle: &str) -> Result<CycleDetail> {
     })
 }
 
-fn rows(results: QueryResults<'static>) -> Result<Rows> {
+pub(crate) fn rows(results: QueryResults<'static>) -> Result<Rows> {
     let QueryResults::Solutions(solutions) = results else {
         return Err(tdev_knowledge::Error::Evaluation("expected solutions".into()).into());
     };

@@ -1,6 +1,7 @@
 //! What the learners know, for the commands that ask: the estimator a plan is made with
-//! (the newest readable model version, else the heuristic) and `tdev learn eval`, a
-//! time-ordered evaluation of the models against the heuristic on the recorded history.
+//! (the newest readable model version, else the heuristic, with each strategy's history read
+//! from the running statistics) and `tdev learn eval`, a time-ordered evaluation of the models
+//! against the heuristic on the recorded history, whose forecasts `tdev learn report` plots.
 
 use crate::serve::Reader;
 use crate::{Error, Result};
@@ -9,15 +10,28 @@ use std::path::Path;
 use std::sync::Arc;
 use tdev_actors::{CurrentModels, load_latest};
 use tdev_core::{Baseline, TrainingRow};
-use tdev_knowledge::{ModelFiles, TRAINING_ROWS_QUERY, current_histories, training_rows_from};
+use tdev_knowledge::{
+    ModelFiles, STRATEGY_TALLIES_QUERY, StrategyTallies, TRAINING_ROWS_QUERY,
+    strategy_tallies_bindings, strategy_tallies_from, training_rows_from,
+};
 use tdev_learners::metrics::CalibrationBin;
-use tdev_learners::{EFFORT_TOLERANCE, Evaluation, Forecast, LearnedModels, evaluate, score};
+use tdev_learners::{EFFORT_TOLERANCE, Evaluation, Forecast, LearnedModels, MIN_SECONDS, score};
 use tdev_planner::{Estimator, HeuristicEstimator, LearnedEstimator, SharedEstimator};
 
 /// Every recorded attempt as a training row, oldest first, from whoever holds the data
 /// directory.
 pub fn training_rows(reader: &Reader) -> Result<Vec<TrainingRow>> {
     Ok(training_rows_from(reader.query(TRAINING_ROWS_QUERY)?)?)
+}
+
+/// What the running statistics hold of every strategy, with the details of the repository
+/// named `repository` (`tdev ask`'s evidence, and the histories of a plan's estimates).
+pub fn strategy_tallies(reader: &Reader, repository: &str) -> Result<StrategyTallies> {
+    let results = reader.query_with(
+        STRATEGY_TALLIES_QUERY,
+        &strategy_tallies_bindings(repository),
+    )?;
+    Ok(strategy_tallies_from(results, repository)?)
 }
 
 /// The estimator plans of `repository` are made with, and warnings for the user: the newest
@@ -36,19 +50,31 @@ pub fn planning_estimator(
     let Some(current) = current else {
         return Ok((Arc::new(HeuristicEstimator), warnings));
     };
-    let rows = training_rows(&Reader::open(dir)?)?;
-    Ok((learned(&current, &rows, repository, baseline), warnings))
+    let tallies = strategy_tallies(&Reader::open(dir)?, repository)?;
+    Ok((learned(&current, &tallies, baseline), warnings))
+}
+
+/// [`planning_estimator`] for a caller that has read the repository's tallies already.
+pub fn planning_estimator_with(
+    dir: &Path,
+    tallies: &StrategyTallies,
+    baseline: Baseline,
+) -> (SharedEstimator, Vec<String>) {
+    let (current, warnings) = load_latest(&ModelFiles::new(dir.join("models")));
+    match current {
+        Some(current) => (learned(&current, tallies, baseline), warnings),
+        None => (Arc::new(HeuristicEstimator), warnings),
+    }
 }
 
 fn learned(
     current: &CurrentModels,
-    rows: &[TrainingRow],
-    repository: &str,
+    tallies: &StrategyTallies,
     baseline: Baseline,
 ) -> SharedEstimator {
     Arc::new(
         LearnedEstimator::new(current.models.clone(), baseline)
-            .with_history(current_histories(rows, repository))
+            .with_history(tallies.histories())
             .with_label(current.describe()),
     )
 }
@@ -129,45 +155,147 @@ impl From<&CalibrationBin> for Bin {
     }
 }
 
-/// Evaluates in time order: the history after its first half is cut into [`FOLDS`] folds;
-/// each fold is predicted by models trained on every attempt that started before it, and by
-/// the heuristic. A user error when too little is recorded to score anything.
-pub fn evaluate_history(rows: &[TrainingRow]) -> Result<Report> {
+/// One attempt the time-ordered evaluation scored, with what each estimator forecast for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Scored<'a> {
+    /// The attempt.
+    pub row: &'a TrainingRow,
+    /// The fold it was scored in, from 0.
+    pub fold: usize,
+    /// The learned models' forecast, by models trained only on attempts before its fold.
+    pub learned: Forecast,
+    /// The heuristic's forecast.
+    pub heuristic: Forecast,
+}
+
+impl Scored<'_> {
+    /// The actual duration, floored as training and scoring floor it.
+    pub fn actual_secs(&self) -> f64 {
+        self.row.labels.duration_secs.max(MIN_SECONDS)
+    }
+}
+
+/// The forecasts of the time-ordered evaluation, attempt by attempt, before they are scored:
+/// what `tdev learn eval` sums up and `tdev learn report` plots.
+#[derive(Clone, Debug)]
+pub struct Forecasts<'a> {
+    /// Attempts recorded.
+    pub rows: usize,
+    /// Folds.
+    pub folds: usize,
+    /// The scored attempts, oldest first.
+    pub scored: Vec<Scored<'a>>,
+}
+
+/// Forecasts in time order: the history after its first half is cut into [`FOLDS`] folds;
+/// each attempt of a fold is forecast by models trained on every attempt that started before
+/// the fold, and by the heuristic. A user error when too little is recorded to score
+/// anything.
+pub fn forecast_history(rows: &[TrainingRow]) -> Result<Forecasts<'_>> {
     let first = ((rows.len() as f64) * FIRST_TRAINING_SHARE).ceil() as usize;
     if rows.len() < 2 * FOLDS || first >= rows.len() {
         return Err(Error::user(format!(
-            "{} attempts are recorded; `tdev learn eval` needs at least {} to train on the \
-             past and score what came after; run `tdev evolve` on a repository first",
+            "{} attempts are recorded; the time-ordered evaluation of the models needs at \
+             least {} to train on the past and score what came after; run `tdev evolve` on a \
+             repository first",
             rows.len(),
             2 * FOLDS
         )));
     }
     let scored = &rows[first..];
     let fold = scored.len().div_ceil(FOLDS);
-    let mut learned: Vec<(Forecast, &TrainingRow)> = Vec::with_capacity(scored.len());
-    for start in (0..scored.len()).step_by(fold) {
+    let mut out = Vec::with_capacity(scored.len());
+    for (number, start) in (0..scored.len()).step_by(fold).enumerate() {
         let end = (start + fold).min(scored.len());
         // Everything that started before the fold's first attempt, so that attempts of one
         // cycle (which share a start time) are never split between training and scoring.
         let cut = rows.partition_point(|r| r.started_at < scored[start].started_at);
         let models = LearnedModels::train(&rows[..cut])?;
-        learned.extend(scored[start..end].iter().map(|r| (models.forecast(r), r)));
+        out.extend(scored[start..end].iter().map(|row| Scored {
+            row,
+            fold: number,
+            learned: models.forecast(row),
+            heuristic: heuristic(row),
+        }));
     }
-    let heuristic = |row: &TrainingRow| {
-        let estimate = HeuristicEstimator.estimate(&row.features);
-        Forecast {
-            seconds: estimate.hours * 3600.0,
-            success_probability: estimate.success_probability,
-        }
-    };
-    let folds = scored.len().div_ceil(fold);
-    Ok(Report {
+    Ok(Forecasts {
         rows: rows.len(),
-        scored: scored.len(),
-        folds,
-        learned: Scores::from(&score(&learned)),
-        heuristic: Scores::from(&evaluate(scored, heuristic)),
+        folds: scored.len().div_ceil(fold),
+        scored: out,
     })
+}
+
+/// The heuristic's forecast for a recorded attempt (its hours as seconds).
+fn heuristic(row: &TrainingRow) -> Forecast {
+    let estimate = HeuristicEstimator.estimate(&row.features);
+    Forecast {
+        seconds: estimate.hours * 3600.0,
+        success_probability: estimate.success_probability,
+    }
+}
+
+impl Forecasts<'_> {
+    /// The scores of both estimators on the scored attempts.
+    pub fn report(&self) -> Report {
+        let learned: Vec<(Forecast, &TrainingRow)> =
+            self.scored.iter().map(|s| (s.learned, s.row)).collect();
+        let heuristic: Vec<(Forecast, &TrainingRow)> =
+            self.scored.iter().map(|s| (s.heuristic, s.row)).collect();
+        Report {
+            rows: self.rows,
+            scored: self.scored.len(),
+            folds: self.folds,
+            learned: Scores::from(&score(&learned)),
+            heuristic: Scores::from(&score(&heuristic)),
+        }
+    }
+}
+
+/// Evaluates in time order ([`forecast_history`]) and scores both estimators.
+pub fn evaluate_history(rows: &[TrainingRow]) -> Result<Report> {
+    Ok(forecast_history(rows)?.report())
+}
+
+/// A duration in seconds as the reports print it (`12.3 s`), `-` when undefined.
+pub fn format_secs(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.1} s"))
+}
+
+/// A share as the reports print it (`67%`), `-` when undefined.
+pub fn format_percent(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{:.0}%", v * 100.0))
+}
+
+/// A score (Brier, AUC) as the reports print it (`0.123`), `-` when undefined.
+pub fn format_score(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.3}"))
+}
+
+/// The lines of the reports' summary table: (measure, learned, heuristic).
+pub fn summary_lines(report: &Report) -> [(String, String, String); 4] {
+    let (l, h) = (&report.learned, &report.heuristic);
+    [
+        (
+            "effort: mean absolute error".to_owned(),
+            format_secs(l.effort_mae_secs),
+            format_secs(h.effort_mae_secs),
+        ),
+        (
+            format!("effort: within ±{:.0}%", EFFORT_TOLERANCE * 100.0),
+            format_percent(l.effort_within),
+            format_percent(h.effort_within),
+        ),
+        (
+            "success: Brier score (lower is better)".to_owned(),
+            format_score(l.brier),
+            format_score(h.brier),
+        ),
+        (
+            "success: AUC (0.5 is chance)".to_owned(),
+            format_score(l.auc),
+            format_score(h.auc),
+        ),
+    ]
 }
 
 /// The report for a terminal.
@@ -180,33 +308,8 @@ pub fn render(report: &Report) -> String {
          models trained only on the attempts before it.\n",
         report.rows, report.scored, report.folds
     );
-    let percent = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.0}%", v * 100.0));
-    let number =
-        |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
     let _ = writeln!(out, "{:<38}{:>10}{:>12}", "", "learned", "heuristic");
-    let lines = [
-        (
-            "effort: mean absolute error".to_owned(),
-            number(report.learned.effort_mae_secs, 1) + " s",
-            number(report.heuristic.effort_mae_secs, 1) + " s",
-        ),
-        (
-            format!("effort: within ±{:.0}%", EFFORT_TOLERANCE * 100.0),
-            percent(report.learned.effort_within),
-            percent(report.heuristic.effort_within),
-        ),
-        (
-            "success: Brier score (lower is better)".to_owned(),
-            number(report.learned.brier, 3),
-            number(report.heuristic.brier, 3),
-        ),
-        (
-            "success: AUC (0.5 is chance)".to_owned(),
-            number(report.learned.auc, 3),
-            number(report.heuristic.auc, 3),
-        ),
-    ];
-    for (name, learned, heuristic) in lines {
+    for (name, learned, heuristic) in summary_lines(report) {
         let _ = writeln!(out, "{name:<38}{learned:>10}{heuristic:>12}");
     }
     let _ = writeln!(out, "\nCalibration of the learned success probability:");

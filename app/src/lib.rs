@@ -1,11 +1,11 @@
-//! tdev's host: the façade every interface calls (the CLI today; the daemon's HTTP server, the
-//! MCP server and `tdev ask` next), as rust-analyzer's `ide` crate serves its LSP server.
+//! tdev's host: the façade every interface calls (the CLI today; the daemon's HTTP server and
+//! the MCP server next), as rust-analyzer's `ide` crate serves its LSP server.
 //!
 //! It owns what every interface needs the same way: the `tdev.toml` schema ([`Config`]), the
 //! one [`Layout`] of every path, data-directory discovery ([`DataDir`]), the wiring of the
 //! supervisor tree and the ids it uses, and the operations: [`scan()`], [`plan()`],
-//! [`evolve()`], [`history::cycles`] and [`history::cycle`], and SPARQL reads through a
-//! [`Reader`]. One process at a time holds a data directory ([`Host`]); while it does, it
+//! [`evolve()`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
+//! [`learn::evaluate_history`] and [`report::write`], and SPARQL reads through a [`Reader`]. One process at a time holds a data directory ([`Host`]); while it does, it
 //! answers the others' reads ([`serve`]), and it records the cycles an interrupted holder left
 //! as aborted ([`journal`]). Interfaces parse their input, call these, and format the results.
 //!
@@ -32,6 +32,7 @@ pub mod journal;
 mod layout;
 pub mod learn;
 pub mod plan;
+pub mod report;
 pub mod scan;
 pub mod serve;
 

@@ -76,7 +76,8 @@ pub struct GraphStatistics {
 }
 
 impl KnowledgeGraph {
-    /// Opens the graph stored under `path`, creating it (with the ontology) if it is new.
+    /// Opens the graph stored under `path`, creating it (with the ontology) if it is new;
+    /// statistics an older tdev wrote without the counts it now keeps are rebuilt.
     pub fn open(path: &Path) -> Result<Self> {
         let graph = Self {
             store: Store::open(path)?,
@@ -84,6 +85,7 @@ impl KnowledgeGraph {
             replaced: AtomicUsize::new(0),
         };
         graph.install_ontology()?;
+        stats::upgrade(&graph.store)?;
         Ok(graph)
     }
 

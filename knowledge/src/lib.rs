@@ -29,6 +29,7 @@ mod proposals;
 mod record;
 mod refusals;
 mod stats;
+mod strategies;
 mod training;
 pub mod vocab;
 
@@ -44,7 +45,13 @@ pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
 pub use refusals::Refusal;
 pub use stats::{
-    FINDING_KIND_QUERY, REPOSITORY_DAY_QUERY, SLOWEST_KEPT, SLOWEST_QUERY, STRATEGY_QUERY,
+    ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,
+    REPOSITORY_DAY_QUERY, REPOSITORY_STRATEGY_QUERY, SAMPLE_REASON_QUERY, SLOWEST_KEPT,
+    SLOWEST_QUERY, STRATEGY_QUERY,
+};
+pub use strategies::{
+    STRATEGY_TALLIES_QUERY, StrategyRecord, StrategyTallies, strategy_tallies_bindings,
+    strategy_tallies_from,
 };
 pub use training::{TRAINING_ROWS_QUERY, current_histories, training_rows_from};
 

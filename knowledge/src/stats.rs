@@ -1,5 +1,7 @@
-//! Running statistics: per-strategy, per-repository-day and per-finding-kind counts, and the
-//! slowest attempts, kept in the named graph `https://tdev.dev/graph/stats`.
+//! Running statistics: per-strategy, per-repository-day and per-finding-kind counts, each
+//! strategy's counts per repository (with the gate conditions it failed, the cycles it was
+//! attempted in and one of the gate's reasons) and per task kind, and the slowest attempts,
+//! kept in the named graph `https://tdev.dev/graph/stats`.
 //!
 //! Aggregating a million triples for every question takes hundreds of milliseconds; reading a
 //! few counters takes well under one. The writer updates the counters in the same transaction
@@ -17,7 +19,7 @@ use oxigraph::model::{
 };
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tdev_core::{CycleRecord, Outcome};
 
 /// How many of the slowest attempts are kept.
@@ -37,6 +39,26 @@ fn repository_day_node(repository: &str, day: &str) -> NamedNode {
 
 fn finding_kind_node(kind: &str) -> NamedNode {
     vocab::id(&["stats", "finding-kind", kind])
+}
+
+fn repository_strategy_node(repository: &str, strategy: &str) -> NamedNode {
+    vocab::id(&["stats", "repository", repository, "strategy", strategy])
+}
+
+fn failed_condition_node(repository: &str, strategy: &str, condition: &str) -> NamedNode {
+    vocab::id(&[
+        "stats",
+        "repository",
+        repository,
+        "strategy",
+        strategy,
+        "condition",
+        condition,
+    ])
+}
+
+fn kind_strategy_node(kind: &str, strategy: &str) -> NamedNode {
+    vocab::id(&["stats", "kind", kind, "strategy", strategy])
 }
 
 fn slowest_node() -> NamedNode {
@@ -135,6 +157,14 @@ struct Counter {
     stored: Option<Literal>,
 }
 
+/// A text of the mirror (a strategy's sample reason) and the literal the graph holds for it.
+#[derive(Clone)]
+struct Text {
+    value: String,
+    /// What the graph holds now; `None` for a text not yet written.
+    stored: Option<Literal>,
+}
+
 /// The running statistics and the repository descriptions, mirrored in memory so that writing
 /// cycles needs no read of them.
 ///
@@ -145,6 +175,7 @@ struct Counter {
 #[derive(Clone, Default)]
 pub(crate) struct Statistics {
     counters: HashMap<Key, Counter>,
+    texts: HashMap<Key, Text>,
     slowest: Vec<(i64, NamedNode)>,
     repositories: HashMap<NamedNode, Vec<Quad>>,
 }
@@ -202,6 +233,29 @@ pub(crate) fn clear_pending(tx: &mut Transaction<'_>) {
     tx.remove(&pending_marker());
 }
 
+/// Rebuilds statistics written before tdev kept them per repository and strategy and per
+/// task kind, so that a data directory made by an older tdev answers `tdev ask` from them
+/// at once. Such statistics have a strategy's counts and none per repository.
+pub(crate) fn upgrade(store: &Store) -> Result<()> {
+    let has = |class: NamedNodeRef<'_>| -> Result<bool> {
+        let first = store
+            .quads_for_pattern(
+                None,
+                Some(rdf::TYPE),
+                Some(class.into()),
+                Some(stats_graph()),
+            )
+            .next()
+            .transpose()?;
+        Ok(first.is_some())
+    };
+    if has(tdev::STRATEGY_STATISTICS)? && !has(tdev::REPOSITORY_STRATEGY_STATISTICS)? {
+        tracing::info!("the statistics predate per-repository strategy counts; rebuilding them");
+        rebuild(store)?;
+    }
+    Ok(())
+}
+
 impl Statistics {
     /// Reads the statistics and repository graphs. Statistics an interrupted import left
     /// behind are rebuilt first.
@@ -216,6 +270,16 @@ impl Statistics {
             let NamedOrBlankNode::NamedNode(node) = quad.subject else {
                 continue;
             };
+            if quad.predicate.as_ref() == tdev::SAMPLE_REASON
+                && let Term::Literal(value) = quad.object
+            {
+                let text = Text {
+                    value: value.value().to_owned(),
+                    stored: Some(value),
+                };
+                stats.texts.insert((node, tdev::SAMPLE_REASON), text);
+                continue;
+            }
             let Term::Literal(value) = quad.object else {
                 if quad.predicate.as_ref() == tdev::SLOW_ATTEMPT
                     && let Term::NamedNode(attempt) = quad.object
@@ -282,6 +346,18 @@ impl Statistics {
             let literal = counter.unit.literal(counter.value);
             insert.push(stats_quad(node, *predicate, literal.clone()));
             counter.stored = Some(literal);
+        }
+        for ((node, predicate), text) in &mut after.texts {
+            let old = self.texts.get(&(node.clone(), *predicate));
+            if old.is_some_and(|old| old.value == text.value) {
+                continue;
+            }
+            if let Some(stored) = text.stored.take() {
+                remove.push(stats_quad(node, *predicate, stored));
+            }
+            let literal = Literal::from(text.value.as_str());
+            insert.push(stats_quad(node, *predicate, literal.clone()));
+            text.stored = Some(literal);
         }
         let list = slowest_node();
         if self.slowest.is_empty() && !after.slowest.is_empty() {
@@ -367,6 +443,9 @@ impl Statistics {
             );
         }
 
+        self.add_per_repository(record, &strategies, describe);
+        self.add_per_kind(record, describe);
+
         let day = record.started_at.date();
         let node = repository_day_node(&record.repository.name, &day);
         if self.is_new(&node, tdev::CYCLE_COUNT) {
@@ -414,6 +493,127 @@ impl Statistics {
     }
 }
 
+impl Statistics {
+    /// Counts one record's attempts per strategy on its repository: attempts, passes and
+    /// seconds (`strategies`, already counted per strategy), the cycle, the failed gate
+    /// conditions and the first of the gate's reasons.
+    fn add_per_repository(
+        &mut self,
+        record: &CycleRecord,
+        strategies: &BTreeMap<String, Counts>,
+        describe: &mut Vec<Quad>,
+    ) {
+        let name = record.repository.name.as_str();
+        let repo = vocab::repository(name);
+        let cycle = record::cycle_iri(&record.id);
+        for (strategy, counts) in strategies {
+            let node = repository_strategy_node(name, strategy);
+            if self.is_new(&node, tdev::ATTEMPT_COUNT) {
+                describe.push(stats_quad(
+                    &node,
+                    rdf::TYPE,
+                    tdev::REPOSITORY_STRATEGY_STATISTICS,
+                ));
+                describe.push(stats_quad(&node, tdev::ON_REPOSITORY, repo.clone()));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::STRATEGY,
+                    Literal::from(strategy.as_str()),
+                ));
+            }
+            self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, counts.attempts);
+            self.bump(&node, tdev::PASS_COUNT, Unit::Count, counts.passes);
+            self.bump(
+                &node,
+                tdev::TOTAL_DURATION_SECONDS,
+                Unit::Millis,
+                counts.millis,
+            );
+            describe.push(stats_quad(&node, tdev::ATTEMPTED_IN, cycle.clone()));
+        }
+        // A condition counts once per attempt, as the graph holds it once per gate.
+        let mut conditions: BTreeMap<(String, &str), i64> = BTreeMap::new();
+        for a in &record.attempts {
+            let strategy = a.strategy.to_string();
+            let failed: BTreeSet<&str> = a.gate.failed.iter().map(String::as_str).collect();
+            for condition in failed {
+                *conditions.entry((strategy.clone(), condition)).or_default() += 1;
+            }
+            if a.gate.passed {
+                continue;
+            }
+            let node = repository_strategy_node(name, &strategy);
+            for reason in a.gate.reasons.iter().filter(|r| !r.is_empty()) {
+                let text = self
+                    .texts
+                    .entry((node.clone(), tdev::SAMPLE_REASON))
+                    .or_insert_with(|| Text {
+                        value: reason.clone(),
+                        stored: None,
+                    });
+                if *reason < text.value {
+                    text.value.clone_from(reason);
+                }
+            }
+        }
+        for ((strategy, condition), count) in conditions {
+            let node = failed_condition_node(name, &strategy, condition);
+            if self.is_new(&node, tdev::ATTEMPT_COUNT) {
+                describe.push(stats_quad(
+                    &node,
+                    rdf::TYPE,
+                    tdev::FAILED_CONDITION_STATISTICS,
+                ));
+                describe.push(stats_quad(&node, tdev::ON_REPOSITORY, repo.clone()));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::STRATEGY,
+                    Literal::from(strategy.as_str()),
+                ));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::GATE_CONDITION,
+                    Literal::from(condition),
+                ));
+            }
+            self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, count);
+        }
+    }
+
+    /// Counts one record's attempts per task kind and strategy (an attempt whose task the
+    /// record does not list has no kind, and is not counted, as in the training rows).
+    fn add_per_kind(&mut self, record: &CycleRecord, describe: &mut Vec<Quad>) {
+        let kinds: HashMap<&str, &str> = record
+            .tasks
+            .iter()
+            .map(|t| (t.id.as_str(), t.kind.as_str()))
+            .collect();
+        let mut counts: BTreeMap<(&str, String), Counts> = BTreeMap::new();
+        for a in &record.attempts {
+            let Some(kind) = kinds.get(a.task.as_str()) else {
+                continue;
+            };
+            let entry = counts.entry((kind, a.strategy.to_string())).or_default();
+            entry.attempts += 1;
+            entry.passes += i64::from(a.gate.passed);
+        }
+        for ((kind, strategy), counts) in counts {
+            let node = kind_strategy_node(kind, &strategy);
+            if self.is_new(&node, tdev::ATTEMPT_COUNT) {
+                describe.push(stats_quad(&node, rdf::TYPE, tdev::KIND_STRATEGY_STATISTICS));
+                describe.push(stats_quad(&node, tdev::KIND, Literal::from(kind)));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::STRATEGY,
+                    Literal::from(strategy.as_str()),
+                ));
+            }
+            self.bump(&node, tdev::ATTEMPT_COUNT, Unit::Count, counts.attempts);
+            self.bump(&node, tdev::PASS_COUNT, Unit::Count, counts.passes);
+        }
+    }
+}
+
 /// Raw aggregation behind [`tdev:StrategyStatistics`]. The statistics test checks that the
 /// running counts equal its answers.
 pub const STRATEGY_QUERY: &str = "SELECT ?strategy (COUNT(?attempt) AS ?attempts) \
@@ -433,6 +633,40 @@ pub const REPOSITORY_DAY_QUERY: &str = "SELECT ?repository ?day (COUNT(?cycle) A
  ?cycle tdev:repository ?repository ; prov:startedAtTime ?start ; tdev:outcome ?outcome . \
  BIND(SUBSTR(STR(?start), 1, 10) AS ?day) \
  } GROUP BY ?repository ?day";
+
+/// Raw aggregation behind the counts of `tdev:RepositoryStrategyStatistics`.
+pub const REPOSITORY_STRATEGY_QUERY: &str = "SELECT ?repository ?strategy \
+ (COUNT(?attempt) AS ?attempts) (SUM(IF(?passed, 1, 0)) AS ?passes) \
+ (SUM(?duration) AS ?seconds) WHERE { \
+ ?cycle a tdev:Cycle ; tdev:repository ?repository ; tdev:hasAttempt ?attempt . \
+ ?attempt tdev:strategy ?strategy ; tdev:durationSeconds ?duration ; \
+ tdev:gateDecision/tdev:passed ?passed } GROUP BY ?repository ?strategy";
+
+/// Raw query behind `tdev:sampleReason`: the first (in code-point order) non-empty reason of
+/// a failed gate, per repository and strategy.
+pub const SAMPLE_REASON_QUERY: &str = "SELECT ?repository ?strategy (MIN(?why) AS ?reason) \
+ WHERE { ?cycle a tdev:Cycle ; tdev:repository ?repository ; tdev:hasAttempt ?attempt . \
+ ?attempt tdev:strategy ?strategy ; tdev:gateDecision ?gate . \
+ ?gate tdev:passed false ; tdev:reason ?why FILTER(STR(?why) != \"\") } \
+ GROUP BY ?repository ?strategy";
+
+/// Raw query behind `tdev:attemptedIn`.
+pub const ATTEMPTED_IN_QUERY: &str = "SELECT DISTINCT ?repository ?strategy ?cycle WHERE { \
+ ?cycle a tdev:Cycle ; tdev:repository ?repository ; tdev:hasAttempt ?attempt . \
+ ?attempt tdev:strategy ?strategy }";
+
+/// Raw aggregation behind `tdev:FailedConditionStatistics`.
+pub const FAILED_CONDITION_QUERY: &str = "SELECT ?repository ?strategy ?condition \
+ (COUNT(DISTINCT ?attempt) AS ?attempts) WHERE { \
+ ?cycle a tdev:Cycle ; tdev:repository ?repository ; tdev:hasAttempt ?attempt . \
+ ?attempt tdev:strategy ?strategy ; tdev:gateDecision/tdev:failedCondition ?condition } \
+ GROUP BY ?repository ?strategy ?condition";
+
+/// Raw aggregation behind `tdev:KindStrategyStatistics`.
+pub const KIND_STRATEGY_QUERY: &str = "SELECT ?kind ?strategy (COUNT(?attempt) AS ?attempts) \
+ (SUM(IF(?passed, 1, 0)) AS ?passes) WHERE { \
+ ?attempt a tdev:Attempt ; tdev:task ?task ; tdev:strategy ?strategy ; \
+ tdev:gateDecision/tdev:passed ?passed . ?task tdev:kind ?kind } GROUP BY ?kind ?strategy";
 
 /// Raw aggregation behind `tdev:FindingKindStatistics`.
 pub const FINDING_KIND_QUERY: &str = "SELECT ?kind (COUNT(?finding) AS ?findings) WHERE { \
@@ -529,6 +763,84 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         push(&node, rdf::TYPE, tdev::FINDING_KIND_STATISTICS.into());
         push(&node, tdev::KIND, Literal::from(kind).into());
         push(&node, tdev::FINDING_COUNT, count(&row, "findings"));
+    }
+    // The inverse of `vocab::repository`: the name is the IRI's last segment.
+    let repository_name = |row: &BTreeMap<String, Term>| match row.get("repository") {
+        Some(Term::NamedNode(repo)) => Some((
+            repo.clone(),
+            percent_decode(repo.as_str().rsplit('/').next().unwrap_or_default()),
+        )),
+        _ => None,
+    };
+    for row in solutions(store, REPOSITORY_STRATEGY_QUERY)? {
+        let (Some((repo, name)), Some(strategy)) = (repository_name(&row), text(&row, "strategy"))
+        else {
+            continue;
+        };
+        let node = repository_strategy_node(&name, strategy);
+        let ms = text(&row, "seconds").and_then(parse_millis).unwrap_or(0);
+        push(
+            &node,
+            rdf::TYPE,
+            tdev::REPOSITORY_STRATEGY_STATISTICS.into(),
+        );
+        push(&node, tdev::ON_REPOSITORY, repo.into());
+        push(&node, tdev::STRATEGY, Literal::from(strategy).into());
+        push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
+        push(&node, tdev::PASS_COUNT, count(&row, "passes"));
+        push(
+            &node,
+            tdev::TOTAL_DURATION_SECONDS,
+            decimal_seconds(ms).into(),
+        );
+    }
+    for row in solutions(store, SAMPLE_REASON_QUERY)? {
+        let (Some((_, name)), Some(strategy), Some(reason)) = (
+            repository_name(&row),
+            text(&row, "strategy"),
+            text(&row, "reason"),
+        ) else {
+            continue;
+        };
+        let node = repository_strategy_node(&name, strategy);
+        push(&node, tdev::SAMPLE_REASON, Literal::from(reason).into());
+    }
+    for row in solutions(store, ATTEMPTED_IN_QUERY)? {
+        let (Some((_, name)), Some(strategy), Some(cycle @ Term::NamedNode(_))) = (
+            repository_name(&row),
+            text(&row, "strategy"),
+            row.get("cycle"),
+        ) else {
+            continue;
+        };
+        let node = repository_strategy_node(&name, strategy);
+        push(&node, tdev::ATTEMPTED_IN, cycle.clone());
+    }
+    for row in solutions(store, FAILED_CONDITION_QUERY)? {
+        let (Some((repo, name)), Some(strategy), Some(condition)) = (
+            repository_name(&row),
+            text(&row, "strategy"),
+            text(&row, "condition"),
+        ) else {
+            continue;
+        };
+        let node = failed_condition_node(&name, strategy, condition);
+        push(&node, rdf::TYPE, tdev::FAILED_CONDITION_STATISTICS.into());
+        push(&node, tdev::ON_REPOSITORY, repo.into());
+        push(&node, tdev::STRATEGY, Literal::from(strategy).into());
+        push(&node, tdev::GATE_CONDITION, Literal::from(condition).into());
+        push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
+    }
+    for row in solutions(store, KIND_STRATEGY_QUERY)? {
+        let (Some(kind), Some(strategy)) = (text(&row, "kind"), text(&row, "strategy")) else {
+            continue;
+        };
+        let node = kind_strategy_node(kind, strategy);
+        push(&node, rdf::TYPE, tdev::KIND_STRATEGY_STATISTICS.into());
+        push(&node, tdev::KIND, Literal::from(kind).into());
+        push(&node, tdev::STRATEGY, Literal::from(strategy).into());
+        push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
+        push(&node, tdev::PASS_COUNT, count(&row, "passes"));
     }
     let slowest = solutions(store, SLOWEST_QUERY)?;
     if !slowest.is_empty() {

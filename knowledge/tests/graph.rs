@@ -144,7 +144,7 @@ fn running_statistics_equal_the_raw_aggregation() {
     let from_stats = rows(
         &graph,
         &format!(
-            "{}SELECT ?strategy ?attempts ?passes ?seconds WHERE {{ GRAPH <{}> {{ ?s tdev:strategy ?strategy ; tdev:attemptCount ?attempts ; tdev:passCount ?passes ; tdev:totalDurationSeconds ?seconds }} }}",
+            "{}SELECT ?strategy ?attempts ?passes ?seconds WHERE {{ GRAPH <{}> {{ ?s a tdev:StrategyStatistics ; tdev:strategy ?strategy ; tdev:attemptCount ?attempts ; tdev:passCount ?passes ; tdev:totalDurationSeconds ?seconds }} }}",
             vocab::PREFIXES,
             vocab::STATS_GRAPH
         ),
@@ -998,5 +998,220 @@ fn the_latest_recorded_fate_of_each_branch_is_its_label() {
             )
         ),
         2
+    );
+}
+
+/// Synthetic records with more variety in what the per-repository statistics count: three
+/// kinds of task, gates failing two conditions (one listed twice) and with several reasons,
+/// one of them empty.
+fn varied_records(seed: u64, count: u64) -> Vec<tdev_core::CycleRecord> {
+    let mut records: Vec<_> = (0..count).map(|i| synthetic::record(seed, i)).collect();
+    for (i, record) in records.iter_mut().enumerate() {
+        for task in &mut record.tasks {
+            task.kind = ["fix-finding", "refactor", "docstrings"][i % 3].to_owned();
+        }
+        for attempt in record.attempts.iter_mut().filter(|a| !a.gate.passed) {
+            if i % 4 == 0 {
+                attempt.gate.failed.push("coverage".into());
+                attempt.gate.failed.push("coverage".into());
+                attempt.gate.reasons.push(String::new());
+                attempt
+                    .gate
+                    .reasons
+                    .push(format!("coverage fell in cycle {i}"));
+            }
+        }
+    }
+    records
+}
+
+#[test]
+fn per_repository_and_per_kind_statistics_equal_the_raw_aggregation() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let records = varied_records(17, 160);
+    // Single writes and a bulk import, which count alike.
+    for record in &records[..80] {
+        graph.record_cycle(record).unwrap();
+    }
+    graph.record_cycles(&records[80..]).unwrap();
+    let stats = |pattern: &str| {
+        normalise(&rows(
+            &graph,
+            &format!(
+                "{}SELECT * WHERE {{ GRAPH <{}> {{ {pattern} }} }}",
+                vocab::PREFIXES,
+                vocab::STATS_GRAPH
+            ),
+        ))
+    };
+    let raw = |query: &str| normalise(&rows(&graph, &format!("{}{query}", vocab::PREFIXES)));
+    let strip = |mut rows: Vec<BTreeMap<String, String>>| {
+        for row in &mut rows {
+            row.remove("s");
+        }
+        rows.sort();
+        rows
+    };
+    let cases = [
+        (
+            tdev_knowledge::REPOSITORY_STRATEGY_QUERY,
+            "?s a tdev:RepositoryStrategyStatistics ; tdev:repository ?repository ; \
+             tdev:strategy ?strategy ; tdev:attemptCount ?attempts ; tdev:passCount ?passes ; \
+             tdev:totalDurationSeconds ?seconds",
+        ),
+        (
+            tdev_knowledge::SAMPLE_REASON_QUERY,
+            "?s tdev:repository ?repository ; tdev:strategy ?strategy ; \
+             tdev:sampleReason ?reason",
+        ),
+        (
+            tdev_knowledge::ATTEMPTED_IN_QUERY,
+            "?s tdev:repository ?repository ; tdev:strategy ?strategy ; tdev:attemptedIn ?cycle",
+        ),
+        (
+            tdev_knowledge::FAILED_CONDITION_QUERY,
+            "?s a tdev:FailedConditionStatistics ; tdev:repository ?repository ; \
+             tdev:strategy ?strategy ; tdev:gateCondition ?condition ; tdev:attemptCount ?attempts",
+        ),
+        (
+            tdev_knowledge::KIND_STRATEGY_QUERY,
+            "?s a tdev:KindStrategyStatistics ; tdev:kind ?kind ; tdev:strategy ?strategy ; \
+             tdev:attemptCount ?attempts ; tdev:passCount ?passes",
+        ),
+    ];
+    for (query, pattern) in cases {
+        let expected = strip(raw(query));
+        assert!(expected.len() > 5, "{query}: {expected:?}");
+        assert_eq!(strip(stats(pattern)), expected, "{query}");
+    }
+    assert!(
+        raw(tdev_knowledge::SAMPLE_REASON_QUERY)
+            .iter()
+            .any(|r| r["reason"].starts_with("coverage fell")),
+        "the varied reasons are among the samples"
+    );
+    let everything = format!(
+        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+        vocab::STATS_GRAPH
+    );
+    let incremental = normalise(&rows(&graph, &everything));
+    graph.rebuild_statistics().unwrap();
+    assert_eq!(normalise(&rows(&graph, &everything)), incremental);
+}
+
+/// `tdev ask` and the plans' histories read the running statistics; they must say what the
+/// training rows (and the raw query a user would run) say.
+#[test]
+fn strategy_tallies_count_what_the_training_rows_count() {
+    use tdev_core::Strategy;
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let records = varied_records(19, 150);
+    for record in &records {
+        graph.record_cycle(record).unwrap();
+    }
+    let training = graph.training_rows().unwrap();
+    let cycles_query = query_file("strategy-cycles.rq");
+    let raw = rows(&graph, &cycles_query);
+    let repositories: std::collections::BTreeSet<&str> =
+        records.iter().map(|r| r.repository.name.as_str()).collect();
+    for repository in repositories {
+        let tallies = graph.strategy_tallies(repository).unwrap();
+        assert_eq!(
+            tallies.histories(),
+            tdev_knowledge::current_histories(&training, repository),
+            "{repository}"
+        );
+        // Per strategy on the repository, counted from the rows.
+        let mut expected: BTreeMap<Strategy, (u32, u32, f64, BTreeMap<String, u32>)> =
+            BTreeMap::new();
+        for row in training.iter().filter(|r| r.repository == repository) {
+            let e = expected.entry(row.features.strategy.clone()).or_default();
+            e.0 += 1;
+            e.1 += u32::from(row.labels.passed);
+            e.2 += row.labels.duration_secs;
+            for condition in &row.labels.failed {
+                *e.3.entry(condition.clone()).or_default() += 1;
+            }
+        }
+        assert_eq!(
+            tallies.here.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
+        for (strategy, (attempts, passes, seconds, conditions)) in &expected {
+            let here = &tallies.here[strategy];
+            assert_eq!(
+                (here.attempts, here.passes),
+                (*attempts, *passes),
+                "{strategy}"
+            );
+            assert!((here.seconds - seconds).abs() < 1e-6, "{strategy}");
+            assert_eq!(&here.conditions, conditions, "{strategy}");
+            // The cycles and reason of the raw query anyone can run with `tdev sparql`.
+            let raw_row = raw
+                .iter()
+                .find(|r| {
+                    r["repository"] == format!("\"{repository}\"")
+                        && r["strategy"] == format!("\"{strategy}\"")
+                })
+                .unwrap_or_else(|| panic!("{repository} {strategy} in {raw:?}"));
+            let mut raw_cycles: Vec<&str> =
+                raw_row["cycles"].trim_matches('"').split(' ').collect();
+            raw_cycles.sort_unstable();
+            let mut cycles: Vec<&str> = here.cycles.iter().map(String::as_str).collect();
+            assert!(
+                cycles.windows(2).all(|w| w[0] > w[1]),
+                "newest first (synthetic ids grow with time): {cycles:?}"
+            );
+            cycles.sort_unstable();
+            assert_eq!(cycles, raw_cycles, "{strategy}");
+            assert_eq!(
+                here.reason.as_ref().map(|r| format!("\"{r}\"")).as_ref(),
+                raw_row.get("reason"),
+                "{strategy}"
+            );
+        }
+        let everywhere: u32 = tallies.everywhere.values().map(|t| t.attempts).sum();
+        assert_eq!(everywhere as usize, training.len());
+    }
+}
+
+/// A data directory written by a tdev that kept no per-repository strategy statistics gets
+/// them when it is next opened, so `tdev ask` has them at once.
+#[test]
+fn statistics_of_an_older_tdev_are_completed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = {
+        let graph = KnowledgeGraph::open(dir.path()).unwrap();
+        for i in 0..30 {
+            graph.record_cycle(&synthetic::record(23, i)).unwrap();
+        }
+        statistics(&graph)
+    };
+    // What an older tdev left: the statistics without the newer nodes.
+    {
+        let store = oxigraph::store::Store::open(dir.path()).unwrap();
+        let tdev = "https://tdev.dev/ns#";
+        for class in [
+            "RepositoryStrategyStatistics",
+            "FailedConditionStatistics",
+            "KindStrategyStatistics",
+        ] {
+            store
+                .update(
+                    format!(
+                        "DELETE {{ GRAPH <{stats}> {{ ?s ?p ?o }} }} \
+                         WHERE {{ GRAPH <{stats}> {{ ?s a <{tdev}{class}> ; ?p ?o }} }}",
+                        stats = vocab::STATS_GRAPH
+                    )
+                    .as_str(),
+                )
+                .unwrap();
+        }
+    }
+    let graph = KnowledgeGraph::open(dir.path()).unwrap();
+    assert_eq!(statistics(&graph), expected);
+    assert!(
+        graph.strategy_tallies("attrs").unwrap().here.len() > 1,
+        "ask has the repository's strategies"
     );
 }

@@ -20,5 +20,10 @@ pub fn run(ctx: &Context, command: LearnCommand) -> Result<()> {
             }
             Ok(())
         }
+        LearnCommand::Report { out } => {
+            let path = tdev_app::report::write(&ctx.dir, &out)?;
+            writeln!(std::io::stdout().lock(), "{}", path.display())?;
+            Ok(())
+        }
     }
 }
