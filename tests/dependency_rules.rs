@@ -4,7 +4,7 @@
 //!
 //! The rules, each a function below: libraries other than the hosts (`tdev-actors`, the
 //! `tdev-app` façade and the binary) never depend on `tdev-actors` or ractor; the crates that
-//! decide (`tdev-gates`, `tdev-learners`, `tdev-planner`) depend on no crate that does IO;
+//! decide (`tdev-gates`, `tdev-learners`, `tdev-planner`, `tdev-schedule`) depend on no crate that does IO;
 //! `tdev-core` depends on nothing of ours; the crates ARCHITECTURE.md names know nothing of
 //! ractor, clap or HTTP; nothing depends on the binary package `tdev`. A crate of ours counts
 //! with everything it depends on in turn, so a rule cannot be broken through another crate.

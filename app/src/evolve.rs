@@ -189,5 +189,7 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
         estimator: crate::plan::estimator(),
         stale_after: config.learn.stale_after(),
+        attempts: tdev_actors::AttemptSwitch::default(),
+        scheduler: None,
     }
 }
