@@ -55,6 +55,23 @@ stale_after_days = 30
 # api_url = "https://api.github.com"   # GitHub Enterprise: "https://HOST/api/v3"
 # owner = "..."                        # owner and repo: read from the remote's URL when absent
 # repo = "..."
+
+# [daemon] is what `tdev daemon` evolves, when and how much (docs/user-guide.md, "Running the
+# daemon"). Schedules are cron expressions in UTC: five fields, or six with seconds first.
+# Budgets are optional; without one there is no limit.
+# [daemon]
+# cycles_per_hour = 4        # all repositories together
+# spend_per_day = 5.0        # model spend of the day's (UTC) attempts, as recorded
+# open_branches = 10         # per repository, unless it says otherwise
+#
+# [[daemon.repositories]]
+# path = "/home/ada/src/project"   # relative paths are relative to this file's directory
+# schedule = "0 3 * * *"
+# goal = "improve overall quality"
+# backend = "tools"                # auto, tools, llm or command, as `tdev evolve --backend`
+# max_tasks = 5
+# cycles_per_hour = 1
+# open_branches = 3
 "#;
 
 /// The whole of `tdev.toml`.
@@ -77,6 +94,58 @@ pub struct Config {
     pub command: Option<tdev_coder::CommandConfig>,
     /// Pushing kept branches and opening pull requests.
     pub publish: tdev_publish::PublishConfig,
+    /// What `tdev daemon` evolves, when, and its budgets.
+    pub daemon: DaemonTable,
+}
+
+/// The `[daemon]` table: the budgets across repositories and the scheduled repositories.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonTable {
+    /// At most this many cycles start in an hour, all repositories together.
+    pub cycles_per_hour: Option<u32>,
+    /// No cycle starts once the day's (UTC) attempts have cost this much.
+    pub spend_per_day: Option<f64>,
+    /// The open-branches budget of every repository that sets none.
+    pub open_branches: Option<u32>,
+    /// The `[[daemon.repositories]]`.
+    pub repositories: Vec<ScheduledTable>,
+}
+
+/// One `[[daemon.repositories]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledTable {
+    /// The repository; relative to the data directory when relative.
+    pub path: std::path::PathBuf,
+    /// When its cycles are due.
+    pub schedule: tdev_schedule::Schedule,
+    /// The cycles' goal.
+    #[serde(default = "default_goal")]
+    pub goal: String,
+    /// Which backends may change code.
+    #[serde(default)]
+    pub backend: tdev_planner::BackendChoice,
+    /// At most this many tasks per cycle.
+    #[serde(default = "default_max_tasks")]
+    pub max_tasks: usize,
+    /// At most this many of its cycles start in an hour.
+    pub cycles_per_hour: Option<u32>,
+    /// No cycle starts while this many of its `tdev/auto/` branches are open.
+    pub open_branches: Option<u32>,
+}
+
+/// The goal of `tdev evolve` and of a scheduled repository that names none.
+pub const DEFAULT_GOAL: &str = "improve overall quality";
+/// The tasks per cycle of `tdev evolve` and of a scheduled repository that names none.
+pub const DEFAULT_MAX_TASKS: usize = 5;
+
+fn default_goal() -> String {
+    DEFAULT_GOAL.to_owned()
+}
+
+fn default_max_tasks() -> usize {
+    DEFAULT_MAX_TASKS
 }
 
 /// The `[sparql]` table.
@@ -210,6 +279,14 @@ impl Config {
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
         checked.map_err(|e| Error::user(format!("{}: {e}; fix the file", path.display())))?;
+        if let Some(spend) = config.daemon.spend_per_day
+            && !(spend.is_finite() && spend >= 0.0)
+        {
+            return Err(Error::user(format!(
+                "{}: daemon.spend_per_day must be a non-negative amount; fix the file",
+                path.display()
+            )));
+        }
         config.publish.validate().map_err(|e| {
             Error::user(format!(
                 "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
@@ -310,6 +387,42 @@ mod tests {
             err.contains("publish.api_url must be an http(s) URL"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn scheduled_repositories_are_read_and_a_bad_cron_expression_is_refused_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(
+            &path,
+            "[daemon]\ncycles_per_hour = 4\n\n[[daemon.repositories]]\npath = \"..\"\n\
+             schedule = \"*/5 * * * * *\"\nbackend = \"tools\"\n",
+        )
+        .unwrap();
+        let daemon = Config::load(&path).unwrap().daemon;
+        assert_eq!(daemon.cycles_per_hour, Some(4));
+        let repository = &daemon.repositories[0];
+        assert_eq!(repository.schedule.as_str(), "*/5 * * * * *");
+        assert_eq!(repository.backend, tdev_planner::BackendChoice::Tools);
+        assert_eq!(repository.goal, DEFAULT_GOAL);
+        assert_eq!(repository.max_tasks, DEFAULT_MAX_TASKS);
+        std::fs::write(
+            &path,
+            "[[daemon.repositories]]\npath = \".\"\nschedule = \"every night\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tdev.toml:3:12: \"every night\" is not a cron expression"),
+            "{err}"
+        );
+        std::fs::write(
+            &path,
+            "[[daemon.repositories]]\npath = \".\"\nschedule = \"0 3 * * *\"\nbudget = 1\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("tdev.toml:4:1: unknown field `budget`"), "{err}");
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod patterns;
 mod proposals;
 mod record;
 mod refusals;
+mod spend;
 mod stats;
 mod strategies;
 mod training;
@@ -44,6 +45,7 @@ pub use oxigraph::sparql::{QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
 pub use refusals::Refusal;
+pub use spend::SPEND_SINCE_QUERY;
 pub use stats::{
     ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,
     REPOSITORY_DAY_QUERY, REPOSITORY_STRATEGY_QUERY, SAMPLE_REASON_QUERY, SLOWEST_KEPT,
