@@ -22,7 +22,7 @@ use std::time::Duration;
 use tdev_core::{CycleRecord, Timestamp, Trigger};
 use tdev_planner::BackendChoice;
 use tdev_schedule::{
-    BudgetStatus, DaemonStatus, Decision, RepositoryStatus, State, Usage, Verdict,
+    BudgetStatus, DaemonStatus, Decision, RepositoryStatus, State, Usage,
 };
 
 /// How often the scheduler looks at the clock unless configured: schedules have a resolution
@@ -124,8 +124,7 @@ pub(crate) struct SchedulerState {
     state: State,
     /// The cycles it started that have not ended, by repository key.
     launched: BTreeMap<String, String>,
-    /// What the last tick decided and measured, for the status.
-    verdicts: Vec<Verdict>,
+    /// What the last tick measured, for the status.
     usage: Usage,
     /// Draining: the replies owed once nothing runs.
     drains: Vec<RpcReplyPort<()>>,
@@ -159,7 +158,6 @@ impl Actor for Scheduler {
             attempts: args.attempts,
             state,
             launched: BTreeMap::new(),
-            verdicts: Vec::new(),
             usage: Usage::default(),
             drains: Vec::new(),
             stopping: false,
@@ -253,14 +251,8 @@ impl SchedulerState {
             .map_err(|e| Error::Stopped(format!("measuring the budgets: {e}")))?;
         usage.running = self.running().await;
         self.state.forget_before(now);
-        let policies: Vec<tdev_schedule::Repository> = self
-            .config
-            .repositories
-            .iter()
-            .map(|r| r.policy.clone())
-            .collect();
         let verdicts = tdev_schedule::decide(
-            &policies,
+            &self.policies(),
             &self.config.budgets,
             &self.state,
             &usage,
@@ -276,9 +268,16 @@ impl SchedulerState {
                 self.launch(myself, repository);
             }
         }
-        self.verdicts = verdicts;
         self.usage = usage;
         Ok(())
+    }
+
+    fn policies(&self) -> Vec<tdev_schedule::Repository> {
+        self.config
+            .repositories
+            .iter()
+            .map(|r| r.policy.clone())
+            .collect()
     }
 
     /// The repositories with a cycle under way: the ones it started, and the ones the root
@@ -343,9 +342,20 @@ impl SchedulerState {
         });
     }
 
+    /// The status now: the policy asked again on the last tick's usage, so a pause or resume
+    /// shows at once.
     fn status(&self) -> DaemonStatus {
         let now = Timestamp::now();
-        let verdict = |key: &str| self.verdicts.iter().find(|v| v.key == key);
+        let mut usage = self.usage.clone();
+        usage.running.extend(self.launched.keys().cloned());
+        let verdicts = tdev_schedule::decide(
+            &self.policies(),
+            &self.config.budgets,
+            &self.state,
+            &usage,
+            now,
+        );
+        let verdict = |key: &str| verdicts.iter().find(|v| v.key == key);
         let repositories = self
             .config
             .repositories

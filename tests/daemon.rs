@@ -1,0 +1,227 @@
+//! `tdev daemon` as a user runs it, on a small real repository with a cron of every two
+//! seconds: cycles start on their schedule; the cycles-per-hour budget stops the excess and
+//! `tdev status` says so; `tdev pause` (kept across a restart) stops new cycles and `tdev
+//! resume` starts them again; SIGTERM ends it with exit code 0 and nothing left in the journal
+//! or the repository; a restart resumes from the persisted state. And a bad `[daemon]` table
+//! is the user's mistake, said with the file's name.
+//!
+//! Nothing here waits a fixed time: every wait polls `tdev status` or `tdev cycles` until a
+//! condition holds or a deadline passes.
+
+#[path = "support/process.rs"]
+mod process;
+
+use process::{git, repository, tdev, wait_for};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A data directory in `home` whose `[daemon]` schedules `repo` every two seconds with tool
+/// fixers, one task per cycle, at most `per_hour` cycles an hour.
+fn configure(home: &Path, repo: &Path, per_hour: u32) -> PathBuf {
+    let data = home.join(".tdev");
+    if !data.exists() {
+        let init = tdev(home).arg("init").arg(home).output().unwrap();
+        assert!(init.status.success(), "{init:?}");
+    }
+    let config = format!(
+        "[daemon]\ncycles_per_hour = {per_hour}\n\n[[daemon.repositories]]\npath = \"{}\"\n\
+         schedule = \"*/2 * * * * *\"\nbackend = \"tools\"\nmax_tasks = 1\n",
+        repo.display()
+    );
+    std::fs::write(data.join("tdev.toml"), config).unwrap();
+    data
+}
+
+fn start(home: &Path, data: &Path, log: &str) -> Child {
+    let log = std::fs::File::create(home.join(log)).unwrap();
+    tdev(home)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("daemon")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("starting tdev daemon")
+}
+
+/// `tdev status --json`: the daemon's status, or `None` when none runs (exit code 3).
+fn status(home: &Path, data: &Path) -> Option<serde_json::Value> {
+    let output = tdev(home)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "status --json is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    match output.status.code() {
+        Some(0) => Some(json),
+        Some(3) => {
+            assert_eq!(json["running"], false, "{json}");
+            None
+        }
+        code => panic!("tdev status exited with {code:?}: {json}"),
+    }
+}
+
+/// The recorded cycles' ids and triggers.
+fn cycles(home: &Path, data: &Path) -> Vec<serde_json::Value> {
+    let output = tdev(home)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["cycles", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn control(home: &Path, data: &Path, args: &[&str]) {
+    let output = tdev(home)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "tdev {args:?}: {output:?}");
+}
+
+/// Sends SIGTERM and waits for the exit; the exit code.
+fn terminate(mut child: Child) -> Option<i32> {
+    let sent = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait().unwrap().code()
+}
+
+fn held_by(status: &serde_json::Value) -> Option<String> {
+    status["repositories"][0]["held"]["by"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[test]
+fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops_cleanly() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let repo = repository(home);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let data = configure(home, &repo, 2);
+
+    // Cycles start on the schedule, until the hour's budget of two stops the next ones.
+    let daemon = start(home, &data, "daemon-1.log");
+    let mut last = None;
+    let held = wait_for(|| {
+        last = status(home, &data);
+        last.as_ref().is_some_and(|s| {
+            held_by(s).as_deref() == Some("cycles-per-hour")
+                && s["repositories"][0]["running"].is_null()
+        })
+    });
+    assert!(held, "the budget never held the repository back: {last:?}");
+    let status_now = last.unwrap();
+    assert_eq!(status_now["budgets"]["cycles_last_hour"], 2, "{status_now}");
+    let recorded = cycles(home, &data);
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+
+    // One daemon per data directory: a second one is refused, naming the first.
+    let second = tdev(home)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("daemon")
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        said.contains(&format!("pid {}", daemon.id())) && said.contains("daemon"),
+        "{said}"
+    );
+
+    // Paused, then stopped with SIGTERM: exit 0, and no cycle beyond the budget ever started
+    // (it would be recorded, or left in the journal).
+    control(home, &data, &["pause"]);
+    assert_eq!(status(home, &data).unwrap()["paused"], true);
+    assert_eq!(terminate(daemon), Some(0));
+    assert_eq!(cycles(home, &data).len(), 2);
+    let journal = data.join("journal");
+    assert!(
+        !journal.exists() || std::fs::read_dir(&journal).unwrap().next().is_none(),
+        "the journal keeps an entry after a clean stop"
+    );
+    assert!(status(home, &data).is_none(), "no daemon runs any more");
+
+    // Restarted with room in the budget: it starts paused (persisted), with the hour's two
+    // cycles remembered, and the owed runs are held by the pause.
+    configure(home, &repo, 10);
+    let daemon = start(home, &data, "daemon-2.log");
+    let mut last = None;
+    let paused = wait_for(|| {
+        last = status(home, &data);
+        last.as_ref()
+            .is_some_and(|s| held_by(s).as_deref() == Some("paused"))
+    });
+    assert!(paused, "the restarted daemon did not hold runs for the pause: {last:?}");
+    let status_now = last.unwrap();
+    assert_eq!(status_now["paused"], true);
+    assert_eq!(status_now["budgets"]["cycles_last_hour"], 2, "{status_now}");
+    assert_eq!(cycles(home, &data).len(), 2);
+
+    // Resumed: cycles start again, triggered by the schedule.
+    control(home, &data, &["resume"]);
+    let resumed = wait_for(|| cycles(home, &data).len() >= 3);
+    assert!(resumed, "no cycle started after tdev resume");
+    assert_eq!(terminate(daemon), Some(0));
+
+    // Every cycle ended recorded; the user's checkout is as it was, and no worktree is left.
+    assert!(
+        !journal.exists() || std::fs::read_dir(&journal).unwrap().next().is_none(),
+        "the journal keeps an entry after a clean stop"
+    );
+    assert_eq!(git(&repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "");
+    assert_eq!(git(&repo, &["worktree", "list"]).lines().count(), 1);
+    let log = std::fs::read_to_string(home.join("daemon-2.log")).unwrap();
+    assert!(log.contains("started on project (scheduled)"), "{log}");
+    assert!(log.contains("ended on project"), "{log}");
+}
+
+#[test]
+fn a_bad_daemon_table_is_refused_with_the_file_and_exit_code_2() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let repo = repository(home);
+    let data = configure(home, &repo, 2);
+    let config = data.join("tdev.toml");
+    let check = |text: &str, expected: &str| {
+        std::fs::write(&config, text).unwrap();
+        let output = tdev(home)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("daemon")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{said}");
+        assert!(said.contains("tdev.toml:"), "{said}");
+        assert!(said.contains(expected), "{said}");
+    };
+    let repository = format!("[[daemon.repositories]]\npath = \"{}\"\n", repo.display());
+    check(
+        &format!("{repository}schedule = \"every night\"\n"),
+        "\"every night\" is not a cron expression",
+    );
+    check(
+        &format!("{repository}schedule = \"0 3 * * *\"\ncron = \"0 3 * * *\"\n"),
+        "unknown field `cron`",
+    );
+    check("[daemon]\nbudget = 3\n", "unknown field `budget`");
+    check("[daemon]\n", "no [[daemon.repositories]]");
+}
