@@ -168,7 +168,10 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
         last.as_ref()
             .is_some_and(|s| held_by(s).as_deref() == Some("paused"))
     });
-    assert!(paused, "the restarted daemon did not hold runs for the pause: {last:?}");
+    assert!(
+        paused,
+        "the restarted daemon did not hold runs for the pause: {last:?}"
+    );
     let status_now = last.unwrap();
     assert_eq!(status_now["paused"], true);
     assert_eq!(status_now["budgets"]["cycles_last_hour"], 2, "{status_now}");

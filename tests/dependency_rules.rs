@@ -19,7 +19,12 @@ use std::path::Path;
 const HOSTS: [&str; 3] = ["tdev", "tdev-actors", "tdev-app"];
 
 /// The crates that decide from what they are given: policy, plans and models, with no IO.
-const PURE: [&str; 4] = ["tdev-gates", "tdev-learners", "tdev-planner", "tdev-schedule"];
+const PURE: [&str; 4] = [
+    "tdev-gates",
+    "tdev-learners",
+    "tdev-planner",
+    "tdev-schedule",
+];
 
 /// Crates that do IO. Ours: the ones that read and write the disk (knowledge graph, tool
 /// environments, worktrees, scans), start processes (runner, tools, coder, worktree's git)

@@ -360,8 +360,7 @@ async fn drive(
             // A task whose prerequisite did not pass is not attempted: its change would be
             // judged on code the plan expected to be different. Nor is any once the kill
             // switch is on.
-            if context.attempts.is_halted() || task.depends_on.iter().any(|d| !passed.contains(d))
-            {
+            if context.attempts.is_halted() || task.depends_on.iter().any(|d| !passed.contains(d)) {
                 continue;
             }
             let findings: Vec<Finding> = record

@@ -274,8 +274,7 @@ impl SchedulerHandle {
 
     /// Starts no new cycle (persisted); with `halt`, running cycles make no new attempt.
     pub async fn pause(&self, halt: bool) -> Result<tdev_schedule::DaemonStatus> {
-        self.ask(|reply| SchedulerMsg::Pause { halt, reply })
-            .await
+        self.ask(|reply| SchedulerMsg::Pause { halt, reply }).await
     }
 
     /// Starts cycles again and turns the kill switch off.
@@ -293,5 +292,4 @@ impl SchedulerHandle {
     pub async fn drain(&self) -> Result<()> {
         self.ask(SchedulerMsg::Drain).await
     }
-
 }

@@ -13,8 +13,8 @@ use crate::fault::Faults;
 use crate::planner::{Planner, PlannerArgs, PlannerMsg};
 use crate::pool::{CoderMsg, CoderPool, PoolArgs};
 use crate::research::{Research, ResearchArgs, ResearchMsg};
-use crate::scheduler::{Scheduler, SchedulerArgs, SchedulerMsg};
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
+use crate::scheduler::{Scheduler, SchedulerArgs, SchedulerMsg};
 use crate::{ActorKind, Event, TreeConfig};
 use ractor::{
     Actor, ActorCell, ActorProcessingErr, ActorRef, ActorStatus, RpcReplyPort, SupervisionEvent,
@@ -263,8 +263,11 @@ impl Actor for Root {
                 // It reads its state back from its file; the cycles it had started go on,
                 // and it sees them in the root's status.
                 if let Some(scheduler_args) = scheduler_args(args, &myself) {
-                    state.scheduler =
-                        Some(Actor::spawn_linked(None, Scheduler, scheduler_args, cell).await?.0);
+                    state.scheduler = Some(
+                        Actor::spawn_linked(None, Scheduler, scheduler_args, cell)
+                            .await?
+                            .0,
+                    );
                 }
                 return Ok(());
             }

@@ -21,9 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tdev_core::{CycleRecord, Timestamp, Trigger};
 use tdev_planner::BackendChoice;
-use tdev_schedule::{
-    BudgetStatus, DaemonStatus, Decision, RepositoryStatus, State, Usage,
-};
+use tdev_schedule::{BudgetStatus, DaemonStatus, Decision, RepositoryStatus, State, Usage};
 
 /// How often the scheduler looks at the clock unless configured: schedules have a resolution
 /// of one second.
@@ -242,10 +240,7 @@ impl SchedulerState {
     /// Measures, decides, and starts what is due and allowed.
     async fn tick(&mut self, myself: &ActorRef<SchedulerMsg>) -> Result<(), ActorProcessingErr> {
         let now = Timestamp::now();
-        let (host, repositories) = (
-            self.config.host.clone(),
-            self.config.repositories.clone(),
-        );
+        let (host, repositories) = (self.config.host.clone(), self.config.repositories.clone());
         let mut usage = tokio::task::spawn_blocking(move || host.usage(&repositories, now))
             .await
             .map_err(|e| Error::Stopped(format!("measuring the budgets: {e}")))?;

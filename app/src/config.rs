@@ -422,7 +422,10 @@ mod tests {
         )
         .unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
-        assert!(err.contains("tdev.toml:4:1: unknown field `budget`"), "{err}");
+        assert!(
+            err.contains("tdev.toml:4:1: unknown field `budget`"),
+            "{err}"
+        );
     }
 
     #[test]

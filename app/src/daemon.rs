@@ -139,7 +139,9 @@ impl DaemonHost for Hooks {
             // A repository git cannot read counts no open branch: its cycle will say why.
             match self.open_branches(repository, now) {
                 Ok(open) => {
-                    usage.open_branches.insert(repository.policy.key.clone(), open);
+                    usage
+                        .open_branches
+                        .insert(repository.policy.key.clone(), open);
                 }
                 Err(e) => tracing::warn!(
                     "counting the open branches of {}: {e}",
@@ -148,14 +150,10 @@ impl DaemonHost for Hooks {
             }
         }
         let today = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(86_400));
-        usage.spent_today = self
-            .knowledge
-            .graph
-            .spent_since(today)
-            .unwrap_or_else(|e| {
-                tracing::warn!("reading today's model spend: {e}");
-                0.0
-            });
+        usage.spent_today = self.knowledge.graph.spent_since(today).unwrap_or_else(|e| {
+            tracing::warn!("reading today's model spend: {e}");
+            0.0
+        });
         usage
     }
 }

@@ -380,8 +380,8 @@ pub fn control(dir: &Path, request: ControlRequest) -> Result<Controlled> {
     BufReader::new(stream)
         .read_line(&mut answer)
         .map_err(|e| broken(format!("reading the answer: {e}")))?;
-    let header: Header = serde_json::from_str(&answer)
-        .map_err(|e| broken(format!("reading the answer: {e}")))?;
+    let header: Header =
+        serde_json::from_str(&answer).map_err(|e| broken(format!("reading the answer: {e}")))?;
     match (header.status, header.error) {
         (Some(status), _) => Ok(Controlled::Daemon(status)),
         (None, Some(error)) if error.kind == NO_DAEMON => Ok(Controlled::NotADaemon),

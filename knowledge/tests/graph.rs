@@ -573,9 +573,17 @@ fn what_an_attempt_spent_on_a_model_is_recorded() {
 #[test]
 fn the_spend_since_a_time_sums_the_cost_of_the_attempts_started_from_then() {
     let graph = KnowledgeGraph::in_memory().unwrap();
-    assert_eq!(graph.spent_since(tdev_core::Timestamp::from_unix(0)).unwrap(), 0.0);
+    assert_eq!(
+        graph
+            .spent_since(tdev_core::Timestamp::from_unix(0))
+            .unwrap(),
+        0.0
+    );
     let mut record = synthetic::record(3, 0);
-    assert!(record.attempts.len() >= 2, "the sample has attempts to spend on");
+    assert!(
+        record.attempts.len() >= 2,
+        "the sample has attempts to spend on"
+    );
     let (first, second) = (record.attempts[0].started_at, record.attempts[1].started_at);
     record.attempts[0].usage = Some(tdev_core::TokenUsage {
         input_tokens: 10,

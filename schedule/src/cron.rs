@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn a_bad_expression_says_what_to_write() {
         let err = "every day".parse::<Schedule>().unwrap_err().to_string();
-        assert!(err.starts_with("\"every day\" is not a cron expression"), "{err}");
+        assert!(
+            err.starts_with("\"every day\" is not a cron expression"),
+            "{err}"
+        );
         assert!(err.contains("five fields"), "{err}");
         assert!("61 * * * *".parse::<Schedule>().is_err());
     }

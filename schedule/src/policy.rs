@@ -287,8 +287,16 @@ mod tests {
         let nothing = |_: &mut Repository, _: &mut Budgets, _: &mut State, _: &mut Usage| {};
         // Not before the first occurrence after it was scheduled.
         check("2026-12-03T00:59:59Z", nothing, Decision::Waiting);
-        check("2026-12-03T01:00:00Z", nothing, start("2026-12-03T01:00:00Z"));
-        check("2026-12-03T01:00:07Z", nothing, start("2026-12-03T01:00:00Z"));
+        check(
+            "2026-12-03T01:00:00Z",
+            nothing,
+            start("2026-12-03T01:00:00Z"),
+        );
+        check(
+            "2026-12-03T01:00:07Z",
+            nothing,
+            start("2026-12-03T01:00:00Z"),
+        );
         // Ran for 01:00: nothing owed until 02:00.
         let ran = |_: &mut Repository, _: &mut Budgets, s: &mut State, _: &mut Usage| {
             s.started("a", at("2026-12-03T01:00:00Z"), at("2026-12-03T01:00:03Z"));
@@ -304,9 +312,10 @@ mod tests {
 
     #[test]
     fn a_missed_run_after_a_restart_runs_once_for_the_latest_occurrence() {
-        let ran_then_stopped = |_: &mut Repository, _: &mut Budgets, s: &mut State, _: &mut Usage| {
-            s.started("a", at("2026-12-03T01:00:00Z"), at("2026-12-03T01:00:02Z"));
-        };
+        let ran_then_stopped =
+            |_: &mut Repository, _: &mut Budgets, s: &mut State, _: &mut Usage| {
+                s.started("a", at("2026-12-03T01:00:00Z"), at("2026-12-03T01:00:02Z"));
+            };
         // Stopped from 01:10 to 05:20: four occurrences passed, one cycle is owed, for 05:00.
         check(
             "2026-12-03T05:20:00Z",
@@ -327,11 +336,7 @@ mod tests {
         let ran_at_one = |s: &mut State| {
             s.started("a", at("2026-12-03T01:00:00Z"), at("2026-12-03T01:30:00Z"));
         };
-        check(
-            now,
-            |_, _, s, _| s.paused = true,
-            held(slot, Hold::Paused),
-        );
+        check(now, |_, _, s, _| s.paused = true, held(slot, Hold::Paused));
         check(
             now,
             |r, _, s, _| {

@@ -45,7 +45,8 @@ impl State {
     /// forgets those no longer configured.
     pub fn track<'a>(&mut self, keys: impl IntoIterator<Item = &'a str>, now: Timestamp) {
         let keys: Vec<&str> = keys.into_iter().collect();
-        self.repositories.retain(|key, _| keys.contains(&key.as_str()));
+        self.repositories
+            .retain(|key, _| keys.contains(&key.as_str()));
         for key in keys {
             self.repositories
                 .entry(key.to_owned())
@@ -60,7 +61,11 @@ impl State {
     /// it was first scheduled.
     pub fn anchor(&self, key: &str) -> Option<Timestamp> {
         let state = self.repositories.get(key)?;
-        Some(state.last_run.map_or(state.since, |last| last.max(state.since)))
+        Some(
+            state
+                .last_run
+                .map_or(state.since, |last| last.max(state.since)),
+        )
     }
 
     /// Notes that `key`'s cycle for the occurrence `slot` started at `now`.

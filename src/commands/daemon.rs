@@ -89,9 +89,8 @@ pub fn pause(data: &DataDir, now: bool) -> Result<()> {
                 status.pid,
                 match (now, running) {
                     (true, 0) => String::new(),
-                    (true, n) => format!(
-                        "; the {n} running cycle(s) finish their current attempt and stop"
-                    ),
+                    (true, n) =>
+                        format!("; the {n} running cycle(s) finish their current attempt and stop"),
                     (false, 0) => String::new(),
                     (false, n) => format!("; the {n} running cycle(s) go on to their end"),
                 }
@@ -108,7 +107,10 @@ pub fn pause(data: &DataDir, now: bool) -> Result<()> {
 pub fn resume(data: &DataDir) -> Result<()> {
     match tdev_app::daemon::control(&data.dir, ControlRequest::Resume)? {
         Answer::Running(status) => {
-            eprintln!("resumed the daemon (pid {}): cycles start again", status.pid);
+            eprintln!(
+                "resumed the daemon (pid {}): cycles start again",
+                status.pid
+            );
         }
         Answer::NotRunning { .. } => eprintln!(
             "no daemon is running on {}; the next `tdev daemon` starts scheduling",
@@ -147,7 +149,9 @@ fn print_status(out: &mut impl Write, status: &DaemonStatus) -> std::io::Result<
                     r.open_branches,
                     r.open_branches_limit.map_or("-".into(), |l| l.to_string())
                 ),
-                r.held.as_ref().map_or_else(|| "-".into(), ToString::to_string),
+                r.held
+                    .as_ref()
+                    .map_or_else(|| "-".into(), ToString::to_string),
             ]
         })
         .collect();
@@ -170,11 +174,10 @@ fn print_status(out: &mut impl Write, status: &DaemonStatus) -> std::io::Result<
         out,
         "\ncycles started in the last hour: {}{}",
         b.cycles_last_hour,
-        b.cycles_per_hour
-            .map_or_else(String::new, |l| format!(
-                " of {l} ({} left)",
-                l.saturating_sub(b.cycles_last_hour)
-            ))
+        b.cycles_per_hour.map_or_else(String::new, |l| format!(
+            " of {l} ({} left)",
+            l.saturating_sub(b.cycles_last_hour)
+        ))
     )?;
     writeln!(
         out,
