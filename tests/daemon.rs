@@ -145,10 +145,12 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
         "{said}"
     );
 
-    // Paused, then stopped with SIGTERM: exit 0, and no cycle beyond the budget ever started
-    // (it would be recorded, or left in the journal).
-    control(home, &data, &["pause"]);
-    assert_eq!(status(home, &data).unwrap()["paused"], true);
+    // Paused with the kill switch, then stopped with SIGTERM: exit 0, and no cycle beyond the
+    // budget ever started (it would be recorded, or left in the journal).
+    control(home, &data, &["pause", "--now"]);
+    let paused_now = status(home, &data).unwrap();
+    assert_eq!(paused_now["paused"], true, "{paused_now}");
+    assert_eq!(paused_now["halted"], true, "{paused_now}");
     assert_eq!(terminate(daemon), Some(0));
     assert_eq!(cycles(home, &data).len(), 2);
     let journal = data.join("journal");
@@ -174,6 +176,8 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     );
     let status_now = last.unwrap();
     assert_eq!(status_now["paused"], true);
+    // The kill switch is for the cycles that were running; a new daemon has none.
+    assert_eq!(status_now["halted"], false);
     assert_eq!(status_now["budgets"]["cycles_last_hour"], 2, "{status_now}");
     assert_eq!(cycles(home, &data).len(), 2);
 

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tdev_actors::{
-    CycleRequest, DaemonHost, Event, HostError, ScheduledRepository, SchedulerConfig,
+    CycleRequest, DaemonHost, Event, HostError, Learned, ScheduledRepository, SchedulerConfig,
     SchedulerHandle, StateFile, Tree,
 };
 use tdev_core::{CycleRecord, Fate, Timestamp};
@@ -236,9 +236,19 @@ pub fn run(host: &Host, started: impl FnOnce(&[ScheduledRepository])) -> Result<
 /// ends itself).
 fn log(event: &Event) {
     match event {
-        Event::Learned { learned, .. } => match learned {
-            Ok(learned) => tracing::info!("learn: {learned:?}"),
-            Err(reason) => tracing::warn!("learn: retraining failed: {reason}"),
+        Event::Learned { cycle, learned } => match learned {
+            Ok(Learned::Kept { version, rows, .. }) => tracing::info!(
+                "cycle {cycle}: learn: planner models v{version} trained on {rows} attempts and kept"
+            ),
+            Ok(Learned::Refused { version, .. }) => tracing::info!(
+                "cycle {cycle}: learn: a retrained model did worse; v{version} stays"
+            ),
+            Ok(Learned::Nothing { why }) => {
+                tracing::info!("cycle {cycle}: learn: nothing new to learn: {why}");
+            }
+            Err(reason) => tracing::warn!(
+                "cycle {cycle}: learn: retraining failed, the models in use stay: {reason}"
+            ),
         },
         Event::ActorRestarted { actor, reason } => tracing::warn!(
             "the {} actor failed and was restarted: {reason}",
