@@ -433,7 +433,10 @@ mod tests {
         assert!(Config::load(&path).is_ok());
         std::fs::write(&path, "[http]\nmax_concurrent = 0\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
-        assert!(err.contains("http.max_concurrent must be at least 1"), "{err}");
+        assert!(
+            err.contains("http.max_concurrent must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -42,9 +42,9 @@ pub use graph::{
 pub use lock::DataDirLock;
 pub use models::ModelFiles;
 pub use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
-pub use protocol::{GraphTarget, QueryOptions};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
+pub use protocol::{GraphTarget, QueryOptions};
 pub use refusals::Refusal;
 pub use stats::{
     ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,

@@ -54,7 +54,11 @@ impl GraphTarget {
 
 impl KnowledgeGraph {
     /// Runs a query on the dataset `options` names, cancellable through its token.
-    pub fn query_opts(&self, sparql: &str, options: &QueryOptions) -> Result<QueryResults<'static>> {
+    pub fn query_opts(
+        &self,
+        sparql: &str,
+        options: &QueryOptions,
+    ) -> Result<QueryResults<'static>> {
         let mut evaluator = SparqlEvaluator::new()
             .with_base_iri(vocab::ID)
             .expect("the id namespace is a valid IRI");
@@ -64,7 +68,11 @@ impl KnowledgeGraph {
         let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| syntax_error("query", &e))?;
-        let iris = |list: &[String]| list.iter().map(|i| parse_iri(i)).collect::<Result<Vec<_>>>();
+        let iris = |list: &[String]| {
+            list.iter()
+                .map(|i| parse_iri(i))
+                .collect::<Result<Vec<_>>>()
+        };
         if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
             // The protocol's dataset replaces the query's FROM and FROM NAMED (SPARQL 1.1
             // Protocol, 2.1.4).
@@ -130,9 +138,7 @@ impl KnowledgeGraph {
         let quads = RdfParser::from_format(format.oxigraph())
             .rename_blank_nodes()
             .for_reader(data)
-            .map(|quad| {
-                quad.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone()))
-            })
+            .map(|quad| quad.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone())))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::RdfSyntax {
                 source_name: "the request body".into(),
@@ -179,4 +185,3 @@ impl KnowledgeGraph {
         Ok(count)
     }
 }
-

@@ -134,9 +134,7 @@ fn choose(repositories: &[PathBuf], named: Option<&str>) -> Result<PathBuf> {
         ))),
         Some(name) => repositories
             .iter()
-            .find(|r| {
-                r.as_os_str() == name || r.file_name().is_some_and(|f| f == name)
-            })
+            .find(|r| r.as_os_str() == name || r.file_name().is_some_and(|f| f == name))
             .cloned()
             .ok_or_else(|| {
                 Error::BadRequest(format!(

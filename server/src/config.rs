@@ -80,7 +80,10 @@ impl Config {
     }
 
     /// [`Config::from_table`] with the environment given, for tests.
-    pub fn from_table_with(table: &HttpTable, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    pub fn from_table_with(
+        table: &HttpTable,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
         table.validate().map_err(Error::Config)?;
         let token = match (&table.token_file, &table.token_env) {
             (Some(file), _) => {

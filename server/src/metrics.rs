@@ -45,8 +45,19 @@ struct Exposition {
 }
 
 impl Exposition {
-    fn sample(&mut self, name: &str, kind: &'static str, help: &str, labels: &[(&str, &str)], value: f64) {
-        if !valid_name(name) || labels.iter().any(|(l, _)| !valid_name(l) || l.contains(':')) {
+    fn sample(
+        &mut self,
+        name: &str,
+        kind: &'static str,
+        help: &str,
+        labels: &[(&str, &str)],
+        value: f64,
+    ) {
+        if !valid_name(name)
+            || labels
+                .iter()
+                .any(|(l, _)| !valid_name(l) || l.contains(':'))
+        {
             tracing::warn!("a metric with an invalid name was left out: {name}");
             return;
         }
@@ -143,17 +154,12 @@ pub(crate) fn lexical(term: &Term) -> String {
 }
 
 fn value(record: &BTreeMap<&str, String>, name: &str) -> f64 {
-    record
-        .get(name)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
+    record.get(name).and_then(|v| v.parse().ok()).unwrap_or(0.0)
 }
 
 /// Runs the metric queries and writes the exposition.
 fn exposition(reader: &Reader, live: Vec<Gauge>, busy: usize, slots: usize) -> Result<String> {
-    let query = |text: &str| -> Result<Rows> {
-        Ok(tdev_app::history::rows(reader.query(text)?)?)
-    };
+    let query = |text: &str| -> Result<Rows> { Ok(tdev_app::history::rows(reader.query(text)?)?) };
     let mut out = Exposition::default();
     for record in records(&query(CYCLES)?) {
         let outcome = record.get("outcome").cloned().unwrap_or_default();
@@ -173,7 +179,11 @@ fn exposition(reader: &Reader, live: Vec<Gauge>, busy: usize, slots: usize) -> R
     for record in &attempts {
         let n = value(record, "attempts");
         let gate = record.get("passed").map_or("false", |p| {
-            if p == "true" || p == "1" { "true" } else { "false" }
+            if p == "true" || p == "1" {
+                "true"
+            } else {
+                "false"
+            }
         });
         out.sample(
             "tdev_attempts_total",
@@ -208,11 +218,17 @@ fn exposition(reader: &Reader, live: Vec<Gauge>, busy: usize, slots: usize) -> R
         out.histogram_line(
             "tdev_attempt_duration_seconds",
             help,
-            format!("tdev_attempt_duration_seconds_bucket{{le=\"{bound}\"}} {}", number(count)),
+            format!(
+                "tdev_attempt_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                number(count)
+            ),
         );
     }
     for line in [
-        format!("tdev_attempt_duration_seconds_bucket{{le=\"+Inf\"}} {}", number(total)),
+        format!(
+            "tdev_attempt_duration_seconds_bucket{{le=\"+Inf\"}} {}",
+            number(total)
+        ),
         format!("tdev_attempt_duration_seconds_sum {}", number(seconds)),
         format!("tdev_attempt_duration_seconds_count {}", number(total)),
     ] {
@@ -313,5 +329,7 @@ pub(crate) async fn health(Shared(state): Shared<State>) -> Result<Json<serde_js
     let cycles = tokio::task::spawn_blocking(move || knowledge.graph.cycle_count())
         .await
         .map_err(|e| Error::Worker(e.to_string()))??;
-    Ok(Json(serde_json::json!({ "status": "ok", "cycles": cycles })))
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "cycles": cycles }),
+    ))
 }

@@ -60,9 +60,7 @@ fn short(kind: Kind, name: &str) -> Option<OutputFormat> {
         (Kind::Graph, "rdf" | "rdf+xml" | "xml") => graph(GraphFormat::RdfXml),
         (Kind::Graph | Kind::Dataset, "nquads" | "n-quads" | "nq") => graph(GraphFormat::NQuads),
         (Kind::Graph | Kind::Dataset, "trig") => graph(GraphFormat::TriG),
-        (Kind::Graph | Kind::Dataset, "json-ld" | "jsonld" | "json") => {
-            graph(GraphFormat::JsonLd)
-        }
+        (Kind::Graph | Kind::Dataset, "json-ld" | "jsonld" | "json") => graph(GraphFormat::JsonLd),
         _ => None,
     }
 }
@@ -96,10 +94,7 @@ pub(crate) fn media_type(format: OutputFormat) -> &'static str {
 /// The RDF format of a request body, from its Content-Type.
 pub(crate) fn body_format(content_type: &str) -> Option<GraphFormat> {
     let essence = essence(content_type);
-    GRAPHS
-        .iter()
-        .find(|(m, _)| *m == essence)
-        .map(|(_, f)| *f)
+    GRAPHS.iter().find(|(m, _)| *m == essence).map(|(_, f)| *f)
 }
 
 /// The media type without parameters, lower-cased.
@@ -205,18 +200,53 @@ mod tests {
         check(Results, &[], None, Some("application/sparql-results+json"));
         check(Graph, &[], None, Some("text/turtle"));
         check(Dataset, &[], None, Some("application/n-quads"));
-        check(Results, &["xml"], Some("text/csv"), Some("application/sparql-results+xml"));
-        check(Results, &["tsv", "text/tab-separated-values"], None, Some("text/tab-separated-values"));
+        check(
+            Results,
+            &["xml"],
+            Some("text/csv"),
+            Some("application/sparql-results+xml"),
+        );
+        check(
+            Results,
+            &["tsv", "text/tab-separated-values"],
+            None,
+            Some("text/tab-separated-values"),
+        );
         check(Graph, &["json-ld"], None, Some("application/ld+json"));
         check(Graph, &["xml"], None, Some("application/rdf+xml"));
         check(Results, &["turtle"], None, None);
-        check(Results, &[], Some("text/csv;q=0.5, application/sparql-results+xml"), Some("application/sparql-results+xml"));
-        check(Results, &[], Some("text/csv;q=0.9, text/tab-separated-values"), Some("text/tab-separated-values"));
+        check(
+            Results,
+            &[],
+            Some("text/csv;q=0.5, application/sparql-results+xml"),
+            Some("application/sparql-results+xml"),
+        );
+        check(
+            Results,
+            &[],
+            Some("text/csv;q=0.9, text/tab-separated-values"),
+            Some("text/tab-separated-values"),
+        );
         check(Results, &[], Some("text/*"), Some("text/csv"));
-        check(Results, &[], Some("*/*;q=0.1, text/turtle"), Some("application/sparql-results+json"));
+        check(
+            Results,
+            &[],
+            Some("*/*;q=0.1, text/turtle"),
+            Some("application/sparql-results+json"),
+        );
         check(Results, &[], Some("text/turtle"), None);
-        check(Results, &[], Some("application/json;q=0, text/csv;q=0"), None);
-        check(Graph, &[], Some("application/n-triples;q=0.8, application/ld+json"), Some("application/ld+json"));
+        check(
+            Results,
+            &[],
+            Some("application/json;q=0, text/csv;q=0"),
+            None,
+        );
+        check(
+            Graph,
+            &[],
+            Some("application/n-triples;q=0.8, application/ld+json"),
+            Some("application/ld+json"),
+        );
         check(Graph, &[], Some("application/sparql-results+json"), None);
     }
 }

@@ -41,9 +41,9 @@ pub(crate) async fn query_post(
         "application/sparql-query" => text(payload)?,
         "application/x-www-form-urlencoded" => {
             let form = Params::parse(&payload);
-            let query = form.one("query")?.ok_or_else(|| {
-                Error::BadRequest("the form has no query parameter".into())
-            })?;
+            let query = form
+                .one("query")?
+                .ok_or_else(|| Error::BadRequest("the form has no query parameter".into()))?;
             params.extend(form);
             query
         }
@@ -57,7 +57,12 @@ pub(crate) async fn query_post(
     run(state, query, &params, &headers).await
 }
 
-async fn run(state: State, query: String, params: &Params, headers: &HeaderMap) -> Result<Response> {
+async fn run(
+    state: State,
+    query: String,
+    params: &Params,
+    headers: &HeaderMap,
+) -> Result<Response> {
     let wanted = Wanted {
         params: ["format", "output", "results"]
             .iter()
@@ -118,9 +123,9 @@ pub(crate) async fn update(
         "application/sparql-update" => text(payload)?,
         "application/x-www-form-urlencoded" => {
             let form = Params::parse(&payload);
-            let update = form.one("update")?.ok_or_else(|| {
-                Error::BadRequest("the form has no update parameter".into())
-            })?;
+            let update = form
+                .one("update")?
+                .ok_or_else(|| Error::BadRequest("the form has no update parameter".into()))?;
             params.extend(form);
             update
         }

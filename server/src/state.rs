@@ -127,7 +127,11 @@ impl State {
         limit: Option<Duration>,
         work: impl FnOnce(CancellationToken) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let slot = self.slots.clone().try_acquire_owned().map_err(|_| Error::Busy)?;
+        let slot = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Error::Busy)?;
         let cancel = CancellationToken::new();
         let token = cancel.clone();
         let handle = tokio::task::spawn_blocking(move || {
@@ -145,5 +149,81 @@ impl State {
             },
         };
         joined.map_err(|e| Error::Worker(e.to_string()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    async fn ask(state: &State) -> axum::response::Response {
+        let request = Request::get("/query?query=ASK%7B%7D")
+            .body(Body::empty())
+            .unwrap();
+        crate::app(state.clone()).oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_concurrency_limit_is_503_with_retry_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let knowledge = KnowledgeBase::open(dir.path()).unwrap();
+        let state = State::new(
+            knowledge,
+            Config {
+                max_concurrent: 1,
+                ..Config::default()
+            },
+        );
+        // Work that holds the only slot until told to stop, and says when it has it.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let holder = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                state
+                    .blocking(None, move |_| {
+                        let _ = started.send(());
+                        let _ = released.recv();
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        running.await.unwrap();
+        let busy = ask(&state).await;
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.headers()["retry-after"], "1");
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        assert_eq!(ask(&state).await.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn the_token_is_never_shown() {
+        let config = Config {
+            token: Some(crate::Token::new("secret-secret-secret").unwrap()),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("secret"));
+        assert!(crate::Token::new("short").is_err());
+    }
+
+    #[test]
+    fn a_public_address_needs_a_token() {
+        let public = "0.0.0.0:7878".parse().unwrap();
+        assert!(Config::default().check_address(public).is_err());
+        assert!(
+            Config::default()
+                .check_address("127.0.0.1:1".parse().unwrap())
+                .is_ok()
+        );
+        let with_token = Config {
+            token: Some(crate::Token::new("secret-secret-secret").unwrap()),
+            ..Config::default()
+        };
+        assert!(with_token.check_address(public).is_ok());
     }
 }

@@ -31,9 +31,8 @@ fn target(uri: &Uri) -> Result<Option<GraphTarget>> {
 }
 
 fn required(uri: &Uri) -> Result<GraphTarget> {
-    target(uri)?.ok_or_else(|| {
-        Error::BadRequest("name the graph to write: ?default or ?graph=IRI".into())
-    })
+    target(uri)?
+        .ok_or_else(|| Error::BadRequest("name the graph to write: ?default or ?graph=IRI".into()))
 }
 
 fn writable(state: &State, headers: &HeaderMap) -> Result<()> {

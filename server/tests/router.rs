@@ -8,7 +8,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use futures_util::StreamExt;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use support::{Answer, TOKEN, encode, fixture, get, send, writable};
@@ -63,7 +65,12 @@ async fn check(query: &str, params: &str, accept: Option<&str>, expected: &str) 
         request = request.header("accept", accept);
     }
     let answer = send(&f.router(), request.body(Body::empty()).unwrap()).await;
-    assert_eq!(answer.status, StatusCode::OK, "{params} {accept:?}: {}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "{params} {accept:?}: {}",
+        answer.body
+    );
     assert_eq!(answer.content_type(), expected, "{params} {accept:?}");
     assert_eq!(parses(&answer), 3, "{params} {accept:?}: {}", answer.body);
 }
@@ -75,17 +82,65 @@ async fn content_negotiation_by_accept_and_by_format_parameter() {
     check(SELECT, "", None, json).await;
     check(SELECT, "", Some("*/*"), json).await;
     check(SELECT, "", Some("application/sparql-results+xml"), xml).await;
-    check(SELECT, "", Some("text/csv;q=0.5, application/sparql-results+xml"), xml).await;
-    check(SELECT, "", Some("text/csv, text/tab-separated-values;q=0.9"), "text/csv").await;
-    check(SELECT, "", Some("text/tab-separated-values"), "text/tab-separated-values").await;
+    check(
+        SELECT,
+        "",
+        Some("text/csv;q=0.5, application/sparql-results+xml"),
+        xml,
+    )
+    .await;
+    check(
+        SELECT,
+        "",
+        Some("text/csv, text/tab-separated-values;q=0.9"),
+        "text/csv",
+    )
+    .await;
+    check(
+        SELECT,
+        "",
+        Some("text/tab-separated-values"),
+        "text/tab-separated-values",
+    )
+    .await;
     check(SELECT, "&format=json", Some("text/csv"), json).await;
     check(SELECT, "&output=xml", None, xml).await;
-    check(SELECT, "&format=tsv&format=text%2Ftab-separated-values", None, "text/tab-separated-values").await;
+    check(
+        SELECT,
+        "&format=tsv&format=text%2Ftab-separated-values",
+        None,
+        "text/tab-separated-values",
+    )
+    .await;
     check(CONSTRUCT, "", None, "text/turtle").await;
-    check(CONSTRUCT, "", Some("application/n-triples"), "application/n-triples").await;
-    check(CONSTRUCT, "", Some("application/n-quads"), "application/n-quads").await;
-    check(CONSTRUCT, "", Some("application/ld+json"), "application/ld+json").await;
-    check(CONSTRUCT, "", Some("application/rdf+xml"), "application/rdf+xml").await;
+    check(
+        CONSTRUCT,
+        "",
+        Some("application/n-triples"),
+        "application/n-triples",
+    )
+    .await;
+    check(
+        CONSTRUCT,
+        "",
+        Some("application/n-quads"),
+        "application/n-quads",
+    )
+    .await;
+    check(
+        CONSTRUCT,
+        "",
+        Some("application/ld+json"),
+        "application/ld+json",
+    )
+    .await;
+    check(
+        CONSTRUCT,
+        "",
+        Some("application/rdf+xml"),
+        "application/rdf+xml",
+    )
+    .await;
     check(CONSTRUCT, "&format=json-ld", None, "application/ld+json").await;
     check(CONSTRUCT, "&format=xml", None, "application/rdf+xml").await;
 }
@@ -99,10 +154,22 @@ async fn a_format_that_cannot_carry_the_results_is_406_with_the_list() {
         .unwrap();
     let answer = send(&f.router(), request).await;
     assert_eq!(answer.status, StatusCode::NOT_ACCEPTABLE);
-    assert!(answer.body.contains("application/sparql-results+json"), "{}", answer.body);
-    let answer = send(&f.router(), get(&format!("/query?query={}&format=csv", encode(CONSTRUCT)))).await;
+    assert!(
+        answer.body.contains("application/sparql-results+json"),
+        "{}",
+        answer.body
+    );
+    let answer = send(
+        &f.router(),
+        get(&format!("/query?query={}&format=csv", encode(CONSTRUCT))),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::NOT_ACCEPTABLE);
-    assert!(answer.body.contains("application/ld+json"), "{}", answer.body);
+    assert!(
+        answer.body.contains("application/ld+json"),
+        "{}",
+        answer.body
+    );
 }
 
 #[tokio::test]
@@ -111,7 +178,11 @@ async fn post_bodies_and_the_dataset_parameters() {
     let count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
     let n = |answer: &Answer| -> u64 {
         let v: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
-        v["results"]["bindings"][0]["n"]["value"].as_str().unwrap().parse().unwrap()
+        v["results"]["bindings"][0]["n"]["value"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     let direct = Request::post("/query")
         .header("content-type", "application/sparql-query")
@@ -131,12 +202,20 @@ async fn post_bodies_and_the_dataset_parameters() {
         .unwrap();
     let one = send(&f.router(), request).await;
     assert_eq!(one.status, StatusCode::OK, "{}", one.body);
-    assert!(n(&one) > 0 && n(&one) < n(&all), "{} vs {}", n(&one), n(&all));
+    assert!(
+        n(&one) > 0 && n(&one) < n(&all),
+        "{} vs {}",
+        n(&one),
+        n(&all)
+    );
     let other = Request::post("/query")
         .header("content-type", "text/plain")
         .body(Body::from(count))
         .unwrap();
-    assert_eq!(send(&f.router(), other).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        send(&f.router(), other).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
 }
 
 fn update(token: Option<&str>, body: &str) -> Request<Body> {
@@ -155,10 +234,18 @@ async fn an_update_without_the_token_is_401_and_writes_nothing() {
     let before = f.quads();
     let missing = send(&f.router(), update(None, INSERT)).await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(missing.headers["www-authenticate"], r#"Bearer realm="tdev""#);
+    assert_eq!(
+        missing.headers["www-authenticate"],
+        r#"Bearer realm="tdev""#
+    );
     let wrong = send(&f.router(), update(Some("not-the-token-at-all"), INSERT)).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.headers["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    assert!(
+        wrong.headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
     assert_eq!(f.quads(), before, "nothing was written");
     let form = Request::post("/update")
         .header("content-type", "application/x-www-form-urlencoded")
@@ -183,16 +270,38 @@ async fn without_a_configured_token_updates_are_403() {
 #[tokio::test]
 async fn a_malformed_query_is_400_with_the_parser_message_and_nothing_internal() {
     let f = fixture(writable());
-    let answer = send(&f.router(), get(&format!("/query?query={}", encode("SELECT ?x WHERE { ?x ")))).await;
+    let answer = send(
+        &f.router(),
+        get(&format!("/query?query={}", encode("SELECT ?x WHERE { ?x "))),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.body.starts_with("invalid SPARQL query: error at 1:"), "{}", answer.body);
-    assert!(!answer.body.contains(f.dir.path().to_str().unwrap()), "{}", answer.body);
+    assert!(
+        answer.body.starts_with("invalid SPARQL query: error at 1:"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        !answer.body.contains(f.dir.path().to_str().unwrap()),
+        "{}",
+        answer.body
+    );
     let bad_update = send(&f.router(), update(Some(TOKEN), "INSERT DATA { <a> }")).await;
     assert_eq!(bad_update.status, StatusCode::BAD_REQUEST);
-    assert!(bad_update.body.starts_with("invalid SPARQL update: error at"), "{}", bad_update.body);
+    assert!(
+        bad_update
+            .body
+            .starts_with("invalid SPARQL update: error at"),
+        "{}",
+        bad_update.body
+    );
     let missing = send(&f.router(), get("/query")).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert!(missing.body.contains("needs a query parameter"), "{}", missing.body);
+    assert!(
+        missing.body.contains("needs a query parameter"),
+        "{}",
+        missing.body
+    );
 }
 
 #[tokio::test]
@@ -207,11 +316,21 @@ async fn an_oversized_body_is_413() {
         .body(Body::from(big))
         .unwrap();
     let answer = send(&f.router(), request).await;
-    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
     assert!(answer.body.contains("1024 bytes"), "{}", answer.body);
     let before = f.quads();
     let big_update = format!("{INSERT} # {}", "x".repeat(2000));
-    assert_eq!(send(&f.router(), update(Some(TOKEN), &big_update)).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        send(&f.router(), update(Some(TOKEN), &big_update))
+            .await
+            .status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     assert_eq!(f.quads(), before);
 }
 
@@ -220,26 +339,54 @@ async fn unknown_routes_are_404_and_wrong_methods_405() {
     let f = fixture(Config::default());
     let answer = send(&f.router(), get("/nowhere")).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
-    assert!(answer.body.contains("no endpoint at /nowhere"), "{}", answer.body);
+    assert!(
+        answer.body.contains("no endpoint at /nowhere"),
+        "{}",
+        answer.body
+    );
     let delete = Request::delete("/query").body(Body::empty()).unwrap();
-    assert_eq!(send(&f.router(), delete).await.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(send(&f.router(), get("/update")).await.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        send(&f.router(), delete).await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        send(&f.router(), get("/update")).await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
 }
 
 #[tokio::test]
 async fn the_graph_store_reads_always_and_writes_only_when_enabled_with_the_token() {
     let f = fixture(writable());
     let graph = tdev_knowledge::vocab::cycle_graph("syn-7-000001");
-    let read = send(&f.router(), get(&format!("/store?graph={}", encode(graph.as_str())))).await;
+    let read = send(
+        &f.router(),
+        get(&format!("/store?graph={}", encode(graph.as_str()))),
+    )
+    .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     assert_eq!(read.content_type(), "text/turtle");
     assert!(parses(&read) > 10);
-    let dataset = Request::get("/store").header("accept", "application/n-quads").body(Body::empty()).unwrap();
+    let dataset = Request::get("/store")
+        .header("accept", "application/n-quads")
+        .body(Body::empty())
+        .unwrap();
     let dataset = send(&f.router(), dataset).await;
     assert_eq!(dataset.content_type(), "application/n-quads");
     assert_eq!(parses(&dataset), f.quads());
-    assert_eq!(send(&f.router(), get("/store?graph=http%3A%2F%2Fexample.org%2Fnone")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(send(&f.router(), get("/store?default")).await.status, StatusCode::OK);
+    assert_eq!(
+        send(
+            &f.router(),
+            get("/store?graph=http%3A%2F%2Fexample.org%2Fnone")
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&f.router(), get("/store?default")).await.status,
+        StatusCode::OK
+    );
 
     let target = "/store?graph=http%3A%2F%2Fexample.org%2Fnew";
     let put = |token: Option<&str>| {
@@ -247,22 +394,47 @@ async fn the_graph_store_reads_always_and_writes_only_when_enabled_with_the_toke
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        request.body(Body::from("<http://example.org/s> <http://example.org/p> 1, 2 .")).unwrap()
+        request
+            .body(Body::from(
+                "<http://example.org/s> <http://example.org/p> 1, 2 .",
+            ))
+            .unwrap()
     };
     let before = f.quads();
-    assert_eq!(send(&f.router(), put(None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&f.router(), put(None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(f.quads(), before);
-    assert_eq!(send(&f.router(), put(Some(TOKEN))).await.status, StatusCode::CREATED);
-    assert_eq!(send(&f.router(), put(Some(TOKEN))).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&f.router(), put(Some(TOKEN))).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send(&f.router(), put(Some(TOKEN))).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(f.quads(), before + 2, "PUT replaces");
     let back = send(&f.router(), get(&format!("{target}&format=ntriples"))).await;
     assert_eq!(parses(&back), 2, "{}", back.body);
-    let delete = Request::delete(target).header("authorization", format!("Bearer {TOKEN}")).body(Body::empty()).unwrap();
-    assert_eq!(send(&f.router(), delete).await.status, StatusCode::NO_CONTENT);
+    let delete = Request::delete(target)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        send(&f.router(), delete).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(f.quads(), before);
-    assert_eq!(send(&f.router(), get(target)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&f.router(), get(target)).await.status,
+        StatusCode::NOT_FOUND
+    );
 
-    let read_only = fixture(Config { store_writable: false, ..writable() });
+    let read_only = fixture(Config {
+        store_writable: false,
+        ..writable()
+    });
     let refused = send(&read_only.router(), put(Some(TOKEN))).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("read-only"), "{}", refused.body);
@@ -304,7 +476,11 @@ async fn metrics_are_valid_prometheus_text_counted_from_the_graph() {
     }));
     let answer = send(&tdev_server::app(state), get("/metrics")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert!(answer.content_type().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        answer
+            .content_type()
+            .starts_with("text/plain; version=0.0.4")
+    );
     for line in answer.body.lines() {
         assert!(valid_exposition_line(line), "not Prometheus text: {line:?}");
     }
@@ -320,11 +496,24 @@ async fn metrics_are_valid_prometheus_text_counted_from_the_graph() {
     let attempts = sum("tdev_attempts_total{");
     assert!(attempts >= support::CYCLES as f64);
     assert_eq!(sum("tdev_attempt_duration_seconds_count"), attempts);
-    assert_eq!(sum("tdev_attempt_duration_seconds_bucket{le=\"+Inf\"}"), attempts);
+    assert_eq!(
+        sum("tdev_attempt_duration_seconds_bucket{le=\"+Inf\"}"),
+        attempts
+    );
     let ratio = sum("tdev_gate_pass_ratio");
     assert!(ratio > 0.0 && ratio < 1.0, "{ratio}");
-    assert!(answer.body.contains("tdev_model_version{model="), "{}", answer.body);
-    assert!(answer.body.contains(r#"tdev_queue_length{repository="a\"b"} 2"#), "{}", answer.body);
+    assert!(
+        answer.body.contains("tdev_model_version{model="),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .body
+            .contains(r#"tdev_queue_length{repository="a\"b"} 2"#),
+        "{}",
+        answer.body
+    );
     // The checker itself rejects what is not exposition text.
     assert!(!valid_exposition_line("tdev cycles 3"));
     assert!(!valid_exposition_line("tdev_x{a=1} 3"));
@@ -356,12 +545,20 @@ async fn the_json_api_lists_and_shows_cycles() {
     assert!(!one["attempts"].as_array().unwrap().is_empty());
     let missing = send(&f.router(), get("/api/cycles/nope")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing.body.contains("no cycle nope is recorded"), "{}", missing.body);
+    assert!(
+        missing.body.contains("no cycle nope is recorded"),
+        "{}",
+        missing.body
+    );
     let ask = Request::post("/api/ask")
         .header("content-type", "application/json")
         .body(Body::from(r#"{"question": "what should I fix first?"}"#))
         .unwrap();
-    assert_eq!(send(&f.router(), ask).await.status, StatusCode::FORBIDDEN, "ask needs repositories");
+    assert_eq!(
+        send(&f.router(), ask).await.status,
+        StatusCode::FORBIDDEN,
+        "ask needs repositories"
+    );
 }
 
 #[tokio::test]
@@ -391,7 +588,10 @@ async fn events_reach_a_subscriber_as_server_sent_events() {
     })
     .await;
     assert_eq!(found, Ok(true), "{seen}");
-    assert!(seen.contains(r#"data: {"cycle":"c-1","repository":"attrs"}"#), "{seen}");
+    assert!(
+        seen.contains(r#"data: {"cycle":"c-1","repository":"attrs"}"#),
+        "{seen}"
+    );
 }
 
 trait OneshotGet {
@@ -409,7 +609,12 @@ impl OneshotGet for axum::Router {
 /// every step, which takes seconds for a few thousand nodes.
 pub fn chain(n: usize) -> String {
     (0..n)
-        .map(|i| format!("<http://example.org/n{i}> <http://example.org/next> <http://example.org/n{}> .\n", i + 1))
+        .map(|i| {
+            format!(
+                "<http://example.org/n{i}> <http://example.org/next> <http://example.org/n{}> .\n",
+                i + 1
+            )
+        })
         .collect()
 }
 
@@ -421,16 +626,35 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
     });
     f.knowledge
         .graph
-        .load(chain(3000).as_bytes(), tdev_knowledge::GraphFormat::NTriples, Some("http://example.org/chain"), "chain", |_| {})
+        .load(
+            chain(3000).as_bytes(),
+            tdev_knowledge::GraphFormat::NTriples,
+            Some("http://example.org/chain"),
+            "chain",
+            |_| {},
+        )
         .unwrap();
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/next>* ?b }";
     let answer = send(&f.router(), get(&format!("/query?query={}", encode(slow)))).await;
-    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.body);
-    assert!(answer.body.contains("ran longer than the limit"), "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("ran longer than the limit"),
+        "{}",
+        answer.body
+    );
     // The cancelled evaluation gives its slot back: every slot is free again.
     tokio::time::timeout(Duration::from_secs(120), f.state.idle())
         .await
         .expect("the cancelled query's thread did not stop");
-    let next = send(&f.router(), get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }")))).await;
+    let next = send(
+        &f.router(),
+        get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }"))),
+    )
+    .await;
     assert_eq!(next.status, StatusCode::OK, "{}", next.body);
 }
