@@ -26,14 +26,17 @@ fn parses(answer: &Answer) -> usize {
         .for_reader(body)
         .unwrap()
     {
-        ReaderQueryResultsParserOutput::Solutions(rows) => rows.map(|r| r.unwrap()).count(),
+        ReaderQueryResultsParserOutput::Solutions(rows) => {
+            rows.collect::<Result<Vec<_>, _>>().unwrap().len()
+        }
         ReaderQueryResultsParserOutput::Boolean(_) => 1,
     };
     let graph = |format| {
         RdfParser::from_format(format)
             .for_reader(body)
-            .map(|q| q.unwrap())
-            .count()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .len()
     };
     match answer.content_type() {
         "application/sparql-results+json" => results(QueryResultsFormat::Json),

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-#[path = "../../tests/support/synthetic.rs"]
+#[path = "../../../tests/support/synthetic.rs"]
 pub mod synthetic;
 
 use axum::Router;
@@ -20,6 +20,7 @@ pub const TOKEN: &str = "test-token-0123456789abcdef";
 pub const CYCLES: u64 = 50;
 
 /// A data directory holding [`CYCLES`] synthetic cycles, and the state serving it.
+#[derive(Debug)]
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub knowledge: KnowledgeBase,
