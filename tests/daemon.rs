@@ -2,8 +2,9 @@
 //! seconds: cycles start on their schedule; the cycles-per-hour budget stops the excess and
 //! `tdev status` says so; `tdev pause` (kept across a restart) stops new cycles and `tdev
 //! resume` starts them again; SIGTERM ends it with exit code 0 and nothing left in the journal
-//! or the repository; a restart resumes from the persisted state. And a bad `[daemon]` table
-//! is the user's mistake, said with the file's name.
+//! or the repository; a restart resumes from the persisted state; the daemon's HTTP server
+//! answers SPARQL and shows its live numbers while it runs. And a bad `[daemon]` table is the
+//! user's mistake, said with the file's name.
 //!
 //! Nothing here waits a fixed time: every wait polls `tdev status` or `tdev cycles` until a
 //! condition holds or a deadline passes.
@@ -25,7 +26,8 @@ fn configure(home: &Path, repo: &Path, per_hour: u32) -> PathBuf {
     }
     let config = format!(
         "[daemon]\ncycles_per_hour = {per_hour}\n\n[[daemon.repositories]]\npath = \"{}\"\n\
-         schedule = \"*/2 * * * * *\"\nbackend = \"tools\"\nmax_tasks = 1\n",
+         schedule = \"*/2 * * * * *\"\nbackend = \"tools\"\nmax_tasks = 1\n\n\
+         [http]\nlisten = \"127.0.0.1:0\"\n",
         repo.display()
     );
     std::fs::write(data.join("tdev.toml"), config).unwrap();
@@ -101,6 +103,29 @@ fn terminate(mut child: Child) -> Option<i32> {
     child.wait().unwrap().code()
 }
 
+/// The address the daemon's HTTP server took (port 0 in the configuration), from its log.
+fn serving(log: &Path) -> Option<String> {
+    let log = std::fs::read_to_string(log).ok()?;
+    let at = log.find("serving HTTP on http://")? + "serving HTTP on http://".len();
+    Some(log[at..].split_whitespace().next()?.to_owned())
+}
+
+/// A GET over a plain socket: the status code and the body.
+fn get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: text/csv\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (code, body.to_owned())
+}
+
 fn held_by(status: &serde_json::Value) -> Option<String> {
     status["repositories"][0]["held"]["by"]
         .as_str()
@@ -130,6 +155,20 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     assert_eq!(status_now["budgets"]["cycles_last_hour"], 2, "{status_now}");
     let recorded = cycles(home, &data);
     assert_eq!(recorded.len(), 2, "{recorded:?}");
+
+    // Its HTTP server answers SPARQL on the same knowledge base, and /metrics carries the
+    // daemon's live numbers (refreshed every few seconds, so polled).
+    let address = serving(&home.join("daemon-1.log")).expect("the log names the HTTP address");
+    let query = "/query?query=SELECT%20(COUNT(%3Fc)%20AS%20%3Fn)%20WHERE%20%7B%20%3Fc%20a%20%3Chttps%3A%2F%2Ftdev.dev%2Fns%23Cycle%3E%20%7D";
+    let (code, body) = get(&address, query);
+    assert_eq!((code, body.lines().nth(1)), (200, Some("2")), "{body}");
+    let mut metrics = String::new();
+    let live = wait_for(|| {
+        metrics = get(&address, "/metrics").1;
+        metrics.contains("\ntdev_daemon_cycles_last_hour 2\n")
+    });
+    assert!(live, "{metrics}");
+    assert!(metrics.contains("\ntdev_daemon_queue_length 1\n"), "{metrics}");
 
     // One daemon per data directory: a second one is refused, naming the first.
     let second = tdev(home)

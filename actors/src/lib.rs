@@ -200,6 +200,12 @@ impl Tree {
         self.events.subscribe()
     }
 
+    /// The channel the tree publishes its events on, for an interface that subscribes its
+    /// own clients (the daemon's HTTP `/events`).
+    pub fn events(&self) -> broadcast::Sender<Event> {
+        self.events.clone()
+    }
+
     /// Runs one cycle to its end and returns its record (recorded by the curator).
     pub async fn run_cycle(&self, request: CycleRequest) -> Result<CycleRecord> {
         match self

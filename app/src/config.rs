@@ -45,6 +45,25 @@ stale_after_days = 30
 # argv = ["my-agent", "--message-file", "{prompt_file}"]
 # timeout_secs = 900
 
+[http]
+# The daemon's HTTP endpoint (docs/user-guide.md, "The HTTP endpoint"): the SPARQL protocol,
+# the graph store, health, metrics, a JSON API and live events. Loopback by default; any other
+# address needs an update token, since whoever reaches the port reads everything learned.
+listen = "127.0.0.1:7878"
+# The bearer token that /update and the graph store's writes require, read from a file or
+# from an environment variable (one of the two), never from this file. Without a token,
+# updates and graph store writes are refused (403).
+# token_file = "/path/to/token"
+# token_env = "TDEV_HTTP_TOKEN"
+# Whether the graph store protocol (/store) may PUT, POST and DELETE graphs (with the token).
+store_writable = false
+# Request bodies larger than this are refused (413).
+max_body_bytes = 10485760
+# A query still running after this long is cancelled and answered 503.
+query_timeout_secs = 30
+# Queries, updates and other store work served at once; more are answered 503 with Retry-After.
+max_concurrent = 8
+
 # [publish] pushes each kept tdev/auto/ branch and opens a GitHub pull request for it. Off
 # unless push = true; the token is read from the environment variable named here, never
 # from this file.
@@ -96,6 +115,8 @@ pub struct Config {
     pub publish: tdev_publish::PublishConfig,
     /// What `tdev daemon` evolves, when, and its budgets.
     pub daemon: DaemonTable,
+    /// The daemon's HTTP endpoint, `[http]`.
+    pub http: HttpTable,
 }
 
 /// The `[daemon]` table: the budgets across repositories and the scheduled repositories.
@@ -146,6 +167,79 @@ fn default_goal() -> String {
 
 fn default_max_tasks() -> usize {
     DEFAULT_MAX_TASKS
+}
+
+/// The `[http]` table: the daemon's HTTP endpoint (`tdev-server` turns it into its own
+/// configuration, reading the token from where this table says).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpTable {
+    /// Whether `tdev daemon` serves HTTP at all.
+    pub enabled: bool,
+    /// The address to listen on; loopback unless an update token is configured. Port 0
+    /// takes a free port, which the daemon's log names.
+    pub listen: std::net::SocketAddr,
+    /// A file holding the update token (its first line).
+    pub token_file: Option<std::path::PathBuf>,
+    /// An environment variable holding the update token.
+    pub token_env: Option<String>,
+    /// Whether the graph store protocol may write graphs (with the token).
+    pub store_writable: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a query may run, in seconds.
+    pub query_timeout_secs: u64,
+    /// How many requests may use the store at once.
+    pub max_concurrent: usize,
+}
+
+/// Where the daemon listens unless `[http] listen` says otherwise.
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:7878";
+
+impl Default for HttpTable {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: DEFAULT_HTTP_LISTEN.parse().expect("a valid socket address"),
+            token_file: None,
+            token_env: None,
+            store_writable: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            query_timeout_secs: 30,
+            max_concurrent: 8,
+        }
+    }
+}
+
+impl HttpTable {
+    /// Whether a token source is named (the token itself is read when the server starts).
+    pub fn has_token(&self) -> bool {
+        self.token_file.is_some() || self.token_env.is_some()
+    }
+
+    /// Checks the table's values; the message names the key.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.token_file.is_some() && self.token_env.is_some() {
+            return Err("set one of http.token_file and http.token_env, not both".into());
+        }
+        if self.max_concurrent == 0 {
+            return Err("http.max_concurrent must be at least 1".into());
+        }
+        if self.query_timeout_secs == 0 {
+            return Err("http.query_timeout_secs must be at least 1".into());
+        }
+        if self.max_body_bytes < 1024 {
+            return Err("http.max_body_bytes must be at least 1024".into());
+        }
+        if !self.listen.ip().is_loopback() && !self.has_token() {
+            return Err(format!(
+                "http.listen = \"{}\" is not a loopback address: set http.token_file or \
+                 http.token_env too, or listen on 127.0.0.1",
+                self.listen
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The `[sparql]` table.
@@ -287,6 +381,12 @@ impl Config {
                 path.display()
             )));
         }
+        config.http.validate().map_err(|e| {
+            Error::user(format!(
+                "{}: {e}; see \"The HTTP endpoint\" in docs/user-guide.md",
+                path.display()
+            ))
+        })?;
         config.publish.validate().map_err(|e| {
             Error::user(format!(
                 "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
@@ -424,6 +524,37 @@ mod tests {
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(
             err.contains("tdev.toml:4:1: unknown field `budget`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_http_table_is_read_and_a_public_address_needs_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        let defaults = Config::load(&path).unwrap().http;
+        assert_eq!(defaults.listen.to_string(), DEFAULT_HTTP_LISTEN);
+        assert!(!defaults.store_writable && !defaults.has_token());
+        std::fs::write(
+            &path,
+            "[http]\nlisten = \"127.0.0.1:9000\"\ntoken_env = \"T\"\nmax_concurrent = 2\n",
+        )
+        .unwrap();
+        let http = Config::load(&path).unwrap().http;
+        assert_eq!((http.listen.port(), http.max_concurrent), (9000, 2));
+        std::fs::write(&path, "[http]\nlisten = \"0.0.0.0:7878\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("is not a loopback address"), "{err}");
+        std::fs::write(
+            &path,
+            "[http]\nlisten = \"0.0.0.0:7878\"\ntoken_file = \"/t\"\n",
+        )
+        .unwrap();
+        assert!(Config::load(&path).is_ok());
+        std::fs::write(&path, "[http]\nmax_concurrent = 0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("http.max_concurrent must be at least 1"),
             "{err}"
         );
     }

@@ -17,6 +17,7 @@ use crate::host::Host;
 use crate::journal::{Entry, Journal};
 use crate::serve::{Control, ControlRequest, Controlled};
 use crate::{Error, Result};
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -180,9 +181,52 @@ impl Control for SchedulerControl {
     }
 }
 
+/// What an interface serving beside the scheduler (the HTTP server) is given: the handle on
+/// the knowledge base the process holds, the tree's event channel, the scheduler, what
+/// `tdev ask` needs, and a future that completes when the daemon stops.
+pub struct Beside {
+    /// The knowledge base the process holds (the curator writes through the same handle).
+    pub knowledge: KnowledgeBase,
+    /// The channel the tree publishes its events on.
+    pub events: tokio::sync::broadcast::Sender<Event>,
+    /// The scheduler, for the daemon's status.
+    pub scheduler: SchedulerHandle,
+    /// tdev's paths.
+    pub layout: crate::Layout,
+    /// The data directory's configuration.
+    pub config: Config,
+    /// The scheduled repositories' top levels.
+    pub repositories: Vec<std::path::PathBuf>,
+    /// Completes when the daemon stops: the interface then answers what is in flight and
+    /// returns.
+    pub stopping: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+impl std::fmt::Debug for Beside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Beside")
+            .field("data", &self.knowledge.root())
+            .field("repositories", &self.repositories)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long the daemon waits, once the cycles have drained, for an interface beside it to
+/// answer what is in flight.
+const BESIDE_GRACE: Duration = Duration::from_secs(10);
+
 /// Runs the daemon on `host` until SIGTERM or SIGINT, then drains and returns. `started` is
-/// called once the scheduler runs, with the repositories it schedules.
-pub fn run(host: &Host, started: impl FnOnce(&[ScheduledRepository])) -> Result<()> {
+/// called once the scheduler runs, with the repositories it schedules; `beside` then gets a
+/// [`Beside`] and returns the interface to run beside the scheduler until the daemon stops
+/// (the binary passes the HTTP server, or nothing).
+pub fn run<F>(
+    host: &Host,
+    started: impl FnOnce(&[ScheduledRepository]),
+    beside: impl FnOnce(Beside) -> Option<F>,
+) -> Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
     let data = host.data();
     let repositories = scheduled(&data.config, &data.dir)?;
     let mut config = crate::evolve::tree_config(host.layout(), &data.dir, &data.config);
@@ -217,12 +261,34 @@ pub fn run(host: &Host, started: impl FnOnce(&[ScheduledRepository])) -> Result<
             runtime: tokio::runtime::Handle::current(),
         })));
         started(&repositories);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let interface = beside(Beside {
+            knowledge: host.knowledge().clone(),
+            events: tree.events(),
+            scheduler: tree.scheduler(),
+            layout: host.layout().clone(),
+            config: data.config.clone(),
+            repositories: repositories.iter().map(|r| r.repo.clone()).collect(),
+            stopping: Box::pin(async move {
+                let _ = stopped.await;
+            }),
+        })
+        .map(tokio::spawn);
         let signal = tokio::select! {
             _ = terminate.recv() => "SIGTERM",
             _ = tokio::signal::ctrl_c() => "SIGINT",
         };
         tracing::info!("{signal}: starting no more cycles; running ones end their attempt");
         let drained = tree.scheduler().drain().await;
+        let _ = stop.send(());
+        if let Some(interface) = interface
+            && tokio::time::timeout(BESIDE_GRACE, interface).await.is_err()
+        {
+            tracing::warn!(
+                "the HTTP server did not finish its requests within {}s; stopping anyway",
+                BESIDE_GRACE.as_secs()
+            );
+        }
         host.serve_control(None);
         tree.stop().await;
         logger.abort();

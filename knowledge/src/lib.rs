@@ -26,6 +26,7 @@ mod lock;
 mod models;
 mod patterns;
 mod proposals;
+mod protocol;
 mod record;
 mod refusals;
 mod spend;
@@ -41,9 +42,10 @@ pub use graph::{
 };
 pub use lock::DataDirLock;
 pub use models::ModelFiles;
-pub use oxigraph::sparql::{QueryResults, Variable};
+pub use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
+pub use protocol::{GraphTarget, QueryOptions};
 pub use refusals::Refusal;
 pub use spend::SPEND_SINCE_QUERY;
 pub use stats::{

@@ -1,6 +1,6 @@
 //! `tdev daemon`, and `tdev status`, `pause` and `resume`, which talk to it.
 
-use crate::exit::NotRunning;
+use crate::exit::{NotRunning, UserError};
 use anyhow::Result;
 use std::io::Write;
 use tdev_app::daemon::Answer;
@@ -12,6 +12,7 @@ use tdev_schedule::DaemonStatus;
 pub fn run(data: DataDir, layout: Layout) -> Result<()> {
     // Checked before the data directory is taken, so a wrong path is the first thing said.
     tdev_app::daemon::scheduled(&data.config, &data.dir)?;
+    let http = http(&data)?;
     let (host, recovered) = Host::open(data, layout)?;
     for r in &recovered {
         tracing::warn!(
@@ -34,8 +35,34 @@ pub fn run(data: DataDir, layout: Layout) -> Result<()> {
             "daemon running, pid {}; `tdev status` shows it",
             std::process::id()
         );
+    }, |beside| {
+        http.map(|(config, listener)| tdev_server::beside_daemon(config, listener, beside))
     })?;
     Ok(())
+}
+
+/// The HTTP server's configuration and its bound listener, unless `[http] enabled = false`:
+/// a token that cannot be read or an address in use is said before the daemon starts.
+fn http(data: &DataDir) -> Result<Option<(tdev_server::Config, std::net::TcpListener)>> {
+    if !data.config.http.enabled {
+        return Ok(None);
+    }
+    let file = data.dir.join(tdev_app::datadir::CONFIG_FILE);
+    let config = tdev_server::Config::from_table(&data.config.http).map_err(|e| {
+        UserError::new(format!(
+            "{}: [http]: {e}; see \"The HTTP endpoint\" in docs/user-guide.md",
+            file.display()
+        ))
+    })?;
+    let listener = std::net::TcpListener::bind(config.listen).map_err(|e| {
+        UserError::new(format!(
+            "cannot listen on {} ([http] listen in {}): {e}; stop what listens there, set \
+             another address (port 0 takes a free one) or `enabled = false`",
+            config.listen,
+            file.display()
+        ))
+    })?;
+    Ok(Some((config, listener)))
 }
 
 pub fn status(data: &DataDir, json: bool) -> Result<()> {
