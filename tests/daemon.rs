@@ -4,7 +4,9 @@
 //! resume` starts them again; SIGTERM ends it with exit code 0 and nothing left in the journal
 //! or the repository; a restart resumes from the persisted state; the daemon's HTTP server
 //! answers SPARQL and shows its live numbers while it runs. And a bad `[daemon]` table is the
-//! user's mistake, said with the file's name.
+//! user's mistake, said with the file's name. Killed with SIGKILL twenty times, in each phase
+//! of a cycle in turn, the daemon loses no completed cycle, records each interrupted one as
+//! aborted, and leaves nothing in the repository.
 //!
 //! Nothing here waits a fixed time: every wait polls `tdev status` or `tdev cycles` until a
 //! condition holds or a deadline passes.
@@ -270,4 +272,175 @@ fn a_bad_daemon_table_is_refused_with_the_file_and_exit_code_2() {
     );
     check("[daemon]\nbudget = 3\n", "unknown field `budget`");
     check("[daemon]\n", "no [[daemon.repositories]]");
+}
+
+/// The phases a kill lands in, by the actor the daemon halts in (`TDEV_HALT_IN`).
+const PHASES: [&str; 5] = ["research", "planner", "coder", "evaluator", "curator"];
+
+/// Starts the daemon halting in `actor`, waits until it is there and, while it waits, checks
+/// that it answers from the store: the cycles completed so far and `aborted` recovered ones.
+fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted: usize) {
+    let signal = home.join(format!("halted-{aborted}-{actor}"));
+    let log = std::fs::File::create(home.join(format!("daemon-kill-{aborted}.log"))).unwrap();
+    let mut child = tdev(home)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("daemon")
+        .env("TDEV_HALT_IN", actor)
+        .env("TDEV_HALT_SIGNAL", &signal)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("starting tdev daemon");
+    let reached = wait_for(|| signal.exists() || matches!(child.try_wait(), Ok(Some(_))));
+    assert!(
+        reached && signal.exists(),
+        "kill {aborted}: the daemon did not reach the {actor} actor (exit: {:?})",
+        child.try_wait()
+    );
+    let recorded = cycles(home, data);
+    let ids: Vec<&str> = recorded.iter().filter_map(|c| c["id"].as_str()).collect();
+    for id in completed {
+        assert!(ids.contains(&id.as_str()), "kill {aborted}: {id} is gone");
+    }
+    let recovered = recorded
+        .iter()
+        .filter(|c| c["outcome"] == "aborted")
+        .count();
+    assert_eq!(recovered, aborted, "before kill {aborted} in {actor}: {recorded:#?}");
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+}
+
+fn outcome_is_not(cycle: &serde_json::Value, outcome: &str) -> bool {
+    cycle["outcome"].as_str().is_some_and(|o| o != outcome)
+}
+
+#[test]
+fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let repo = repository(home);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    // The user's own branch, which no kill and no recovery may touch.
+    git(&repo, &["branch", "feature"]);
+    let data = configure(home, &repo, 1000);
+
+    // A cycle completes first: it is what a kill must not lose.
+    let daemon = start(home, &data, "daemon-first.log");
+    let done = wait_for(|| {
+        cycles(home, &data)
+            .iter()
+            .any(|c| outcome_is_not(c, "aborted"))
+    });
+    assert!(done, "no cycle completed");
+    assert_eq!(terminate(daemon), Some(0));
+    let completed: Vec<String> = cycles(home, &data)
+        .iter()
+        .filter(|c| outcome_is_not(c, "aborted"))
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Its proposal deleted, as a maintainer would, so that later cycles work on the finding
+    // again and reach the coder and the evaluator.
+    for branch in git(&repo, &["branch", "--list", "--format=%(refname:short)", "tdev/auto/*"])
+        .lines()
+    {
+        git(&repo, &["branch", "-D", branch]);
+    }
+
+    for kill in 0..20 {
+        kill_in(home, &data, PHASES[kill % PHASES.len()], &completed, kill);
+    }
+
+    // Restarted without a halt: the last kill is recovered and the schedule goes on.
+    let daemon = start(home, &data, "daemon-last.log");
+    let resumed = wait_for(|| {
+        cycles(home, &data)
+            .iter()
+            .filter(|c| outcome_is_not(c, "aborted"))
+            .count()
+            > completed.len()
+    });
+    assert!(resumed, "no cycle completed after the kills");
+    assert_eq!(terminate(daemon), Some(0));
+
+    let recorded = cycles(home, &data);
+    let aborted: Vec<&serde_json::Value> = recorded
+        .iter()
+        .filter(|c| c["outcome"] == "aborted")
+        .collect();
+    assert_eq!(aborted.len(), 20, "{recorded:#?}");
+    for id in &completed {
+        assert!(recorded.iter().any(|c| c["id"] == id.as_str()), "{id}");
+    }
+    // Each aborted cycle says why: interrupted, and by which process.
+    let id = aborted[0]["id"].as_str().unwrap();
+    let shown = tdev(home)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["show", id])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("interrupted") && shown.contains("pid "), "{shown}");
+
+    // The user's checkout, branch and history are as they were; no worktree is registered but
+    // the checkout; every `tdev/auto/` branch left is one a completed cycle kept.
+    assert_eq!(git(&repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(&repo, &["rev-parse", "feature"]), head);
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "");
+    assert_eq!(
+        git(&repo, &["worktree", "list", "--porcelain"])
+            .lines()
+            .filter(|l| l.starts_with("worktree "))
+            .count(),
+        1
+    );
+    let kept: String = recorded
+        .iter()
+        .filter(|c| outcome_is_not(c, "aborted"))
+        .map(|c| {
+            let shown = tdev(home)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(["show", "--json", c["id"].as_str().unwrap()])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&shown.stdout).into_owned()
+        })
+        .collect();
+    for branch in git(&repo, &["branch", "--list", "--format=%(refname:short)", "tdev/auto/*"])
+        .lines()
+    {
+        assert!(kept.contains(branch), "{branch} belongs to no completed cycle");
+    }
+    let journal = data.join("journal");
+    assert!(
+        !journal.exists() || std::fs::read_dir(&journal).unwrap().next().is_none(),
+        "the journal keeps an entry"
+    );
+    // Nor is a worktree or a sandbox left in tdev's cache.
+    for dir in ["worktrees", "scratch"] {
+        let left: Vec<_> = walk(&home.join("cache").join(dir));
+        assert!(left.is_empty(), "left in the cache's {dir}: {left:?}");
+    }
+}
+
+/// The directories under `dir` that are worktrees (hold a `.git` file) or sandboxes.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.join(".git").exists()
+            || entry.file_name().to_string_lossy().starts_with("tdev-sandbox-")
+        {
+            found.push(path);
+        } else if path.is_dir() {
+            found.extend(walk(&path));
+        }
+    }
+    found
 }
