@@ -63,6 +63,51 @@ pub enum Command {
     ///   tdev evolve --repo . --goal "fix security findings" --backend tools
     #[command(verbatim_doc_comment)]
     Evolve(EvolveArgs),
+    /// Evolve the repositories of tdev.toml's [daemon] table on their cron schedules, within
+    /// their budgets, until SIGTERM or SIGINT.
+    ///
+    /// Each repository is a [[daemon.repositories]] entry: path, schedule (cron, UTC; five
+    /// fields, or six with seconds first), goal, backend, max_tasks. Budgets, as Renovate
+    /// has them: cycles_per_hour (all repositories, or one), open_branches (tdev/auto/
+    /// branches neither merged nor deleted, per repository) and spend_per_day (model spend of
+    /// the day, UTC). A run missed while the daemon was stopped runs once when it starts.
+    /// One daemon per data directory; it answers `tdev status`, `tdev pause` and `tdev
+    /// resume`, and the read commands, while it runs. On SIGTERM or SIGINT the running cycles
+    /// finish their current attempt, are recorded, and it exits 0. Logs one line per cycle
+    /// start and end on stderr. See "Running the daemon" in docs/user-guide.md.
+    ///
+    /// Example tdev.toml:
+    ///   [daemon]
+    ///   cycles_per_hour = 4
+    ///   [[daemon.repositories]]
+    ///   path = "/home/ada/src/project"
+    ///   schedule = "0 3 * * *"
+    ///   backend = "tools"
+    ///   open_branches = 3
+    #[command(verbatim_doc_comment)]
+    Daemon,
+    /// Show the daemon's schedules, running cycles, budgets left and next runs.
+    ///
+    /// Exit code 0 while a daemon runs on the data directory; 3 when none does (the output
+    /// then says whether the next start begins paused), so scripts can tell the two apart.
+    Status {
+        /// Print JSON: the daemon's status, or {"running": false, "paused": ...}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the daemon from starting cycles (kept across restarts) until `tdev resume`.
+    ///
+    /// Without --now, running cycles go on to their end. With --now (the kill switch), each
+    /// running cycle finishes the attempt under way, starts no other, and is recorded with
+    /// the attempts it made. With no daemon running, the next start begins paused.
+    Pause {
+        /// Also stop running cycles from making new attempts (the kill switch).
+        #[arg(long)]
+        now: bool,
+    },
+    /// Let the daemon start cycles again (and turn the kill switch off); runs owed while it
+    /// was paused start once each, budgets allowing.
+    Resume,
     /// List the recorded cycles, newest first.
     Cycles {
         /// Print JSON instead of a table.

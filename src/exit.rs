@@ -1,4 +1,5 @@
-//! How errors become exit codes: 2 for the user's mistakes, 1 for everything else.
+//! How errors become exit codes: 2 for the user's mistakes, 3 for `tdev status` finding no
+//! daemon, 1 for everything else.
 
 use std::fmt;
 
@@ -33,7 +34,22 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// `tdev status` found no daemon running: not a failure, but a script must tell it apart.
+#[derive(Debug)]
+pub struct NotRunning;
+
+impl fmt::Display for NotRunning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no tdev daemon is running")
+    }
+}
+
+impl std::error::Error for NotRunning {}
+
 pub fn code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|cause| cause.is::<NotRunning>()) {
+        return 3;
+    }
     let user = err.chain().any(|cause| {
         cause.is::<UserError>()
             || cause

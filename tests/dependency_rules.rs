@@ -3,10 +3,11 @@
 //! architecture says it must not.
 //!
 //! The rules, each a function below: libraries other than the hosts (`tdev-actors`, the
-//! `tdev-app` façade and the binary) never depend on `tdev-actors` or ractor; the crates that
-//! decide (`tdev-gates`, `tdev-learners`, `tdev-planner`) depend on no crate that does IO;
-//! `tdev-core` depends on nothing of ours; the crates ARCHITECTURE.md names know nothing of
-//! ractor, clap or HTTP; nothing depends on the binary package `tdev`. A crate of ours counts
+//! `tdev-app` façade, the HTTP server `tdev-server` and the binary) never depend on
+//! `tdev-actors` or ractor; the crates that decide (`tdev-gates`, `tdev-learners`,
+//! `tdev-planner`, `tdev-schedule`) depend on no crate that does IO; `tdev-core` depends on
+//! nothing of ours; the crates ARCHITECTURE.md names know nothing of ractor, clap or HTTP;
+//! nothing depends on the binary package `tdev`. A crate of ours counts
 //! with everything it depends on in turn, so a rule cannot be broken through another crate.
 //! Rules hold for what a crate's code uses (`[dependencies]`, `[build-dependencies]`, also
 //! per target); a crate's tests may use more (`[dev-dependencies]`), but never the binary,
@@ -16,10 +17,15 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 /// The crates that host the supervisor tree: they may depend on the actors.
-const HOSTS: [&str; 3] = ["tdev", "tdev-actors", "tdev-app"];
+const HOSTS: [&str; 4] = ["tdev", "tdev-actors", "tdev-app", "tdev-server"];
 
 /// The crates that decide from what they are given: policy, plans and models, with no IO.
-const PURE: [&str; 3] = ["tdev-gates", "tdev-learners", "tdev-planner"];
+const PURE: [&str; 4] = [
+    "tdev-gates",
+    "tdev-learners",
+    "tdev-planner",
+    "tdev-schedule",
+];
 
 /// Crates that do IO. Ours: the ones that read and write the disk (knowledge graph, tool
 /// environments, worktrees, scans), start processes (runner, tools, coder, worktree's git)
@@ -27,10 +33,11 @@ const PURE: [&str; 3] = ["tdev-gates", "tdev-learners", "tdev-planner"];
 /// tantivy, rocksdb), the network (reqwest, hyper, axum, ureq), async runtimes and actors
 /// (tokio, mio, ractor), files and processes (tempfile, rustix, ignore, walkdir, notify),
 /// and log output (tracing-subscriber).
-const IO: [&str; 27] = [
+const IO: [&str; 28] = [
     "tdev",
     "tdev-actors",
     "tdev-app",
+    "tdev-server",
     "tdev-coder",
     "tdev-knowledge",
     "tdev-publish",
@@ -158,7 +165,7 @@ impl Workspace {
             if !HOSTS.contains(&name.as_str()) {
                 broken(
                     &|d| d == "tdev-actors" || d == "ractor",
-                    "only the hosts (tdev-actors, tdev-app, the binary) run actors",
+                    "only the hosts (tdev-actors, tdev-app, tdev-server, the binary) run actors",
                 );
             }
             if PURE.contains(&name.as_str()) {
@@ -334,8 +341,8 @@ fn each_rule_reports_a_manifest_that_breaks_it() {
             "tdev-gates depends on tdev-runner: it decides from what it is given, with no IO",
             "tdev-gates depends on tokio (through tdev-runner): it decides from what it is \
              given, with no IO",
-            "tdev-knowledge depends on ractor: only the hosts (tdev-actors, tdev-app, the \
-             binary) run actors",
+            "tdev-knowledge depends on ractor: only the hosts (tdev-actors, tdev-app, \
+             tdev-server, the binary) run actors",
             "tdev-knowledge depends on ractor: it knows nothing of ractor, clap or HTTP",
             "tdev-knowledge depends on tdev: nothing depends on the binary",
             "tdev-learners depends on oxigraph: it decides from what it is given, with no IO",

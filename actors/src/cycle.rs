@@ -349,6 +349,7 @@ async fn drive(
         language: record.repository.language,
         refused: Arc::new(earlier.refused),
         models,
+        attempts: args.config.attempts.clone(),
     };
     let mut passed: HashSet<String> = HashSet::new();
     let mut runs: HashMap<String, TaskRun> = HashMap::new();
@@ -357,8 +358,9 @@ async fn drive(
         let mut running = tokio::task::JoinSet::new();
         for task in group {
             // A task whose prerequisite did not pass is not attempted: its change would be
-            // judged on code the plan expected to be different.
-            if task.depends_on.iter().any(|d| !passed.contains(d)) {
+            // judged on code the plan expected to be different. Nor is any once the kill
+            // switch is on.
+            if context.attempts.is_halted() || task.depends_on.iter().any(|d| !passed.contains(d)) {
                 continue;
             }
             let findings: Vec<Finding> = record
@@ -440,6 +442,8 @@ struct TaskContext {
     /// The planner's learned models, when trained: their posteriors choose which of a
     /// task's strategies is tried first.
     models: Option<Arc<tdev_learners::LearnedModels>>,
+    /// The kill switch: on, no new attempt starts.
+    attempts: crate::AttemptSwitch,
 }
 
 /// What came of one task: its attempts and lessons, and whether one passed (`Err` when an
@@ -534,6 +538,11 @@ async fn run_task(
     let mut order: VecDeque<Strategy> = order.into();
     let mut number = 0;
     while let Some(strategy) = order.pop_front() {
+        // The kill switch (`tdev pause --now`, or the daemon stopping) lets the attempt under
+        // way finish and starts no other.
+        if context.attempts.is_halted() {
+            break;
+        }
         number += 1;
         let _ = context.events.send(Event::AttemptStarted {
             cycle: request.id.clone(),

@@ -188,6 +188,7 @@ impl Actor for Evaluator {
                 task_kind,
                 reply,
             } => {
+                crate::fault::halt_point(ActorKind::Evaluator);
                 let Some(baseline) = state.baselines.get(&cycle).cloned() else {
                     let _ = reply.send(Err(PhaseError::Unknown(Unknown::Baseline(cycle))));
                     return Ok(());

@@ -17,6 +17,8 @@ pub enum ActorKind {
     Evaluator,
     /// Writes the knowledge graph and the pattern index.
     Curator,
+    /// Starts the daemon's cycles on their schedules (not part of a cycle, so not in `ALL`).
+    Scheduler,
 }
 
 impl ActorKind {
@@ -37,6 +39,7 @@ impl ActorKind {
             ActorKind::Coder => "coder",
             ActorKind::Evaluator => "evaluator",
             ActorKind::Curator => "curator",
+            ActorKind::Scheduler => "scheduler",
         }
     }
 }

@@ -3,8 +3,8 @@
 //! message; only tests, through [`crate::Tree::inject_panic`], set it); and halt points, where
 //! a process started with `TDEV_HALT_IN=<actor>` stops for good (after touching the file
 //! `TDEV_HALT_SIGNAL` names) so that a test can kill it with SIGKILL in that very phase:
-//! research scanning, the planner planning, the coder inside a fresh worktree, the curator
-//! about to write a cycle.
+//! research scanning, the planner planning, the coder inside a fresh worktree, the evaluator
+//! about to test a change, the curator about to write a cycle.
 
 use crate::ActorKind;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -45,7 +45,8 @@ fn index(actor: ActorKind) -> u8 {
         .unwrap_or(NONE)
 }
 
-/// The variable naming the actor to halt in (`research`, `planner`, `coder`, `curator`).
+/// The variable naming the actor to halt in (`research`, `planner`, `coder`, `evaluator`,
+/// `curator`).
 pub const HALT_IN: &str = "TDEV_HALT_IN";
 /// The variable naming the file touched when the halt point is reached.
 pub const HALT_SIGNAL: &str = "TDEV_HALT_SIGNAL";

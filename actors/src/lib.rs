@@ -10,7 +10,9 @@
 //! │   └── worker  keeps passing changes on tdev/auto/ branches
 //! ├── evaluator   baseline and after: metrics, the target's own tests    (tdev-runner,
 //! │               in a sandbox, security; the gate decides                tdev-gates)
-//! └── curator     sole writer of the knowledge graph and pattern index   (tdev-knowledge)
+//! ├── curator     sole writer of the knowledge graph and pattern index   (tdev-knowledge)
+//! └── scheduler   the daemon only: cron ticks, budgets, pause and the    (tdev-schedule)
+//!                 kill switch; starts cycles through the root
 //! ```
 //!
 //! The root drives each cycle (`cycle.rs`): research, plan, then up to three attempts per
@@ -20,6 +22,12 @@
 //! failed cycle with the reason, and the next cycle runs on the restarted actor. A cycle the
 //! curator itself could not record is kept by the root and recorded before the next one.
 //! Progress is broadcast as [`Event`]s to every [`Tree::subscribe`]r.
+//!
+//! The scheduler runs only in the daemon (`TreeConfig::scheduler`): it asks the policy of
+//! `tdev-schedule` which repositories are due and allowed, and sends their cycles to the root
+//! as `tdev evolve` does, through a [`DaemonHost`] that journals them. Restarted when it
+//! fails, it reads its state back from its file. The kill switch ([`AttemptSwitch`]) is looked
+//! at by every cycle before each attempt.
 //!
 //! Each actor has one message enum; requests carry an `RpcReplyPort`; work that blocks (scans,
 //! test runs, git) runs on tokio's blocking pool so the tree stays responsive.
@@ -39,6 +47,7 @@ mod research;
 mod restarts;
 mod root;
 mod rust;
+mod scheduler;
 
 pub use coder::{
     AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, NoChange, ProducedChange,
@@ -53,6 +62,10 @@ pub use planner::PlannerMsg;
 pub use pool::CoderMsg;
 pub use research::ResearchMsg;
 pub use root::{CycleStatus, RootMsg};
+pub use scheduler::{
+    DEFAULT_TICK, DaemonHost, HostError, ScheduledRepository, SchedulerConfig, SchedulerMsg,
+    StateFile,
+};
 
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorRef};
@@ -70,6 +83,17 @@ pub enum Error {
     /// The tree stopped (too many restarts) or is not answering.
     #[error("the actors stopped: {0}")]
     Stopped(String),
+    /// The daemon's state file could not be read or written.
+    #[error("the daemon's state {}: {message}", path.display())]
+    State {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The tree runs no scheduler (it is not the daemon's).
+    #[error("no scheduler runs in this process")]
+    NoScheduler,
 }
 
 /// Result of the tree's operations.
@@ -97,6 +121,32 @@ pub struct TreeConfig {
     /// How long a proposed branch may stay open, neither merged nor deleted, before a cycle
     /// labels it stale (`[learn] stale_after_days`).
     pub stale_after: std::time::Duration,
+    /// The kill switch: when on, cycles make no new attempt.
+    pub attempts: AttemptSwitch,
+    /// The daemon's schedules; `None` for `tdev evolve`.
+    pub scheduler: Option<SchedulerConfig>,
+}
+
+/// The kill switch every cycle looks at before it starts an attempt: on, a running cycle ends
+/// its current attempt and starts no other (its remaining tasks are not attempted).
+#[derive(Clone, Debug, Default)]
+pub struct AttemptSwitch(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl AttemptSwitch {
+    /// Turns it on.
+    pub fn halt(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Turns it off.
+    pub fn release(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether it is on.
+    pub fn is_halted(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// How many cycles run at once unless configured: two cores' worth of test runs.
@@ -150,6 +200,12 @@ impl Tree {
         self.events.subscribe()
     }
 
+    /// The channel the tree publishes its events on, for an interface that subscribes its
+    /// own clients (the daemon's HTTP `/events`).
+    pub fn events(&self) -> broadcast::Sender<Event> {
+        self.events.clone()
+    }
+
     /// Runs one cycle to its end and returns its record (recorded by the curator).
     pub async fn run_cycle(&self, request: CycleRequest) -> Result<CycleRecord> {
         match self
@@ -174,6 +230,15 @@ impl Tree {
         }
     }
 
+    /// The daemon's scheduler, to pause, resume, ask or drain; it answers
+    /// [`Error::NoScheduler`] when the tree runs none. Cheap to clone and to send to other
+    /// threads (the control socket's).
+    pub fn scheduler(&self) -> SchedulerHandle {
+        SchedulerHandle {
+            root: self.root.clone(),
+        }
+    }
+
     /// Makes `actor` panic in the middle of its next message, as a bug would: the hook the
     /// supervision tests use.
     pub fn inject_panic(&self, actor: ActorKind) {
@@ -184,5 +249,53 @@ impl Tree {
     pub async fn stop(self) {
         self.root.stop(None);
         let _ = self.handle.await;
+    }
+}
+
+/// The way to the daemon's scheduler through the root, which knows the current one (it
+/// replaces the scheduler when it fails).
+#[derive(Clone, Debug)]
+pub struct SchedulerHandle {
+    root: ActorRef<RootMsg>,
+}
+
+impl SchedulerHandle {
+    /// Asks the scheduler.
+    async fn ask<T: Send + 'static>(
+        &self,
+        message: impl FnOnce(ractor::RpcReplyPort<T>) -> SchedulerMsg,
+    ) -> Result<T> {
+        let scheduler = match self.root.call(RootMsg::Scheduler, None).await {
+            Ok(CallResult::Success(Some(scheduler))) => scheduler,
+            Ok(CallResult::Success(None)) => return Err(Error::NoScheduler),
+            Ok(_) => return Err(Error::Stopped("the root supervisor did not answer".into())),
+            Err(e) => return Err(Error::Stopped(e.to_string())),
+        };
+        match scheduler.call(message, None).await {
+            Ok(CallResult::Success(answer)) => Ok(answer),
+            Ok(_) => Err(Error::Stopped("the scheduler did not answer".into())),
+            Err(e) => Err(Error::Stopped(e.to_string())),
+        }
+    }
+
+    /// Starts no new cycle (persisted); with `halt`, running cycles make no new attempt.
+    pub async fn pause(&self, halt: bool) -> Result<tdev_schedule::DaemonStatus> {
+        self.ask(|reply| SchedulerMsg::Pause { halt, reply }).await
+    }
+
+    /// Starts cycles again and turns the kill switch off.
+    pub async fn resume(&self) -> Result<tdev_schedule::DaemonStatus> {
+        self.ask(SchedulerMsg::Resume).await
+    }
+
+    /// The daemon's schedules, running cycles and budgets.
+    pub async fn daemon_status(&self) -> Result<tdev_schedule::DaemonStatus> {
+        self.ask(SchedulerMsg::Status).await
+    }
+
+    /// Starts nothing more, lets running cycles end their current attempt, and returns once
+    /// every cycle the scheduler started is recorded.
+    pub async fn drain(&self) -> Result<()> {
+        self.ask(SchedulerMsg::Drain).await
     }
 }

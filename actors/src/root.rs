@@ -4,6 +4,7 @@
 //! Each cycle runs as a task of its own, so the root answers (a status request, another
 //! cycle) while cycles run: cycles of different repositories run side by side, up to
 //! `TreeConfig::max_cycles` at once, and two cycles of one repository run one after the other.
+//! In the daemon it also supervises the scheduler, which sends it the scheduled cycles.
 
 use crate::curator::{Curator, CuratorArgs, CuratorMsg};
 use crate::cycle::{self, CycleRequest};
@@ -13,6 +14,7 @@ use crate::planner::{Planner, PlannerArgs, PlannerMsg};
 use crate::pool::{CoderMsg, CoderPool, PoolArgs};
 use crate::research::{Research, ResearchArgs, ResearchMsg};
 use crate::restarts::{RESTART_WINDOW, Restarts, failure};
+use crate::scheduler::{Scheduler, SchedulerArgs, SchedulerMsg};
 use crate::{ActorKind, Event, TreeConfig};
 use ractor::{
     Actor, ActorCell, ActorProcessingErr, ActorRef, ActorStatus, RpcReplyPort, SupervisionEvent,
@@ -36,6 +38,8 @@ pub enum RootMsg {
     RunCycle(Box<CycleRequest>, RpcReplyPort<CycleRecord>),
     /// The cycles under way or waiting for their turn, by id.
     Status(RpcReplyPort<Vec<CycleStatus>>),
+    /// The current scheduler, when the tree runs one (the daemon's).
+    Scheduler(RpcReplyPort<Option<ActorRef<SchedulerMsg>>>),
 }
 
 /// A cycle the tree has been asked to run and that has not ended.
@@ -91,6 +95,8 @@ pub(crate) struct RootState {
     /// The cycles' tasks: each holds the tree's arguments, the open data directory among
     /// them, until it ends, so stopping the tree waits for them.
     tasks: tokio::task::JoinSet<()>,
+    /// The daemon's scheduler, when the configuration has one.
+    scheduler: Option<ActorRef<SchedulerMsg>>,
 }
 
 impl Actor for Root {
@@ -122,7 +128,16 @@ impl Actor for Root {
                 .0,
         };
         let slots = Arc::new(Semaphore::new(args.config.max_cycles.max(1)));
+        let scheduler = match scheduler_args(&args, &myself) {
+            Some(scheduler_args) => Some(
+                Actor::spawn_linked(None, Scheduler, scheduler_args, myself.get_cell())
+                    .await?
+                    .0,
+            ),
+            None => None,
+        };
         Ok(RootState {
+            scheduler,
             args: Arc::new(args),
             children: Arc::new(RwLock::new(children)),
             restarts: Restarts::default(),
@@ -172,6 +187,9 @@ impl Actor for Root {
                 while state.tasks.try_join_next().is_some() {}
                 state.tasks.spawn(task.run(*request, repository, reply));
             }
+            RootMsg::Scheduler(reply) => {
+                let _ = reply.send(state.scheduler.clone());
+            }
             RootMsg::Status(reply) => {
                 let cycles = state
                     .cycles
@@ -214,8 +232,17 @@ impl Actor for Root {
         let Some((cell, reason)) = failure(event) else {
             return Ok(());
         };
-        let Some(kind) = state.read_children().kind_of(&cell) else {
-            return Ok(());
+        let is_scheduler = state
+            .scheduler
+            .as_ref()
+            .is_some_and(|s| s.get_id() == cell.get_id());
+        let kind = if is_scheduler {
+            ActorKind::Scheduler
+        } else {
+            match state.read_children().kind_of(&cell) {
+                Some(kind) => kind,
+                None => return Ok(()),
+            }
         };
         if let Err(n) = state.restarts.count() {
             myself.stop(Some(format!(
@@ -232,6 +259,18 @@ impl Actor for Root {
         let (args, cell) = (&*state.args, myself.get_cell());
         let mut children = state.read_children();
         match kind {
+            ActorKind::Scheduler => {
+                // It reads its state back from its file; the cycles it had started go on,
+                // and it sees them in the root's status.
+                if let Some(scheduler_args) = scheduler_args(args, &myself) {
+                    state.scheduler = Some(
+                        Actor::spawn_linked(None, Scheduler, scheduler_args, cell)
+                            .await?
+                            .0,
+                    );
+                }
+                return Ok(());
+            }
             ActorKind::Research => {
                 children.research = Actor::spawn_linked(None, Research, research_args(args), cell)
                     .await?
@@ -415,6 +454,14 @@ fn evaluator_args(args: &RootArgs) -> EvaluatorArgs {
         config: args.config.clone(),
         faults: args.faults.clone(),
     }
+}
+
+fn scheduler_args(args: &RootArgs, root: &ActorRef<RootMsg>) -> Option<SchedulerArgs> {
+    Some(SchedulerArgs {
+        config: args.config.scheduler.clone()?,
+        root: root.clone(),
+        attempts: args.config.attempts.clone(),
+    })
 }
 
 fn curator_args(args: &RootArgs) -> CuratorArgs {

@@ -4,7 +4,8 @@
 //! not propose the same change twice, nor a tool's change that the gate or the tool itself
 //! refused on the same commit; independent tasks are coded at the same time by the
 //! coder pool; a panic in any actor, a coder worker included, fails only the cycle it served;
-//! hostile tests are stopped or contained by the sandbox and the cycle records why.
+//! hostile tests are stopped or contained by the sandbox and the cycle records why; with the
+//! kill switch on, a cycle plans its tasks and starts no attempt.
 
 mod common;
 #[path = "../../tests/support/git.rs"]
@@ -243,6 +244,27 @@ fn query_strings(graph: &KnowledgeGraph, query: &str, variable: &str) -> Vec<Str
             other => format!("{other:?}"),
         })
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_kill_switch_on_a_cycle_starts_no_attempt_and_after_release_it_does() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = repository(root.path());
+    let config = config(root.path());
+    let switch = config.attempts.clone();
+    let tree = Tree::start(config).await.unwrap();
+    switch.halt();
+    let halted = tree.run_cycle(request(&repo, "c-1")).await.unwrap();
+    assert!(
+        !halted.tasks.is_empty(),
+        "the cycle plans as usual: {halted:#?}"
+    );
+    assert!(halted.attempts.is_empty(), "{:#?}", halted.attempts);
+    assert_eq!(git(&repo, &["branch", "--list", "tdev/auto/*"]), "");
+    switch.release();
+    let released = tree.run_cycle(request(&repo, "c-2")).await.unwrap();
+    assert!(!released.attempts.is_empty(), "{released:#?}");
+    tree.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

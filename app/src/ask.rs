@@ -209,15 +209,27 @@ pub fn ask(
     config: &Config,
     data: Option<&Path>,
 ) -> Result<Answer> {
-    let understood = Question::understand(question, |word| repo.join(word).exists())?;
-    let scanned = scan_for_planning(repo, &understood.backends(config), layout, config)?;
     match data {
         Some(dir) => {
             let reader = Reader::open(dir)?;
-            answer(question, understood, &scanned, config, Some((dir, &reader)))
+            ask_in(question, repo, layout, config, Some((dir, &reader)))
         }
-        None => answer(question, understood, &scanned, config, None),
+        None => ask_in(question, repo, layout, config, None),
     }
+}
+
+/// [`ask`] for a caller that already reads the data directory (`data`: the directory and its
+/// open [`Reader`]), as the daemon's HTTP server does with the store it holds.
+pub fn ask_in(
+    question: &str,
+    repo: &Path,
+    layout: &Layout,
+    config: &Config,
+    data: Option<(&Path, &Reader)>,
+) -> Result<Answer> {
+    let understood = Question::understand(question, |word| repo.join(word).exists())?;
+    let scanned = scan_for_planning(repo, &understood.backends(config), layout, config)?;
+    answer(question, understood, &scanned, config, data)
 }
 
 /// Everything [`ask`] does after scanning the repository: reads what the data directory

@@ -45,6 +45,25 @@ stale_after_days = 30
 # argv = ["my-agent", "--message-file", "{prompt_file}"]
 # timeout_secs = 900
 
+[http]
+# The daemon's HTTP endpoint (docs/user-guide.md, "The HTTP endpoint"): the SPARQL protocol,
+# the graph store, health, metrics, a JSON API and live events. Loopback by default; any other
+# address needs an update token, since whoever reaches the port reads everything learned.
+listen = "127.0.0.1:7878"
+# The bearer token that /update and the graph store's writes require, read from a file or
+# from an environment variable (one of the two), never from this file. Without a token,
+# updates and graph store writes are refused (403).
+# token_file = "/path/to/token"
+# token_env = "TDEV_HTTP_TOKEN"
+# Whether the graph store protocol (/store) may PUT, POST and DELETE graphs (with the token).
+store_writable = false
+# Request bodies larger than this are refused (413).
+max_body_bytes = 10485760
+# A query still running after this long is cancelled and answered 503.
+query_timeout_secs = 30
+# Queries, updates and other store work served at once; more are answered 503 with Retry-After.
+max_concurrent = 8
+
 # [publish] pushes each kept tdev/auto/ branch and opens a GitHub pull request for it. Off
 # unless push = true; the token is read from the environment variable named here, never
 # from this file.
@@ -55,6 +74,23 @@ stale_after_days = 30
 # api_url = "https://api.github.com"   # GitHub Enterprise: "https://HOST/api/v3"
 # owner = "..."                        # owner and repo: read from the remote's URL when absent
 # repo = "..."
+
+# [daemon] is what `tdev daemon` evolves, when and how much (docs/user-guide.md, "Running the
+# daemon"). Schedules are cron expressions in UTC: five fields, or six with seconds first.
+# Budgets are optional; without one there is no limit.
+# [daemon]
+# cycles_per_hour = 4        # all repositories together
+# spend_per_day = 5.0        # model spend of the day's (UTC) attempts, as recorded
+# open_branches = 10         # per repository, unless it says otherwise
+#
+# [[daemon.repositories]]
+# path = "/home/ada/src/project"   # relative paths are relative to this file's directory
+# schedule = "0 3 * * *"
+# goal = "improve overall quality"
+# backend = "tools"                # auto, tools, llm or command, as `tdev evolve --backend`
+# max_tasks = 5
+# cycles_per_hour = 1
+# open_branches = 3
 "#;
 
 /// The whole of `tdev.toml`.
@@ -77,6 +113,133 @@ pub struct Config {
     pub command: Option<tdev_coder::CommandConfig>,
     /// Pushing kept branches and opening pull requests.
     pub publish: tdev_publish::PublishConfig,
+    /// What `tdev daemon` evolves, when, and its budgets.
+    pub daemon: DaemonTable,
+    /// The daemon's HTTP endpoint, `[http]`.
+    pub http: HttpTable,
+}
+
+/// The `[daemon]` table: the budgets across repositories and the scheduled repositories.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonTable {
+    /// At most this many cycles start in an hour, all repositories together.
+    pub cycles_per_hour: Option<u32>,
+    /// No cycle starts once the day's (UTC) attempts have cost this much.
+    pub spend_per_day: Option<f64>,
+    /// The open-branches budget of every repository that sets none.
+    pub open_branches: Option<u32>,
+    /// The `[[daemon.repositories]]`.
+    pub repositories: Vec<ScheduledTable>,
+}
+
+/// One `[[daemon.repositories]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledTable {
+    /// The repository; relative to the data directory when relative.
+    pub path: std::path::PathBuf,
+    /// When its cycles are due.
+    pub schedule: tdev_schedule::Schedule,
+    /// The cycles' goal.
+    #[serde(default = "default_goal")]
+    pub goal: String,
+    /// Which backends may change code.
+    #[serde(default)]
+    pub backend: tdev_planner::BackendChoice,
+    /// At most this many tasks per cycle.
+    #[serde(default = "default_max_tasks")]
+    pub max_tasks: usize,
+    /// At most this many of its cycles start in an hour.
+    pub cycles_per_hour: Option<u32>,
+    /// No cycle starts while this many of its `tdev/auto/` branches are open.
+    pub open_branches: Option<u32>,
+}
+
+/// The goal of `tdev evolve` and of a scheduled repository that names none.
+pub const DEFAULT_GOAL: &str = "improve overall quality";
+/// The tasks per cycle of `tdev evolve` and of a scheduled repository that names none.
+pub const DEFAULT_MAX_TASKS: usize = 5;
+
+fn default_goal() -> String {
+    DEFAULT_GOAL.to_owned()
+}
+
+fn default_max_tasks() -> usize {
+    DEFAULT_MAX_TASKS
+}
+
+/// The `[http]` table: the daemon's HTTP endpoint (`tdev-server` turns it into its own
+/// configuration, reading the token from where this table says).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpTable {
+    /// Whether `tdev daemon` serves HTTP at all.
+    pub enabled: bool,
+    /// The address to listen on; loopback unless an update token is configured. Port 0
+    /// takes a free port, which the daemon's log names.
+    pub listen: std::net::SocketAddr,
+    /// A file holding the update token (its first line).
+    pub token_file: Option<std::path::PathBuf>,
+    /// An environment variable holding the update token.
+    pub token_env: Option<String>,
+    /// Whether the graph store protocol may write graphs (with the token).
+    pub store_writable: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a query may run, in seconds.
+    pub query_timeout_secs: u64,
+    /// How many requests may use the store at once.
+    pub max_concurrent: usize,
+}
+
+/// Where the daemon listens unless `[http] listen` says otherwise.
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:7878";
+
+impl Default for HttpTable {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: DEFAULT_HTTP_LISTEN.parse().expect("a valid socket address"),
+            token_file: None,
+            token_env: None,
+            store_writable: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            query_timeout_secs: 30,
+            max_concurrent: 8,
+        }
+    }
+}
+
+impl HttpTable {
+    /// Whether a token source is named (the token itself is read when the server starts).
+    pub fn has_token(&self) -> bool {
+        self.token_file.is_some() || self.token_env.is_some()
+    }
+
+    /// Checks the table's values; the message names the key.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.token_file.is_some() && self.token_env.is_some() {
+            return Err("set one of http.token_file and http.token_env, not both".into());
+        }
+        if self.max_concurrent == 0 {
+            return Err("http.max_concurrent must be at least 1".into());
+        }
+        if self.query_timeout_secs == 0 {
+            return Err("http.query_timeout_secs must be at least 1".into());
+        }
+        if self.max_body_bytes < 1024 {
+            return Err("http.max_body_bytes must be at least 1024".into());
+        }
+        if !self.listen.ip().is_loopback() && !self.has_token() {
+            return Err(format!(
+                "http.listen = \"{}\" is not a loopback address: set http.token_file or \
+                 http.token_env too, or listen on 127.0.0.1",
+                self.listen
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The `[sparql]` table.
@@ -210,6 +373,20 @@ impl Config {
         let checked = config.llm.as_ref().map(|llm| llm.validate()).transpose();
         let checked = checked.and(config.command.as_ref().map(|c| c.validate()).transpose());
         checked.map_err(|e| Error::user(format!("{}: {e}; fix the file", path.display())))?;
+        if let Some(spend) = config.daemon.spend_per_day
+            && !(spend.is_finite() && spend >= 0.0)
+        {
+            return Err(Error::user(format!(
+                "{}: daemon.spend_per_day must be a non-negative amount; fix the file",
+                path.display()
+            )));
+        }
+        config.http.validate().map_err(|e| {
+            Error::user(format!(
+                "{}: {e}; see \"The HTTP endpoint\" in docs/user-guide.md",
+                path.display()
+            ))
+        })?;
         config.publish.validate().map_err(|e| {
             Error::user(format!(
                 "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
@@ -308,6 +485,76 @@ mod tests {
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(
             err.contains("publish.api_url must be an http(s) URL"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn scheduled_repositories_are_read_and_a_bad_cron_expression_is_refused_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        std::fs::write(
+            &path,
+            "[daemon]\ncycles_per_hour = 4\n\n[[daemon.repositories]]\npath = \"..\"\n\
+             schedule = \"*/5 * * * * *\"\nbackend = \"tools\"\n",
+        )
+        .unwrap();
+        let daemon = Config::load(&path).unwrap().daemon;
+        assert_eq!(daemon.cycles_per_hour, Some(4));
+        let repository = &daemon.repositories[0];
+        assert_eq!(repository.schedule.as_str(), "*/5 * * * * *");
+        assert_eq!(repository.backend, tdev_planner::BackendChoice::Tools);
+        assert_eq!(repository.goal, DEFAULT_GOAL);
+        assert_eq!(repository.max_tasks, DEFAULT_MAX_TASKS);
+        std::fs::write(
+            &path,
+            "[[daemon.repositories]]\npath = \".\"\nschedule = \"every night\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tdev.toml:3:12: \"every night\" is not a cron expression"),
+            "{err}"
+        );
+        std::fs::write(
+            &path,
+            "[[daemon.repositories]]\npath = \".\"\nschedule = \"0 3 * * *\"\nbudget = 1\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("tdev.toml:4:1: unknown field `budget`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_http_table_is_read_and_a_public_address_needs_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        let defaults = Config::load(&path).unwrap().http;
+        assert_eq!(defaults.listen.to_string(), DEFAULT_HTTP_LISTEN);
+        assert!(!defaults.store_writable && !defaults.has_token());
+        std::fs::write(
+            &path,
+            "[http]\nlisten = \"127.0.0.1:9000\"\ntoken_env = \"T\"\nmax_concurrent = 2\n",
+        )
+        .unwrap();
+        let http = Config::load(&path).unwrap().http;
+        assert_eq!((http.listen.port(), http.max_concurrent), (9000, 2));
+        std::fs::write(&path, "[http]\nlisten = \"0.0.0.0:7878\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("is not a loopback address"), "{err}");
+        std::fs::write(
+            &path,
+            "[http]\nlisten = \"0.0.0.0:7878\"\ntoken_file = \"/t\"\n",
+        )
+        .unwrap();
+        assert!(Config::load(&path).is_ok());
+        std::fs::write(&path, "[http]\nmax_concurrent = 0\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("http.max_concurrent must be at least 1"),
             "{err}"
         );
     }

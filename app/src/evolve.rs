@@ -101,7 +101,7 @@ pub fn evolve(
         let mut records = Vec::new();
         for n in 1..=options.cycles {
             let request = CycleRequest {
-                id: unused_cycle_id(host, &name, n)?,
+                id: unused_cycle_id(host.knowledge(), host.journal(), &name, n)?,
                 repo: top.clone(),
                 repository: name.clone(),
                 goal: options.goal.clone(),
@@ -145,11 +145,16 @@ pub fn evolve(
 /// A cycle id no recorded or journalled cycle has: ids name the time to the second, and two
 /// runs started within one second (a run right after an interrupted one, say) would otherwise
 /// share one, and the later would be taken for the earlier.
-fn unused_cycle_id(host: &Host, name: &str, n: u32) -> Result<String> {
+pub(crate) fn unused_cycle_id(
+    knowledge: &tdev_knowledge::KnowledgeBase,
+    journal: &crate::journal::Journal,
+    name: &str,
+    n: u32,
+) -> Result<String> {
     let base = ids::cycle_id(name, n);
     let mut id = base.clone();
     let mut k = 1;
-    while host.knowledge().graph.has_cycle(&id)? || host.journal().contains(&id) {
+    while knowledge.graph.has_cycle(&id)? || journal.contains(&id) {
         k += 1;
         id = format!("{base}-{k}");
     }
@@ -189,5 +194,7 @@ pub fn tree_config(layout: &Layout, data_dir: &Path, config: &Config) -> TreeCon
         max_cycles: tdev_actors::DEFAULT_MAX_CYCLES,
         estimator: crate::plan::estimator(),
         stale_after: config.learn.stale_after(),
+        attempts: tdev_actors::AttemptSwitch::default(),
+        scheduler: None,
     }
 }

@@ -62,7 +62,8 @@ pub fn cycle(reader: &Reader, cycle: &str) -> Result<CycleDetail> {
     })
 }
 
-pub(crate) fn rows(results: QueryResults<'static>) -> Result<Rows> {
+/// The solutions of a SELECT read into [`Rows`]; anything else is an error.
+pub fn rows(results: QueryResults<'static>) -> Result<Rows> {
     let QueryResults::Solutions(solutions) = results else {
         return Err(tdev_knowledge::Error::Evaluation("expected solutions".into()).into());
     };

@@ -18,7 +18,7 @@ pub struct Host {
     knowledge: KnowledgeBase,
     journal: Journal,
     // Dropped before `knowledge`'s last handle goes, so the socket is gone before the lock.
-    _server: ReadServer,
+    server: ReadServer,
 }
 
 impl Host {
@@ -36,7 +36,7 @@ impl Host {
                 layout,
                 knowledge,
                 journal,
-                _server: server,
+                server,
             },
             recovered,
         ))
@@ -60,5 +60,11 @@ impl Host {
     /// The journal of running cycles.
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    /// Answers `tdev status`, `pause` and `resume` on the read socket through `control` (the
+    /// daemon's scheduler) from now on; `None` stops answering them.
+    pub fn serve_control(&self, control: Option<std::sync::Arc<dyn crate::serve::Control>>) {
+        self.server.set_control(control);
     }
 }

@@ -4,7 +4,7 @@
 //! It owns what every interface needs the same way: the `tdev.toml` schema ([`Config`]), the
 //! one [`Layout`] of every path, data-directory discovery ([`DataDir`]), the wiring of the
 //! supervisor tree and the ids it uses, and the operations: [`scan()`], [`plan()`],
-//! [`evolve()`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
+//! [`evolve()`], [`daemon::run`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
 //! [`learn::evaluate_history`] and [`report::write`], and SPARQL reads through a [`Reader`]. One process at a time holds a data directory ([`Host`]); while it does, it
 //! answers the others' reads ([`serve`]), and it records the cycles an interrupted holder left
 //! as aborted ([`journal`]). Interfaces parse their input, call these, and format the results.
@@ -22,6 +22,7 @@
 
 pub mod ask;
 pub mod config;
+pub mod daemon;
 pub mod datadir;
 mod error;
 pub mod evolve;

@@ -12,6 +12,12 @@
 //! "bindings": [[NAME, TERM], ...]}` (terms in N-Triples syntax); the server answers with one
 //! JSON line, `{"kind": "solutions" | "boolean" | "graph"}` followed by the results, or
 //! `{"error": {...}}` with the knowledge layer's error in parts.
+//!
+//! The daemon answers control requests on the same socket, so `tdev status`, `tdev pause` and
+//! `tdev resume` find it the way the read commands do: `{"control": "status" | "pause" |
+//! "pause-now" | "resume"}` is answered with one line, `{"status": DAEMON-STATUS}` (the
+//! scheduler's [`tdev_schedule::DaemonStatus`]), or `{"error": {"kind": "no-daemon", ...}}`
+//! from a holder that runs no scheduler (`tdev evolve`).
 
 use crate::{Error, Result};
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -41,10 +47,36 @@ const MAX_SOCKET_PATH: usize = 100;
 
 #[derive(Serialize, Deserialize)]
 struct Request {
+    #[serde(default)]
     query: String,
     #[serde(default)]
     bindings: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    control: Option<ControlRequest>,
 }
+
+/// What a control request asks of the daemon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlRequest {
+    /// Its schedules, running cycles, budgets and next runs.
+    Status,
+    /// Start no new cycle.
+    Pause,
+    /// Start no new cycle, and running cycles make no new attempt (the kill switch).
+    PauseNow,
+    /// Start cycles again; the kill switch off.
+    Resume,
+}
+
+/// The daemon's side of control requests, given to the read server once the scheduler runs.
+pub trait Control: Send + Sync + std::fmt::Debug {
+    /// Does what `request` asks and says the daemon's status after.
+    fn control(&self, request: ControlRequest) -> Result<tdev_schedule::DaemonStatus>;
+}
+
+/// Where the read server finds the daemon's [`Control`], once there is one.
+type ControlSlot = Arc<std::sync::RwLock<Option<Arc<dyn Control>>>>;
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,6 +92,8 @@ struct Header {
     kind: Option<Kind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<WireError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<Box<tdev_schedule::DaemonStatus>>,
 }
 
 /// A knowledge error in parts, so the client rebuilds the same error (and message) the holder
@@ -79,6 +113,7 @@ struct WireError {
 #[derive(Debug)]
 pub struct ReadServer {
     socket: PathBuf,
+    control: ControlSlot,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -97,15 +132,17 @@ impl ReadServer {
             .map_err(Error::io(format!("restricting {}", socket.display())))?;
         knowledge.advertise(&socket.display().to_string())?;
         let stop = Arc::new(AtomicBool::new(false));
+        let control = ControlSlot::default();
         let thread = {
-            let (stop, knowledge) = (stop.clone(), knowledge.clone());
+            let (stop, knowledge, control) = (stop.clone(), knowledge.clone(), control.clone());
             std::thread::Builder::new()
                 .name("tdev-read-server".into())
-                .spawn(move || accept(&listener, &knowledge, &stop))
+                .spawn(move || accept(&listener, &knowledge, &control, &stop))
                 .map_err(Error::io("starting the read server"))?
         };
         Ok(Self {
             socket,
+            control,
             stop,
             thread: Some(thread),
         })
@@ -114,6 +151,14 @@ impl ReadServer {
     /// The socket it listens on.
     pub fn socket(&self) -> &Path {
         &self.socket
+    }
+
+    /// Answers control requests through `control` from now on (`None`: no more).
+    pub fn set_control(&self, control: Option<Arc<dyn Control>>) {
+        *self
+            .control
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = control;
     }
 }
 
@@ -146,7 +191,12 @@ fn socket_path(dir: &Path) -> PathBuf {
     ))
 }
 
-fn accept(listener: &UnixListener, knowledge: &KnowledgeBase, stop: &AtomicBool) {
+fn accept(
+    listener: &UnixListener,
+    knowledge: &KnowledgeBase,
+    control: &ControlSlot,
+    stop: &AtomicBool,
+) {
     let busy = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
@@ -158,11 +208,11 @@ fn accept(listener: &UnixListener, knowledge: &KnowledgeBase, stop: &AtomicBool)
             let _ = send_error(&mut stream, "other", "too many queries at once; try again");
             continue;
         }
-        let (knowledge, busy) = (knowledge.clone(), busy.clone());
+        let (knowledge, busy, control) = (knowledge.clone(), busy.clone(), control.clone());
         let spawned = std::thread::Builder::new()
             .name("tdev-read-query".into())
             .spawn(move || {
-                if let Err(e) = answer(stream, &knowledge) {
+                if let Err(e) = answer(stream, &knowledge, &control) {
                     tracing::debug!("a read query ended early: {e}");
                 }
                 busy.fetch_sub(1, Ordering::SeqCst);
@@ -173,7 +223,11 @@ fn accept(listener: &UnixListener, knowledge: &KnowledgeBase, stop: &AtomicBool)
     }
 }
 
-fn answer(stream: UnixStream, knowledge: &KnowledgeBase) -> std::io::Result<()> {
+fn answer(
+    stream: UnixStream,
+    knowledge: &KnowledgeBase,
+    control: &ControlSlot,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line)?;
@@ -182,6 +236,26 @@ fn answer(stream: UnixStream, knowledge: &KnowledgeBase) -> std::io::Result<()> 
         Ok(request) => request,
         Err(e) => return send_error(&mut out, "other", &format!("bad request: {e}")),
     };
+    if let Some(request) = request.control {
+        let control = control
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let Some(control) = control else {
+            return send_error(&mut out, NO_DAEMON, "this tdev process runs no daemon");
+        };
+        return match control.control(request) {
+            Ok(status) => send(
+                &mut out,
+                &Header {
+                    kind: None,
+                    error: None,
+                    status: Some(Box::new(status)),
+                },
+            ),
+            Err(e) => send_error(&mut out, "other", &e.to_string()),
+        };
+    }
     let bindings: std::result::Result<Vec<(Variable, Term)>, String> = request
         .bindings
         .iter()
@@ -215,6 +289,7 @@ fn answer(stream: UnixStream, knowledge: &KnowledgeBase) -> std::io::Result<()> 
                 &Header {
                     kind: None,
                     error: Some(error),
+                    status: None,
                 },
             );
         }
@@ -233,6 +308,7 @@ fn answer(stream: UnixStream, knowledge: &KnowledgeBase) -> std::io::Result<()> 
         &Header {
             kind: Some(kind),
             error: None,
+            status: None,
         },
     )?;
     let mut out = tdev_knowledge::write_results(results, format, out)
@@ -258,8 +334,60 @@ fn send_error(out: &mut impl Write, kind: &str, message: &str) -> std::io::Resul
         &Header {
             kind: None,
             error: Some(error),
+            status: None,
         },
     )
+}
+
+/// The error kind of a control request to a holder that runs no daemon.
+const NO_DAEMON: &str = "no-daemon";
+
+/// What the process holding a data directory said to a control request.
+#[derive(Debug)]
+pub enum Controlled {
+    /// The daemon did it; its status after.
+    Daemon(Box<tdev_schedule::DaemonStatus>),
+    /// The holder runs no daemon.
+    NotADaemon,
+    /// No process holds the directory.
+    NoHolder,
+}
+
+/// Sends `request` to the process holding `dir`, if any.
+pub fn control(dir: &Path, request: ControlRequest) -> Result<Controlled> {
+    let Some(socket) = tdev_knowledge::DataDirLock::endpoint(dir) else {
+        return Ok(Controlled::NoHolder);
+    };
+    let broken = |message: String| Error::Holder {
+        dir: dir.to_path_buf(),
+        message,
+    };
+    // A socket that refuses connections belongs to a holder that is gone (killed).
+    let Ok(mut stream) = UnixStream::connect(&socket) else {
+        return Ok(Controlled::NoHolder);
+    };
+    let mut line = serde_json::to_vec(&Request {
+        query: String::new(),
+        bindings: Vec::new(),
+        control: Some(request),
+    })
+    .map_err(|e| broken(e.to_string()))?;
+    line.push(b'\n');
+    stream
+        .write_all(&line)
+        .map_err(|e| broken(format!("sending the request: {e}")))?;
+    let mut answer = String::new();
+    BufReader::new(stream)
+        .read_line(&mut answer)
+        .map_err(|e| broken(format!("reading the answer: {e}")))?;
+    let header: Header =
+        serde_json::from_str(&answer).map_err(|e| broken(format!("reading the answer: {e}")))?;
+    match (header.status, header.error) {
+        (Some(status), _) => Ok(Controlled::Daemon(status)),
+        (None, Some(error)) if error.kind == NO_DAEMON => Ok(Controlled::NotADaemon),
+        (None, Some(error)) => Err(broken(error.message)),
+        (None, None) => Err(broken("the answer says neither status nor error".into())),
+    }
 }
 
 /// Read access to a data directory: the store itself when this process can open it, else the
@@ -333,6 +461,7 @@ fn ask(
             .iter()
             .map(|(v, t)| (v.as_str().to_owned(), t.to_string()))
             .collect(),
+        control: None,
     };
     let mut line = serde_json::to_vec(&request).map_err(|e| broken(e.to_string()))?;
     line.push(b'\n');

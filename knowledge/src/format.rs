@@ -30,6 +30,10 @@ pub enum GraphFormat {
     NQuads,
     /// TriG (a dataset).
     TriG,
+    /// JSON-LD 1.1 (a dataset), with tdev's prefixes as its context.
+    JsonLd,
+    /// RDF/XML (one graph), what SPARQLWrapper asks a CONSTRUCT for by default.
+    RdfXml,
 }
 
 impl ResultsFormat {
@@ -50,12 +54,16 @@ impl GraphFormat {
             Self::NTriples => RdfFormat::NTriples,
             Self::NQuads => RdfFormat::NQuads,
             Self::TriG => RdfFormat::TriG,
+            Self::JsonLd => RdfFormat::JsonLd {
+                profile: oxigraph::io::JsonLdProfileSet::empty(),
+            },
+            Self::RdfXml => RdfFormat::RdfXml,
         }
     }
 
     /// Whether the format holds named graphs.
     pub fn holds_datasets(self) -> bool {
-        matches!(self, Self::NQuads | Self::TriG)
+        matches!(self, Self::NQuads | Self::TriG | Self::JsonLd)
     }
 
     /// Guesses the format from a file name's extension.
@@ -65,6 +73,8 @@ impl GraphFormat {
             "nt" => Some(Self::NTriples),
             "nq" => Some(Self::NQuads),
             "trig" => Some(Self::TriG),
+            "jsonld" => Some(Self::JsonLd),
+            "rdf" => Some(Self::RdfXml),
             _ => None,
         }
     }

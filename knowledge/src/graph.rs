@@ -427,7 +427,7 @@ fn ontology_quads() -> Result<Vec<oxigraph::model::Quad>> {
         })
 }
 
-fn parse_iri(iri: &str) -> Result<NamedNode> {
+pub(crate) fn parse_iri(iri: &str) -> Result<NamedNode> {
     NamedNode::new(iri).map_err(|e| Error::InvalidIri {
         iri: iri.to_owned(),
         message: e.to_string(),
@@ -435,7 +435,7 @@ fn parse_iri(iri: &str) -> Result<NamedNode> {
 }
 
 /// Turns the parser's error (`error at 3:15: expected ...`) into one carrying the position.
-fn syntax_error(kind: &'static str, error: &SparqlSyntaxError) -> Error {
+pub(crate) fn syntax_error(kind: &'static str, error: &SparqlSyntaxError) -> Error {
     let message = error.to_string();
     let position = message
         .strip_prefix("error at ")

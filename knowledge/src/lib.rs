@@ -26,8 +26,10 @@ mod lock;
 mod models;
 mod patterns;
 mod proposals;
+mod protocol;
 mod record;
 mod refusals;
+mod spend;
 mod stats;
 mod strategies;
 mod training;
@@ -40,10 +42,12 @@ pub use graph::{
 };
 pub use lock::DataDirLock;
 pub use models::ModelFiles;
-pub use oxigraph::sparql::{QueryResults, Variable};
+pub use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
 pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
+pub use protocol::{GraphTarget, QueryOptions};
 pub use refusals::Refusal;
+pub use spend::SPEND_SINCE_QUERY;
 pub use stats::{
     ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,
     REPOSITORY_DAY_QUERY, REPOSITORY_STRATEGY_QUERY, SAMPLE_REASON_QUERY, SLOWEST_KEPT,

@@ -571,6 +571,38 @@ fn what_an_attempt_spent_on_a_model_is_recorded() {
 }
 
 #[test]
+fn the_spend_since_a_time_sums_the_cost_of_the_attempts_started_from_then() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    assert_eq!(
+        graph
+            .spent_since(tdev_core::Timestamp::from_unix(0))
+            .unwrap(),
+        0.0
+    );
+    let mut record = synthetic::record(3, 0);
+    assert!(
+        record.attempts.len() >= 2,
+        "the sample has attempts to spend on"
+    );
+    let (first, second) = (record.attempts[0].started_at, record.attempts[1].started_at);
+    record.attempts[0].usage = Some(tdev_core::TokenUsage {
+        input_tokens: 10,
+        output_tokens: 10,
+        cost: 0.5,
+    });
+    record.attempts[1].usage = Some(tdev_core::TokenUsage {
+        input_tokens: 10,
+        output_tokens: 10,
+        cost: 0.25,
+    });
+    graph.record_cycle(&record).unwrap();
+    let since = |t: tdev_core::Timestamp| graph.spent_since(t).unwrap();
+    assert!((since(first.min(second)) - 0.75).abs() < 1e-9);
+    let later = tdev_core::Timestamp::from_unix(first.max(second).unix() + 1);
+    assert_eq!(since(later), 0.0);
+}
+
+#[test]
 fn proposals_are_the_findings_of_passing_tasks_with_their_branches() {
     let graph = KnowledgeGraph::in_memory().unwrap();
     let records: Vec<_> = (0..12).map(|i| synthetic::record(11, i)).collect();

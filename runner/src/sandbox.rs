@@ -76,6 +76,33 @@ impl CommandSpec {
     }
 }
 
+/// How a sandbox's directory begins; the creating process's id and a random part follow.
+const SCRATCH_PREFIX: &str = "tdev-sandbox-";
+
+/// Removes the sandbox directories under `parent` whose process is gone: what a process killed
+/// during a test run left (a process that ends normally removes its own). A directory of a
+/// live process, or one not named as this module names them, is left alone; a removal that
+/// fails is tried again by the next sandbox.
+fn remove_orphans(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRATCH_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Runs commands under limits. Made once per process (it probes what the machine allows);
 /// each run gets a fresh scratch directory under the sandbox's own.
 #[derive(Debug)]
@@ -92,11 +119,13 @@ impl Sandbox {
     }
 
     /// A sandbox whose runs keep their scratch directories under `parent` (which must not be
-    /// inside a repository that tdev works on).
+    /// inside a repository that tdev works on). Its directory is named after this process, so
+    /// that the sandboxes a killed process left there are removed here ([`remove_orphans`]).
     pub fn with_scratch_in(parent: &Path) -> Result<Self> {
         std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
+        remove_orphans(parent);
         let scratch = tempfile::Builder::new()
-            .prefix("tdev-sandbox-")
+            .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
             .tempdir_in(parent)
             .map_err(Error::io("creating a directory in", parent))?;
         let platform = Platform::detected(scratch.path()).clone();
@@ -478,4 +507,34 @@ fn stop_reason(
         });
     }
     signal.map(|signal| StopReason::Signal { signal })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_sandbox_removes_the_directories_of_processes_that_are_gone_and_only_those() {
+        let parent = tempfile::tempdir().unwrap();
+        // Above Linux's largest pid (2^22), so no process has it.
+        let gone = parent.path().join(format!("{SCRATCH_PREFIX}99999999-abc"));
+        let ours = parent
+            .path()
+            .join(format!("{SCRATCH_PREFIX}{}-abc", std::process::id()));
+        let alive = parent.path().join(format!("{SCRATCH_PREFIX}1-abc"));
+        let other = parent.path().join("someone-else");
+        for dir in [&gone, &ours, &alive, &other] {
+            std::fs::create_dir_all(dir.join("inside")).unwrap();
+        }
+        let sandbox = Sandbox::with_scratch_in(parent.path()).unwrap();
+        assert!(!gone.exists(), "a dead process's sandbox is left");
+        for kept in [&ours, &alive, &other] {
+            assert!(kept.exists(), "{} was removed", kept.display());
+        }
+        let name = sandbox.scratch.path().file_name().unwrap().to_string_lossy();
+        assert!(
+            name.starts_with(&format!("{SCRATCH_PREFIX}{}-", std::process::id())),
+            "{name}"
+        );
+    }
 }

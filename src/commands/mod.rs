@@ -2,6 +2,7 @@
 
 mod ask;
 mod cycles;
+mod daemon;
 mod evolve;
 mod init;
 mod kg;
@@ -27,6 +28,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Evolve(args) => {
             evolve::run(locate(cli.data_dir, Missing::Create)?, layout()?, args)
         }
+        Command::Daemon => daemon::run(locate(cli.data_dir, Missing::Refuse)?, layout()?),
+        Command::Status { json } => daemon::status(&locate(cli.data_dir, Missing::Refuse)?, json),
+        Command::Pause { now } => daemon::pause(&locate(cli.data_dir, Missing::Refuse)?, now),
+        Command::Resume => daemon::resume(&locate(cli.data_dir, Missing::Refuse)?),
         Command::Cycles { json } => cycles::list(&locate(cli.data_dir, Missing::Create)?, json),
         Command::Show { cycle, json } => {
             cycles::show(&locate(cli.data_dir, Missing::Create)?, &cycle, json)

@@ -43,5 +43,7 @@ pub fn config(root: &Path) -> TreeConfig {
         stale_after: std::time::Duration::from_secs(
             u64::from(tdev_core::DEFAULT_STALE_AFTER_DAYS) * 86_400,
         ),
+        attempts: tdev_actors::AttemptSwitch::default(),
+        scheduler: None,
     }
 }
