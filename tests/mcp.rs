@@ -188,6 +188,7 @@ fn a_python_mcp_client_lists_the_tools_reads_what_the_command_line_reads_and_is_
             {"tool": "start_cycle", "arguments": {"repository": "plain"}},
             {"tool": "plan", "arguments": {"repository": "missing"}},
             {"tool": "plan", "arguments": {"repository": "project", "max_tasks": 0}},
+            {"tool": "ask", "arguments": {"question": "what should I fix first"}},
         ]),
     );
 
@@ -257,6 +258,12 @@ fn a_python_mcp_client_lists_the_tools_reads_what_the_command_line_reads_and_is_
     assert!(!data.join("logs").exists(), "nothing was started: {said}");
     assert!(refused(&report, 11).contains("repository missing: no such directory"));
     assert!(refused(&report, 12).contains("max_tasks is 0"));
+    // The server runs in `home`, which is no git repository.
+    let said = refused(&report, 13);
+    assert!(
+        said.contains("name the repository the question is about"),
+        "{said}"
+    );
 }
 
 #[test]

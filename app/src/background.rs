@@ -239,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn a_backend_the_configuration_lacks_is_refused() {
+    fn a_backend_the_configuration_lacks_is_refused_and_an_early_end_quotes_the_log() {
         let home = tempfile::tempdir().unwrap();
         let repo = home.path().join("repo");
         std::fs::create_dir(&repo).unwrap();

@@ -121,9 +121,12 @@ impl Server {
             let repo = match &params.repository {
                 Some(given) => directory(given, &options.cwd)?,
                 None => tdev_app::evolve::repository_top(&options.cwd).map_err(|e| {
+                    if !e.is_user_error() {
+                        return e;
+                    }
                     Error::user(format!(
-                        "name the repository the question is about: the server runs in {}, \
-                         which is not one ({e})",
+                        "name the repository the question is about (the repository argument): \
+                         the server runs in {}, which is in no git repository",
                         options.cwd.display()
                     ))
                 })?,
