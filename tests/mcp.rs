@@ -67,8 +67,15 @@ fn recorded(home: &Path, n: u64) -> PathBuf {
 }
 
 /// What `mcp_session.py` reported after starting `tdev --data-dir DATA mcp` in `home` with
-/// the environment tdev's test runs get (plus `env`) and making `calls`.
-fn session(home: &Path, data: &Path, env: &[(&str, &Path)], calls: Value) -> Value {
+/// the environment tdev's test runs get (plus `env`) and making `calls`, then `together`
+/// all at once.
+fn session(
+    home: &Path,
+    data: &Path,
+    env: &[(&str, &Path)],
+    calls: Value,
+    together: Value,
+) -> Value {
     let mut environment: serde_json::Map<String, Value> = tdev(home)
         .get_envs()
         .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.into())))
@@ -82,6 +89,7 @@ fn session(home: &Path, data: &Path, env: &[(&str, &Path)], calls: Value) -> Val
         "env": environment,
         "cwd": home,
         "calls": calls,
+        "together": together,
     });
     let file = home.join("session.json");
     std::fs::write(&file, config.to_string()).unwrap();
@@ -108,7 +116,11 @@ fn session(home: &Path, data: &Path, env: &[(&str, &Path)], calls: Value) -> Val
 
 /// The `n`-th call's answer: whether it is an error, and its texts.
 fn answer(report: &Value, n: usize) -> (bool, Vec<String>) {
-    let call = &report["calls"][n];
+    answer_in(&report["calls"][n])
+}
+
+/// A call's answer: whether it is an error, and its texts.
+fn answer_in(call: &Value) -> (bool, Vec<String>) {
     let texts = call["texts"]
         .as_array()
         .unwrap()
@@ -190,6 +202,15 @@ fn a_python_mcp_client_lists_the_tools_reads_what_the_command_line_reads_and_is_
             {"tool": "plan", "arguments": {"repository": "project", "max_tasks": 0}},
             {"tool": "ask", "arguments": {"question": "what should I fix first"}},
         ]),
+        // Calls at once take turns with the data directory, none finds it taken.
+        json!([
+            {"tool": "sparql", "arguments": {"query": COUNT_CYCLES}},
+            {"tool": "cycles"},
+            {"tool": "sparql", "arguments": {"query": COUNT_CYCLES}},
+            {"tool": "show_cycle", "arguments": {"id": id}},
+            {"tool": "cycles"},
+            {"tool": "sparql", "arguments": {"query": COUNT_CYCLES}},
+        ]),
     );
 
     assert_eq!(report["server"], "tdev");
@@ -258,6 +279,11 @@ fn a_python_mcp_client_lists_the_tools_reads_what_the_command_line_reads_and_is_
     assert!(!data.join("logs").exists(), "nothing was started: {said}");
     assert!(refused(&report, 11).contains("repository missing: no such directory"));
     assert!(refused(&report, 12).contains("max_tasks is 0"));
+    for call in report["together"].as_array().unwrap() {
+        let (is_error, texts) = answer_in(call);
+        assert!(!is_error, "a call made beside others failed: {texts:?}");
+    }
+    assert_eq!(report["together"].as_array().unwrap().len(), 6);
     // The server runs in `home`, which is no git repository.
     let said = refused(&report, 13);
     assert!(
@@ -287,6 +313,7 @@ fn start_cycle_answers_at_once_and_reads_go_through_the_cycle_it_started() {
             {"tool": "cycles"},
             {"tool": "sparql", "arguments": {"query": COUNT_CYCLES}},
         ]),
+        json!([]),
     );
     let started = answered_json(&report, 0);
     let pid = started["pid"].as_u64().unwrap();

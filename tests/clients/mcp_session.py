@@ -2,10 +2,11 @@
 pinned in tests/requirements.txt.
 
 Usage: mcp_session.py CONFIG.json, where CONFIG names the server to start ("command", "args",
-"env", "cwd") and the calls to make ("calls": [{"tool": NAME, "arguments": {...}}, ...]).
-Prints one JSON report on stdout: the server's name, its tools (name, input schema), what
-each call answered (is_error and the texts of its content), and every line the server wrote
-to stdout that was not a JSON-RPC message. The test judges the report; this script only
+"env", "cwd"), the calls to make one after the other ("calls": [{"tool": NAME, "arguments":
+{...}}, ...]) and, optionally, calls to make all at once ("together": [...]). Prints one JSON
+report on stdout: the server's name, its tools (name, input schema), what each call answered
+(is_error and the texts of its content; "calls" and "together" in the order given), and every
+line the server wrote to stdout that was not a JSON-RPC message. The test judges the report; this script only
 checks what the protocol itself requires.
 """
 
@@ -46,17 +47,20 @@ async def session(config):
                 {"name": tool.name, "input_schema": tool.input_schema, "description": tool.description}
                 for tool in listed.tools
             ]
-            for call in config["calls"]:
+
+            async def make(call):
                 result = await client.call_tool(
                     call["tool"], call.get("arguments", {}), read_timeout_seconds=CALL_TIMEOUT_SECONDS
                 )
-                report["calls"].append(
-                    {
-                        "tool": call["tool"],
-                        "is_error": bool(result.is_error),
-                        "texts": [block.text for block in result.content if block.type == "text"],
-                    }
-                )
+                return {
+                    "tool": call["tool"],
+                    "is_error": bool(result.is_error),
+                    "texts": [block.text for block in result.content if block.type == "text"],
+                }
+
+            for call in config["calls"]:
+                report["calls"].append(await make(call))
+            report["together"] = list(await asyncio.gather(*(make(call) for call in config.get("together", []))))
     report["stray_stdout"] = stray
     report["mcp_version"] = getattr(mcp, "__version__", None)
     return report
