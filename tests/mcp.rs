@@ -105,13 +105,27 @@ fn session(
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Fails the test when the server wrote anything but JSON-RPC messages to stdout.
+fn spoke_only_json_rpc(report: &Value) {
     assert_eq!(
         report["stray_stdout"],
         json!([]),
         "the server wrote something other than JSON-RPC to stdout"
     );
-    report
+}
+
+/// Kills the process `pid` when dropped, so that a failing test leaves no cycle running.
+struct KillOnDrop(u64);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.0.to_string()])
+            .status();
+    }
 }
 
 /// The `n`-th call's answer: whether it is an error, and its texts.
@@ -213,6 +227,7 @@ fn a_python_mcp_client_lists_the_tools_reads_what_the_command_line_reads_and_is_
         ]),
     );
 
+    spoke_only_json_rpc(&report);
     assert_eq!(report["server"], "tdev");
     assert_eq!(report["has_tools_capability"], true);
     let tools = report["tools"].as_array().unwrap();
@@ -317,6 +332,8 @@ fn start_cycle_answers_at_once_and_reads_go_through_the_cycle_it_started() {
     );
     let started = answered_json(&report, 0);
     let pid = started["pid"].as_u64().unwrap();
+    let cycle = KillOnDrop(pid);
+    spoke_only_json_rpc(&report);
     let log = PathBuf::from(started["log"].as_str().unwrap());
     assert_eq!(started["holds_data_dir"], true, "{started}");
     assert!(
@@ -349,11 +366,7 @@ fn start_cycle_answers_at_once_and_reads_go_through_the_cycle_it_started() {
         answered_json(&report, 2)["results"]["bindings"][0]["n"]["value"],
         "3"
     );
-    let killed = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    drop(cycle);
     assert!(wait_for(|| !alive(pid)), "pid {pid} outlived SIGKILL");
 }
 
