@@ -174,6 +174,41 @@ pub enum Command {
     ///   tdev scan --json > scan.json && tdev plan --findings scan.json --mermaid > plan.mmd
     #[command(verbatim_doc_comment)]
     Plan(PlanArgs),
+    /// Serve what tdev learned to other agents: a Model Context Protocol (MCP) server on
+    /// stdin and stdout, for an MCP client (Claude Desktop, VS Code, an agent) to start.
+    ///
+    /// Tools: sparql {query, format?} (read-only SPARQL; SPARQL JSON results or Turtle),
+    /// ask {question, repository?} (as `tdev ask`), cycles and show_cycle {id} (as `tdev
+    /// cycles` and `tdev show`), plan {repository, goal?, max_tasks?} (as `tdev plan --repo`),
+    /// start_cycle {repository, goal?, backend?, max_tasks?} (starts `tdev evolve` in the
+    /// background and answers at once with its pid and log file, in DATA_DIR/logs/).
+    /// Each call opens the data directory and lets it go, so `tdev evolve` and the daemon
+    /// run beside it (it then reads through them). Only protocol messages go to stdout; logs
+    /// go to stderr (-v for more). It ends when the client closes stdin.
+    ///
+    /// Register it with the client, naming the data directory. Claude Desktop
+    /// (claude_desktop_config.json):
+    ///   {
+    ///     "mcpServers": {
+    ///       "tdev": {
+    ///         "command": "tdev",
+    ///         "args": ["--data-dir", "/home/ada/src/project/.tdev", "mcp"]
+    ///       }
+    ///     }
+    ///   }
+    /// VS Code (.vscode/mcp.json):
+    ///   {
+    ///     "servers": {
+    ///       "tdev": {
+    ///         "type": "stdio",
+    ///         "command": "tdev",
+    ///         "args": ["--data-dir", "${workspaceFolder}/.tdev", "mcp"]
+    ///       }
+    ///     }
+    ///   }
+    /// See "MCP" in docs/user-guide.md.
+    #[command(verbatim_doc_comment)]
+    Mcp,
     /// Install and inspect tdev's tool environment: pinned ruff, bandit, pytest and coverage.
     ///
     /// The environment is a Python virtual environment in TDEV_TOOLS_DIR, else
@@ -255,11 +290,11 @@ pub struct EvolveArgs {
     pub cycles: u32,
 
     /// At most this many tasks per cycle, the most valuable first.
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    #[arg(long, default_value_t = tdev_app::evolve::DEFAULT_MAX_TASKS, value_name = "K")]
     pub max_tasks: usize,
 
     /// The cycles' goal in words (see `tdev plan --help`).
-    #[arg(long, default_value = "improve overall quality")]
+    #[arg(long, default_value = tdev_app::evolve::DEFAULT_GOAL)]
     pub goal: String,
 
     /// Which backends may change code: `auto` (tool fixers and codemods, and the LLM when
@@ -357,7 +392,7 @@ pub struct PlanArgs {
     pub goal: Option<String>,
 
     /// At most this many tasks, the most valuable first (a task's prerequisites count).
-    #[arg(long, value_name = "K", default_value_t = tdev_planner::DEFAULT_MAX_TASKS)]
+    #[arg(long, value_name = "K", default_value_t = tdev_app::plan::DEFAULT_MAX_TASKS)]
     pub max_tasks: usize,
 
     /// Print the plan as a Mermaid flowchart.

@@ -8,21 +8,13 @@ use std::fmt;
 #[derive(Debug)]
 pub struct UserError {
     message: String,
-    hint: Option<String>,
 }
 
 impl UserError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            hint: None,
         }
-    }
-
-    /// Adds text printed after the error, such as the offending line with a caret.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
     }
 }
 
@@ -62,12 +54,11 @@ pub fn code(err: &anyhow::Error) -> u8 {
     if user { 2 } else { 1 }
 }
 
+/// Text to print after the error (such as the offending line with a caret), when the
+/// façade's error has some.
 pub fn hint(err: &anyhow::Error) -> Option<&str> {
     err.chain()
-        .find_map(|cause| match cause.downcast_ref::<UserError>() {
-            Some(user) => user.hint.as_deref(),
-            None => cause.downcast_ref::<tdev_app::Error>()?.hint(),
-        })
+        .find_map(|cause| cause.downcast_ref::<tdev_app::Error>()?.hint())
 }
 
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {

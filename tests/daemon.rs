@@ -170,7 +170,10 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
         metrics.contains("\ntdev_daemon_cycles_last_hour 2\n")
     });
     assert!(live, "{metrics}");
-    assert!(metrics.contains("\ntdev_daemon_queue_length 1\n"), "{metrics}");
+    assert!(
+        metrics.contains("\ntdev_daemon_queue_length 1\n"),
+        "{metrics}"
+    );
 
     // One daemon per data directory: a second one is refused, naming the first.
     let second = tdev(home)

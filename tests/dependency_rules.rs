@@ -3,8 +3,9 @@
 //! architecture says it must not.
 //!
 //! The rules, each a function below: libraries other than the hosts (`tdev-actors`, the
-//! `tdev-app` façade, the HTTP server `tdev-server` and the binary) never depend on
-//! `tdev-actors` or ractor; the crates that decide (`tdev-gates`, `tdev-learners`,
+//! `tdev-app` façade, the interfaces over it, the HTTP server `tdev-server` and the MCP server
+//! `tdev-mcp`, and the binary) never depend on `tdev-actors` or ractor; the MCP server
+//! depends on no crate of ours but the façade; the crates that decide (`tdev-gates`, `tdev-learners`,
 //! `tdev-planner`, `tdev-schedule`) depend on no crate that does IO; `tdev-core` depends on
 //! nothing of ours; the crates ARCHITECTURE.md names know nothing of ractor, clap or HTTP;
 //! nothing depends on the binary package `tdev`. A crate of ours counts
@@ -17,7 +18,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 /// The crates that host the supervisor tree: they may depend on the actors.
-const HOSTS: [&str; 4] = ["tdev", "tdev-actors", "tdev-app", "tdev-server"];
+const HOSTS: [&str; 5] = ["tdev", "tdev-actors", "tdev-app", "tdev-server", "tdev-mcp"];
+
+/// The interfaces that call the façade and nothing else of ours.
+const FACADE_ONLY: [&str; 1] = ["tdev-mcp"];
 
 /// The crates that decide from what they are given: policy, plans and models, with no IO.
 const PURE: [&str; 4] = [
@@ -33,11 +37,12 @@ const PURE: [&str; 4] = [
 /// tantivy, rocksdb), the network (reqwest, hyper, axum, ureq), async runtimes and actors
 /// (tokio, mio, ractor), files and processes (tempfile, rustix, ignore, walkdir, notify),
 /// and log output (tracing-subscriber).
-const IO: [&str; 28] = [
+const IO: [&str; 29] = [
     "tdev",
     "tdev-actors",
     "tdev-app",
     "tdev-server",
+    "tdev-mcp",
     "tdev-coder",
     "tdev-knowledge",
     "tdev-publish",
@@ -165,7 +170,8 @@ impl Workspace {
             if !HOSTS.contains(&name.as_str()) {
                 broken(
                     &|d| d == "tdev-actors" || d == "ractor",
-                    "only the hosts (tdev-actors, tdev-app, tdev-server, the binary) run actors",
+                    "only the hosts (tdev-actors, tdev-app, tdev-server, tdev-mcp, the binary) \
+                     run actors",
                 );
             }
             if PURE.contains(&name.as_str()) {
@@ -179,6 +185,16 @@ impl Workspace {
                     &|d| FRAMEWORKS.contains(&d),
                     "it knows nothing of ractor, clap or HTTP",
                 );
+            }
+            if FACADE_ONLY.contains(&name.as_str()) {
+                for dependency in &self.packages[name].uses {
+                    if self.packages.contains_key(dependency) && dependency != "tdev-app" {
+                        out.push(format!(
+                            "{name} depends on {dependency}: an interface calls only the \
+                             façade, tdev-app"
+                        ));
+                    }
+                }
             }
             if name == "tdev-core" {
                 // Its tests too: the shared vocabulary sits below every crate of ours.
@@ -280,7 +296,7 @@ fn the_workspace_keeps_the_dependency_rules_of_the_architecture() {
 fn each_rule_reports_a_manifest_that_breaks_it() {
     let root = r#"
         [workspace]
-        members = ["core", "gates", "learners", "knowledge", "runner", "app", "actors", "planner"]
+        members = ["core", "gates", "learners", "knowledge", "runner", "app", "actors", "planner", "mcp"]
 
         [workspace.dependencies]
         tdev-core = { path = "core" }
@@ -332,6 +348,13 @@ fn each_rule_reports_a_manifest_that_breaks_it() {
             "actors",
             "[package]\nname = \"tdev-actors\"\n[dependencies]\nractor = \"0.15\"\n",
         ),
+        // An interface that reaches past the façade; reaching the actors through it is
+        // allowed.
+        (
+            "mcp",
+            "[package]\nname = \"tdev-mcp\"\n[dependencies]\ntdev-app = { path = \"../app\" }\n\
+             tdev-gates.workspace = true\n",
+        ),
     ]);
     let workspace = Workspace::parse(root, |dir| members[dir].to_owned());
     assert_eq!(
@@ -342,10 +365,11 @@ fn each_rule_reports_a_manifest_that_breaks_it() {
             "tdev-gates depends on tokio (through tdev-runner): it decides from what it is \
              given, with no IO",
             "tdev-knowledge depends on ractor: only the hosts (tdev-actors, tdev-app, \
-             tdev-server, the binary) run actors",
+             tdev-server, tdev-mcp, the binary) run actors",
             "tdev-knowledge depends on ractor: it knows nothing of ractor, clap or HTTP",
             "tdev-knowledge depends on tdev: nothing depends on the binary",
             "tdev-learners depends on oxigraph: it decides from what it is given, with no IO",
+            "tdev-mcp depends on tdev-gates: an interface calls only the façade, tdev-app",
         ]
     );
 }

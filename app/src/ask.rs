@@ -201,7 +201,8 @@ impl Knowledge {
 }
 
 /// Answers `question` about the repository `repo`, from the data directory `data` when there
-/// is one (without, from the scan and the heuristic alone, which the notes say).
+/// is one (without, from the scan and the heuristic alone, which the notes say). The data
+/// directory is opened only after the scan, so that it is not held while the scan runs.
 pub fn ask(
     question: &str,
     repo: &Path,
@@ -209,12 +210,14 @@ pub fn ask(
     config: &Config,
     data: Option<&Path>,
 ) -> Result<Answer> {
+    let understood = Question::understand(question, |word| repo.join(word).exists())?;
+    let scanned = scan_for_planning(repo, &understood.backends(config), layout, config)?;
     match data {
         Some(dir) => {
             let reader = Reader::open(dir)?;
-            ask_in(question, repo, layout, config, Some((dir, &reader)))
+            answer(question, understood, &scanned, config, Some((dir, &reader)))
         }
-        None => ask_in(question, repo, layout, config, None),
+        None => answer(question, understood, &scanned, config, None),
     }
 }
 

@@ -12,6 +12,11 @@ use tdev_actors::{CycleRequest, Event, Tree, TreeConfig};
 use tdev_core::{CycleRecord, Trigger};
 use tdev_planner::{BackendChoice, Backends};
 
+/// The goal of a cycle nobody gave one.
+pub const DEFAULT_GOAL: &str = "improve overall quality";
+/// At most this many tasks per cycle unless told otherwise.
+pub const DEFAULT_MAX_TASKS: usize = 5;
+
 /// What `tdev evolve` was asked to do.
 #[derive(Clone, Debug)]
 pub struct EvolveOptions {

@@ -20,6 +20,39 @@ pub struct Rows {
     pub rows: Vec<Vec<Option<Term>>>,
 }
 
+impl Rows {
+    /// The rows as JSON objects, as the HTTP API and the MCP server return them: each
+    /// variable to its term's lexical value (an IRI as itself); unbound variables left out.
+    pub fn objects(&self) -> Vec<serde_json::Value> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let object: serde_json::Map<String, serde_json::Value> = self
+                    .header
+                    .iter()
+                    .zip(row)
+                    .filter_map(|(name, term)| {
+                        Some((
+                            name.clone(),
+                            serde_json::Value::String(lexical(term.as_ref()?)),
+                        ))
+                    })
+                    .collect();
+                serde_json::Value::Object(object)
+            })
+            .collect()
+    }
+}
+
+/// A term's lexical form: a literal's value, an IRI as itself.
+pub fn lexical(term: &Term) -> String {
+    match term {
+        Term::Literal(l) => l.value().to_owned(),
+        Term::NamedNode(n) => n.as_str().to_owned(),
+        other => other.to_string(),
+    }
+}
+
 /// One recorded cycle: its summary, plan and attempts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CycleDetail {
@@ -29,6 +62,19 @@ pub struct CycleDetail {
     pub tasks: Rows,
     /// The attempts, with the gate's reasons and kept branches.
     pub attempts: Rows,
+}
+
+impl CycleDetail {
+    /// The cycle `id` as one JSON object: `cycle`, `summary` (an object, see
+    /// [`Rows::objects`]), `tasks` and `attempts` (arrays of objects).
+    pub fn to_json(&self, id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "cycle": id,
+            "summary": self.summary.objects().into_iter().next(),
+            "tasks": self.tasks.objects(),
+            "attempts": self.attempts.objects(),
+        })
+    }
 }
 
 /// Every recorded cycle, newest first.

@@ -1,13 +1,16 @@
-//! tdev's host: the façade every interface calls (the CLI today; the daemon's HTTP server and
-//! the MCP server next), as rust-analyzer's `ide` crate serves its LSP server.
+//! tdev's host: the façade every interface calls (the CLI, the daemon's HTTP server and the
+//! MCP server), as rust-analyzer's `ide` crate serves its LSP server.
 //!
 //! It owns what every interface needs the same way: the `tdev.toml` schema ([`Config`]), the
 //! one [`Layout`] of every path, data-directory discovery ([`DataDir`]), the wiring of the
 //! supervisor tree and the ids it uses, and the operations: [`scan()`], [`plan()`],
 //! [`evolve()`], [`daemon::run`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
-//! [`learn::evaluate_history`] and [`report::write`], and SPARQL reads through a [`Reader`]. One process at a time holds a data directory ([`Host`]); while it does, it
-//! answers the others' reads ([`serve`]), and it records the cycles an interrupted holder left
-//! as aborted ([`journal`]). Interfaces parse their input, call these, and format the results.
+//! [`learn::evaluate_history`] and [`report::write`], SPARQL reads through a [`Reader`]
+//! ([`query::read`] for an interface that hands the results on), and
+//! [`background::start_evolve`] for one that must not wait for a cycle. One process at a time
+//! holds a data directory ([`Host`]); while it does, it answers the others' reads ([`serve`]),
+//! and it records the cycles an interrupted holder left as aborted ([`journal`]). Interfaces
+//! parse their input, call these, and format the results.
 //!
 //! ```
 //! use std::ffi::OsString;
@@ -21,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod ask;
+pub mod background;
 pub mod config;
 pub mod daemon;
 pub mod datadir;
@@ -33,6 +37,7 @@ pub mod journal;
 mod layout;
 pub mod learn;
 pub mod plan;
+pub mod query;
 pub mod report;
 pub mod scan;
 pub mod serve;

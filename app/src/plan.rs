@@ -13,6 +13,9 @@ use tdev_planner::{
 };
 use tdev_research::ScanOptions;
 
+/// At most this many tasks in a plan unless told otherwise (`tdev plan --max-tasks`).
+pub use tdev_planner::DEFAULT_MAX_TASKS;
+
 /// The estimator the tree starts with: the heuristic. Each cycle plans with the learned
 /// models instead once the Learn phase has kept a version (the curator hands them to it).
 pub fn estimator() -> SharedEstimator {

@@ -65,6 +65,13 @@ impl DataDirLock {
             .map(str::to_owned)
     }
 
+    /// The pid the lock file of `dir` names: its holder's, or, when the file was not emptied
+    /// (a holder that was killed), the last holder's.
+    pub fn holder_pid(dir: &Path) -> Option<u32> {
+        let contents = std::fs::read_to_string(dir.join("lock")).ok()?;
+        contents.lines().next()?.trim().parse().ok()
+    }
+
     /// Writes who holds the directory: pid, command line and, when there is one, the endpoint.
     fn write(&self, endpoint: Option<&str>) -> Result<()> {
         let command: Vec<String> = std::env::args().collect();
@@ -113,7 +120,9 @@ mod tests {
         let err = DataDirLock::acquire(dir.path()).unwrap_err().to_string();
         let pid = std::process::id();
         assert!(err.contains(&format!("in use by pid {pid} (")), "{err}");
+        assert_eq!(DataDirLock::holder_pid(dir.path()), Some(pid));
         drop(first);
+        assert_eq!(DataDirLock::holder_pid(dir.path()), None);
         DataDirLock::acquire(dir.path()).expect("the lock is free again after drop");
     }
 

@@ -2,36 +2,16 @@
 //! recommendations (`POST /api/ask`), through the same functions of the `app` façade the CLI's
 //! `tdev cycles`, `tdev show` and `tdev ask` call.
 
-use crate::metrics::lexical;
 use crate::state::State;
 use crate::{Error, Result};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State as Shared};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::PathBuf;
 use tdev_app::Reader;
-use tdev_app::history::{self, Rows};
-
-/// Rows as JSON objects: each variable to its term's lexical value (an IRI as itself);
-/// unbound variables are left out.
-fn objects(rows: &Rows) -> Vec<Value> {
-    rows.rows
-        .iter()
-        .map(|row| {
-            let object: Map<String, Value> = rows
-                .header
-                .iter()
-                .zip(row)
-                .filter_map(|(name, term)| {
-                    Some((name.clone(), Value::String(lexical(term.as_ref()?))))
-                })
-                .collect();
-            Value::Object(object)
-        })
-        .collect()
-}
+use tdev_app::history;
 
 pub(crate) async fn cycles(Shared(state): Shared<State>) -> Result<Json<Value>> {
     let reader = Reader::Local(state.knowledge.clone());
@@ -40,7 +20,7 @@ pub(crate) async fn cycles(Shared(state): Shared<State>) -> Result<Json<Value>> 
             Ok(history::cycles(&reader)?)
         })
         .await?;
-    Ok(Json(Value::Array(objects(&rows))))
+    Ok(Json(Value::Array(rows.objects())))
 }
 
 pub(crate) async fn cycle(
@@ -58,13 +38,7 @@ pub(crate) async fn cycle(
             })
         })
         .await?;
-    let summary = objects(&detail.summary).into_iter().next();
-    Ok(Json(serde_json::json!({
-        "cycle": id,
-        "summary": summary,
-        "tasks": objects(&detail.tasks),
-        "attempts": objects(&detail.attempts),
-    })))
+    Ok(Json(detail.to_json(&id)))
 }
 
 /// The body of `POST /api/ask`.

@@ -6,7 +6,6 @@
 use crate::live::Gauge;
 use crate::state::{AskContext, State};
 use crate::{Config, serve};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tdev_app::daemon::Beside;
@@ -18,52 +17,46 @@ const REFRESH: Duration = Duration::from_secs(5);
 /// The server on `listener` (bound by the caller, so that an address in use is said before
 /// the daemon starts) until the daemon stops. Its failures go to the log: the daemon goes on
 /// evolving without it.
-pub fn beside_daemon(
-    config: Config,
-    listener: std::net::TcpListener,
-    beside: Beside,
-) -> impl Future<Output = ()> + Send + 'static {
-    async move {
-        let listener = match listener
-            .set_nonblocking(true)
-            .and_then(|()| tokio::net::TcpListener::from_std(listener))
-        {
-            Ok(listener) => listener,
-            Err(e) => {
-                tracing::error!("the HTTP server could not take its listener: {e}");
-                return;
-            }
-        };
-        let status: Arc<Mutex<Option<DaemonStatus>>> = Arc::default();
-        let refresher = tokio::spawn({
-            let status = Arc::clone(&status);
-            let scheduler = beside.scheduler.clone();
-            async move {
-                loop {
-                    if let Ok(now) = scheduler.daemon_status().await {
-                        *status.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
-                    }
-                    tokio::time::sleep(REFRESH).await;
-                }
-            }
-        });
-        let live = move || {
-            let status = status.lock().unwrap_or_else(|e| e.into_inner());
-            status.as_ref().map(gauges).unwrap_or_default()
-        };
-        let state = State::new(beside.knowledge, config)
-            .with_events(beside.events)
-            .with_live(Arc::new(live))
-            .with_ask(AskContext {
-                layout: beside.layout,
-                config: beside.config,
-                repositories: beside.repositories,
-            });
-        if let Err(e) = serve(listener, state, beside.stopping).await {
-            tracing::error!("the HTTP server stopped: {e}");
+pub async fn beside_daemon(config: Config, listener: std::net::TcpListener, beside: Beside) {
+    let listener = match listener
+        .set_nonblocking(true)
+        .and_then(|()| tokio::net::TcpListener::from_std(listener))
+    {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!("the HTTP server could not take its listener: {e}");
+            return;
         }
-        refresher.abort();
+    };
+    let status: Arc<Mutex<Option<DaemonStatus>>> = Arc::default();
+    let refresher = tokio::spawn({
+        let status = Arc::clone(&status);
+        let scheduler = beside.scheduler.clone();
+        async move {
+            loop {
+                if let Ok(now) = scheduler.daemon_status().await {
+                    *status.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+                }
+                tokio::time::sleep(REFRESH).await;
+            }
+        }
+    });
+    let live = move || {
+        let status = status.lock().unwrap_or_else(|e| e.into_inner());
+        status.as_ref().map(gauges).unwrap_or_default()
+    };
+    let state = State::new(beside.knowledge, config)
+        .with_events(beside.events)
+        .with_live(Arc::new(live))
+        .with_ask(AskContext {
+            layout: beside.layout,
+            config: beside.config,
+            repositories: beside.repositories,
+        });
+    if let Err(e) = serve(listener, state, beside.stopping).await {
+        tracing::error!("the HTTP server stopped: {e}");
     }
+    refresher.abort();
 }
 
 /// The daemon's gauges for `/metrics`: whether it is paused or halted, the cycles running and
@@ -202,8 +195,14 @@ mod tests {
         assert_eq!(value(&gauges, "tdev_daemon_running_cycles"), Some(1.0));
         assert_eq!(value(&gauges, "tdev_daemon_queue_length"), Some(1.0));
         // Over the budget (a cycle may start just before a lower limit is configured): none left.
-        assert_eq!(value(&gauges, "tdev_daemon_cycles_left_this_hour"), Some(0.0));
-        assert_eq!(value(&gauges, "tdev_daemon_spend_left_today_usd"), Some(0.5));
+        assert_eq!(
+            value(&gauges, "tdev_daemon_cycles_left_this_hour"),
+            Some(0.0)
+        );
+        assert_eq!(
+            value(&gauges, "tdev_daemon_spend_left_today_usd"),
+            Some(0.5)
+        );
         let open: Vec<_> = gauges
             .iter()
             .filter(|g| g.name == "tdev_daemon_open_branches")

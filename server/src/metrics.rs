@@ -14,11 +14,10 @@ use axum::Json;
 use axum::extract::State as Shared;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use oxigraph::model::Term;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use tdev_app::Reader;
-use tdev_app::history::Rows;
+use tdev_app::history::{Rows, lexical};
 
 const CYCLES: &str = include_str!("../../knowledge/queries/metrics-cycles.rq");
 const ATTEMPTS: &str = include_str!("../../knowledge/queries/metrics-attempts.rq");
@@ -143,14 +142,6 @@ fn records(rows: &Rows) -> Vec<BTreeMap<&str, String>> {
                 .collect()
         })
         .collect()
-}
-
-pub(crate) fn lexical(term: &Term) -> String {
-    match term {
-        Term::Literal(l) => l.value().to_owned(),
-        Term::NamedNode(n) => n.as_str().to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn value(record: &BTreeMap<&str, String>, name: &str) -> f64 {

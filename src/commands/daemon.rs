@@ -22,22 +22,26 @@ pub fn run(data: DataDir, layout: Layout) -> Result<()> {
             r.entry.pid
         );
     }
-    tdev_app::daemon::run(&host, |repositories| {
-        for r in repositories {
+    tdev_app::daemon::run(
+        &host,
+        |repositories| {
+            for r in repositories {
+                tracing::info!(
+                    "scheduling {} ({}) at \"{}\" UTC",
+                    r.name,
+                    r.repo.display(),
+                    r.policy.schedule
+                );
+            }
             tracing::info!(
-                "scheduling {} ({}) at \"{}\" UTC",
-                r.name,
-                r.repo.display(),
-                r.policy.schedule
+                "daemon running, pid {}; `tdev status` shows it",
+                std::process::id()
             );
-        }
-        tracing::info!(
-            "daemon running, pid {}; `tdev status` shows it",
-            std::process::id()
-        );
-    }, |beside| {
-        http.map(|(config, listener)| tdev_server::beside_daemon(config, listener, beside))
-    })?;
+        },
+        |beside| {
+            http.map(|(config, listener)| tdev_server::beside_daemon(config, listener, beside))
+        },
+    )?;
     Ok(())
 }
 

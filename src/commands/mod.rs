@@ -7,6 +7,7 @@ mod evolve;
 mod init;
 mod kg;
 mod learn;
+mod mcp;
 mod patterns;
 mod plan;
 mod scan;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 data.as_deref(),
             )
         }
+        Command::Mcp => mcp::run(locate(cli.data_dir, Missing::Create)?, layout()?),
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),
         Command::Completions { shell } => {

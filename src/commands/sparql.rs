@@ -123,23 +123,5 @@ fn write_table(results: QueryResults<'_>, out: &mut impl Write) -> Result<()> {
 
 /// Adds `source:line:column` and the offending line with a caret to a syntax error.
 fn located(error: Error, text: &str, source: &str) -> anyhow::Error {
-    let Error::SparqlSyntax {
-        kind,
-        message,
-        line: Some(line),
-        column: Some(column),
-    } = &error
-    else {
-        return error.into();
-    };
-    let detail = message
-        .split_once(": ")
-        .map_or(message.as_str(), |(_, rest)| rest);
-    let shown = text.lines().nth(line - 1).unwrap_or_default();
-    let caret = format!("{}^", " ".repeat(column.saturating_sub(1)));
-    UserError::new(format!(
-        "invalid SPARQL {kind} at {source}:{line}:{column}: {detail}"
-    ))
-    .with_hint(format!("  {shown}\n  {caret}"))
-    .into()
+    tdev_app::query::located(error, text, source).into()
 }
