@@ -310,7 +310,10 @@ fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted:
         .iter()
         .filter(|c| c["outcome"] == "aborted")
         .count();
-    assert_eq!(recovered, aborted, "before kill {aborted} in {actor}: {recorded:#?}");
+    assert_eq!(
+        recovered, aborted,
+        "before kill {aborted} in {actor}: {recorded:#?}"
+    );
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
 }
@@ -345,8 +348,16 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
         .collect();
     // Its proposal deleted, as a maintainer would, so that later cycles work on the finding
     // again and reach the coder and the evaluator.
-    for branch in git(&repo, &["branch", "--list", "--format=%(refname:short)", "tdev/auto/*"])
-        .lines()
+    for branch in git(
+        &repo,
+        &[
+            "branch",
+            "--list",
+            "--format=%(refname:short)",
+            "tdev/auto/*",
+        ],
+    )
+    .lines()
     {
         git(&repo, &["branch", "-D", branch]);
     }
@@ -385,7 +396,10 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
         .output()
         .unwrap();
     let shown = String::from_utf8_lossy(&shown.stdout);
-    assert!(shown.contains("interrupted") && shown.contains("pid "), "{shown}");
+    assert!(
+        shown.contains("interrupted") && shown.contains("pid "),
+        "{shown}"
+    );
 
     // The user's checkout, branch and history are as they were; no worktree is registered but
     // the checkout; every `tdev/auto/` branch left is one a completed cycle kept.
@@ -412,10 +426,21 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
             String::from_utf8_lossy(&shown.stdout).into_owned()
         })
         .collect();
-    for branch in git(&repo, &["branch", "--list", "--format=%(refname:short)", "tdev/auto/*"])
-        .lines()
+    for branch in git(
+        &repo,
+        &[
+            "branch",
+            "--list",
+            "--format=%(refname:short)",
+            "tdev/auto/*",
+        ],
+    )
+    .lines()
     {
-        assert!(kept.contains(branch), "{branch} belongs to no completed cycle");
+        assert!(
+            kept.contains(branch),
+            "{branch} belongs to no completed cycle"
+        );
     }
     let journal = data.join("journal");
     assert!(
@@ -438,7 +463,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.join(".git").exists()
-            || entry.file_name().to_string_lossy().starts_with("tdev-sandbox-")
+            || entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("tdev-sandbox-")
         {
             found.push(path);
         } else if path.is_dir() {

@@ -531,7 +531,12 @@ mod tests {
         for kept in [&ours, &alive, &other] {
             assert!(kept.exists(), "{} was removed", kept.display());
         }
-        let name = sandbox.scratch.path().file_name().unwrap().to_string_lossy();
+        let name = sandbox
+            .scratch
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
         assert!(
             name.starts_with(&format!("{SCRATCH_PREFIX}{}-", std::process::id())),
             "{name}"
