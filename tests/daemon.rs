@@ -36,16 +36,37 @@ fn configure(home: &Path, repo: &Path, per_hour: u32) -> PathBuf {
     data
 }
 
-fn start(home: &Path, data: &Path, log: &str) -> Child {
+/// A daemon the test started: killed if the test fails before it is terminated, so that a
+/// failing test leaves no daemon running.
+struct Daemon(Child);
+
+impl Daemon {
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn start(home: &Path, data: &Path, log: &str) -> Daemon {
     let log = std::fs::File::create(home.join(log)).unwrap();
-    tdev(home)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("daemon")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("starting tdev daemon")
+    Daemon(
+        tdev(home)
+            .arg("--data-dir")
+            .arg(data)
+            .arg("daemon")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("starting tdev daemon"),
+    )
 }
 
 /// `tdev status --json`: the daemon's status, or `None` when none runs (exit code 3).
@@ -95,14 +116,14 @@ fn control(home: &Path, data: &Path, args: &[&str]) {
 }
 
 /// Sends SIGTERM and waits for the exit; the exit code.
-fn terminate(mut child: Child) -> Option<i32> {
+fn terminate(mut daemon: Daemon) -> Option<i32> {
     let sent = Command::new("kill")
         .arg("-TERM")
-        .arg(child.id().to_string())
+        .arg(daemon.id().to_string())
         .status()
         .unwrap();
     assert!(sent.success());
-    child.wait().unwrap().code()
+    daemon.0.wait().unwrap().code()
 }
 
 /// The address the daemon's HTTP server took (port 0 in the configuration), from its log.
@@ -168,12 +189,10 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     let live = wait_for(|| {
         metrics = get(&address, "/metrics").1;
         metrics.contains("\ntdev_daemon_cycles_last_hour 2\n")
+            && metrics.contains("\ntdev_daemon_running_cycles 0\n")
+            && metrics.contains("\ntdev_daemon_queue_length 1\n")
     });
     assert!(live, "{metrics}");
-    assert!(
-        metrics.contains("\ntdev_daemon_queue_length 1\n"),
-        "{metrics}"
-    );
 
     // One daemon per data directory: a second one is refused, naming the first.
     let second = tdev(home)
@@ -285,22 +304,30 @@ const PHASES: [&str; 5] = ["research", "planner", "coder", "evaluator", "curator
 fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted: usize) {
     let signal = home.join(format!("halted-{aborted}-{actor}"));
     let log = std::fs::File::create(home.join(format!("daemon-kill-{aborted}.log"))).unwrap();
-    let mut child = tdev(home)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("daemon")
-        .env("TDEV_HALT_IN", actor)
-        .env("TDEV_HALT_SIGNAL", &signal)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("starting tdev daemon");
-    let reached = wait_for(|| signal.exists() || matches!(child.try_wait(), Ok(Some(_))));
-    assert!(
-        reached && signal.exists(),
-        "kill {aborted}: the daemon did not reach the {actor} actor (exit: {:?})",
-        child.try_wait()
+    let mut child = Daemon(
+        tdev(home)
+            .arg("--data-dir")
+            .arg(data)
+            .arg("daemon")
+            .env("TDEV_HALT_IN", actor)
+            .env("TDEV_HALT_SIGNAL", &signal)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("starting tdev daemon"),
     );
+    let reached = wait_for(|| signal.exists() || matches!(child.0.try_wait(), Ok(Some(_))));
+    if !(reached && signal.exists()) {
+        let said = std::fs::read_to_string(home.join(format!("daemon-kill-{aborted}.log")))
+            .unwrap_or_default();
+        let tail: Vec<&str> = said.lines().rev().take(40).collect();
+        panic!(
+            "kill {aborted}: the daemon did not reach the {actor} actor (exit: {:?}); its log \
+             ends:\n{}",
+            child.0.try_wait(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
     let recorded = cycles(home, data);
     let ids: Vec<&str> = recorded.iter().filter_map(|c| c["id"].as_str()).collect();
     for id in completed {
@@ -314,8 +341,8 @@ fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted:
         recovered, aborted,
         "before kill {aborted} in {actor}: {recorded:#?}"
     );
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
+    child.0.kill().expect("SIGKILL");
+    child.0.wait().unwrap();
 }
 
 fn outcome_is_not(cycle: &serde_json::Value, outcome: &str) -> bool {

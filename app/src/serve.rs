@@ -109,6 +109,9 @@ struct WireError {
     column: Option<usize>,
 }
 
+/// How long a reader waits for a holder that serves no reads (yet) before naming it.
+const HOLDER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Answers read queries on a socket until dropped.
 #[derive(Debug)]
 pub struct ReadServer {
@@ -165,9 +168,13 @@ impl ReadServer {
 impl Drop for ReadServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop, which then sees the flag.
-        let _ = UnixStream::connect(&self.socket);
-        if let Some(thread) = self.thread.take() {
+        // Wakes the accept loop, which then sees the flag. When the socket cannot be reached
+        // (its file was removed, the data directory with it), nothing can wake the loop: the
+        // thread is left to end with the process rather than joined for ever.
+        let woken = UnixStream::connect(&self.socket).is_ok();
+        if let Some(thread) = self.thread.take()
+            && woken
+        {
             let _ = thread.join();
         }
         let _ = std::fs::remove_file(&self.socket);
@@ -407,20 +414,31 @@ pub enum Reader {
 
 impl Reader {
     /// Opens `dir`, or, when another tdev process holds it and answers reads, reads through
-    /// that process. When the holder does not answer, the error names it as before.
+    /// that process. A holder that does not answer reads is waited for up to 10 s (a host
+    /// opens its socket just after the store; a direct reader lets go at once), then named.
     pub fn open(dir: &Path) -> Result<Self> {
-        match KnowledgeBase::open(dir) {
-            Ok(kb) => Ok(Self::Local(kb)),
-            Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
-                match tdev_knowledge::DataDirLock::endpoint(dir) {
-                    Some(socket) if UnixStream::connect(&socket).is_ok() => Ok(Self::Holder {
-                        dir: dir.to_path_buf(),
-                        socket: PathBuf::from(socket),
-                    }),
-                    _ => Err(locked.into()),
+        let started = std::time::Instant::now();
+        loop {
+            match KnowledgeBase::open(dir) {
+                Ok(kb) => return Ok(Self::Local(kb)),
+                Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
+                    match tdev_knowledge::DataDirLock::endpoint(dir) {
+                        Some(socket) if UnixStream::connect(&socket).is_ok() => {
+                            return Ok(Self::Holder {
+                                dir: dir.to_path_buf(),
+                                socket: PathBuf::from(socket),
+                            });
+                        }
+                        // A holder that serves no reads yet: a host starting (it opens the
+                        // store, then the socket) or another reader, both there for a moment.
+                        _ if started.elapsed() < HOLDER_PATIENCE => {
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                        }
+                        _ => return Err(locked.into()),
+                    }
                 }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
     }
 
@@ -508,5 +526,30 @@ fn ask(
             )))
         }
         None => Err(broken("the answer says neither results nor error".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_does_not_hang_when_the_socket_file_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let knowledge = KnowledgeBase::open(dir.path()).unwrap();
+        let server = ReadServer::start(&knowledge).unwrap();
+        std::fs::remove_file(server.socket()).unwrap();
+        let (done, stopped) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(server);
+            let _ = done.send(());
+        });
+        // Not a measure of speed: a drop that joins the unwakeable accept loop never returns.
+        assert!(
+            stopped
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .is_ok(),
+            "dropping the read server hung"
+        );
     }
 }

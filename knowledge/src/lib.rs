@@ -83,8 +83,15 @@ impl KnowledgeBase {
     /// Opens (creating what is missing) the graph and the index under `root`, after taking the
     /// directory's lock.
     pub fn open(root: &Path) -> Result<Self> {
+        Self::open_within(root, std::time::Duration::ZERO)
+    }
+
+    /// [`KnowledgeBase::open`], waiting up to `patience` for a passing reader to let go of the
+    /// directory ([`DataDirLock::acquire_within`]): what a long-running holder does, so that
+    /// a `tdev cycles` run at the moment it starts does not stop it.
+    pub fn open_within(root: &Path, patience: std::time::Duration) -> Result<Self> {
         std::fs::create_dir_all(root).map_err(Error::io(format!("creating {}", root.display())))?;
-        let lock = DataDirLock::acquire(root)?;
+        let lock = DataDirLock::acquire_within(root, patience)?;
         let graph = KnowledgeGraph::open(&root.join("graph"))?;
         let patterns = PatternIndex::open(&root.join("patterns"))?;
         Ok(Self {

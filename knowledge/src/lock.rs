@@ -8,6 +8,7 @@ use crate::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Holds the data directory until dropped.
 #[derive(Debug)]
@@ -19,6 +20,28 @@ pub struct DataDirLock {
 impl DataDirLock {
     /// Takes the lock of `dir`, or says who holds it.
     pub fn acquire(dir: &Path) -> Result<Self> {
+        Self::acquire_within(dir, Duration::ZERO)
+    }
+
+    /// Takes the lock of `dir`, waiting up to `patience` while its holder is a passing reader
+    /// (a `tdev cycles` or `tdev sparql` holds it for a moment and serves no one); a holder
+    /// that serves reads (a host, which advertised its socket) is named at once, as is any
+    /// holder still there when the patience is spent.
+    pub fn acquire_within(dir: &Path, patience: Duration) -> Result<Self> {
+        let started = Instant::now();
+        loop {
+            match Self::try_acquire(dir) {
+                Err(Error::Locked { .. })
+                    if started.elapsed() < patience && Self::endpoint(dir).is_none() =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn try_acquire(dir: &Path) -> Result<Self> {
         let path = dir.join("lock");
         let file = OpenOptions::new()
             .read(true)
@@ -124,6 +147,26 @@ mod tests {
         drop(first);
         assert_eq!(DataDirLock::holder_pid(dir.path()), None);
         DataDirLock::acquire(dir.path()).expect("the lock is free again after drop");
+    }
+
+    #[test]
+    fn a_host_waits_for_a_passing_reader_but_not_for_a_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let reader = DataDirLock::acquire(dir.path()).unwrap();
+        let letting_go = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(reader);
+        });
+        let lock = DataDirLock::acquire_within(dir.path(), Duration::from_secs(60))
+            .expect("the reader let go within the patience");
+        letting_go.join().unwrap();
+        // Now held by a host that serves reads: named at once, however patient the newcomer
+        // (were it waited for, this test would wait the hour out).
+        lock.advertise("/run/tdev/read.sock").unwrap();
+        let err = DataDirLock::acquire_within(dir.path(), Duration::from_secs(3600))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("in use by pid"), "{err}");
     }
 
     #[test]

@@ -282,11 +282,16 @@ fn a_target_cannot_leave_its_cgroup_reach_disks_or_regain_privileges() {
 #[test]
 fn a_target_sees_only_its_own_processes_and_no_credentials() {
     // A credentials directory with something in it: the user's own, or one made for the test.
+    // An empty ~/.ssh gets a file too, removed afterwards with the directory if it was made.
     let ssh = PathBuf::from(std::env::var_os("HOME").unwrap()).join(".ssh");
     let made = !ssh.exists();
     if made {
         std::fs::create_dir(&ssh).unwrap();
-        std::fs::write(ssh.join("tdev-test-key"), "not a key").unwrap();
+    }
+    let key = ssh.join("tdev-test-key");
+    let keyed = std::fs::read_dir(&ssh).unwrap().next().is_none();
+    if keyed {
+        std::fs::write(&key, "not a key").unwrap();
     }
     let entries = std::fs::read_dir(&ssh).map(|d| d.count()).unwrap_or(0);
     let sandbox = Sandbox::new().unwrap();
@@ -299,8 +304,11 @@ fn a_target_sees_only_its_own_processes_and_no_credentials() {
     let outcome = sandbox
         .run(&command, cwd.path(), &BTreeMap::new(), &limits())
         .unwrap();
+    if keyed {
+        std::fs::remove_file(&key).unwrap();
+    }
     if made {
-        std::fs::remove_dir_all(&ssh).unwrap();
+        std::fs::remove_dir(&ssh).unwrap();
     }
     assert!(entries > 0);
     // The shell and its pipelines are all there is to see; ~/.ssh looks empty.
