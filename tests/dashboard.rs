@@ -102,7 +102,14 @@ fn json(address: &str, path: &str) -> Value {
 /// The Chromium the test drives: `TDEV_CHROMIUM`, else `chromium` on the PATH.
 fn chromium() -> PathBuf {
     if let Some(path) = std::env::var_os("TDEV_CHROMIUM") {
-        return PathBuf::from(path);
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "TDEV_CHROMIUM names {}, which is not a file: name a Chromium binary, or unset it \
+             to use `chromium` on the PATH",
+            path.display()
+        );
+        return path;
     }
     let found = std::env::var_os("PATH").and_then(|path| {
         std::env::split_paths(&path)
