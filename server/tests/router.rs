@@ -746,6 +746,35 @@ async fn the_learning_data_and_the_branches_are_those_of_the_recorded_cycles() {
         .map(|b| b["proposed_at"].as_str().unwrap())
         .collect();
     assert!(times.is_sorted_by(|a, b| a >= b), "newest first: {times:?}");
+    assert!(branches[0]["fate"].is_null(), "no cycle looked yet");
+
+    // A later cycle on the repository sees one merged: that is its fate now.
+    let mut later = support::synthetic::record(7, support::CYCLES);
+    let repository = later.repository.name.clone();
+    let seen = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["repository"] == repository.as_str())
+        .expect("a branch of the later cycle's repository");
+    let branch = seen["branch"].as_str().unwrap().to_owned();
+    later.branch_fates = vec![tdev_core::BranchFate {
+        branch: branch.clone(),
+        fate: tdev_core::Fate::Merged,
+        observed_at: later.started_at,
+    }];
+    f.knowledge.graph.record_cycles(&[later.clone()]).unwrap();
+    let branches = body(send(&f.router(), get("/api/branches")).await);
+    let merged: Vec<&serde_json::Value> = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| !b["fate"].is_null())
+        .collect();
+    assert_eq!(merged.len(), 1, "{merged:?}");
+    assert_eq!(merged[0]["branch"], branch.as_str());
+    assert_eq!(merged[0]["fate"], "merged");
+    assert_eq!(merged[0]["observed_at"], later.started_at.to_string());
 }
 
 #[tokio::test]
