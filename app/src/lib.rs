@@ -5,8 +5,9 @@
 //! one [`Layout`] of every path, data-directory discovery ([`DataDir`]), the wiring of the
 //! supervisor tree and the ids it uses, and the operations: [`scan()`], [`plan()`],
 //! [`evolve()`], [`daemon::run`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
-//! [`learn::evaluate_history`] and [`report::write`], SPARQL reads through a [`Reader`]
-//! ([`query::read`] for an interface that hands the results on), and
+//! [`learn::evaluate_history`], [`report::write`] (and [`report::learning`], its charts' data),
+//! [`branches::branches`], SPARQL reads through a [`Reader`] ([`query::read`] for an interface
+//! that hands the results on), and
 //! [`background::start_evolve`] for one that must not wait for a cycle. One process at a time
 //! holds a data directory ([`Host`]); while it does, it answers the others' reads ([`serve`]),
 //! and it records the cycles an interrupted holder left as aborted ([`journal`]). Interfaces
@@ -25,6 +26,7 @@
 
 pub mod ask;
 pub mod background;
+pub mod branches;
 pub mod config;
 pub mod daemon;
 pub mod datadir;

@@ -17,6 +17,7 @@ use crate::serve::Reader;
 use crate::{Error, Result};
 use chart::{Axis, Chart, Mark, Point, Ticks};
 use oxigraph::model::Term;
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -61,7 +62,7 @@ pub struct CycleOutcome {
 }
 
 /// One recorded model version, as `knowledge/queries/model-versions.rq` gives it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ModelVersion {
     /// The model's name.
     pub name: String,
@@ -98,6 +99,108 @@ pub struct Learning<'a> {
     pub cycles: Vec<CycleOutcome>,
     /// Every model version, by name, newest first.
     pub models: Vec<ModelVersion>,
+}
+
+/// One point of a learning chart: a cycle's (or a scored attempt's) value, or, when there
+/// are more than a chart draws, the mean of `count` consecutive ones starting at `x`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dot {
+    /// Its place on the horizontal axis: the cycle's or attempt's number, from 1.
+    pub x: f64,
+    /// Its value.
+    pub y: f64,
+    /// How many cycles or attempts it stands for.
+    pub count: usize,
+    /// What it is, in a sentence (the tooltip).
+    pub title: String,
+}
+
+/// The learning curve: the gate-pass rate of each cycle that made attempts, in the order the
+/// cycles started, with its rolling mean.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PassRate {
+    /// Cycles recorded.
+    pub cycles: usize,
+    /// Cycles that made attempts: the points, before any grouping.
+    pub attempted: usize,
+    /// Cycles in the rolling mean.
+    pub window: usize,
+    /// The share of each cycle's attempts that passed the gate.
+    pub points: Vec<Dot>,
+    /// The rolling mean, as (cycle number, share).
+    pub rolling: Vec<(f64, f64)>,
+}
+
+/// Where a fold of the time-ordered evaluation begins, on the errors' horizontal axis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fold {
+    /// The number of its first scored attempt.
+    pub x: f64,
+    /// Its name (`fold 2`).
+    pub label: String,
+}
+
+/// The estimates' absolute errors over time: each scored attempt's error in seconds, by the
+/// learned models trained only on the attempts before its fold and by the heuristic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Errors {
+    /// Attempts scored: the points of each estimator, before any grouping.
+    pub scored: usize,
+    /// Attempts in the rolling means.
+    pub window: usize,
+    /// Errors below this are drawn at it (the axis is logarithmic).
+    pub floor_secs: f64,
+    /// The learned models' errors.
+    pub learned: Vec<Dot>,
+    /// The heuristic's errors.
+    pub heuristic: Vec<Dot>,
+    /// The rolling mean of the learned models' errors, as (attempt number, seconds).
+    pub learned_rolling: Vec<(f64, f64)>,
+    /// The rolling mean of the heuristic's errors.
+    pub heuristic_rolling: Vec<(f64, f64)>,
+    /// Where each fold after the first begins.
+    pub folds: Vec<Fold>,
+}
+
+/// The data of `tdev learn report`'s charts and tables, for a page that draws them itself
+/// (the daemon's dashboard, through `GET /api/learning`).
+#[derive(Clone, Debug, Serialize)]
+pub struct LearningData {
+    /// The learning curve.
+    pub pass_rate: PassRate,
+    /// The estimates' errors over time; absent while too few attempts are recorded.
+    pub errors: Option<Errors>,
+    /// The scores of `tdev learn eval`, with the calibration; absent with `errors`.
+    pub evaluation: Option<Report>,
+    /// Why `errors` and `evaluation` are absent, in a sentence.
+    pub unavailable: Option<String>,
+    /// Every model version, by name, newest first.
+    pub models: Vec<ModelVersion>,
+}
+
+/// The data of the learning charts of the knowledge base `reader` reads: the curve always,
+/// the errors and scores once enough attempts are recorded to score any.
+pub fn learning(reader: &Reader) -> Result<LearningData> {
+    let rows = learn::training_rows(reader)?;
+    let mut cycles = cycle_outcomes(&history::cycles(reader)?);
+    cycles.reverse();
+    let models = model_versions(&history::rows(reader.query(MODEL_VERSIONS)?)?);
+    let (errors, evaluation, unavailable) = match learn::forecast_history(&rows) {
+        Ok(forecasts) => (
+            Some(error_series(&forecasts)),
+            Some(forecasts.report()),
+            None,
+        ),
+        Err(e) if e.is_user_error() => (None, None, Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    Ok(LearningData {
+        pass_rate: pass_rate_series(&cycles),
+        errors,
+        evaluation,
+        unavailable,
+        models,
+    })
 }
 
 /// Escapes `text` for HTML and SVG, in elements and in quoted attributes.
@@ -326,26 +429,16 @@ fn rolling_line(values: &[f64], window: usize, x_of: impl Fn(usize) -> f64) -> V
     line
 }
 
-fn pass_rate(cycles: &[CycleOutcome], out: &mut String) {
+/// The learning curve of `cycles` (oldest first), thinned to at most [`MAX_POINTS`] points.
+fn pass_rate_series(cycles: &[CycleOutcome]) -> PassRate {
     let attempted: Vec<&CycleOutcome> = cycles.iter().filter(|c| c.attempts > 0).collect();
-    let _ = writeln!(
-        out,
-        "<h2>Gate-pass rate per cycle</h2>\n<p>Each point is a cycle that made attempts, in the \
-         order the cycles started: the share of its attempts that passed the gate. The line is \
-         the mean of the last {CYCLE_WINDOW} cycles' shares: the learning curve. {} of {} \
-         cycles made attempts.</p>",
-        attempted.len(),
-        cycles.len()
-    );
     let rates: Vec<f64> = attempted
         .iter()
         .map(|c| f64::from(c.passing) / f64::from(c.attempts))
         .collect();
-    let groups = thin(&rates);
-    let grouped = groups.iter().any(|g| g.2 > 1);
-    let points = groups
-        .iter()
-        .map(|&(first, mean, count)| {
+    let points = thin(&rates)
+        .into_iter()
+        .map(|(first, mean, count)| {
             let c = attempted[first];
             let title = if count == 1 {
                 format!(
@@ -360,31 +453,62 @@ fn pass_rate(cycles: &[CycleOutcome], out: &mut String) {
                     mean * 100.0
                 )
             };
-            Point {
+            Dot {
                 x: (first + 1) as f64,
                 y: mean,
-                radius: 3.0,
+                count,
                 title,
             }
         })
         .collect();
+    PassRate {
+        cycles: cycles.len(),
+        attempted: attempted.len(),
+        window: CYCLE_WINDOW,
+        points,
+        rolling: rolling_line(&rates, CYCLE_WINDOW, |i| (i + 1) as f64),
+    }
+}
+
+/// The chart's points of a series.
+fn chart_points(dots: &[Dot], radius: f64) -> Vec<Point> {
+    dots.iter()
+        .map(|d| Point {
+            x: d.x,
+            y: d.y,
+            radius,
+            title: d.title.clone(),
+        })
+        .collect()
+}
+
+fn pass_rate(cycles: &[CycleOutcome], out: &mut String) {
+    let series = pass_rate_series(cycles);
+    let _ = writeln!(
+        out,
+        "<h2>Gate-pass rate per cycle</h2>\n<p>Each point is a cycle that made attempts, in the \
+         order the cycles started: the share of its attempts that passed the gate. The line is \
+         the mean of the last {CYCLE_WINDOW} cycles' shares: the learning curve. {} of {} \
+         cycles made attempts.</p>",
+        series.attempted, series.cycles
+    );
     let chart = Chart {
         title: "Gate-pass rate per cycle, with its rolling mean".into(),
         x: Axis::linear(
             "cycle, in the order they started",
             1.0,
-            attempted.len() as f64,
+            series.attempted as f64,
             Ticks::Number,
         ),
         y: Axis::linear("share of attempts that passed", 0.0, 1.0, Ticks::Percent),
         marks: vec![
             Mark::Points {
                 class: "cycle",
-                points,
+                points: chart_points(&series.points, 3.0),
             },
             Mark::Line {
                 class: "rolling",
-                points: rolling_line(&rates, CYCLE_WINDOW, |i| (i + 1) as f64),
+                points: series.rolling.clone(),
             },
         ],
         legend: vec![
@@ -393,12 +517,12 @@ fn pass_rate(cycles: &[CycleOutcome], out: &mut String) {
         ],
     };
     out.push_str(&chart.svg());
-    if grouped {
+    if series.points.iter().any(|p| p.count > 1) {
         let _ = writeln!(
             out,
             "<p class=\"note\">With {} cycles, each point is the mean of {} consecutive ones.</p>",
-            attempted.len(),
-            rates.len().div_ceil(MAX_POINTS)
+            series.attempted,
+            series.attempted.div_ceil(MAX_POINTS)
         );
     }
     // Per repository: cycles, attempts, the share that passed, and the latest goal.
@@ -427,16 +551,9 @@ fn pass_rate(cycles: &[CycleOutcome], out: &mut String) {
     out.push_str("</table>\n");
 }
 
-fn errors(forecasts: &Forecasts<'_>, out: &mut String) {
-    let _ = writeln!(
-        out,
-        "<h2>Estimate error over time</h2>\n<p>The absolute difference between the estimated \
-         and the actual duration of each scored attempt, in time order (logarithmic scale; \
-         errors under {ERROR_FLOOR_SECS} s are drawn at {ERROR_FLOOR_SECS} s). The learned \
-         models of each fold were trained only on the attempts before it; the dashed rules \
-         mark where a fold begins. The lines are the mean of the last {ERROR_WINDOW} \
-         attempts' errors.</p>"
-    );
+/// The estimates' errors of the time-ordered evaluation, thinned to at most [`MAX_POINTS`]
+/// points per estimator.
+fn error_series(forecasts: &Forecasts<'_>) -> Errors {
     let error = |seconds: f64, actual: f64| (seconds - actual).abs().max(ERROR_FLOOR_SECS);
     let learned: Vec<f64> = forecasts
         .scored
@@ -448,13 +565,7 @@ fn errors(forecasts: &Forecasts<'_>, out: &mut String) {
         .iter()
         .map(|s| error(s.heuristic.seconds, s.actual_secs()))
         .collect();
-    let (low, high) = learned
-        .iter()
-        .chain(&heuristic)
-        .fold((f64::MAX, f64::MIN_POSITIVE), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
-    let points = |values: &[f64], name: &str| -> Vec<Point> {
+    let dots = |values: &[f64], name: &str| -> Vec<Dot> {
         thin(values)
             .into_iter()
             .map(|(first, mean, count)| {
@@ -475,48 +586,85 @@ fn errors(forecasts: &Forecasts<'_>, out: &mut String) {
                         first + count
                     )
                 };
-                Point {
+                Dot {
                     x: (first + 1) as f64,
                     y: mean,
-                    radius: 2.0,
+                    count,
                     title,
                 }
             })
             .collect()
     };
+    let folds = forecasts
+        .scored
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(i, s)| s.fold != forecasts.scored[i - 1].fold)
+        .map(|(i, s)| Fold {
+            x: (i + 1) as f64,
+            label: format!("fold {}", s.fold + 1),
+        })
+        .collect();
+    Errors {
+        scored: forecasts.scored.len(),
+        window: ERROR_WINDOW,
+        floor_secs: ERROR_FLOOR_SECS,
+        learned: dots(&learned, "learned"),
+        heuristic: dots(&heuristic, "heuristic"),
+        learned_rolling: rolling_line(&learned, ERROR_WINDOW, |i| (i + 1) as f64),
+        heuristic_rolling: rolling_line(&heuristic, ERROR_WINDOW, |i| (i + 1) as f64),
+        folds,
+    }
+}
+
+fn errors(forecasts: &Forecasts<'_>, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<h2>Estimate error over time</h2>\n<p>The absolute difference between the estimated \
+         and the actual duration of each scored attempt, in time order (logarithmic scale; \
+         errors under {ERROR_FLOOR_SECS} s are drawn at {ERROR_FLOOR_SECS} s). The learned \
+         models of each fold were trained only on the attempts before it; the dashed rules \
+         mark where a fold begins. The lines are the mean of the last {ERROR_WINDOW} \
+         attempts' errors.</p>"
+    );
+    let series = error_series(forecasts);
+    let (low, high) = series
+        .learned
+        .iter()
+        .chain(&series.heuristic)
+        .fold((f64::MAX, f64::MIN_POSITIVE), |(lo, hi), d| {
+            (lo.min(d.y), hi.max(d.y))
+        });
     let mut marks = vec![
         Mark::Points {
             class: "heuristic",
-            points: points(&heuristic, "heuristic"),
+            points: chart_points(&series.heuristic, 2.0),
         },
         Mark::Points {
             class: "learned",
-            points: points(&learned, "learned"),
+            points: chart_points(&series.learned, 2.0),
         },
         Mark::Line {
             class: "heuristic",
-            points: rolling_line(&heuristic, ERROR_WINDOW, |i| (i + 1) as f64),
+            points: series.heuristic_rolling.clone(),
         },
         Mark::Line {
             class: "learned",
-            points: rolling_line(&learned, ERROR_WINDOW, |i| (i + 1) as f64),
+            points: series.learned_rolling.clone(),
         },
     ];
-    for (i, s) in forecasts.scored.iter().enumerate().skip(1) {
-        if s.fold != forecasts.scored[i - 1].fold {
-            marks.push(Mark::Rule {
-                class: "fold",
-                x: (i + 1) as f64,
-                label: format!("fold {}", s.fold + 1),
-            });
-        }
-    }
+    marks.extend(series.folds.iter().map(|f| Mark::Rule {
+        class: "fold",
+        x: f.x,
+        label: f.label.clone(),
+    }));
     let chart = Chart {
         title: "Absolute error of the duration estimates, learned against heuristic".into(),
         x: Axis::linear(
             "scored attempt, in the order they started",
             1.0,
-            forecasts.scored.len() as f64,
+            series.scored as f64,
             Ticks::Number,
         ),
         y: Axis::log("absolute error, seconds", low, high),
@@ -527,13 +675,13 @@ fn errors(forecasts: &Forecasts<'_>, out: &mut String) {
         ],
     };
     out.push_str(&chart.svg());
-    if forecasts.scored.len() > MAX_POINTS {
+    if series.scored > MAX_POINTS {
         let _ = writeln!(
             out,
             "<p class=\"note\">With {} scored attempts, each point is the mean of {} consecutive \
              ones.</p>",
-            forecasts.scored.len(),
-            forecasts.scored.len().div_ceil(MAX_POINTS)
+            series.scored,
+            series.scored.div_ceil(MAX_POINTS)
         );
     }
 }

@@ -1,6 +1,8 @@
-//! The JSON API: recorded cycles (`GET /api/cycles`, `GET /api/cycles/{id}`) and
-//! recommendations (`POST /api/ask`), through the same functions of the `app` façade the CLI's
-//! `tdev cycles`, `tdev show` and `tdev ask` call.
+//! The JSON API: recorded cycles (`GET /api/cycles`, `GET /api/cycles/{id}`), the learning
+//! charts' data (`GET /api/learning`), proposed branches and their fates (`GET /api/branches`),
+//! the daemon's schedules and budgets (`GET /api/status`) and recommendations
+//! (`POST /api/ask`), through the same functions of the `app` façade the CLI's `tdev cycles`,
+//! `tdev show`, `tdev learn report`, `tdev status` and `tdev ask` call.
 
 use crate::state::State;
 use crate::{Error, Result};
@@ -12,6 +14,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use tdev_app::Reader;
 use tdev_app::history;
+use tdev_schedule::DaemonStatus;
 
 pub(crate) async fn cycles(Shared(state): Shared<State>) -> Result<Json<Value>> {
     let reader = Reader::Local(state.knowledge.clone());
@@ -39,6 +42,42 @@ pub(crate) async fn cycle(
         })
         .await?;
     Ok(Json(detail.to_json(&id)))
+}
+
+pub(crate) async fn learning(
+    Shared(state): Shared<State>,
+) -> Result<Json<tdev_app::report::LearningData>> {
+    let reader = Reader::Local(state.knowledge.clone());
+    // Training the models of each fold takes longer than a query: no time limit, a slot.
+    let data = state
+        .blocking(None, move |_| Ok(tdev_app::report::learning(&reader)?))
+        .await?;
+    Ok(Json(data))
+}
+
+pub(crate) async fn branches(
+    Shared(state): Shared<State>,
+) -> Result<Json<Vec<tdev_app::branches::Branch>>> {
+    let knowledge = state.knowledge.clone();
+    let branches = state
+        .blocking(Some(state.config.query_timeout), move |_| {
+            Ok(tdev_app::branches::branches(&knowledge)?)
+        })
+        .await?;
+    Ok(Json(branches))
+}
+
+pub(crate) async fn status(Shared(state): Shared<State>) -> Result<Json<DaemonStatus>> {
+    let Some(status) = &state.status else {
+        return Err(Error::NotFound(
+            "no daemon runs beside this server: schedules and budgets are those of \
+             `tdev daemon`, which serves this API when [http] is configured"
+                .into(),
+        ));
+    };
+    status().map(Json).ok_or_else(|| {
+        Error::Unavailable("the daemon has not said its status yet; try again shortly".into())
+    })
 }
 
 /// The body of `POST /api/ask`.

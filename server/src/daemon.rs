@@ -1,7 +1,7 @@
 //! The server beside `tdev daemon`: the daemon's knowledge base, its cycle events at
 //! `/events`, `POST /api/ask` on its scheduled repositories, and its live numbers in
-//! `/metrics`, read from the scheduler's status every few seconds so that a scrape never
-//! waits on the scheduler.
+//! `/metrics` and its schedules and budgets at `/api/status`, read from the scheduler's status
+//! every few seconds so that a request never waits on the scheduler.
 
 use crate::live::Gauge;
 use crate::state::{AskContext, State};
@@ -41,13 +41,15 @@ pub async fn beside_daemon(config: Config, listener: std::net::TcpListener, besi
             }
         }
     });
-    let live = move || {
-        let status = status.lock().unwrap_or_else(|e| e.into_inner());
-        status.as_ref().map(gauges).unwrap_or_default()
+    let latest = move || status.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let live = {
+        let latest = latest.clone();
+        move || latest().as_ref().map(gauges).unwrap_or_default()
     };
     let state = State::new(beside.knowledge, config)
         .with_events(beside.events)
         .with_live(Arc::new(live))
+        .with_status(Arc::new(latest))
         .with_ask(AskContext {
             layout: beside.layout,
             config: beside.config,

@@ -56,6 +56,9 @@ pub enum Error {
     /// Every slot for store work is taken.
     #[error("the server is busy with other requests; try again shortly")]
     Busy,
+    /// What was asked for is not known yet (the daemon's first status); try again shortly.
+    #[error("{0}")]
+    Unavailable(String),
     /// A query ran past the time limit and was cancelled.
     #[error("the query ran longer than the limit of {} s and was stopped", .0.as_secs_f64())]
     Timeout(Duration),
@@ -95,7 +98,7 @@ impl Error {
             Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Busy | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Config(_)
             | Self::Knowledge(_)
             | Self::App(_)
@@ -135,7 +138,8 @@ impl From<tdev_app::Error> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status.is_server_error() && !matches!(self, Self::Busy | Self::Timeout(_))
+        let message = if status.is_server_error()
+            && !matches!(self, Self::Busy | Self::Unavailable(_) | Self::Timeout(_))
         {
             // The chain may name paths, the store's internals or a token file: the log gets
             // it, the client only a sentence.
@@ -162,7 +166,7 @@ impl IntoResponse for Error {
                     HeaderValue::from_static(challenge),
                 );
             }
-            Self::Busy => {
+            Self::Busy | Self::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

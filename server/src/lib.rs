@@ -1,7 +1,8 @@
 //! tdev's HTTP surface, the daemon's adapter over the `app` façade: the SPARQL 1.1 Protocol
 //! (`/query`, `/update` behind a bearer token), the Graph Store Protocol (`/store`), `/health`,
 //! `/metrics` in the Prometheus text format, a JSON API (`/api/cycles`, `/api/cycles/{id}`,
-//! `/api/ask`) and live cycle events as server-sent events (`/events`).
+//! `/api/learning`, `/api/branches`, `/api/status`, `/api/ask`), live cycle events as
+//! server-sent events (`/events`) and a dashboard page drawn from that API (`/`).
 //!
 //! `tdev daemon` runs it beside its scheduler ([`beside_daemon`]), with the daemon's events and
 //! live gauges. [`app`] builds the whole surface as an axum `Router`, so tests call it without a socket;
@@ -35,6 +36,7 @@
 mod api;
 mod config;
 mod daemon;
+mod dashboard;
 mod error;
 mod events;
 mod live;
@@ -50,7 +52,7 @@ pub use daemon::{beside_daemon, gauges as daemon_gauges};
 pub use error::{Error, Result};
 pub use events::render as render_event;
 pub use live::{Gauge, Live, NoLive};
-pub use state::{AskContext, EVENT_CAPACITY, State};
+pub use state::{AskContext, EVENT_CAPACITY, State, StatusSource};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +64,8 @@ use tokio::net::TcpListener;
 pub fn app(state: State) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
+        .route("/", get(dashboard::page))
+        .route("/dashboard", get(dashboard::page))
         .route("/query", get(sparql::query_get).post(sparql::query_post))
         .route("/update", post(sparql::update))
         .route(
@@ -75,6 +79,9 @@ pub fn app(state: State) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/api/cycles", get(api::cycles))
         .route("/api/cycles/{id}", get(api::cycle))
+        .route("/api/learning", get(api::learning))
+        .route("/api/branches", get(api::branches))
+        .route("/api/status", get(api::status))
         .route("/api/ask", post(api::ask))
         .route("/events", get(events::events))
         .fallback(not_found)

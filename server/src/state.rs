@@ -1,6 +1,6 @@
 //! What every handler shares: the open knowledge base, the configuration, the slots that
 //! bound store work, the channel the daemon publishes cycle events on, the daemon's live
-//! gauges, and what `POST /api/ask` may scan.
+//! gauges and status, and what `POST /api/ask` may scan.
 
 use crate::config::Config;
 use crate::live::{Live, NoLive};
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tdev_actors::Event;
 use tdev_knowledge::{CancellationToken, KnowledgeBase};
+use tdev_schedule::DaemonStatus;
 use tokio::sync::{Semaphore, broadcast, watch};
 
 /// Events kept for a subscriber that reads slower than they come; past that it is told how
@@ -29,6 +30,10 @@ pub struct AskContext {
     pub repositories: Vec<PathBuf>,
 }
 
+/// The daemon's latest status, read without waiting on the scheduler; `None` until it first
+/// answers.
+pub type StatusSource = Arc<dyn Fn() -> Option<DaemonStatus> + Send + Sync>;
+
 /// The server's shared state; cheap to clone.
 #[derive(Clone)]
 pub struct State {
@@ -37,6 +42,7 @@ pub struct State {
     pub(crate) events: broadcast::Sender<Event>,
     pub(crate) live: Arc<dyn Live>,
     pub(crate) ask: Option<Arc<AskContext>>,
+    pub(crate) status: Option<StatusSource>,
     slots: Arc<Semaphore>,
     pub(crate) stopping: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -53,7 +59,7 @@ impl std::fmt::Debug for State {
 
 impl State {
     /// Serves `knowledge` (the handle the process holds) as `config` says, with a fresh event
-    /// channel, no live gauges and no `/api/ask`.
+    /// channel, no live gauges, no `/api/status` and no `/api/ask`.
     pub fn new(knowledge: KnowledgeBase, config: Config) -> Self {
         let (stop, stopping) = watch::channel(false);
         Self {
@@ -63,6 +69,7 @@ impl State {
             events: broadcast::channel(EVENT_CAPACITY).0,
             live: Arc::new(NoLive),
             ask: None,
+            status: None,
             stopping,
             stop: Arc::new(stop),
         }
@@ -79,6 +86,13 @@ impl State {
     #[must_use]
     pub fn with_live(mut self, live: Arc<dyn Live>) -> Self {
         self.live = live;
+        self
+    }
+
+    /// Answers `GET /api/status` with what `status` says: the daemon's schedules and budgets.
+    #[must_use]
+    pub fn with_status(mut self, status: StatusSource) -> Self {
+        self.status = Some(status);
         self
     }
 

@@ -661,3 +661,156 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
     .await;
     assert_eq!(next.status, StatusCode::OK, "{}", next.body);
 }
+
+#[tokio::test]
+async fn the_dashboard_is_one_page_that_loads_nothing_from_elsewhere() {
+    let f = fixture(Config::default());
+    for path in ["/", "/dashboard"] {
+        let page = send(&f.router(), get(path)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.content_type(), "text/html; charset=utf-8");
+        let policy = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.starts_with("default-src 'none'"), "{policy}");
+        // The only absolute URL is the SVG namespace, which is a name, not a request.
+        let elsewhere: Vec<&str> = page
+            .body
+            .match_indices("http")
+            .map(|(at, _)| &page.body[at..(at + 30).min(page.body.len())])
+            .filter(|url| !url.starts_with("http://www.w3.org/2000/svg"))
+            .collect();
+        assert!(elsewhere.is_empty(), "{elsewhere:?}");
+        for endpoint in [
+            "/api/cycles",
+            "/api/learning",
+            "/api/branches",
+            "/api/status",
+        ] {
+            assert!(page.body.contains(&format!("\"{endpoint}")), "{endpoint}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_learning_data_and_the_branches_are_those_of_the_recorded_cycles() {
+    let f = fixture(Config::default());
+    let body = |answer: Answer| -> serde_json::Value {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        serde_json::from_str(&answer.body).unwrap()
+    };
+    let cycles = body(send(&f.router(), get("/api/cycles")).await);
+    let cycles = cycles.as_array().unwrap();
+    let attempted = cycles.iter().filter(|c| c["attempts"] != "0").count();
+    let learning = body(send(&f.router(), get("/api/learning")).await);
+    assert_eq!(learning["pass_rate"]["cycles"], cycles.len());
+    assert_eq!(
+        learning["pass_rate"]["points"].as_array().unwrap().len(),
+        attempted
+    );
+    let errors = &learning["errors"];
+    let scored = errors["scored"].as_u64().expect("enough attempts to score");
+    assert_eq!(errors["learned"].as_array().unwrap().len() as u64, scored);
+    assert_eq!(errors["heuristic"].as_array().unwrap().len() as u64, scored);
+    assert_eq!(learning["evaluation"]["scored"], scored);
+    assert!(learning["unavailable"].is_null());
+    assert!(
+        !learning["models"].as_array().unwrap().is_empty(),
+        "the 50th cycle trains a model"
+    );
+
+    // One branch per passing attempt that kept one, as `tdev show` lists them.
+    let mut kept = std::collections::BTreeSet::new();
+    for cycle in cycles {
+        let id = cycle["id"].as_str().unwrap();
+        let detail = body(send(&f.router(), get(&format!("/api/cycles/{id}"))).await);
+        for attempt in detail["attempts"].as_array().unwrap() {
+            if attempt["passed"] == "true"
+                && let Some(branch) = attempt["branch"].as_str()
+            {
+                kept.insert(branch.to_owned());
+            }
+        }
+    }
+    let branches = body(send(&f.router(), get("/api/branches")).await);
+    let listed: std::collections::BTreeSet<String> = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["branch"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!kept.is_empty());
+    assert_eq!(listed, kept);
+    let times: Vec<&str> = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["proposed_at"].as_str().unwrap())
+        .collect();
+    assert!(times.is_sorted_by(|a, b| a >= b), "newest first: {times:?}");
+    assert!(branches[0]["fate"].is_null(), "no cycle looked yet");
+
+    // A later cycle on the repository sees one merged: that is its fate now.
+    let mut later = support::synthetic::record(7, support::CYCLES);
+    let repository = later.repository.name.clone();
+    let seen = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["repository"] == repository.as_str())
+        .expect("a branch of the later cycle's repository");
+    let branch = seen["branch"].as_str().unwrap().to_owned();
+    later.branch_fates = vec![tdev_core::BranchFate {
+        branch: branch.clone(),
+        fate: tdev_core::Fate::Merged,
+        observed_at: later.started_at,
+    }];
+    f.knowledge.graph.record_cycles(&[later.clone()]).unwrap();
+    let branches = body(send(&f.router(), get("/api/branches")).await);
+    let merged: Vec<&serde_json::Value> = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| !b["fate"].is_null())
+        .collect();
+    assert_eq!(merged.len(), 1, "{merged:?}");
+    assert_eq!(merged[0]["branch"], branch.as_str());
+    assert_eq!(merged[0]["fate"], "merged");
+    assert_eq!(merged[0]["observed_at"], later.started_at.to_string());
+}
+
+#[tokio::test]
+async fn the_daemon_status_is_404_without_a_daemon_and_503_until_it_first_says_it() {
+    use tdev_schedule::{BudgetStatus, DaemonStatus};
+    let f = fixture(Config::default());
+    let none = send(&f.router(), get("/api/status")).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert!(none.body.contains("no daemon"), "{}", none.body);
+
+    let starting = tdev_server::app(f.state.clone().with_status(Arc::new(|| None)));
+    let early = send(&starting, get("/api/status")).await;
+    assert_eq!(early.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(early.headers["retry-after"], "1");
+
+    let status = DaemonStatus {
+        pid: 7,
+        paused: true,
+        halted: false,
+        stopping: false,
+        repositories: Vec::new(),
+        budgets: BudgetStatus {
+            cycles_last_hour: 3,
+            cycles_per_hour: Some(4),
+            spent_today: 0.25,
+            spend_per_day: None,
+        },
+    };
+    let said = status.clone();
+    let running = tdev_server::app(
+        f.state
+            .clone()
+            .with_status(Arc::new(move || Some(said.clone()))),
+    );
+    let answer = send(&running, get("/api/status")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(json, serde_json::to_value(&status).unwrap());
+}
