@@ -320,7 +320,19 @@ fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted:
     if !(reached && signal.exists()) {
         let said = std::fs::read_to_string(home.join(format!("daemon-kill-{aborted}.log")))
             .unwrap_or_default();
-        let tail: Vec<&str> = said.lines().rev().take(40).collect();
+        let tail: Vec<&str> = said.lines().rev().take(6).collect();
+        let newest = cycles(home, data)
+            .into_iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
+            .max()
+            .unwrap_or_default();
+        let shown = tdev(home)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["show", &newest])
+            .output()
+            .unwrap();
+        eprintln!("{}", String::from_utf8_lossy(&shown.stdout));
         panic!(
             "kill {aborted}: the daemon did not reach the {actor} actor (exit: {:?}); its log \
              ends:\n{}",

@@ -61,14 +61,17 @@ fn print_recovered(r: &Recovered) {
         (Some(cleaned), _) => {
             if !cleaned.worktrees.is_empty() || !cleaned.deleted.is_empty() {
                 eprintln!(
-                    "  removed {} worktree(s) and {} empty branch(es) it left in {}",
+                    "  removed {} worktree(s) and {} branch(es) it left in {}",
                     cleaned.worktrees.len(),
                     cleaned.deleted.len(),
                     r.entry.repo.display()
                 );
             }
-            for branch in &cleaned.kept {
-                eprintln!("  kept {branch}: it holds a commit, see `git log {branch}`");
+            for branch in &cleaned.with_commits {
+                eprintln!(
+                    "  {branch} held a change whose gate decision was never recorded; a later \
+                     cycle makes it again"
+                );
             }
         }
         (None, Some(why)) => eprintln!("  could not clean {}: {why}", r.entry.repo.display()),

@@ -1,7 +1,8 @@
 //! Clearing away what an interrupted cycle left in a user's repository: its linked worktrees
-//! and the `tdev/auto/` branches that hold no commit of tdev's (made for an attempt and never
-//! committed to). A branch with a commit on it is kept: it may hold a change that passed the
-//! gate before the process died, and it is the user's to look at.
+//! and its `tdev/auto/` branches, with or without a commit. A commit on such a branch is a
+//! change whose gate decision was never recorded (tdev commits before the evaluator tests the
+//! change): kept, it would look like a proposal that passed, and the next cycles would take
+//! its finding for one already proposed. The change is made again by a later cycle.
 
 use crate::branch::BRANCH_PREFIX;
 use crate::git::Git;
@@ -9,20 +10,20 @@ use crate::repo::Repo;
 use crate::{Error, Result};
 use std::path::PathBuf;
 
-/// What [`Repo::abandon`] removed and kept.
+/// What [`Repo::abandon`] removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Abandoned {
     /// Linked worktrees removed (their directories).
     pub worktrees: Vec<PathBuf>,
-    /// Branches deleted: they pointed at commits that other branches hold too.
+    /// Branches deleted.
     pub deleted: Vec<String>,
-    /// Branches kept: they hold commits of their own.
-    pub kept: Vec<String>,
+    /// Of those, the ones that held a commit no other branch holds: an unrecorded change.
+    pub with_commits: Vec<String>,
 }
 
 impl Repo {
     /// Removes the worktrees on branches starting with `prefix` (which must be under
-    /// `tdev/auto/`), then deletes those branches unless they hold a commit no other branch
+    /// `tdev/auto/`), then deletes those branches, saying which held a commit no other branch
     /// or tag holds.
     pub fn abandon(&self, prefix: &str) -> Result<Abandoned> {
         if !prefix.starts_with(BRANCH_PREFIX) {
@@ -73,14 +74,13 @@ impl Repo {
                     "--all".into(),
                 ])
                 .text()?;
-            if own.trim() == "0" {
-                Git::new(self.path())
-                    .args(["branch", "-D", &branch])
-                    .run()?;
-                abandoned.deleted.push(branch);
-            } else {
-                abandoned.kept.push(branch);
+            Git::new(self.path())
+                .args(["branch", "-D", &branch])
+                .run()?;
+            if own.trim() != "0" {
+                abandoned.with_commits.push(branch.clone());
             }
+            abandoned.deleted.push(branch);
         }
         Ok(abandoned)
     }
