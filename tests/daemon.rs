@@ -14,9 +14,9 @@
 #[path = "support/process.rs"]
 mod process;
 
-use process::{git, repository, tdev, wait_for};
+use process::{Daemon, get, git, repository, serving, tdev, wait_for};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 /// A data directory in `home` whose `[daemon]` schedules `repo` every two seconds with tool
 /// fixers, one task per cycle, at most `per_hour` cycles an hour.
@@ -36,47 +36,13 @@ fn configure(home: &Path, repo: &Path, per_hour: u32) -> PathBuf {
     data
 }
 
-/// A daemon the test started: killed if the test fails before it is terminated, so that a
-/// failing test leaves no daemon running.
-struct Daemon(Child);
-
-impl Daemon {
-    fn id(&self) -> u32 {
-        self.0.id()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 fn start(home: &Path, data: &Path, log: &str) -> Daemon {
-    let log = std::fs::File::create(home.join(log)).unwrap();
-    Daemon(
-        tdev(home)
-            .arg("--data-dir")
-            .arg(data)
-            .arg("daemon")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("starting tdev daemon"),
-    )
+    Daemon::start(home, data, &home.join(log))
 }
 
 /// `tdev status --json`: the daemon's status, or `None` when none runs (exit code 3).
 fn status(home: &Path, data: &Path) -> Option<serde_json::Value> {
-    let output = tdev(home)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
+    let output = on(home, data).args(["status", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "status --json is not JSON ({e}): {}",
@@ -93,60 +59,23 @@ fn status(home: &Path, data: &Path) -> Option<serde_json::Value> {
     }
 }
 
+/// tdev in `home` on the data directory `data`.
+fn on(home: &Path, data: &Path) -> Command {
+    let mut command = tdev(home);
+    command.arg("--data-dir").arg(data);
+    command
+}
+
 /// The recorded cycles' ids and triggers.
 fn cycles(home: &Path, data: &Path) -> Vec<serde_json::Value> {
-    let output = tdev(home)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["cycles", "--json"])
-        .output()
-        .unwrap();
+    let output = on(home, data).args(["cycles", "--json"]).output().unwrap();
     assert!(output.status.success(), "{output:?}");
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
 fn control(home: &Path, data: &Path, args: &[&str]) {
-    let output = tdev(home)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap();
+    let output = on(home, data).args(args).output().unwrap();
     assert!(output.status.success(), "tdev {args:?}: {output:?}");
-}
-
-/// Sends SIGTERM and waits for the exit; the exit code.
-fn terminate(mut daemon: Daemon) -> Option<i32> {
-    let sent = Command::new("kill")
-        .arg("-TERM")
-        .arg(daemon.id().to_string())
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    daemon.0.wait().unwrap().code()
-}
-
-/// The address the daemon's HTTP server took (port 0 in the configuration), from its log.
-fn serving(log: &Path) -> Option<String> {
-    let log = std::fs::read_to_string(log).ok()?;
-    let at = log.find("serving HTTP on http://")? + "serving HTTP on http://".len();
-    Some(log[at..].split_whitespace().next()?.to_owned())
-}
-
-/// A GET over a plain socket: the status code and the body.
-fn get(address: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: text/csv\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (code, body.to_owned())
 }
 
 fn held_by(status: &serde_json::Value) -> Option<String> {
@@ -183,11 +112,11 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     // daemon's live numbers (refreshed every few seconds, so polled).
     let address = serving(&home.join("daemon-1.log")).expect("the log names the HTTP address");
     let query = "/query?query=SELECT%20(COUNT(%3Fc)%20AS%20%3Fn)%20WHERE%20%7B%20%3Fc%20a%20%3Chttps%3A%2F%2Ftdev.dev%2Fns%23Cycle%3E%20%7D";
-    let (code, body) = get(&address, query);
+    let (code, body) = get(&address, query, Some("text/csv"));
     assert_eq!((code, body.lines().nth(1)), (200, Some("2")), "{body}");
     let mut metrics = String::new();
     let live = wait_for(|| {
-        metrics = get(&address, "/metrics").1;
+        metrics = get(&address, "/metrics", None).1;
         metrics.contains("\ntdev_daemon_cycles_last_hour 2\n")
             && metrics.contains("\ntdev_daemon_running_cycles 0\n")
             && metrics.contains("\ntdev_daemon_queue_length 1\n")
@@ -195,12 +124,7 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     assert!(live, "{metrics}");
 
     // One daemon per data directory: a second one is refused, naming the first.
-    let second = tdev(home)
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("daemon")
-        .output()
-        .unwrap();
+    let second = on(home, &data).arg("daemon").output().unwrap();
     assert_eq!(second.status.code(), Some(2));
     let said = String::from_utf8_lossy(&second.stderr);
     assert!(
@@ -214,7 +138,7 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     let paused_now = status(home, &data).unwrap();
     assert_eq!(paused_now["paused"], true, "{paused_now}");
     assert_eq!(paused_now["halted"], true, "{paused_now}");
-    assert_eq!(terminate(daemon), Some(0));
+    assert_eq!(daemon.terminate(), Some(0));
     assert_eq!(cycles(home, &data).len(), 2);
     let journal = data.join("journal");
     assert!(
@@ -248,7 +172,7 @@ fn the_daemon_runs_cycles_on_schedule_within_its_budget_pauses_resumes_and_stops
     control(home, &data, &["resume"]);
     let resumed = wait_for(|| cycles(home, &data).len() >= 3);
     assert!(resumed, "no cycle started after tdev resume");
-    assert_eq!(terminate(daemon), Some(0));
+    assert_eq!(daemon.terminate(), Some(0));
 
     // Every cycle ended recorded; the user's checkout is as it was, and no worktree is left.
     assert!(
@@ -272,12 +196,7 @@ fn a_bad_daemon_table_is_refused_with_the_file_and_exit_code_2() {
     let config = data.join("tdev.toml");
     let check = |text: &str, expected: &str| {
         std::fs::write(&config, text).unwrap();
-        let output = tdev(home)
-            .arg("--data-dir")
-            .arg(&data)
-            .arg("daemon")
-            .output()
-            .unwrap();
+        let output = on(home, &data).arg("daemon").output().unwrap();
         let said = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{said}");
         assert!(said.contains("tdev.toml:"), "{said}");
@@ -304,17 +223,12 @@ const PHASES: [&str; 5] = ["research", "planner", "coder", "evaluator", "curator
 fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted: usize) {
     let signal = home.join(format!("halted-{aborted}-{actor}"));
     let log = std::fs::File::create(home.join(format!("daemon-kill-{aborted}.log"))).unwrap();
-    let mut child = Daemon(
-        tdev(home)
-            .arg("--data-dir")
-            .arg(data)
+    let mut child = Daemon::spawn(
+        on(home, data)
             .arg("daemon")
             .env("TDEV_HALT_IN", actor)
             .env("TDEV_HALT_SIGNAL", &signal)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("starting tdev daemon"),
+            .stderr(log),
     );
     let reached = wait_for(|| signal.exists() || matches!(child.0.try_wait(), Ok(Some(_))));
     if !(reached && signal.exists()) {
@@ -326,12 +240,7 @@ fn kill_in(home: &Path, data: &Path, actor: &str, completed: &[String], aborted:
             .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
             .max()
             .unwrap_or_default();
-        let shown = tdev(home)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["show", &newest])
-            .output()
-            .unwrap();
+        let shown = on(home, data).args(["show", &newest]).output().unwrap();
         eprintln!("{}", String::from_utf8_lossy(&shown.stdout));
         panic!(
             "kill {aborted}: the daemon did not reach the {actor} actor (exit: {:?}); its log \
@@ -379,7 +288,7 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
             .any(|c| outcome_is_not(c, "aborted"))
     });
     assert!(done, "no cycle completed");
-    assert_eq!(terminate(daemon), Some(0));
+    assert_eq!(daemon.terminate(), Some(0));
     let completed: Vec<String> = cycles(home, &data)
         .iter()
         .filter(|c| outcome_is_not(c, "aborted"))
@@ -415,7 +324,7 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
             > completed.len()
     });
     assert!(resumed, "no cycle completed after the kills");
-    assert_eq!(terminate(daemon), Some(0));
+    assert_eq!(daemon.terminate(), Some(0));
 
     let recorded = cycles(home, &data);
     let aborted: Vec<&serde_json::Value> = recorded
@@ -428,12 +337,7 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
     }
     // Each aborted cycle says why: interrupted, and by which process.
     let id = aborted[0]["id"].as_str().unwrap();
-    let shown = tdev(home)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["show", id])
-        .output()
-        .unwrap();
+    let shown = on(home, &data).args(["show", id]).output().unwrap();
     let shown = String::from_utf8_lossy(&shown.stdout);
     assert!(
         shown.contains("interrupted") && shown.contains("pid "),
@@ -456,9 +360,7 @@ fn twenty_kills_in_every_phase_lose_no_cycle_and_leave_nothing_behind() {
         .iter()
         .filter(|c| outcome_is_not(c, "aborted"))
         .map(|c| {
-            let shown = tdev(home)
-                .arg("--data-dir")
-                .arg(&data)
+            let shown = on(home, &data)
                 .args(["show", "--json", c["id"].as_str().unwrap()])
                 .output()
                 .unwrap();

@@ -15,37 +15,13 @@ mod process;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
-use process::{repository, tdev, wait_for};
+use process::{Daemon, get, ok, repository, serving, wait_for};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 /// Synthetic cycles recorded before the daemon starts: enough attempts to score estimates.
 const HISTORY: u64 = 30;
-
-/// The daemon, stopped with SIGTERM when the test ends, also when it fails.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-/// tdev in `home` with `args`; its stdout, failing the test unless it exits 0.
-fn ok(home: &Path, args: &[&str]) -> String {
-    let output = tdev(home).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "tdev {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// A data directory with [`HISTORY`] synthetic cycles whose daemon schedules `repo` every two
 /// seconds with tool fixers, at most two cycles an hour, and serves HTTP on a free port.
@@ -69,32 +45,9 @@ fn configure(home: &Path, repo: &Path) -> PathBuf {
     data
 }
 
-/// The address the daemon's HTTP server took, from its log.
-fn serving(log: &Path) -> Option<String> {
-    let log = std::fs::read_to_string(log).ok()?;
-    let at = log.find("serving HTTP on http://")? + "serving HTTP on http://".len();
-    Some(log[at..].split_whitespace().next()?.to_owned())
-}
-
-/// A GET over a plain socket: the status code and the body.
-fn get(address: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (code, body.to_owned())
-}
-
 /// A JSON endpoint's answer, which must be 200.
 fn json(address: &str, path: &str) -> Value {
-    let (code, body) = get(address, path);
+    let (code, body) = get(address, path, None);
     assert_eq!(code, 200, "GET {path}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
 }
@@ -203,16 +156,7 @@ fn the_dashboard_shows_a_real_run_in_headless_chromium() {
     let repo = repository(home);
     let data = configure(home, &repo);
     let log = home.join("daemon.log");
-    let _daemon = Daemon(
-        tdev(home)
-            .arg("--data-dir")
-            .arg(&data)
-            .arg("daemon")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("starting tdev daemon"),
-    );
+    let _daemon = Daemon::start(home, &data, &log);
 
     // The daemon runs two real cycles, then its hourly budget holds the repository back; its
     // HTTP server says so once it has refreshed the status (every few seconds).
@@ -223,7 +167,7 @@ fn the_dashboard_shows_a_real_run_in_headless_chromium() {
         let Some(address) = &address else {
             return false;
         };
-        let (code, body) = get(address, "/api/status");
+        let (code, body) = get(address, "/api/status", None);
         status = serde_json::from_str(&body).unwrap_or(Value::Null);
         code == 200
             && status["budgets"]["cycles_last_hour"] == 2

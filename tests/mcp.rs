@@ -3,12 +3,15 @@
 //! `tests/requirements.txt`), and by hand, line by line, to see every byte of its stdout.
 //! What it answers is compared with what the command line says on the same data directory.
 
+#[path = "support/python.rs"]
+mod python;
+
 #[path = "support/process.rs"]
 mod process;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
-use process::{repository, tdev, wait_for};
+use process::{ok, repository, tdev, wait_for};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -26,31 +29,8 @@ const TOOLS: [&str; 6] = [
     "start_cycle",
 ];
 
-/// The virtual environment `scripts/test-env` prepares.
 fn python() -> PathBuf {
-    let python = std::env::var_os("TDEV_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/tdev/venv/bin/python")
-        });
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/test-env to install the mcp package",
-        python.display()
-    );
-    python
-}
-
-/// tdev in `home` with `args`; its stdout, failing the test unless it exits 0.
-fn ok(home: &Path, args: &[&str]) -> String {
-    let output = tdev(home).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "tdev {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    python::python("the mcp package")
 }
 
 /// A data directory `home/.tdev` holding `n` recorded synthetic cycles.

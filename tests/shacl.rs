@@ -1,26 +1,18 @@
 //! Recorded cycles satisfy `ontology/shapes.ttl`, checked by a real SHACL engine (pyshacl,
 //! installed by `scripts/test-env`), and records broken in each way the shapes forbid fail.
 
+#[path = "support/python.rs"]
+mod python;
+
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use tdev_knowledge::{GraphFormat, KnowledgeGraph, vocab};
 
 fn python() -> PathBuf {
-    let python = std::env::var_os("TDEV_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/tdev/venv/bin/python")
-        });
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/test-env (the README's test command does) to install pyshacl",
-        python.display()
-    );
-    python
+    python::python("pyshacl")
 }
 
 /// Validates N-Triples against the shapes (with the ontology for RDFS subclass reasoning).

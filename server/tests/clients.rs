@@ -2,6 +2,9 @@
 //! (`SPARQLStore`, `SPARQLUpdateStore` with the bearer token), installed by `scripts/test-env`
 //! from `tests/requirements.txt`, and the README's curl examples exactly as written.
 
+#[path = "../../tests/support/python.rs"]
+mod python;
+
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -9,20 +12,8 @@ use std::process::{Command, Output};
 use support::{CYCLES, TOKEN, fixture, writable};
 use tokio::net::TcpListener;
 
-/// The virtual environment `scripts/test-env` prepares.
 fn python() -> PathBuf {
-    let python = std::env::var_os("TDEV_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/tdev/venv/bin/python")
-        });
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/test-env to install SPARQLWrapper and rdflib",
-        python.display()
-    );
-    python
+    python::python("SPARQLWrapper and rdflib")
 }
 
 /// A server on 127.0.0.1 (port chosen by the system) over a fixture; returns its base URL,

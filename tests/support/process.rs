@@ -82,6 +82,17 @@ pub fn repository(home: &Path) -> PathBuf {
     repo
 }
 
+/// tdev in `home` with `args`; its stdout, failing the test unless it exits 0.
+pub fn ok(home: &Path, args: &[&str]) -> String {
+    let output = tdev(home).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "tdev {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// Polls `done` until it holds or the deadline passes; true when it held.
 pub fn wait_for(mut done: impl FnMut() -> bool) -> bool {
     let started = Instant::now();
@@ -92,4 +103,96 @@ pub fn wait_for(mut done: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     done()
+}
+
+/// A `tdev daemon` a test started: stopped when dropped, also when the test fails before it
+/// stops it (SIGTERM, then SIGKILL if it has not exited within a minute), so that no daemon
+/// outlives its test.
+pub struct Daemon(pub std::process::Child);
+
+impl Daemon {
+    /// `tdev daemon` on `data`, its log (stderr) written to `log`.
+    pub fn start(home: &Path, data: &Path, log: &Path) -> Self {
+        let log = std::fs::File::create(log).unwrap();
+        Self::spawn(
+            tdev(home)
+                .arg("--data-dir")
+                .arg(data)
+                .arg("daemon")
+                .stderr(log),
+        )
+    }
+
+    /// A daemon started by `command` (its stdout discarded).
+    pub fn spawn(command: &mut Command) -> Self {
+        Daemon(
+            command
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("starting tdev daemon"),
+        )
+    }
+
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Sends SIGTERM and waits for the exit; the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        signal_term(self.id());
+        self.0.wait().unwrap().code()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if !matches!(self.0.try_wait(), Ok(None)) {
+            return;
+        }
+        signal_term(self.id());
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if !matches!(self.0.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn signal_term(pid: u32) {
+    let sent = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -TERM {pid}");
+}
+
+/// The address the daemon's HTTP server took (port 0 in the configuration), from its log.
+pub fn serving(log: &Path) -> Option<String> {
+    let log = std::fs::read_to_string(log).ok()?;
+    let at = log.find("serving HTTP on http://")? + "serving HTTP on http://".len();
+    Some(log[at..].split_whitespace().next()?.to_owned())
+}
+
+/// A GET over a plain socket, with `Accept: accept` when given: the status code and the body.
+pub fn get(address: &str, path: &str, accept: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {address}\r\n{accept}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (code, body.to_owned())
 }
