@@ -21,17 +21,13 @@ pub struct Host {
     server: ReadServer,
 }
 
-/// How long a host waits for a process that reads the data directory directly (one started
-/// just before it, which found no holder to read through) to let go of it.
-const READER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
-
 impl Host {
     /// Takes `data`'s directory for this process: opens the graph and the index (waiting a
     /// moment for a passing reader, or saying who holds them), answers other processes' reads
     /// from now on, and records the cycles an interrupted holder left as aborted (returned,
     /// for the caller to report).
     pub fn open(data: DataDir, layout: Layout) -> Result<(Self, Vec<Recovered>)> {
-        let knowledge = KnowledgeBase::open_within(&data.dir, READER_PATIENCE)?;
+        let knowledge = KnowledgeBase::open_within(&data.dir, crate::serve::PATIENCE)?;
         let server = ReadServer::start(&knowledge)?;
         let journal = Journal::new(&data.dir);
         let recovered = journal::recover(&knowledge, &journal)?;

@@ -109,8 +109,9 @@ struct WireError {
     column: Option<usize>,
 }
 
-/// How long a reader waits for a holder that serves no reads (yet) before naming it.
-const HOLDER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a process waits for a holder of the data directory that serves no reads (yet):
+/// a host opens its socket just after the store, a direct reader lets go at once.
+pub(crate) const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Answers read queries on a socket until dropped.
 #[derive(Debug)]
@@ -417,28 +418,18 @@ impl Reader {
     /// that process. A holder that does not answer reads is waited for up to 10 s (a host
     /// opens its socket just after the store; a direct reader lets go at once), then named.
     pub fn open(dir: &Path) -> Result<Self> {
-        let started = std::time::Instant::now();
-        loop {
-            match KnowledgeBase::open(dir) {
-                Ok(kb) => return Ok(Self::Local(kb)),
-                Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
-                    match tdev_knowledge::DataDirLock::endpoint(dir) {
-                        Some(socket) if UnixStream::connect(&socket).is_ok() => {
-                            return Ok(Self::Holder {
-                                dir: dir.to_path_buf(),
-                                socket: PathBuf::from(socket),
-                            });
-                        }
-                        // A holder that serves no reads yet: a host starting (it opens the
-                        // store, then the socket) or another reader, both there for a moment.
-                        _ if started.elapsed() < HOLDER_PATIENCE => {
-                            std::thread::sleep(std::time::Duration::from_millis(50));
-                        }
-                        _ => return Err(locked.into()),
-                    }
+        match KnowledgeBase::open_within(dir, PATIENCE) {
+            Ok(kb) => Ok(Self::Local(kb)),
+            Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
+                match tdev_knowledge::DataDirLock::endpoint(dir) {
+                    Some(socket) if UnixStream::connect(&socket).is_ok() => Ok(Self::Holder {
+                        dir: dir.to_path_buf(),
+                        socket: PathBuf::from(socket),
+                    }),
+                    _ => Err(locked.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
+            Err(e) => Err(e.into()),
         }
     }
 
