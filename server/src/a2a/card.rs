@@ -41,7 +41,7 @@ pub(crate) fn card(state: &State, base: &str) -> Value {
                 "Which strategies fail on this repository and why?",
                 "How long will the tool fixes take?"
             ],
-            "inputModes": ["text/plain"],
+            "inputModes": modes,
             "outputModes": modes,
         }));
     }
