@@ -423,6 +423,38 @@ async fn evolve_needs_the_token_goes_through_the_scheduler_and_follows_its_cycle
         .unwrap();
     assert_eq!(said, "cycle attrs-c-7 ended: passed", "{state_now}");
 
+    // A task whose watcher missed events (more than the channel keeps) finds the cycle's end
+    // in the graph: the fixture's cycles are recorded.
+    let recorded = f
+        .state
+        .clone()
+        .with_evolve(context(Answer::Start("syn-7-000002")));
+    let (_, answer) = post(&recorded, &evolve, &[("authorization", &bearer)]).await;
+    let id = answer["result"]["task"]["id"].as_str().unwrap().to_owned();
+    for _ in 0..=tdev_server::EVENT_CAPACITY {
+        let _ = recorded.events().send(Event::CycleStarted {
+            cycle: "other".into(),
+            repository: "httpx".into(),
+        });
+    }
+    let mut state_now = Value::Null;
+    for _ in 0..1000 {
+        let (_, got) = post(&recorded, &call("GetTask", json!({"id": id})), &[]).await;
+        state_now = got["result"].clone();
+        if state_now["status"]["state"] != "TASK_STATE_WORKING" {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        state_now["status"]["state"], "TASK_STATE_COMPLETED",
+        "{state_now}"
+    );
+    let said = state_now["status"]["message"]["parts"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(said.starts_with("cycle syn-7-000002 ended: "), "{said}");
+
     // Paused: the scheduler refuses, and the task says why.
     let paused = f.state.clone().with_evolve(context(Answer::Paused));
     let (_, answer) = post(&paused, &evolve, &[("authorization", &bearer)]).await;

@@ -274,33 +274,52 @@ pub(crate) async fn evolve(
             event = events.recv() => event,
             _ = stopping.wait_for(|stop| *stop) => return,
         };
-        match event {
+        let ended = match event {
             Ok(Event::CycleFinished {
                 cycle: ended,
                 outcome,
                 reason,
-            }) if ended == cycle => {
-                let said = match &reason {
-                    Some(reason) => format!("cycle {cycle} ended: {} ({reason})", outcome.as_str()),
-                    None => format!("cycle {cycle} ended: {}", outcome.as_str()),
-                };
-                let json = json!({"cycle": cycle, "outcome": outcome.as_str(), "reason": reason});
-                tasks.update(&id, |task| {
-                    task.state = TaskState::Completed;
-                    task.said = Some(said.clone());
-                    task.artifacts.push(Artifact {
-                        id: format!("{id}-outcome"),
-                        name: "outcome".into(),
-                        description: "How the cycle ended".into(),
-                        parts: output.parts(said, json),
-                    });
-                });
-                return;
-            }
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            }) if ended == cycle => Some((outcome.as_str().to_owned(), reason)),
+            // Events were missed, perhaps the cycle's end among them: the graph says whether
+            // the cycle is recorded.
+            Err(RecvError::Lagged(_)) => recorded(&state, &cycle).await,
+            Ok(_) => None,
             Err(RecvError::Closed) => return,
+        };
+        if let Some((outcome, reason)) = ended {
+            let said = match &reason {
+                Some(reason) => format!("cycle {cycle} ended: {outcome} ({reason})"),
+                None => format!("cycle {cycle} ended: {outcome}"),
+            };
+            let json = json!({"cycle": cycle, "outcome": outcome, "reason": reason});
+            tasks.update(&id, |task| {
+                task.state = TaskState::Completed;
+                task.said = Some(said.clone());
+                task.artifacts.push(Artifact {
+                    id: format!("{id}-outcome"),
+                    name: "outcome".into(),
+                    description: "How the cycle ended".into(),
+                    parts: output.parts(said, json),
+                });
+            });
+            return;
         }
     }
+}
+
+/// The outcome and reason of `cycle` if the graph holds its record.
+async fn recorded(state: &State, cycle: &str) -> Option<(String, Option<String>)> {
+    let reader = tdev_app::Reader::Local(state.knowledge.clone());
+    let id = cycle.to_owned();
+    let detail = state
+        .blocking(Some(state.config.query_timeout), move |_| {
+            Ok(tdev_app::history::cycle(&reader, &id)?)
+        })
+        .await
+        .ok()?;
+    let summary = detail.to_json(cycle)["summary"].take();
+    let outcome = summary["outcome"].as_str()?.to_owned();
+    Some((outcome, summary["reason"].as_str().map(str::to_owned)))
 }
 
 /// Records that the task ended on `error`: rejected for the client's mistake (said as it is),
