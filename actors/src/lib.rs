@@ -63,8 +63,8 @@ pub use pool::CoderMsg;
 pub use research::ResearchMsg;
 pub use root::{CycleStatus, RootMsg};
 pub use scheduler::{
-    DEFAULT_TICK, DaemonHost, HostError, ScheduledRepository, SchedulerConfig, SchedulerMsg,
-    StateFile,
+    DEFAULT_TICK, DaemonHost, HostError, Refused, Requested, ScheduledRepository, SchedulerConfig,
+    SchedulerMsg, StateFile,
 };
 
 use ractor::rpc::CallResult;
@@ -291,6 +291,16 @@ impl SchedulerHandle {
     /// The daemon's schedules, running cycles and budgets.
     pub async fn daemon_status(&self) -> Result<tdev_schedule::DaemonStatus> {
         self.ask(SchedulerMsg::Status).await
+    }
+
+    /// Starts a cycle of a scheduled repository now, off its schedule, if the pause and the
+    /// budgets allow it: its id once it is journalled and started, or why not.
+    pub async fn request_cycle(
+        &self,
+        request: Requested,
+    ) -> Result<std::result::Result<String, Refused>> {
+        self.ask(|reply| SchedulerMsg::Request { request, reply })
+            .await
     }
 
     /// Starts nothing more, lets running cycles end their current attempt, and returns once

@@ -3,7 +3,8 @@
 //! (`tdev_schedule::decide`) which repositories start, and runs their cycles through the root,
 //! as `tdev evolve` does: journalled by the host before they start and crossed out when their
 //! record is back, so a crash leaves them for the next start to record as aborted. It answers
-//! pause, resume, the kill switch and status, and drains when the daemon stops.
+//! pause, resume, the kill switch and status, starts a cycle an interface asks for when the
+//! pause and the budgets allow it (`tdev_schedule::admit`), and drains when the daemon stops.
 //!
 //! What it remembers (last runs, the hour's starts, paused) is a [`StateFile`], written before
 //! a cycle starts and after every change, so a restart (of the actor or the process) resumes
@@ -21,7 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tdev_core::{CycleRecord, Timestamp, Trigger};
 use tdev_planner::BackendChoice;
-use tdev_schedule::{BudgetStatus, DaemonStatus, Decision, RepositoryStatus, State, Usage};
+use tdev_schedule::{
+    Admission, BudgetStatus, DaemonStatus, Decision, Hold, RepositoryStatus, State, Usage,
+};
 
 /// How often the scheduler looks at the clock unless configured: schedules have a resolution
 /// of one second.
@@ -102,6 +105,45 @@ pub enum SchedulerMsg {
     /// The daemon is stopping: start nothing more, let running cycles end their current
     /// attempt, and reply once every cycle it started has been recorded.
     Drain(RpcReplyPort<()>),
+    /// Start a cycle of a scheduled repository now, off its schedule (an agent asked for it
+    /// through A2A), if the pause and the budgets allow it as they would a scheduled one.
+    /// Replies with the cycle's id once it is journalled and started, or why not.
+    Request {
+        /// Which repository.
+        request: Requested,
+        /// The cycle's id, or why it did not start.
+        reply: RpcReplyPort<Result<String, Refused>>,
+    },
+}
+
+/// A cycle asked for off the schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requested {
+    /// The repository's top level, as configured.
+    pub repo: PathBuf,
+    /// The cycle's goal; the repository's configured goal when `None`.
+    pub goal: Option<String>,
+}
+
+/// Why a requested cycle did not start.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refused {
+    /// The daemon is stopping.
+    #[error("the daemon is stopping and starts no more cycles")]
+    Stopping,
+    /// The repository is not one the daemon schedules.
+    #[error("{0} is not a repository the daemon evolves")]
+    Unknown(PathBuf),
+    /// A cycle of the repository is under way.
+    #[error("a cycle of this repository is under way; one runs at a time")]
+    Running,
+    /// The pause or a budget holds it back.
+    #[error("held back: {0}")]
+    Held(Hold),
+    /// The host could not journal it.
+    #[error("the cycle could not be started: {0}")]
+    NotStarted(String),
 }
 
 #[derive(Debug)]
@@ -222,6 +264,10 @@ impl Actor for Scheduler {
             SchedulerMsg::Status(reply) => {
                 let _ = reply.send(state.status());
             }
+            SchedulerMsg::Request { request, reply } => {
+                let answer = state.request(&myself, request).await?;
+                let _ = reply.send(answer);
+            }
             SchedulerMsg::Drain(reply) => {
                 state.stopping = true;
                 state.attempts.halt();
@@ -260,11 +306,61 @@ impl SchedulerState {
                 // entry (recorded as aborted on the next start), not a second run of the slot.
                 self.state.started(&verdict.key, slot, now);
                 self.config.state.save(&self.state)?;
-                self.launch(myself, repository);
+                let _ = self.launch(myself, repository, None, Trigger::Schedule);
             }
         }
         self.usage = usage;
         Ok(())
+    }
+
+    /// Starts the cycle `request` asks for if the pause and the budgets allow it, measured
+    /// now, as a tick would for a due repository.
+    async fn request(
+        &mut self,
+        myself: &ActorRef<SchedulerMsg>,
+        request: Requested,
+    ) -> Result<Result<String, Refused>, ActorProcessingErr> {
+        if self.stopping {
+            return Ok(Err(Refused::Stopping));
+        }
+        let Some(repository) = self
+            .config
+            .repositories
+            .iter()
+            .find(|r| r.repo == request.repo)
+            .cloned()
+        else {
+            return Ok(Err(Refused::Unknown(request.repo)));
+        };
+        let now = Timestamp::now();
+        let host = self.config.host.clone();
+        let measured = std::slice::from_ref(&repository).to_vec();
+        let mut usage = tokio::task::spawn_blocking(move || host.usage(&measured, now))
+            .await
+            .map_err(|e| Error::Stopped(format!("measuring the budgets: {e}")))?;
+        usage.running = self.running().await;
+        usage.running.extend(self.launched.keys().cloned());
+        self.state.forget_before(now);
+        let admission = tdev_schedule::admit(
+            &repository.policy,
+            &self.config.budgets,
+            &self.state,
+            &usage,
+            now,
+        );
+        Ok(match admission {
+            Admission::Running => Err(Refused::Running),
+            Admission::Held(hold) => Err(Refused::Held(hold)),
+            Admission::Start => {
+                let key = repository.policy.key.clone();
+                // Counted before it starts, as a scheduled start is: a crash from here on
+                // leaves the journal entry, and the budget has counted it.
+                self.state.requested(&key, now);
+                self.config.state.save(&self.state)?;
+                self.launch(myself, &repository, request.goal, Trigger::Manual)
+                    .map_err(Refused::NotStarted)
+            }
+        })
     }
 
     fn policies(&self) -> Vec<tdev_schedule::Repository> {
@@ -285,28 +381,40 @@ impl SchedulerState {
         running
     }
 
-    /// Starts a cycle of `repository` through the root, as `tdev evolve` does.
-    fn launch(&mut self, myself: &ActorRef<SchedulerMsg>, repository: &ScheduledRepository) {
+    /// Starts a cycle of `repository` through the root, as `tdev evolve` does, with `goal`
+    /// (else the configured one); its id, or why the host could not journal it.
+    fn launch(
+        &mut self,
+        myself: &ActorRef<SchedulerMsg>,
+        repository: &ScheduledRepository,
+        goal: Option<String>,
+        trigger: Trigger,
+    ) -> Result<String, String> {
         let mut request = CycleRequest {
             id: String::new(),
             repo: repository.repo.clone(),
             repository: repository.name.clone(),
-            goal: repository.goal.clone(),
+            goal: goal.unwrap_or_else(|| repository.goal.clone()),
             max_tasks: repository.max_tasks,
-            trigger: Trigger::Schedule,
+            trigger,
             dry_run: false,
             backend: repository.backend,
         };
         if let Err(e) = self.config.host.begin(&mut request) {
             tracing::warn!(
-                "{}: the scheduled cycle did not start: {e}",
+                "{}: the cycle did not start: {e}",
                 repository.repo.display()
             );
-            return;
+            return Err(e.to_string());
         }
         let key = repository.policy.key.clone();
         let id = request.id.clone();
-        tracing::info!("cycle {id}: started on {} (scheduled)", repository.name);
+        let why = match trigger {
+            Trigger::Schedule => "scheduled",
+            Trigger::Manual | Trigger::Goal => "requested",
+        };
+        tracing::info!("cycle {id}: started on {} ({why})", repository.name);
+        let started = id.clone();
         self.launched.insert(key.clone(), id.clone());
         let (root, host, myself) = (self.root.clone(), self.config.host.clone(), myself.clone());
         let name = repository.name.clone();
@@ -335,6 +443,7 @@ impl SchedulerState {
             }
             let _ = myself.send_message(SchedulerMsg::Finished { key, id });
         });
+        Ok(started)
     }
 
     /// The status now: the policy asked again on the last tick's usage, so a pause or resume

@@ -189,7 +189,7 @@ pub struct Beside {
     pub knowledge: KnowledgeBase,
     /// The channel the tree publishes its events on.
     pub events: tokio::sync::broadcast::Sender<Event>,
-    /// The scheduler, for the daemon's status.
+    /// The scheduler: the daemon's status, and the cycles other agents ask for.
     pub scheduler: SchedulerHandle,
     /// tdev's paths.
     pub layout: crate::Layout,

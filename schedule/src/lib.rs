@@ -1,6 +1,7 @@
 //! The daemon's policy, as pure functions: cron schedules ([`Schedule`]), what the daemon
 //! remembers across restarts ([`State`]), the budgets ([`Budgets`]) and [`decide`], which says
-//! for each repository whether a cycle starts now or what holds it back ([`Hold`]); and the
+//! for each repository whether a cycle starts now or what holds it back ([`Hold`]), and
+//! [`admit`], the same for a cycle asked for off its schedule; and the
 //! [`DaemonStatus`] `tdev status` shows. No clock and no IO: the scheduler actor passes the
 //! time and what it measured, and writes the state.
 //!
@@ -31,6 +32,8 @@ mod state;
 mod status;
 
 pub use cron::{Schedule, ScheduleError};
-pub use policy::{Budgets, Decision, Hold, Repository, Scope, Usage, Verdict, decide};
+pub use policy::{
+    Admission, Budgets, Decision, Hold, Repository, Scope, Usage, Verdict, admit, decide,
+};
 pub use state::{HOUR, RepositoryState, Start, State};
 pub use status::{BudgetStatus, DaemonStatus, RepositoryStatus};

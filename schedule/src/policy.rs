@@ -193,6 +193,39 @@ pub fn decide(
     verdicts
 }
 
+/// Whether a cycle asked for now, off its schedule (an agent's request through A2A), may
+/// start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Admission {
+    /// It may start.
+    Start,
+    /// A cycle of the repository is under way (one at a time per repository).
+    Running,
+    /// A pause or a budget holds it back, as it would hold back a scheduled one.
+    Held(Hold),
+}
+
+/// Decides whether a cycle of `repository` asked for at `now` may start: the pause and every
+/// budget apply as to a scheduled cycle, and the cycle counts against the hourly budgets once
+/// started (the caller notes it with [`State::requested`]); the schedule itself is left as
+/// it was, so the next scheduled run is still owed.
+pub fn admit(
+    repository: &Repository,
+    budgets: &Budgets,
+    state: &State,
+    usage: &Usage,
+    now: Timestamp,
+) -> Admission {
+    if usage.running.contains(&repository.key) {
+        return Admission::Running;
+    }
+    let started_all = state.started_within_hour(None, now);
+    match hold(repository, budgets, state, usage, started_all, now) {
+        Some(hold) => Admission::Held(hold),
+        None => Admission::Start,
+    }
+}
+
 /// The first reason `repository` may not start now, in the order a person would fix them.
 fn hold(
     repository: &Repository,
@@ -327,6 +360,43 @@ mod tests {
             s.started("a", at("2026-12-03T05:00:00Z"), at("2026-12-03T05:20:00Z"));
         };
         check("2026-12-03T05:21:00Z", caught_up, Decision::Waiting);
+    }
+
+    #[test]
+    fn a_requested_cycle_is_held_as_a_scheduled_one_and_counts_against_the_hour() {
+        let now = at("2026-12-03T00:40:00Z");
+        let repository = Repository {
+            key: "a".into(),
+            schedule: "0 3 * * *".parse().unwrap(),
+            cycles_per_hour: Some(1),
+            open_branches: Some(2),
+        };
+        let (budgets, mut state, mut usage) =
+            (Budgets::default(), State::default(), Usage::default());
+        state.track(["a"], at("2026-12-03T00:30:00Z"));
+        let admit = |state: &State, usage: &Usage| admit(&repository, &budgets, state, usage, now);
+        // Not due on its schedule, and started all the same.
+        assert_eq!(admit(&state, &usage), Admission::Start);
+        state.requested("a", now);
+        assert_eq!(state.anchor("a"), Some(at("2026-12-03T00:30:00Z")));
+        assert_eq!(
+            admit(&state, &usage),
+            Admission::Held(Hold::CyclesPerHour {
+                scope: Scope::Repository,
+                limit: 1
+            })
+        );
+        usage.running.insert("a".into());
+        assert_eq!(admit(&state, &usage), Admission::Running);
+        let (mut fresh, mut usage) = (State::default(), Usage::default());
+        fresh.paused = true;
+        assert_eq!(admit(&fresh, &usage), Admission::Held(Hold::Paused));
+        fresh.paused = false;
+        usage.open_branches.insert("a".into(), 2);
+        assert_eq!(
+            admit(&fresh, &usage),
+            Admission::Held(Hold::OpenBranches { limit: 2, open: 2 })
+        );
     }
 
     #[test]

@@ -80,6 +80,16 @@ impl State {
         self.forget_before(now);
     }
 
+    /// Notes that a cycle of `key` asked for off its schedule started at `now`: it counts
+    /// against the hourly budgets, and the schedule's next run is still owed.
+    pub fn requested(&mut self, key: &str, now: Timestamp) {
+        self.starts.push(Start {
+            repository: key.to_owned(),
+            at: now,
+        });
+        self.forget_before(now);
+    }
+
     /// Drops the starts older than an hour before `now`: they no longer count.
     pub fn forget_before(&mut self, now: Timestamp) {
         self.starts.retain(|s| s.at.unix() > now.unix() - HOUR);

@@ -1,8 +1,9 @@
 //! The JSON API: recorded cycles (`GET /api/cycles`, `GET /api/cycles/{id}`), the learning
 //! charts' data (`GET /api/learning`), proposed branches and their fates (`GET /api/branches`),
 //! the daemon's schedules and budgets (`GET /api/status`) and recommendations
-//! (`POST /api/ask`), through the same functions of the `app` façade the CLI's `tdev cycles`,
-//! `tdev show`, `tdev learn report`, `tdev status` and `tdev ask` call.
+//! (`POST /api/ask`, whose [`answer`] A2A's ask skill gives too), through the same functions
+//! of the `app` façade the CLI's `tdev cycles`, `tdev show`, `tdev learn report`,
+//! `tdev status` and `tdev ask` call.
 
 use crate::state::State;
 use crate::{Error, Result};
@@ -105,33 +106,45 @@ pub(crate) async fn ask(
             Error::BadRequest(rejection.body_text())
         }
     })?;
+    answer(&state, request.question, request.repository.as_deref())
+        .await
+        .map(Json)
+}
+
+/// `tdev ask`'s answer to `question` on one of the repositories the server may scan
+/// (`repository`, by path or directory name; may be left out when there is one), as
+/// `POST /api/ask` and A2A's ask skill give it.
+pub(crate) async fn answer(
+    state: &State,
+    question: String,
+    repository: Option<&str>,
+) -> Result<tdev_app::ask::Answer> {
     let Some(context) = state.ask.clone() else {
         return Err(Error::Forbidden(
             "ask is not enabled on this server: the daemon names the repositories it may scan"
                 .into(),
         ));
     };
-    let repo = choose(&context.repositories, request.repository.as_deref())?;
+    let repo = choose(&context.repositories, repository)?;
     let knowledge = state.knowledge.clone();
     // A scan takes as long as the repository needs; no time limit, but it holds a slot.
-    let answer = state
+    state
         .blocking(None, move |_| {
             let dir = knowledge.root().to_path_buf();
             let reader = Reader::Local(knowledge);
             Ok(tdev_app::ask::ask_in(
-                &request.question,
+                &question,
                 &repo,
                 &context.layout,
                 &context.config,
                 Some((&dir, &reader)),
             )?)
         })
-        .await?;
-    Ok(Json(answer))
+        .await
 }
 
-/// The repository a question names, among those configured; never a path outside them.
-fn choose(repositories: &[PathBuf], named: Option<&str>) -> Result<PathBuf> {
+/// The repository a request names, among those configured; never a path outside them.
+pub(crate) fn choose(repositories: &[PathBuf], named: Option<&str>) -> Result<PathBuf> {
     let names = || {
         repositories
             .iter()

@@ -1,10 +1,11 @@
 //! The server beside `tdev daemon`: the daemon's knowledge base, its cycle events at
-//! `/events`, `POST /api/ask` on its scheduled repositories, and its live numbers in
-//! `/metrics` and its schedules and budgets at `/api/status`, read from the scheduler's status
-//! every few seconds so that a request never waits on the scheduler.
+//! `/events`, `POST /api/ask` and A2A's skills on its scheduled repositories (evolve through
+//! its scheduler, within its pause and budgets), and its live numbers in `/metrics` and its
+//! schedules and budgets at `/api/status`, read from the scheduler's status every few seconds
+//! so that a request never waits on the scheduler.
 
 use crate::live::Gauge;
-use crate::state::{AskContext, State};
+use crate::state::{AskContext, EvolveContext, State};
 use crate::{Config, serve};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,10 +47,26 @@ pub async fn beside_daemon(config: Config, listener: std::net::TcpListener, besi
         let latest = latest.clone();
         move || latest().as_ref().map(gauges).unwrap_or_default()
     };
+    let start = {
+        let scheduler = beside.scheduler.clone();
+        move |request| {
+            let scheduler = scheduler.clone();
+            Box::pin(async move {
+                scheduler
+                    .request_cycle(request)
+                    .await
+                    .map_err(|e| e.to_string())
+            }) as futures_util::future::BoxFuture<'static, _>
+        }
+    };
     let state = State::new(beside.knowledge, config)
         .with_events(beside.events)
         .with_live(Arc::new(live))
         .with_status(Arc::new(latest))
+        .with_evolve(EvolveContext {
+            repositories: beside.repositories.clone(),
+            start: Arc::new(start),
+        })
         .with_ask(AskContext {
             layout: beside.layout,
             config: beside.config,

@@ -2,7 +2,9 @@
 //! (`/query`, `/update` behind a bearer token), the Graph Store Protocol (`/store`), `/health`,
 //! `/metrics` in the Prometheus text format, a JSON API (`/api/cycles`, `/api/cycles/{id}`,
 //! `/api/learning`, `/api/branches`, `/api/status`, `/api/ask`), live cycle events as
-//! server-sent events (`/events`) and a dashboard page drawn from that API (`/`).
+//! server-sent events (`/events`), a dashboard page drawn from that API (`/`), and the
+//! Agent2Agent protocol: an agent card (`/.well-known/agent-card.json`) and its JSON-RPC
+//! endpoint (`/a2a`) with the skills `ask` and `evolve`.
 //!
 //! `tdev daemon` runs it beside its scheduler ([`beside_daemon`]), with the daemon's events and
 //! live gauges. [`app`] builds the whole surface as an axum `Router`, so tests call it without a socket;
@@ -33,6 +35,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod a2a;
 mod api;
 mod config;
 mod daemon;
@@ -52,7 +55,7 @@ pub use daemon::{beside_daemon, gauges as daemon_gauges};
 pub use error::{Error, Result};
 pub use events::render as render_event;
 pub use live::{Gauge, Live, NoLive};
-pub use state::{AskContext, EVENT_CAPACITY, State, StatusSource};
+pub use state::{AskContext, CycleStarter, EVENT_CAPACITY, EvolveContext, State, StatusSource};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -84,6 +87,8 @@ pub fn app(state: State) -> Router {
         .route("/api/status", get(api::status))
         .route("/api/ask", post(api::ask))
         .route("/events", get(events::events))
+        .route("/.well-known/agent-card.json", get(a2a::agent_card))
+        .route(a2a::RPC_PATH, post(a2a::endpoint))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

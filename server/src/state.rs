@@ -1,14 +1,16 @@
 //! What every handler shares: the open knowledge base, the configuration, the slots that
 //! bound store work, the channel the daemon publishes cycle events on, the daemon's live
-//! gauges and status, and what `POST /api/ask` may scan.
+//! gauges and status, what `POST /api/ask` may scan, how A2A's evolve skill starts a cycle,
+//! and the A2A tasks kept.
 
 use crate::config::Config;
 use crate::live::{Live, NoLive};
 use crate::{Error, Result};
+use futures_util::future::BoxFuture;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tdev_actors::Event;
+use tdev_actors::{Event, Refused, Requested};
 use tdev_knowledge::{CancellationToken, KnowledgeBase};
 use tdev_schedule::DaemonStatus;
 use tokio::sync::{Semaphore, broadcast, watch};
@@ -34,6 +36,35 @@ pub struct AskContext {
 /// answers.
 pub type StatusSource = Arc<dyn Fn() -> Option<DaemonStatus> + Send + Sync>;
 
+/// Asks the daemon's scheduler for a cycle: its id, or why the scheduler did not start it
+/// (the pause, a budget, a cycle under way); `Err` when the scheduler could not be asked.
+pub type CycleStarter = Arc<
+    dyn Fn(
+            Requested,
+        )
+            -> BoxFuture<'static, std::result::Result<std::result::Result<String, Refused>, String>>
+        + Send
+        + Sync,
+>;
+
+/// What A2A's evolve skill needs: the repositories it may start cycles on (a client names one
+/// of these) and the scheduler that starts them.
+#[derive(Clone)]
+pub struct EvolveContext {
+    /// The daemon's scheduled repositories.
+    pub repositories: Vec<PathBuf>,
+    /// Starts a cycle through the scheduler.
+    pub start: CycleStarter,
+}
+
+impl std::fmt::Debug for EvolveContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvolveContext")
+            .field("repositories", &self.repositories)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The server's shared state; cheap to clone.
 #[derive(Clone)]
 pub struct State {
@@ -43,6 +74,8 @@ pub struct State {
     pub(crate) live: Arc<dyn Live>,
     pub(crate) ask: Option<Arc<AskContext>>,
     pub(crate) status: Option<StatusSource>,
+    pub(crate) evolve: Option<Arc<EvolveContext>>,
+    pub(crate) a2a: Arc<crate::a2a::Tasks>,
     slots: Arc<Semaphore>,
     pub(crate) stopping: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -59,7 +92,7 @@ impl std::fmt::Debug for State {
 
 impl State {
     /// Serves `knowledge` (the handle the process holds) as `config` says, with a fresh event
-    /// channel, no live gauges, no `/api/status` and no `/api/ask`.
+    /// channel, no live gauges, no `/api/status`, no `/api/ask` and no A2A evolve skill.
     pub fn new(knowledge: KnowledgeBase, config: Config) -> Self {
         let (stop, stopping) = watch::channel(false);
         Self {
@@ -70,6 +103,8 @@ impl State {
             live: Arc::new(NoLive),
             ask: None,
             status: None,
+            evolve: None,
+            a2a: Arc::default(),
             stopping,
             stop: Arc::new(stop),
         }
@@ -100,6 +135,13 @@ impl State {
     #[must_use]
     pub fn with_ask(mut self, ask: AskContext) -> Self {
         self.ask = Some(Arc::new(ask));
+        self
+    }
+
+    /// Enables A2A's evolve skill (with the update token) on the repositories `evolve` names.
+    #[must_use]
+    pub fn with_evolve(mut self, evolve: EvolveContext) -> Self {
+        self.evolve = Some(Arc::new(evolve));
         self
     }
 
