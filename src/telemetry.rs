@@ -14,6 +14,7 @@ use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use settings::Settings;
+use std::io::IsTerminal as _;
 use std::time::Duration;
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::{FilterExt as _, Targets, filter_fn};
@@ -54,11 +55,19 @@ pub fn init(verbose: u8) -> Result<Telemetry, UserError> {
         _ => "debug",
     };
     let events = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    // tdev's own spans are always on for the log, whatever the level, so that every line
-    // logged in a cycle names its cycle, task and attempt.
-    let ours = filter_fn(|meta| meta.is_span() && meta.target().starts_with("tdev"));
+    // tdev's own spans (info) are always on for the log, whatever the level, so that every
+    // line logged in a cycle names its cycle, task and attempt. The hint keeps debug and trace
+    // callsites off at once, as the level alone did.
+    let ours = filter_fn(|meta| {
+        meta.is_span() && *meta.level() <= tracing::Level::INFO && meta.target().starts_with("tdev")
+    })
+    .with_max_level_hint(LevelFilter::INFO);
+    // Colours only for a person at a terminal: a daemon's log goes to a file or a journal.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_target(false)
         .with_filter(events.or(ours));
     let settings = Settings::from_env(|name| std::env::var(name).ok()).map_err(UserError::new)?;

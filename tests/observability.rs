@@ -4,8 +4,9 @@
 //! package as a collector does) sends one trace per cycle: a `cycle` span with the id the run
 //! printed, its phases, and task and attempt spans below it, linked by their parent ids, with
 //! the ids and the gate's outcome the record has. The daemon sends its cycles' spans before it
-//! exits on SIGTERM. A collector that cannot be reached costs a warning, said once, and nothing
-//! else; a protocol tdev does not speak is the user's mistake.
+//! exits on SIGTERM, and its log names the cycle on the lines logged inside it. A collector
+//! that cannot be reached costs a warning, said once, and nothing else; a protocol tdev does
+//! not speak is the user's mistake.
 
 #[path = "support/python.rs"]
 mod python;
@@ -269,6 +270,15 @@ fn the_daemon_sends_its_cycles_spans_before_it_exits_on_sigterm() {
             .iter()
             .any(|s| s.name == "attempt" && s.trace == cycle.trace)
     );
+
+    // What the daemon logged inside the cycle names it, in plain text (the log is a file).
+    let log = std::fs::read_to_string(home.join("daemon.log")).unwrap();
+    let learned = format!(
+        "cycle{{cycle.id={id} repository=project backend=tools trigger=schedule}}:learn: \
+         trained the planner's models"
+    );
+    assert!(log.contains(&learned), "{log}");
+    assert!(!log.contains('\x1b'), "{log}");
 }
 
 #[test]
