@@ -8,15 +8,14 @@ mod cli;
 mod commands;
 mod exit;
 mod table;
+mod telemetry;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    // The daemon's log is its progress: one line per cycle start and end at info.
-    init_logging(cli.verbose + u8::from(matches!(cli.command, cli::Command::Daemon)));
-    match commands::run(cli) {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
         // Said on stdout already; only the code is left to give.
@@ -31,18 +30,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` overrides the level set by `-v`.
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+/// Runs the command with logging (and trace export, when asked for) around it; the last
+/// spans are sent before the process exits, whatever the command's result.
+fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    // The daemon's log is its progress: one line per cycle start and end at info.
+    let verbose = cli.verbose + u8::from(matches!(cli.command, cli::Command::Daemon));
+    let telemetry = telemetry::init(verbose)?;
+    let result = commands::run(cli);
+    telemetry.shutdown();
+    result
 }

@@ -169,6 +169,7 @@ pub(crate) enum WorkerMsg {
     Attempt {
         job: Box<AttemptJob>,
         checkout: Arc<Checkout>,
+        span: tracing::Span,
         reply: RpcReplyPort<AttemptOutput>,
     },
     /// Commit the change on its branch and remove the worktree; the reply is the commit id.
@@ -176,11 +177,13 @@ pub(crate) enum WorkerMsg {
         branch: String,
         message: String,
         checkout: Arc<Checkout>,
+        span: tracing::Span,
         reply: RpcReplyPort<Result<String, PhaseError>>,
     },
     /// Remove the worktree and delete its branch.
     Discard {
         branch: String,
+        span: tracing::Span,
         reply: RpcReplyPort<Result<(), PhaseError>>,
     },
 }
@@ -242,21 +245,23 @@ impl Actor for Coder {
             WorkerMsg::Attempt {
                 job,
                 checkout,
+                span,
                 reply,
             } => {
-                let output = attempt(state, checkout, *job).await;
+                let output = attempt(state, checkout, *job, span).await;
                 let _ = reply.send(output);
             }
             WorkerMsg::Keep {
                 branch,
                 message,
                 checkout,
+                span,
                 reply,
             } => {
                 let publish = state.config.publish.clone();
                 let result = match state.live.remove(&branch) {
                     None => Err(PhaseError::Unknown(Unknown::Worktree(branch))),
-                    Some(worktree) => tokio::task::spawn_blocking(move || {
+                    Some(worktree) => crate::trace::spawn_blocking_in(span, move || {
                         let commit = worktree.commit(&message)?;
                         worktree.keep()?;
                         if publish.push {
@@ -280,12 +285,18 @@ impl Actor for Coder {
                 };
                 let _ = reply.send(result);
             }
-            WorkerMsg::Discard { branch, reply } => {
+            WorkerMsg::Discard {
+                branch,
+                span,
+                reply,
+            } => {
                 let result = match state.live.remove(&branch) {
                     None => Ok(()),
-                    Some(worktree) => tokio::task::spawn_blocking(move || worktree.discard())
-                        .await?
-                        .map_err(PhaseError::Git),
+                    Some(worktree) => {
+                        crate::trace::spawn_blocking_in(span, move || worktree.discard())
+                            .await?
+                            .map_err(PhaseError::Git)
+                    }
                 };
                 let _ = reply.send(result);
             }
@@ -313,6 +324,7 @@ async fn attempt(
     state: &mut CoderState,
     checkout: Arc<Checkout>,
     job: AttemptJob,
+    span: tracing::Span,
 ) -> AttemptOutput {
     let target_dir = state.build.target_for(checkout.repo.path());
     let backend = match backend(
@@ -342,7 +354,7 @@ async fn attempt(
         .worktrees_dir
         .join(tdev_worktree::repo_key(checkout.repo.path()))
         .join(format!("{}-{}-{}", job.cycle, job.task.id, job.number));
-    let made = tokio::task::spawn_blocking(move || {
+    let made = crate::trace::spawn_blocking_in(span, move || {
         produce(&checkout.repo, &*backend, &job, &branch, &dir)
     })
     .await;

@@ -34,6 +34,8 @@ pub enum CuratorMsg {
         record: Box<CycleRecord>,
         /// One lesson per attempt that got as far as the gate.
         lessons: Vec<Lesson>,
+        /// The span the write runs in (its cycle's `record`).
+        span: tracing::Span,
         /// Where the result goes.
         reply: RpcReplyPort<Result<String, PhaseError>>,
     },
@@ -43,6 +45,8 @@ pub enum CuratorMsg {
         cycle: String,
         /// When it started: its attempts are the held-out rows.
         started_at: Timestamp,
+        /// The span training runs in (its cycle's `learn`).
+        span: tracing::Span,
         /// What was learned, or why nothing could be.
         reply: RpcReplyPort<Result<Learned, PhaseError>>,
     },
@@ -53,6 +57,8 @@ pub enum CuratorMsg {
         repository: String,
         /// The commit the new cycle starts from, when it has one.
         base_commit: Option<String>,
+        /// The span the reading runs in (its cycle's `plan`).
+        span: tracing::Span,
         /// The history, or why the graph could not answer.
         reply: RpcReplyPort<Result<History, PhaseError>>,
     },
@@ -129,8 +135,10 @@ impl Actor for Curator {
             CuratorMsg::Record {
                 record,
                 lessons,
+                span,
                 reply,
             } => {
+                let _entered = span.enter();
                 crate::fault::halt_point(ActorKind::Curator);
                 state.rows = None;
                 let _ = reply.send(record_cycle(&state.knowledge, &record, &lessons));
@@ -138,8 +146,10 @@ impl Actor for Curator {
             CuratorMsg::Learn {
                 cycle,
                 started_at,
+                span,
                 reply,
             } => {
+                let _entered = span.enter();
                 let learned =
                     learn::learn(&state.knowledge, &cycle, started_at, state.models.as_ref());
                 let learned = learned.map(|(learned, kept)| {
@@ -153,8 +163,10 @@ impl Actor for Curator {
             CuratorMsg::History {
                 repository,
                 base_commit,
+                span,
                 reply,
             } => {
+                let _entered = span.enter();
                 let graph = &state.knowledge.graph;
                 let models = state.models.clone();
                 let rows = &mut state.rows;

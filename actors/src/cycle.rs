@@ -29,6 +29,8 @@ use tdev_learners::rand::SeedableRng;
 use tdev_learners::rand::rngs::StdRng;
 use tdev_planner::{BackendChoice, Backends, Earlier, LearnedEstimator, SharedEstimator};
 use tokio::sync::broadcast;
+use tracing::Instrument as _;
+use tracing::field::Empty;
 
 /// What to run a cycle on, and how.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,8 +61,34 @@ const EVALUATE_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
 const RECORD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// Runs the cycle and returns its record and whether the curator recorded it (if not, the
-/// record says why, and the root records it once the curator is back).
+/// record says why, and the root records it once the curator is back). The cycle runs in a
+/// `cycle` span of its own, the root of its trace, whatever the caller's span.
 pub(crate) async fn run(
+    children: &Children,
+    args: &RootArgs,
+    request: CycleRequest,
+) -> (CycleRecord, bool) {
+    let span = tracing::info_span!(
+        parent: None,
+        "cycle",
+        cycle.id = %request.id,
+        repository = %request.repository,
+        backend = %request.backend.as_str(),
+        trigger = %request.trigger.as_str(),
+        outcome = Empty,
+        otel.status_code = Empty,
+    );
+    let (record, recorded) = run_in_span(children, args, request)
+        .instrument(span.clone())
+        .await;
+    span.record("outcome", tracing::field::display(record.outcome.as_str()));
+    if record.outcome == Outcome::Failed {
+        span.record("otel.status_code", "error");
+    }
+    (record, recorded)
+}
+
+async fn run_in_span(
     children: &Children,
     args: &RootArgs,
     request: CycleRequest,
@@ -123,13 +151,16 @@ pub(crate) async fn run(
         }
     }
     record.ended_at = Timestamp::now();
+    let span = tracing::info_span!("record");
     let recorded = call(
         &children.curator,
         ActorKind::Curator,
         RECORD_TIMEOUT,
-        |reply| CuratorMsg::Record {
+        span,
+        |reply, span| CuratorMsg::Record {
             record: Box::new(record.clone()),
             lessons,
+            span,
             reply,
         },
     )
@@ -147,13 +178,16 @@ pub(crate) async fn run(
     if was_recorded {
         // Learn: the planner's models retrained on what this cycle added. A failure here
         // loses nothing (the cycle is recorded; the models in use stay) and is reported.
+        let span = tracing::info_span!("learn");
         let learned = call(
             &children.curator,
             ActorKind::Curator,
             RECORD_TIMEOUT,
-            |reply| CuratorMsg::Learn {
+            span,
+            |reply, span| CuratorMsg::Learn {
                 cycle: record.id.clone(),
                 started_at: record.started_at,
+                span,
                 reply,
             },
         )
@@ -185,9 +219,12 @@ pub(crate) async fn record_again(
         &children.curator,
         ActorKind::Curator,
         RECORD_TIMEOUT,
-        |reply| CuratorMsg::Record {
+        // Written before the next cycle, outside any: a trace of its own.
+        tracing::info_span!(parent: None, "record", cycle.id = %record.id),
+        |reply, span| CuratorMsg::Record {
             record: Box::new(record.clone()),
             lessons: Vec::new(),
+            span,
             reply,
         },
     )
@@ -203,12 +240,15 @@ async fn drive(
     duplicates: &mut HashSet<(String, u32)>,
 ) -> Result<(), PhaseError> {
     let events = &args.events;
+    let span = tracing::info_span!("research");
     let scan = call(
         &children.research,
         ActorKind::Research,
         SCAN_TIMEOUT,
-        |reply| ResearchMsg::Scan {
+        span,
+        |reply, span| ResearchMsg::Scan {
             repo: request.repo.clone(),
+            span,
             reply,
         },
     )
@@ -221,7 +261,11 @@ async fn drive(
         files: scan.summary.files,
     });
 
-    let checkout = checkout_state(&request.repo).await;
+    // The plan phase: what the checkout and earlier cycles say, then the planner.
+    let plan_span = tracing::info_span!("plan");
+    let checkout = checkout_state(&request.repo)
+        .instrument(plan_span.clone())
+        .await;
     record.base_commit.clone_from(&checkout.head);
     // What earlier cycles proposed and is still waiting on its branch, and what every tool
     // tried and had refused (by the gate or by the tool itself) on this very commit
@@ -230,9 +274,11 @@ async fn drive(
         &children.curator,
         ActorKind::Curator,
         RECORD_TIMEOUT,
-        |reply| CuratorMsg::History {
+        plan_span.clone(),
+        |reply, span| CuratorMsg::History {
             repository: request.repository.clone(),
             base_commit: checkout.head.clone(),
+            span,
             reply,
         },
     )
@@ -243,6 +289,7 @@ async fn drive(
         tdev_core::fates_to_observe(history.branches, &history.fates),
         args.config.stale_after,
     )
+    .instrument(plan_span.clone())
     .await;
     record.branch_fates = tdev_core::fates_to_record(observed, &history.fates);
     let mut earlier = Earlier {
@@ -282,12 +329,14 @@ async fn drive(
         &children.planner,
         ActorKind::Planner,
         PLAN_TIMEOUT,
-        |reply| PlannerMsg::Plan {
+        plan_span,
+        |reply, span| PlannerMsg::Plan {
             goal: request.goal.clone(),
             findings: selection.plannable,
             max_tasks: request.max_tasks,
             backends,
             estimator,
+            span,
             reply,
         },
     )
@@ -308,13 +357,17 @@ async fn drive(
         return Ok(());
     }
 
+    // The baseline phase: the repository opened for worktrees, the untouched code measured.
+    let baseline_span = tracing::info_span!("baseline");
     let base = call(
         &children.coder,
         ActorKind::Coder,
         ATTEMPT_TIMEOUT,
-        |reply| CoderMsg::Begin {
+        baseline_span.clone(),
+        |reply, span| CoderMsg::Begin {
             cycle: request.id.clone(),
             repo: request.repo.clone(),
+            span,
             reply,
         },
     )
@@ -324,11 +377,13 @@ async fn drive(
         &children.evaluator,
         ActorKind::Evaluator,
         EVALUATE_TIMEOUT,
-        |reply| EvaluatorMsg::Baseline {
+        baseline_span,
+        |reply, span| EvaluatorMsg::Baseline {
             cycle: request.id.clone(),
             repo: request.repo.clone(),
             base: base.clone(),
             scan: Box::new(scan.clone()),
+            span,
             reply,
         },
     )
@@ -370,11 +425,26 @@ async fn drive(
                 .cloned()
                 .collect();
             let (context, task) = (context.clone(), task.clone());
-            running.spawn(async move {
-                let mut run = TaskRun::default();
-                run.result = run_task(&context, &task, &findings, &mut run).await;
-                (task.id, run)
-            });
+            // Spawned, so given its span explicitly: a new task starts outside every span.
+            let span = tracing::info_span!(
+                "task",
+                task.id = %task.id,
+                task.kind = %task.kind,
+                strategy = %task.strategy,
+                passed = Empty,
+            );
+            let task_span = span.clone();
+            running.spawn(
+                async move {
+                    let mut run = TaskRun::default();
+                    run.result = run_task(&context, &task, &findings, &mut run).await;
+                    if let Ok(passed) = &run.result {
+                        task_span.record("passed", passed);
+                    }
+                    (task.id, run)
+                }
+                .instrument(span),
+            );
         }
         let mut failed = false;
         while let Some(joined) = running.join_next().await {
@@ -544,6 +614,18 @@ async fn run_task(
             break;
         }
         number += 1;
+        // The attempt's phases are its children, named explicitly: the attempt is not the
+        // current span of this task.
+        let attempt_span = tracing::info_span!(
+            "attempt",
+            // Signed: OpenTelemetry's integers are, and an unsigned one would become text.
+            attempt.number = i64::from(number),
+            strategy = %strategy,
+            backend = Empty,
+            gate.passed = Empty,
+            gate.failed = Empty,
+            no_change = Empty,
+        );
         let _ = context.events.send(Event::AttemptStarted {
             cycle: request.id.clone(),
             task: task.id.clone(),
@@ -561,14 +643,20 @@ async fn run_task(
             findings: findings.to_vec(),
             feedback: feedback.clone(),
         };
-        let output: AttemptOutput =
-            call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
-                CoderMsg::Attempt {
-                    job: Box::new(job),
-                    reply,
-                }
-            })
-            .await?;
+        let span = tracing::info_span!(parent: &attempt_span, "code");
+        let output: AttemptOutput = call(
+            &context.coder,
+            ActorKind::Coder,
+            ATTEMPT_TIMEOUT,
+            span,
+            |reply, span| CoderMsg::Attempt {
+                job: Box::new(job),
+                span,
+                reply,
+            },
+        )
+        .await?;
+        attempt_span.record("backend", output.backend.as_str());
         let mut attempt = Attempt {
             task: task.id.clone(),
             number,
@@ -588,6 +676,7 @@ async fn run_task(
         let mut kept_branch = None;
         match &output.result {
             Err(reason) => {
+                attempt_span.record("no_change", tracing::field::display(reason));
                 attempt.gate.reasons.push(reason.to_string());
                 // Named like a gate condition, so that later cycles on this commit know the
                 // backend would turn the same change down again.
@@ -597,19 +686,32 @@ async fn run_task(
                     .extend(reason.refusal().map(|r| r.to_string()));
             }
             Ok(change) => {
+                let span = tracing::info_span!(parent: &attempt_span, "evaluate");
                 let verdict: Verdict = call(
                     &context.evaluator,
                     ActorKind::Evaluator,
                     EVALUATE_TIMEOUT,
-                    |reply| EvaluatorMsg::Evaluate {
+                    span,
+                    |reply, span| EvaluatorMsg::Evaluate {
                         cycle: context.request.id.clone(),
                         worktree: change.worktree.clone(),
                         diff: change.diff.clone(),
                         task_kind: task.kind.clone(),
+                        span,
                         reply,
                     },
                 )
                 .await??;
+                attempt_span.record("gate.passed", verdict.decision.passed);
+                if !verdict.decision.failed.is_empty() {
+                    let failed = verdict.decision.failed.join(",");
+                    attempt_span.record("gate.failed", failed.as_str());
+                }
+                let merge = tracing::info_span!(
+                    parent: &attempt_span,
+                    "merge",
+                    kept = verdict.decision.passed
+                );
                 attempt.evaluation = Some(verdict.evaluation.clone());
                 attempt.gate = verdict.decision.clone();
                 attempt.change = Some(Change {
@@ -628,25 +730,35 @@ async fn run_task(
                         &attempt,
                         &verdict,
                     );
-                    let commit = call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
-                        CoderMsg::Keep {
+                    let commit = call(
+                        &context.coder,
+                        ActorKind::Coder,
+                        ATTEMPT_TIMEOUT,
+                        merge,
+                        |reply, span| CoderMsg::Keep {
                             branch: change.branch.clone(),
                             message,
+                            span,
                             reply,
-                        }
-                    })
+                        },
+                    )
                     .await??;
                     if let Some(change) = attempt.change.as_mut() {
                         change.commit = Some(commit);
                     }
                     kept_branch = Some(change.branch.clone());
                 } else {
-                    call(&context.coder, ActorKind::Coder, ATTEMPT_TIMEOUT, |reply| {
-                        CoderMsg::Discard {
+                    call(
+                        &context.coder,
+                        ActorKind::Coder,
+                        ATTEMPT_TIMEOUT,
+                        merge,
+                        |reply, span| CoderMsg::Discard {
                             branch: change.branch.clone(),
+                            span,
                             reply,
-                        }
-                    })
+                        },
+                    )
                     .await??;
                     // An attempt that changed nothing is not a lesson about the strategy.
                 }
@@ -715,18 +827,25 @@ fn task_baseline(
 }
 
 /// Calls a child and turns every way the call can fail (the child stopped, panicked while
-/// handling it, or took too long) into the reason the cycle failed.
+/// handling it, or took too long) into the reason the cycle failed. The message carries
+/// `span`, the span the child does the work in; the wait is in it too.
 async fn call<M, T>(
     actor: &ActorRef<M>,
     kind: ActorKind,
     timeout: Duration,
-    message: impl FnOnce(RpcReplyPort<T>) -> M,
+    span: tracing::Span,
+    message: impl FnOnce(RpcReplyPort<T>, tracing::Span) -> M,
 ) -> Result<T, PhaseError>
 where
     M: Message,
     T: Send + 'static,
 {
-    match actor.call(message, Some(timeout)).await {
+    let carried = span.clone();
+    let called = actor
+        .call(|reply| message(reply, carried), Some(timeout))
+        .instrument(span)
+        .await;
+    match called {
         Ok(CallResult::Success(value)) => Ok(value),
         Ok(CallResult::Timeout) => Err(PhaseError::Timeout {
             actor: kind,

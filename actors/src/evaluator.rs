@@ -80,6 +80,8 @@ pub enum EvaluatorMsg {
         base: String,
         /// Research's scan of it.
         scan: Box<Scan>,
+        /// The span the baseline is taken in (its cycle's `baseline`).
+        span: tracing::Span,
         /// Done, or why the baseline could not be taken.
         reply: RpcReplyPort<Result<(), PhaseError>>,
     },
@@ -93,6 +95,9 @@ pub enum EvaluatorMsg {
         diff: String,
         /// The task's kind (test-writing tasks may only add tests).
         task_kind: String,
+        /// The span the evaluation runs in (its attempt's `evaluate`; the gate's span is
+        /// opened inside it).
+        span: tracing::Span,
         /// The verdict, or why there is none.
         reply: RpcReplyPort<Result<Verdict, PhaseError>>,
     },
@@ -167,12 +172,14 @@ impl Actor for Evaluator {
                 repo,
                 base,
                 scan,
+                span,
                 reply,
             } => {
                 let config = state.config.clone();
-                let baseline =
-                    tokio::task::spawn_blocking(move || baseline(&config, &repo, &base, *scan))
-                        .await?;
+                let baseline = crate::trace::spawn_blocking_in(span, move || {
+                    baseline(&config, &repo, &base, *scan)
+                })
+                .await?;
                 let _ = reply.send(match baseline {
                     Ok(baseline) => {
                         state.baselines.insert(cycle, std::sync::Arc::new(baseline));
@@ -186,6 +193,7 @@ impl Actor for Evaluator {
                 worktree,
                 diff,
                 task_kind,
+                span,
                 reply,
             } => {
                 crate::fault::halt_point(ActorKind::Evaluator);
@@ -195,7 +203,7 @@ impl Actor for Evaluator {
                 };
                 let config = state.config.clone();
                 let policy = state.policy.clone();
-                let verdict = tokio::task::spawn_blocking(move || {
+                let verdict = crate::trace::spawn_blocking_in(span, move || {
                     evaluate(&config, &policy, &baseline, &worktree, &diff, &task_kind)
                 })
                 .await?;
@@ -373,7 +381,8 @@ fn evaluate(
         line_limits: line_limits(worktree, &change),
         change,
     };
-    let report = tdev_gates::evaluate(policy, &input);
+    let gate = tracing::info_span!("gate", passed = tracing::field::Empty);
+    let report = gate.in_scope(|| tdev_gates::evaluate(policy, &input));
     let mut decision = report.decision();
     if let Some(stopped) = &tests.stopped {
         decision.passed = false;
@@ -382,6 +391,7 @@ fn evaluate(
             .push(format!("the test run was stopped: {stopped}"));
         decision.failed.push("test_run".to_owned());
     }
+    gate.record("passed", decision.passed);
     let count = |o| u32::try_from(tests.count(o)).unwrap_or(u32::MAX);
     Ok(Verdict {
         evaluation: Evaluation {

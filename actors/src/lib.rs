@@ -21,7 +21,9 @@
 //! (restarted by the pool), is restarted when it fails; the cycle it was serving ends as a
 //! failed cycle with the reason, and the next cycle runs on the restarted actor. A cycle the
 //! curator itself could not record is kept by the root and recorded before the next one.
-//! Progress is broadcast as [`Event`]s to every [`Tree::subscribe`]r.
+//! Progress is broadcast as [`Event`]s to every [`Tree::subscribe`]r, and traced as `tracing`
+//! spans: a `cycle` span with its phases', tasks' and attempts' spans below it, carried in the
+//! messages from actor to actor (`trace.rs` draws them).
 //!
 //! The scheduler runs only in the daemon (`TreeConfig::scheduler`): it asks the policy of
 //! `tdev-schedule` which repositories are due and allowed, and sends their cycles to the root
@@ -48,6 +50,7 @@ mod restarts;
 mod root;
 mod rust;
 mod scheduler;
+mod trace;
 
 pub use coder::{
     AttemptJob, AttemptOutput, CoderConfig, DEFAULT_CODER_WORKERS, NoChange, ProducedChange,

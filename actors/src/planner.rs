@@ -23,6 +23,8 @@ pub enum PlannerMsg {
         /// The estimator for this plan, when the cycle has one (trained models for the
         /// repository); otherwise the tree's.
         estimator: Option<SharedEstimator>,
+        /// The span planning runs in (its cycle's `plan`).
+        span: tracing::Span,
         /// The plan, or why there is none.
         reply: RpcReplyPort<Result<Plan, PhaseError>>,
     },
@@ -65,8 +67,10 @@ impl Actor for Planner {
                 max_tasks,
                 backends,
                 estimator,
+                span,
                 reply,
             } => {
+                let _entered = span.enter();
                 crate::fault::halt_point(ActorKind::Planner);
                 let estimator = estimator.unwrap_or_else(|| state.estimator.clone());
                 let plan = Goal::parse(&goal).and_then(|goal| {

@@ -40,6 +40,8 @@ pub enum CoderMsg {
         cycle: String,
         /// The repository's top level.
         repo: PathBuf,
+        /// The span opening it runs in (its cycle's `baseline`).
+        span: tracing::Span,
         /// The base commit, or why the repository cannot be worked on.
         reply: RpcReplyPort<Result<String, PhaseError>>,
     },
@@ -47,6 +49,8 @@ pub enum CoderMsg {
     Attempt {
         /// What to do.
         job: Box<AttemptJob>,
+        /// The span the attempt's change is made in (its attempt's `code`).
+        span: tracing::Span,
         /// What came of it.
         reply: RpcReplyPort<AttemptOutput>,
     },
@@ -56,6 +60,8 @@ pub enum CoderMsg {
         branch: String,
         /// The commit message (subject and PR description).
         message: String,
+        /// The span the commit (and publishing) runs in (its attempt's `merge`).
+        span: tracing::Span,
         /// The commit, or why it failed.
         reply: RpcReplyPort<Result<String, PhaseError>>,
     },
@@ -63,6 +69,8 @@ pub enum CoderMsg {
     Discard {
         /// The attempt's branch.
         branch: String,
+        /// The span the removal runs in (its attempt's `merge`).
+        span: tracing::Span,
         /// Done, or why it failed.
         reply: RpcReplyPort<Result<(), PhaseError>>,
     },
@@ -151,9 +159,14 @@ impl Actor for CoderPool {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            CoderMsg::Begin { cycle, repo, reply } => {
+            CoderMsg::Begin {
+                cycle,
+                repo,
+                span,
+                reply,
+            } => {
                 state.ledger.start_cycle();
-                let begun = tokio::task::spawn_blocking(move || {
+                let begun = crate::trace::spawn_blocking_in(span, move || {
                     let repo = Repo::open(&repo)?;
                     let branch = repo.current_branch()?;
                     repo.prune()?;
@@ -172,7 +185,7 @@ impl Actor for CoderPool {
                     Err(e) => Err(PhaseError::interrupted("opening the repository")(e)),
                 });
             }
-            CoderMsg::Attempt { job, reply } => {
+            CoderMsg::Attempt { job, span, reply } => {
                 let Some(checkout) = state.checkouts.get(&job.cycle).cloned() else {
                     let _ = reply.send(AttemptOutput {
                         backend: job.strategy.to_string(),
@@ -195,6 +208,7 @@ impl Actor for CoderPool {
                     WorkerMsg::Attempt {
                         job,
                         checkout,
+                        span,
                         reply,
                     },
                 );
@@ -202,6 +216,7 @@ impl Actor for CoderPool {
             CoderMsg::Keep {
                 branch,
                 message,
+                span,
                 reply,
             } => match state.owners.get(&branch).and_then(|owner| {
                 let checkout = state.checkouts.get(&owner.cycle)?;
@@ -213,6 +228,7 @@ impl Actor for CoderPool {
                         branch,
                         message,
                         checkout,
+                        span,
                         reply,
                     },
                 ),
@@ -220,10 +236,21 @@ impl Actor for CoderPool {
                     let _ = reply.send(Err(PhaseError::Unknown(Unknown::Worktree(branch))));
                 }
             },
-            CoderMsg::Discard { branch, reply } => match state.owners.get(&branch) {
+            CoderMsg::Discard {
+                branch,
+                span,
+                reply,
+            } => match state.owners.get(&branch) {
                 Some(owner) => {
                     let worker = owner.worker;
-                    state.send(worker, WorkerMsg::Discard { branch, reply });
+                    state.send(
+                        worker,
+                        WorkerMsg::Discard {
+                            branch,
+                            span,
+                            reply,
+                        },
+                    );
                 }
                 None => {
                     let _ = reply.send(Ok(()));

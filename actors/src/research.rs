@@ -13,6 +13,8 @@ pub enum ResearchMsg {
     Scan {
         /// The repository (or worktree) to scan.
         repo: PathBuf,
+        /// The span the scan runs in (its cycle's `research`).
+        span: tracing::Span,
         /// Where the report goes.
         reply: RpcReplyPort<Result<Scan, PhaseError>>,
     },
@@ -52,12 +54,12 @@ impl Actor for Research {
     ) -> Result<(), ActorProcessingErr> {
         state.faults.check(ActorKind::Research);
         match message {
-            ResearchMsg::Scan { repo, reply } => {
+            ResearchMsg::Scan { repo, span, reply } => {
                 crate::fault::halt_point(ActorKind::Research);
                 let options = state.options.clone();
                 let tools = state.tools_dir.clone().map(tdev_tools::ToolEnv::new);
                 let build = state.build.clone();
-                let scan = tokio::task::spawn_blocking(move || {
+                let scan = crate::trace::spawn_blocking_in(span, move || {
                     let mut scan = tdev_research::scan(&repo, &options, &|_| {})?;
                     if let Some(tools) = &tools {
                         tdev_research::add_tools(&mut scan, tools);

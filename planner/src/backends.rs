@@ -24,6 +24,18 @@ pub enum BackendChoice {
     Command,
 }
 
+impl BackendChoice {
+    /// The spelling `--backend` and the configuration use (`auto`, `tools`, `llm`, `command`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::Tools => "tools",
+            BackendChoice::Llm => "llm",
+            BackendChoice::Command => "command",
+        }
+    }
+}
+
 /// Why no model can take up work in a run: the reason and what would enable one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -173,6 +185,16 @@ mod tests {
         check(Tools, true, true, Err(NoModel::ToolsOnly));
         check(Command, true, false, Err(NoModel::NoCommand));
         check(Command, false, true, Ok(Family::Command));
+    }
+
+    /// The spelling of traces and logs is the configuration's.
+    #[test]
+    fn a_choice_is_spelled_as_the_configuration_spells_it() {
+        use BackendChoice::*;
+        for choice in [Auto, Tools, Llm, Command] {
+            let json = serde_json::to_value(choice).unwrap();
+            assert_eq!(json.as_str(), Some(choice.as_str()));
+        }
     }
 
     #[test]

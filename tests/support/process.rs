@@ -34,6 +34,13 @@ pub fn tdev(home: &Path) -> Command {
         .env("TDEV_CACHE", home.join("cache"))
         .env("TDEV_TOOLS_DIR", shared("TDEV_TOOLS_DIR", "tools"))
         .env("TDEV_TEST_ENVS", shared("TDEV_TEST_ENVS", "test-envs"));
+    // No trace export to a collector the developer's shell names; the tests that export say
+    // where to.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OTEL_") {
+            command.env_remove(name);
+        }
+    }
     command
 }
 
