@@ -115,8 +115,18 @@ impl Endpoint for HttpEndpoint {
         accept: &str,
     ) -> std::result::Result<Vec<u8>, EndpointError> {
         let mut parameters: Vec<(&str, &str)> = Vec::new();
-        parameters.extend(dataset.default_graphs.iter().map(|g| ("default-graph-uri", g.as_str())));
-        parameters.extend(dataset.named_graphs.iter().map(|g| ("named-graph-uri", g.as_str())));
+        parameters.extend(
+            dataset
+                .default_graphs
+                .iter()
+                .map(|g| ("default-graph-uri", g.as_str())),
+        );
+        parameters.extend(
+            dataset
+                .named_graphs
+                .iter()
+                .map(|g| ("named-graph-uri", g.as_str())),
+        );
         let request = self
             .client
             .post(&self.urls.query)

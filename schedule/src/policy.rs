@@ -124,7 +124,8 @@ impl fmt::Display for Hold {
         match self {
             Self::Leased { holder } => write!(
                 f,
-                "leased: {holder} holds this repository's lease and runs its cycles"
+                "leased elsewhere: {holder}; this daemon starts no cycle on it until it holds \
+                 the lease"
             ),
             Self::Paused => f.write_str("paused; `tdev resume` lets cycles start again"),
             Self::CyclesPerHour {
@@ -474,7 +475,8 @@ mod tests {
         );
         assert_eq!(
             hold.to_string(),
-            "leased: daemon b:/data (pid 7) holds this repository's lease and runs its cycles"
+            "leased elsewhere: daemon b:/data (pid 7); this daemon starts no cycle on it until \
+             it holds the lease"
         );
     }
 

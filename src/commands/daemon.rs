@@ -204,8 +204,8 @@ fn print_status(out: &mut impl Write, status: &DaemonStatus) -> std::io::Result<
         if let Some(holder) = &r.leased_to {
             writeln!(
                 out,
-                "{}: leased to {holder}, which runs its cycles; this daemon takes it over \
-                 when that lease is released or lapses",
+                "{}: leased to {holder}; this daemon takes it over when that lease is \
+                 released or lapses",
                 r.name
             )?;
         }

@@ -203,7 +203,14 @@ pub fn get(address: &str, path: &str, accept: Option<&str>) -> (u16, String) {
     let chunked = head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked");
-    (code, if chunked { dechunk(body) } else { body.to_owned() })
+    (
+        code,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+    )
 }
 
 /// The body of a chunked response.
