@@ -7,7 +7,9 @@
 //! which the test reads from the server directly; neither keeps a graph of its own, each its
 //! own pattern index. Two daemons configured with the same repository: one holds its lease and
 //! runs its cycles, the other says (in its log and in `tdev status`) who holds it and runs
-//! none; killed, the holder stops renewing the lease, which lapses and is taken over.
+//! none, and `tdev evolve` on the repository is refused; killed, the holder stops renewing
+//! the lease, which lapses and is taken over. A server that is down, answers elsewhere or
+//! lacks the union default graph is said with its address.
 //!
 //! Nothing waits a fixed time: every wait polls the server, a log or `tdev status` until a
 //! condition holds or a deadline passes.
@@ -17,7 +19,7 @@ mod process;
 #[path = "support/python.rs"]
 mod python;
 
-use process::{Daemon, get, repository_named, tdev, wait_for};
+use process::{Daemon, get, repository_named, serving, tdev, wait_for};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -31,6 +33,11 @@ impl Oxigraph {
     /// `oxigraph serve` on a free loopback port, its store in `dir`, queries seeing the union
     /// of all graphs; returned once it answers.
     fn start(dir: &Path) -> Self {
+        Self::serve(dir, true)
+    }
+
+    /// [`Oxigraph::start`], the default graph the union of all graphs only when `union`.
+    fn serve(dir: &Path, union: bool) -> Self {
         let python = python::python("oxigraph (tests/requirements.txt)");
         let tool = python.parent().unwrap().join("oxigraph");
         assert!(
@@ -45,13 +52,17 @@ impl Oxigraph {
             .unwrap()
             .port();
         let address = format!("127.0.0.1:{port}");
-        let child = Command::new(&tool)
+        let mut command = Command::new(&tool);
+        command
             .arg("serve")
             .arg("--location")
             .arg(dir)
             .arg("--bind")
-            .arg(&address)
-            .arg("--union-default-graph")
+            .arg(&address);
+        if union {
+            command.arg("--union-default-graph");
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.with_extension("log")).unwrap())
             .spawn()
@@ -112,7 +123,7 @@ const PREFIXES: &str = "PREFIX tdev: <https://tdev.dev/ns#> ";
 
 /// A data directory `home/.tdev` on the shared graph of `server`, whose `[daemon]` evolves
 /// `repo` every two seconds with tool fixers, one task per cycle, at most `per_hour` cycles an
-/// hour; leases of four seconds.
+/// hour; leases of four seconds; HTTP on a free loopback port.
 fn configure(home: &Path, server: &Oxigraph, repo: &Path, per_hour: u32) -> PathBuf {
     let data = home.join(".tdev");
     std::fs::create_dir_all(&data).unwrap();
@@ -120,7 +131,7 @@ fn configure(home: &Path, server: &Oxigraph, repo: &Path, per_hour: u32) -> Path
         "[knowledge]\nendpoint = \"http://{}\"\nlease_secs = 4\n\n\
          [daemon]\ncycles_per_hour = {per_hour}\n\n[[daemon.repositories]]\npath = \"{}\"\n\
          schedule = \"*/2 * * * * *\"\nbackend = \"tools\"\nmax_tasks = 1\n\n\
-         [http]\nenabled = false\n",
+         [http]\nlisten = \"127.0.0.1:0\"\n",
         server.address,
         repo.display()
     );
@@ -215,7 +226,20 @@ fn two_daemons_on_one_oxigraph_server_each_record_their_repository_in_the_shared
             "no statistics for {name}: {tallied:?}"
         );
     }
-    // Each daemon reads the other's cycles through the same graph.
+    // Each daemon's SPARQL endpoint answers from the shared graph, the other's cycles included.
+    let address = serving(&homes[1].join("daemon.log")).expect("the log names the HTTP address");
+    let query = format!(
+        "{PREFIXES}SELECT ?name WHERE {{ ?c a tdev:Cycle ; tdev:repository/tdev:name ?name }} \
+         ORDER BY ?name"
+    );
+    let (code, body) = get(
+        &address,
+        &format!("/query?query={}", encode(&query)),
+        Some("text/csv"),
+    );
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body.lines().skip(1).collect::<Vec<_>>(), ["alpha", "beta"]);
+    // And so do the CLI's reads.
     let listed = on(&homes[0], &data[0])
         .args(["cycles", "--json"])
         .output()
@@ -316,6 +340,25 @@ fn two_daemons_on_one_repository_take_turns_by_its_lease() {
         log(&homes[1], "daemon.log")
     );
 
+    // Nor does `tdev evolve` on a third data directory sharing the graph: it is refused,
+    // naming the holder, before any cycle starts.
+    let third = root.path().join("c");
+    std::fs::create_dir_all(&third).unwrap();
+    let third_data = configure(&third, &server, &shared, 1000);
+    let evolve = on(&third, &third_data)
+        .args(["evolve", "--repo"])
+        .arg(&shared)
+        .args(["--backend", "tools"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&evolve.stderr);
+    assert_eq!(evolve.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("shared is leased to daemon")
+            && said.contains(&format!("pid {}", first.id())),
+        "{said}"
+    );
+
     // Killed, the first one stops renewing its lease: it lapses, and the second takes over
     // and runs the repository's cycles.
     let mut first = first;
@@ -342,4 +385,47 @@ fn two_daemons_on_one_repository_take_turns_by_its_lease() {
     );
     assert_eq!(holders.len(), 1, "{holders:?}");
     assert!(holders[0].ends_with("/a/.tdev"), "{holders:?}");
+}
+
+#[test]
+fn a_server_that_is_down_elsewhere_or_set_up_otherwise_is_said_with_its_address() {
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path();
+    let data = home.join(".tdev");
+    std::fs::create_dir_all(&data).unwrap();
+    let check = |endpoint: &str, code: i32, expected: &str| {
+        std::fs::write(
+            data.join("tdev.toml"),
+            format!("[knowledge]\nendpoint = \"{endpoint}\"\n"),
+        )
+        .unwrap();
+        let output = on(home, &data).args(["sparql", "ASK {}"]).output().unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{endpoint}: {said}");
+        assert!(said.contains(expected), "{endpoint}: {said}");
+    };
+    // Nothing listens: a failure, with the address and where to look.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    check(
+        &format!("http://127.0.0.1:{port}"),
+        1,
+        &format!("the SPARQL endpoint http://127.0.0.1:{port}/query could not be reached"),
+    );
+    // A server answers, but not at that address, or without the union default graph tdev's
+    // queries need: the configuration's mistake, saying what to change.
+    let server = Oxigraph::serve(&home.join("store"), false);
+    check(
+        &format!("http://{}/nothing", server.address),
+        2,
+        "has no SPARQL service there (HTTP 404); fix [knowledge] in tdev.toml",
+    );
+    check(
+        &format!("http://{}", server.address),
+        2,
+        "start Oxigraph's server with --union-default-graph",
+    );
 }

@@ -49,7 +49,12 @@ impl HttpEndpoint {
         url: &str,
     ) -> std::result::Result<Vec<u8>, EndpointError> {
         let timeout = self.timeout;
-        let url = url.to_owned();
+        // The query address names the endpoint in every message already.
+        let at = if url == self.urls.query {
+            "there".to_owned()
+        } else {
+            format!("at {url}")
+        };
         off_runtime(move || {
             let response = request.send().map_err(|e| unreachable(&e, timeout))?;
             let status = response.status();
@@ -62,17 +67,15 @@ impl HttpEndpoint {
             let code = status.as_u16();
             Err(match code {
                 401 | 403 => EndpointError::Refused(format!(
-                    "refused the request to {url} (HTTP {code}): it needs credentials or \
-                     permissions tdev does not have; open it to this host or name another \
-                     endpoint in [knowledge]"
+                    "refused a request {at} (HTTP {code}): it wants credentials or permissions \
+                     tdev does not have; open it to this host or name another endpoint in \
+                     [knowledge]"
                 )),
                 404 | 405 => EndpointError::Refused(format!(
-                    "has no SPARQL service at {url} (HTTP {code}); fix [knowledge] in tdev.toml \
+                    "has no SPARQL service {at} (HTTP {code}); fix [knowledge] in tdev.toml \
                      (Oxigraph and Fuseki answer at <endpoint>/query and <endpoint>/update)"
                 )),
-                _ => EndpointError::Failed(format!(
-                    "answered HTTP {code} to a request to {url}: {said}"
-                )),
+                _ => EndpointError::Failed(format!("answered HTTP {code} {at}: {said}")),
             })
         })
     }
