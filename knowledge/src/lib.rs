@@ -5,6 +5,10 @@
 //! read back with SPARQL. Patterns (situation, strategy, outcome counts, an example change) are
 //! retrieved by BM25 from the [`PatternIndex`].
 //!
+//! The graph may instead live on a SPARQL 1.1 server that several processes share
+//! ([`KnowledgeGraph::connect`] with a [`Remote`]): the API stays the same, and [`Lease`]s in
+//! the graph say which process works on a repository and which one writes the statistics.
+//!
 //! ```
 //! use oxigraph::sparql::QueryResults;
 //! use tdev_knowledge::KnowledgeGraph;
