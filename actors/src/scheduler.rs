@@ -486,6 +486,7 @@ impl SchedulerState {
                     cycles_per_hour: r.policy.cycles_per_hour,
                     open_branches: self.usage.open_branches.get(key).copied().unwrap_or(0),
                     open_branches_limit: r.policy.open_branches,
+                    leased_to: self.usage.leased_elsewhere.get(key).cloned(),
                 }
             })
             .collect();

@@ -16,6 +16,18 @@ format = "table"
 # How many patterns `tdev patterns search` shows when --limit is not given.
 limit = 10
 
+# [knowledge] puts the knowledge graph on a SPARQL 1.1 server instead of the embedded store, so
+# that several daemons (on several machines) share one graph, each evolving the repositories
+# whose lease it holds (docs/user-guide.md, "Several daemons on one graph"). The pattern index
+# and the models stay in this data directory. The server's default graph must be the union of
+# its graphs (Oxigraph: `oxigraph serve --union-default-graph`).
+# [knowledge]
+# endpoint = "http://127.0.0.1:7878"   # queries go to <endpoint>/query, updates to <endpoint>/update
+# query_endpoint = "http://host/sparql"   # or name each one (Virtuoso, QLever: the same URL)
+# update_endpoint = "http://host/sparql"
+# timeout_secs = 60                    # a request still unanswered after this long fails
+# lease_secs = 60                      # a daemon that stops renewing its leases (killed) is taken over after this long
+
 # [gates] holds the quality gate a change must pass before its branch is kept: no new failing
 # test, coverage of the changed lines, no new high-severity security finding, complexity,
 # maintainability, docstrings and duplication not worse, test integrity. docs/gates.md lists
@@ -117,6 +129,100 @@ pub struct Config {
     pub daemon: DaemonTable,
     /// The daemon's HTTP endpoint, `[http]`.
     pub http: HttpTable,
+    /// Where the knowledge graph lives, `[knowledge]`.
+    pub knowledge: KnowledgeTable,
+}
+
+/// The `[knowledge]` table: the SPARQL 1.1 server the graph lives on, when it is not the
+/// embedded store.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KnowledgeTable {
+    /// The server's base address: queries go to `<endpoint>/query`, updates to
+    /// `<endpoint>/update` (Oxigraph's layout, and Fuseki's under a dataset's address).
+    pub endpoint: Option<String>,
+    /// The query service's address, when it is not `<endpoint>/query`.
+    pub query_endpoint: Option<String>,
+    /// The update service's address, when it is not `<endpoint>/update`.
+    pub update_endpoint: Option<String>,
+    /// How long a request may go unanswered, in seconds.
+    pub timeout_secs: u64,
+    /// How long a lease lasts unless renewed, in seconds.
+    pub lease_secs: u64,
+}
+
+impl Default for KnowledgeTable {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            query_endpoint: None,
+            update_endpoint: None,
+            timeout_secs: 60,
+            lease_secs: 60,
+        }
+    }
+}
+
+/// A SPARQL server's query and update addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointUrls {
+    /// Where queries go.
+    pub query: String,
+    /// Where updates go.
+    pub update: String,
+}
+
+impl KnowledgeTable {
+    /// The server's addresses, or `None` for the embedded store; a mistake names the key.
+    pub fn urls(&self) -> std::result::Result<Option<EndpointUrls>, String> {
+        let base = self.endpoint.as_deref().map(|e| e.trim_end_matches('/'));
+        let derive = |key: &str, path: &str, given: &Option<String>| match (given, base) {
+            (Some(url), _) => Ok(url.clone()),
+            (None, Some(base)) => Ok(format!("{base}/{path}")),
+            (None, None) => Err(format!(
+                "knowledge.{key} is not set: set knowledge.endpoint (the server's base address) \
+                 or both knowledge.query_endpoint and knowledge.update_endpoint"
+            )),
+        };
+        if base.is_none() && self.query_endpoint.is_none() && self.update_endpoint.is_none() {
+            return Ok(None);
+        }
+        let urls = EndpointUrls {
+            query: derive("query_endpoint", "query", &self.query_endpoint)?,
+            update: derive("update_endpoint", "update", &self.update_endpoint)?,
+        };
+        for (key, url) in [
+            ("endpoint", base.unwrap_or("http://")),
+            ("query_endpoint", urls.query.as_str()),
+            ("update_endpoint", urls.update.as_str()),
+        ] {
+            let rest = url
+                .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"));
+            if rest.is_none() || (key != "endpoint" && rest == Some("")) {
+                return Err(format!(
+                    "knowledge.{key} = \"{url}\" is not an http:// or https:// address"
+                ));
+            }
+        }
+        Ok(Some(urls))
+    }
+
+    /// Checks the table's values; the message names the key.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        self.urls()?;
+        if self.timeout_secs == 0 {
+            return Err("knowledge.timeout_secs must be at least 1".into());
+        }
+        if self.lease_secs < 3 {
+            return Err(
+                "knowledge.lease_secs must be at least 3 (a lease is renewed when half of it \
+                 has run)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The `[daemon]` table: the budgets across repositories and the scheduled repositories.
@@ -387,6 +493,12 @@ impl Config {
                 path.display()
             ))
         })?;
+        config.knowledge.validate().map_err(|e| {
+            Error::user(format!(
+                "{}: {e}; see \"Several daemons on one graph\" in docs/user-guide.md",
+                path.display()
+            ))
+        })?;
         config.publish.validate().map_err(|e| {
             Error::user(format!(
                 "{}: {e}; see the Branches and worktrees section of docs/user-guide.md",
@@ -556,6 +668,52 @@ mod tests {
         assert!(
             err.contains("http.max_concurrent must be at least 1"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_knowledge_table_names_a_server_or_the_embedded_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tdev.toml");
+        let urls = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            Config::load(&path).map(|c| c.knowledge.urls().unwrap())
+        };
+        assert_eq!(urls("").unwrap(), None);
+        assert_eq!(
+            urls("[knowledge]\nendpoint = \"http://127.0.0.1:7878/\"\n").unwrap(),
+            Some(EndpointUrls {
+                query: "http://127.0.0.1:7878/query".into(),
+                update: "http://127.0.0.1:7878/update".into(),
+            })
+        );
+        assert_eq!(
+            urls(
+                "[knowledge]\nquery_endpoint = \"https://h/sparql\"\n\
+                 update_endpoint = \"https://h/sparql\"\n"
+            )
+            .unwrap(),
+            Some(EndpointUrls {
+                query: "https://h/sparql".into(),
+                update: "https://h/sparql".into(),
+            })
+        );
+        let refused = |text: &str, expected: &str| {
+            let err = urls(text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+            assert!(err.contains("tdev.toml"), "{err}");
+        };
+        refused(
+            "[knowledge]\nquery_endpoint = \"http://h/q\"\n",
+            "knowledge.update_endpoint is not set",
+        );
+        refused(
+            "[knowledge]\nendpoint = \"127.0.0.1:7878\"\n",
+            "knowledge.endpoint = \"127.0.0.1:7878\" is not an http:// or https:// address",
+        );
+        refused(
+            "[knowledge]\nendpoint = \"http://h\"\nlease_secs = 1\n",
+            "knowledge.lease_secs must be at least 3",
         );
     }
 

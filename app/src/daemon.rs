@@ -15,6 +15,7 @@ use crate::config::{Config, DaemonTable};
 use crate::datadir::CONFIG_FILE;
 use crate::host::Host;
 use crate::journal::{Entry, Journal};
+use crate::lease::Leases;
 use crate::serve::{Control, ControlRequest, Controlled};
 use crate::{Error, Result};
 use std::future::Future;
@@ -82,6 +83,8 @@ pub struct Hooks {
     knowledge: KnowledgeBase,
     journal: Journal,
     stale_after: Duration,
+    /// The repositories' leases, when the graph is shared with other daemons.
+    leases: Leases,
 }
 
 impl Hooks {
@@ -91,7 +94,14 @@ impl Hooks {
             knowledge: host.knowledge().clone(),
             journal: host.journal().clone(),
             stale_after: host.data().config.learn.stale_after(),
+            leases: Leases::default(),
         }
+    }
+
+    /// Releases the repositories' leases this daemon holds (on a shared graph), once it runs
+    /// no more cycles.
+    pub fn release_leases(&self) {
+        self.leases.release(&self.knowledge);
     }
 
     /// The repository's `tdev/auto/` branches neither merged nor deleted (open or stale), as
@@ -135,7 +145,11 @@ impl DaemonHost for Hooks {
     }
 
     fn usage(&self, repositories: &[ScheduledRepository], now: Timestamp) -> Usage {
-        let mut usage = Usage::default();
+        let mut usage = Usage {
+            // Taken, renewed or found held elsewhere on each tick, before anything starts.
+            leased_elsewhere: self.leases.refresh(&self.knowledge, repositories),
+            ..Usage::default()
+        };
         for repository in repositories {
             // A repository git cannot read counts no open branch: its cycle will say why.
             match self.open_branches(repository, now) {
@@ -230,6 +244,7 @@ where
     let data = host.data();
     let repositories = scheduled(&data.config, &data.dir)?;
     let mut config = crate::evolve::tree_config(host.layout(), &data.dir, &data.config);
+    let hooks = Arc::new(Hooks::new(host));
     config.scheduler = Some(SchedulerConfig {
         repositories: repositories.clone(),
         budgets: tdev_schedule::Budgets {
@@ -238,7 +253,7 @@ where
         },
         state: StateFile::new(&data.dir),
         tick: tdev_actors::DEFAULT_TICK,
-        host: Arc::new(Hooks::new(host)),
+        host: hooks.clone(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -292,6 +307,9 @@ where
         host.serve_control(None);
         tree.stop().await;
         logger.abort();
+        // Nothing runs any more: another daemon may take the repositories at once.
+        let released = hooks.clone();
+        let _ = tokio::task::spawn_blocking(move || released.release_leases()).await;
         drained?;
         tracing::info!("stopped");
         Ok(())

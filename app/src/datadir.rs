@@ -117,10 +117,26 @@ pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf> {
     )))
 }
 
+/// Opens the knowledge base of the data directory `dir` where `config` puts its graph (the
+/// embedded store, or the SPARQL server of `[knowledge]`), waiting up to `patience` for a
+/// passing reader to let go of the directory.
+pub fn open_knowledge(
+    dir: &Path,
+    config: &Config,
+    patience: std::time::Duration,
+) -> Result<KnowledgeBase> {
+    let remote = crate::endpoint::remote(&config.knowledge, dir)?;
+    Ok(KnowledgeBase::open_on(dir, patience, remote)?)
+}
+
 /// Makes `dir` a data directory (idempotent) and returns it opened.
 pub fn create(dir: &Path) -> Result<KnowledgeBase> {
     let config = dir.join(CONFIG_FILE);
-    let kb = KnowledgeBase::open(dir)?;
+    let kb = if config.is_file() {
+        open_knowledge(dir, &Config::load(&config)?, std::time::Duration::ZERO)?
+    } else {
+        KnowledgeBase::open(dir)?
+    };
     if !config.is_file() {
         // Written last, so that a directory with a config file is always a complete one.
         let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));

@@ -91,6 +91,8 @@ pub fn evolve(
     backends(options.backend, &data.config, &data.dir)?;
     let config = tree_config(host.layout(), &data.dir, &data.config);
     let knowledge = host.knowledge().clone();
+    // On a graph shared with daemons, the repository is this process's while its cycles run.
+    let _lease = crate::lease::Held::take(&knowledge, &name)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -27,7 +27,8 @@ impl Host {
     /// from now on, and records the cycles an interrupted holder left as aborted (returned,
     /// for the caller to report).
     pub fn open(data: DataDir, layout: Layout) -> Result<(Self, Vec<Recovered>)> {
-        let knowledge = KnowledgeBase::open_within(&data.dir, crate::serve::PATIENCE)?;
+        let knowledge =
+            crate::datadir::open_knowledge(&data.dir, &data.config, crate::serve::PATIENCE)?;
         let server = ReadServer::start(&knowledge)?;
         let journal = Journal::new(&data.dir);
         let recovered = journal::recover(&knowledge, &journal)?;

@@ -418,9 +418,10 @@ impl Reader {
     /// that process. A holder that does not answer reads is waited for up to 10 s (a host
     /// opens its socket just after the store; a direct reader lets go at once), then named.
     pub fn open(dir: &Path) -> Result<Self> {
-        match KnowledgeBase::open_within(dir, PATIENCE) {
+        let config = crate::Config::load(&dir.join(crate::datadir::CONFIG_FILE))?;
+        match crate::datadir::open_knowledge(dir, &config, PATIENCE) {
             Ok(kb) => Ok(Self::Local(kb)),
-            Err(locked @ tdev_knowledge::Error::Locked { .. }) => {
+            Err(Error::Knowledge(locked @ tdev_knowledge::Error::Locked { .. })) => {
                 match tdev_knowledge::DataDirLock::endpoint(dir) {
                     Some(socket) if UnixStream::connect(&socket).is_ok() => Ok(Self::Holder {
                         dir: dir.to_path_buf(),
@@ -429,7 +430,7 @@ impl Reader {
                     _ => Err(locked.into()),
                 }
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 

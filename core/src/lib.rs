@@ -27,6 +27,7 @@ mod fate;
 mod features;
 mod finding;
 mod hash;
+pub mod lease;
 mod pattern;
 mod record;
 mod refusal;

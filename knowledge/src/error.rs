@@ -72,6 +72,31 @@ pub enum Error {
         /// Who holds it: `pid N (command)`, or `another process` when unknown.
         holder: String,
     },
+    /// The SPARQL server the graph is on could not be reached, or failed.
+    #[error("the SPARQL endpoint {endpoint} {message}")]
+    Endpoint {
+        /// The endpoint's address.
+        endpoint: String,
+        /// What happened, and what to do.
+        message: String,
+    },
+    /// The SPARQL server refused what tdev asked for how it is configured (no service at the
+    /// address, credentials needed, no union default graph): the user's to fix.
+    #[error("the SPARQL endpoint {endpoint} {message}")]
+    EndpointRefused {
+        /// The endpoint's address.
+        endpoint: String,
+        /// What happened, and what to do.
+        message: String,
+    },
+    /// Something only the embedded store does was asked of a graph on a SPARQL server.
+    #[error("{what} works only on the embedded store: {why}")]
+    Unsupported {
+        /// What was asked.
+        what: &'static str,
+        /// Why not here, and what to do instead.
+        why: String,
+    },
     /// A text query for the pattern index that cannot be parsed.
     #[error("invalid pattern search: {0}")]
     PatternQuery(String),
@@ -107,6 +132,8 @@ impl Error {
                 | Self::Locked { .. }
                 | Self::PatternQuery(_)
                 | Self::Evaluation(_)
+                | Self::EndpointRefused { .. }
+                | Self::Unsupported { .. }
         )
     }
 

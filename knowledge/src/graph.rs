@@ -1,12 +1,18 @@
-//! The knowledge graph: an oxigraph store holding the ontology, one named graph per cycle and
-//! the running statistics.
+//! The knowledge graph: an oxigraph store (or a SPARQL server, `remote.rs`) holding the
+//! ontology, one named graph per cycle and the running statistics.
 
+use crate::backend::{Backend, Change};
 use crate::format::GraphFormat;
+use crate::lease::{Lease, Writing};
+use crate::protocol::QueryOptions;
+use crate::remote::Remote;
 use crate::stats::{self, Statistics};
 use crate::vocab;
 use crate::{Error, Result, record};
 use oxigraph::io::RdfParser;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
+};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator, SparqlSyntaxError, Variable};
 use oxigraph::store::{LoaderError, SerializerError, Store};
 use std::collections::HashSet;
@@ -37,9 +43,10 @@ pub const SHAPES: &str = include_str!("../../ontology/shapes.ttl");
 
 /// tdev's RDF knowledge graph.
 pub struct KnowledgeGraph {
-    pub(crate) store: Store,
+    backend: Backend,
     /// Mirror of the running statistics; `None` until first needed or after a write that
-    /// bypassed the writer.
+    /// bypassed the writer. Kept for the embedded store only: on a SPARQL server other
+    /// processes write too, so the statistics are read afresh for each write.
     stats: Mutex<Option<Statistics>>,
     /// Statistics values replaced since the store was last compacted.
     replaced: AtomicUsize,
@@ -47,7 +54,9 @@ pub struct KnowledgeGraph {
 
 impl std::fmt::Debug for KnowledgeGraph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KnowledgeGraph").finish_non_exhaustive()
+        f.debug_struct("KnowledgeGraph")
+            .field("location", &self.location())
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,52 +88,118 @@ impl KnowledgeGraph {
     /// Opens the graph stored under `path`, creating it (with the ontology) if it is new;
     /// statistics an older tdev wrote without the counts it now keeps are rebuilt.
     pub fn open(path: &Path) -> Result<Self> {
-        let graph = Self {
-            store: Store::open(path)?,
-            stats: Mutex::new(None),
-            replaced: AtomicUsize::new(0),
-        };
+        let graph = Self::on(Backend::Local(Store::open(path)?));
         graph.install_ontology()?;
-        stats::upgrade(&graph.store)?;
+        stats::upgrade(graph.store().expect("a store on disk"))?;
         Ok(graph)
     }
 
     /// A graph held in memory, for tests and one-off tools.
     pub fn in_memory() -> Result<Self> {
-        let graph = Self {
-            store: Store::new()?,
-            stats: Mutex::new(None),
-            replaced: AtomicUsize::new(0),
-        };
+        let graph = Self::on(Backend::Local(Store::new()?));
         graph.install_ontology()?;
         Ok(graph)
+    }
+
+    /// The graph on a SPARQL 1.1 service, shared with other processes: the ontology is
+    /// installed (or replaced) there, and the service is checked to query the union of its
+    /// graphs by default, as tdev's queries expect.
+    pub fn connect(remote: Remote) -> Result<Self> {
+        let graph = Self::on(Backend::Remote(remote));
+        graph.install_ontology()?;
+        if let Backend::Remote(remote) = &graph.backend {
+            remote.check_union_default_graph()?;
+        }
+        Ok(graph)
+    }
+
+    fn on(backend: Backend) -> Self {
+        Self {
+            backend,
+            stats: Mutex::new(None),
+            replaced: AtomicUsize::new(0),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The embedded store, unless the graph is on a SPARQL server.
+    pub(crate) fn store(&self) -> Option<&Store> {
+        match &self.backend {
+            Backend::Local(store) => Some(store),
+            Backend::Remote(_) => None,
+        }
+    }
+
+    /// Where the graph is: `embedded`, or the SPARQL service's address.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Local(_) => "embedded".to_owned(),
+            Backend::Remote(remote) => remote.name().to_owned(),
+        }
+    }
+
+    /// Whether the graph is on a SPARQL server shared with other processes.
+    pub fn is_remote(&self) -> bool {
+        matches!(self.backend, Backend::Remote(_))
+    }
+
+    /// This process's lease on the repository `name`, for a graph shared on a SPARQL
+    /// server; `None` on the embedded store, which one process at a time writes.
+    pub fn repository_lease(&self, name: &str) -> Option<Lease> {
+        match &self.backend {
+            Backend::Local(_) => None,
+            Backend::Remote(remote) => Some(Lease::new(
+                vocab::repository(name),
+                &remote.holder,
+                remote.lease,
+            )),
+        }
+    }
+
+    /// The statistics' writer lease for one read-modify-write of a shared graph; `None` on
+    /// the embedded store.
+    fn writing(&self) -> Result<Option<Writing<'_>>> {
+        match &self.backend {
+            Backend::Local(_) => Ok(None),
+            Backend::Remote(remote) => {
+                Ok(Some(Writing::begin(self, &remote.holder, remote.lease)?))
+            }
+        }
     }
 
     /// Loads the shipped ontology into its named graph, replacing an older version.
     fn install_ontology(&self) -> Result<()> {
         let graph = NamedNodeRef::new_unchecked(vocab::ONTOLOGY_GRAPH);
         let expected = ontology_quads()?;
-        let current = self
-            .store
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(_) => {
+                let current: HashSet<Quad> = self.backend.graph_quads(graph)?.into_iter().collect();
+                if current.len() == expected.len() && expected.iter().all(|q| current.contains(q)) {
+                    return Ok(());
+                }
+                let _writing = self.writing()?;
+                return self.backend.apply(&Change {
+                    drop: vec![GraphName::NamedNode(graph.into_owned())],
+                    insert: expected,
+                    ..Change::default()
+                });
+            }
+        };
+        let current = store
             .quads_for_pattern(None, None, None, Some(graph.into()))
             .count();
-        if current == expected.len() && self.contains_all(&expected)? {
+        if current == expected.len() && contains_all(store, &expected)? {
             return Ok(());
         }
-        let mut tx = self.store.start_transaction()?;
+        let mut tx = store.start_transaction()?;
         tx.clear_graph(graph)?;
         tx.extend(expected.iter());
         tx.commit()?;
         Ok(())
-    }
-
-    fn contains_all(&self, quads: &[oxigraph::model::Quad]) -> Result<bool> {
-        for quad in quads {
-            if !self.store.contains(quad)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     /// Writes one cycle record into its own named graph, with the running statistics, in one
@@ -162,6 +237,10 @@ impl KnowledgeGraph {
             }
             self.check_record(record)?;
         }
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(_) => return self.record_shared(records),
+        };
         // A panic while the lock was held may have left the mirror half-updated: reload it.
         let mut guard = self.stats.lock().unwrap_or_else(|poisoned| {
             let mut guard = poisoned.into_inner();
@@ -170,12 +249,12 @@ impl KnowledgeGraph {
         });
         let stats = match &mut *guard {
             Some(stats) => stats,
-            empty => empty.insert(Statistics::load(&self.store)?),
+            empty => empty.insert(Statistics::load(&self.backend)?),
         };
         let update = stats.plan(records);
         let mut recorded = Vec::with_capacity(records.len());
         if records.len() <= BULK_THRESHOLD {
-            let mut tx = self.store.start_transaction()?;
+            let mut tx = store.start_transaction()?;
             for record in records {
                 let graph = vocab::cycle_graph(&record.id);
                 // Checked again inside the transaction: the check above ran outside it.
@@ -193,9 +272,8 @@ impl KnowledgeGraph {
             update.write(&mut tx);
             tx.commit()?;
         } else {
-            stats::mark_pending(&self.store)?;
-            let mut loader = self
-                .store
+            stats::mark_pending(store)?;
+            let mut loader = store
                 .bulk_loader()
                 .with_max_memory_size_in_megabytes(BULK_LOADER_MEGABYTES);
             // Quads are made as the loader consumes them, so making them overlaps with the
@@ -211,7 +289,7 @@ impl KnowledgeGraph {
             });
             loader.load_quads(quads)?;
             loader.commit()?;
-            let mut tx = self.store.start_transaction()?;
+            let mut tx = store.start_transaction()?;
             update.write(&mut tx);
             stats::clear_pending(&mut tx);
             tx.commit()?;
@@ -230,11 +308,57 @@ impl KnowledgeGraph {
         Ok(recorded)
     }
 
+    /// `record_cycles` on a graph shared on a SPARQL server. Other processes write the
+    /// statistics too, so under the statistics' writer lease they are read afresh, and the
+    /// cycles, the repositories' descriptions and the statistics' changes are written in one
+    /// update request, which the server applies whole.
+    fn record_shared(&self, records: &[CycleRecord]) -> Result<Vec<Recorded>> {
+        let Some(mut writing) = self.writing()? else {
+            unreachable!("only a shared graph records through here")
+        };
+        // Checked again under the lease: the checks before ran outside it.
+        if let Some(id) = self.first_recorded(records)? {
+            return Err(Error::CycleExists(id));
+        }
+        let update = Statistics::load(&self.backend)?.plan(records);
+        let mut change = Change::default();
+        let mut recorded = Vec::with_capacity(records.len());
+        for record in records {
+            let quads = record::quads(record);
+            recorded.push(Recorded {
+                graph: vocab::cycle_graph(&record.id).into_string(),
+                quads: quads.len(),
+            });
+            change.insert.extend(quads);
+        }
+        update.add_to(&mut change);
+        writing.renew()?;
+        self.backend.apply(&change)?;
+        Ok(recorded)
+    }
+
+    /// The first of `records` whose cycle is recorded already, in one query.
+    fn first_recorded(&self, records: &[CycleRecord]) -> Result<Option<String>> {
+        let graphs: String = records
+            .iter()
+            .map(|r| format!("{} ", vocab::cycle_graph(&r.id)))
+            .collect();
+        let rows = self.backend.select(&format!(
+            "SELECT ?g WHERE {{ VALUES ?g {{ {graphs}}} GRAPH ?g {{ ?c a tdev:Cycle }} }} LIMIT 1"
+        ))?;
+        Ok(rows.first().and_then(|row| match row.get("g") {
+            Some(Term::NamedNode(g)) => records
+                .iter()
+                .find(|r| vocab::cycle_graph(&r.id) == *g)
+                .map(|r| r.id.clone()),
+            _ => None,
+        }))
+    }
+
     /// Whether a cycle with this id is recorded.
     pub fn has_cycle(&self, cycle_id: &str) -> Result<bool> {
-        Ok(self
-            .store
-            .contains_named_graph(&vocab::cycle_graph(cycle_id))?)
+        self.backend
+            .contains_named_graph(&vocab::cycle_graph(cycle_id))
     }
 
     /// Runs a SPARQL query. Unless the query names its dataset (`FROM`), the default graph is
@@ -250,32 +374,84 @@ impl KnowledgeGraph {
         sparql: &str,
         bindings: &[(Variable, Term)],
     ) -> Result<QueryResults<'static>> {
-        let mut prepared = SparqlEvaluator::new()
+        self.run_query(sparql, bindings, &QueryOptions::default())
+    }
+
+    /// Runs a query with `bindings` on the dataset `options` names (the union of all graphs
+    /// when it names none and the query has no `FROM`), cancellable through its token.
+    pub(crate) fn run_query(
+        &self,
+        sparql: &str,
+        bindings: &[(Variable, Term)],
+        options: &QueryOptions,
+    ) -> Result<QueryResults<'static>> {
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(remote) => return remote.query(sparql, bindings, options),
+        };
+        let mut evaluator = SparqlEvaluator::new()
             .with_base_iri(vocab::ID)
-            .expect("the id namespace is a valid IRI")
+            .expect("the id namespace is a valid IRI");
+        if let Some(cancel) = &options.cancel {
+            evaluator = evaluator.with_cancellation_token(cancel.clone());
+        }
+        let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| syntax_error("query", &e))?;
-        if prepared.dataset().is_default_dataset() {
+        if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
+            // The protocol's dataset replaces the query's FROM and FROM NAMED (SPARQL 1.1
+            // Protocol, 2.1.4).
+            let iris = |list: &[String]| {
+                list.iter()
+                    .map(|i| parse_iri(i))
+                    .collect::<Result<Vec<_>>>()
+            };
+            let default: Vec<GraphName> = iris(&options.default_graphs)?
+                .into_iter()
+                .map(GraphName::NamedNode)
+                .collect();
+            let named: Vec<NamedOrBlankNode> = iris(&options.named_graphs)?
+                .into_iter()
+                .map(NamedOrBlankNode::NamedNode)
+                .collect();
+            let dataset = prepared.dataset_mut();
+            dataset.set_default_graph(default);
+            dataset.set_available_named_graphs(named);
+        } else if prepared.dataset().is_default_dataset() {
             prepared.dataset_mut().set_default_graph_as_union();
         }
         for (variable, value) in bindings {
             prepared = prepared.substitute_variable(variable.clone(), value.clone());
         }
         prepared
-            .on_store(&self.store)
+            .on_store(store)
             .execute()
             .map_err(|e| Error::Evaluation(e.to_string()))
     }
 
     /// Runs a SPARQL update, then rebuilds the running statistics from the changed data.
     pub fn update(&self, sparql: &str) -> Result<()> {
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(remote) => {
+                // Parsed here for the same syntax errors as on the embedded store; sent as
+                // parsed, its relative IRIs resolved against the same base.
+                let update = spargebra::SparqlParser::new()
+                    .with_base_iri(vocab::ID)
+                    .expect("the id namespace is a valid IRI")
+                    .parse_update(sparql)
+                    .map_err(|e| syntax_error("update", &e))?;
+                remote.update(&update.to_string())?;
+                return self.rebuild_statistics();
+            }
+        };
         let prepared = SparqlEvaluator::new()
             .with_base_iri(vocab::ID)
             .expect("the id namespace is a valid IRI")
             .parse_update(sparql)
             .map_err(|e| syntax_error("update", &e))?;
         prepared
-            .on_store(&self.store)
+            .on_store(store)
             .execute()
             .map_err(|e| Error::Evaluation(e.to_string()))?;
         self.rebuild_statistics()
@@ -308,8 +484,25 @@ impl KnowledgeGraph {
                     }
                 }
             });
-        let mut loader = self
-            .store
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(remote) => {
+                // Read whole first, so that a syntax error sends nothing; then one request.
+                let quads = quads
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::RdfSyntax {
+                        source_name: source_name.to_owned(),
+                        message: e.to_string(),
+                    })?;
+                remote.apply(&Change {
+                    insert: quads,
+                    ..Change::default()
+                })?;
+                self.rebuild_statistics()?;
+                return Ok(read);
+            }
+        };
+        let mut loader = store
             .bulk_loader()
             .with_max_memory_size_in_megabytes(BULK_LOADER_MEGABYTES);
         loader
@@ -327,21 +520,43 @@ impl KnowledgeGraph {
     }
 
     /// Writes the whole store (a dataset format) or one graph (any format).
+    /// On a SPARQL server, the whole store is its named graphs (tdev writes nothing to the
+    /// default graph, which queries there see as the union of all graphs).
     pub fn dump<W: Write>(&self, writer: W, format: GraphFormat, graph: Option<&str>) -> Result<W> {
+        let graph = graph.map(parse_iri).transpose()?;
+        if graph.is_none() && !format.holds_datasets() {
+            return Err(Error::FormatMismatch {
+                format: format!("{format:?}").to_lowercase(),
+                what: "a whole store with named graphs (name one with --graph)",
+                valid: "nquads, trig",
+            });
+        }
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(remote) => {
+                let quads = match &graph {
+                    Some(graph) => self
+                        .backend
+                        .graph_quads(graph.as_ref())?
+                        .into_iter()
+                        .map(|q| {
+                            Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph)
+                        })
+                        .collect(),
+                    None => remote_quads(remote)?,
+                };
+                let io = Error::io("writing the dump");
+                let mut out = format.serializer().for_writer(writer);
+                for quad in &quads {
+                    out.serialize_quad(quad)
+                        .map_err(Error::io("writing the dump"))?;
+                }
+                return out.finish().map_err(io);
+            }
+        };
         let result = match graph {
-            Some(graph) => {
-                let graph = parse_iri(graph)?;
-                self.store
-                    .dump_graph_to_writer(&graph, format.serializer(), writer)
-            }
-            None if !format.holds_datasets() => {
-                return Err(Error::FormatMismatch {
-                    format: format!("{format:?}").to_lowercase(),
-                    what: "a whole store with named graphs (name one with --graph)",
-                    valid: "nquads, trig",
-                });
-            }
-            None => self.store.dump_to_writer(format.serializer(), writer),
+            Some(graph) => store.dump_graph_to_writer(&graph, format.serializer(), writer),
+            None => store.dump_to_writer(format.serializer(), writer),
         };
         result.map_err(|e| match e {
             SerializerError::Io(e) => Error::Io {
@@ -357,13 +572,19 @@ impl KnowledgeGraph {
     pub fn rebuild_statistics(&self) -> Result<()> {
         let mut guard = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
         *guard = None;
-        stats::rebuild(&self.store)
+        let mut writing = self.writing()?;
+        let quads = stats::rebuild_quads(&self.backend)?;
+        if let Some(writing) = &mut writing {
+            // The aggregation may have taken a while.
+            writing.renew()?;
+        }
+        stats::replace(&self.backend, quads)
     }
 
     /// Counts describing the graph.
     pub fn statistics(&self) -> Result<GraphStatistics> {
         let ontology = NamedNodeRef::new_unchecked(vocab::ONTOLOGY_GRAPH);
-        let named_graphs: Vec<_> = self.store.named_graphs().collect::<Result<_, _>>()?;
+        let named_graphs = self.named_graphs()?;
         let cycles = named_graphs
             .iter()
             .filter(|g| {
@@ -386,33 +607,118 @@ impl KnowledgeGraph {
                 }
             }
         }
-        Ok(GraphStatistics {
-            quads: self.store.len()?,
-            named_graphs: named_graphs.len(),
-            cycles,
-            ontology_triples: self
-                .store
+        let ontology_triples = match &self.backend {
+            Backend::Local(store) => store
                 .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(ontology)))
                 .count(),
+            Backend::Remote(_) => self.count(&format!("GRAPH {ontology} {{ ?s ?p ?o }}"))?,
+        };
+        Ok(GraphStatistics {
+            quads: self.len()?,
+            named_graphs: named_graphs.len(),
+            cycles,
+            ontology_triples,
             instances,
         })
     }
 
-    /// Compacts the store, dropping what deleted and replaced values left behind. Running
-    /// statistics are rewritten on every write; their old values slow reads until compacted.
-    pub fn compact(&self) -> Result<()> {
-        Ok(self.store.optimize()?)
+    /// The named graphs.
+    pub(crate) fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>> {
+        match &self.backend {
+            Backend::Local(store) => Ok(store.named_graphs().collect::<Result<_, _>>()?),
+            Backend::Remote(_) => Ok(self
+                .backend
+                .select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?
+                .into_iter()
+                .filter_map(|row| match row.get("g") {
+                    Some(Term::NamedNode(g)) => Some(NamedOrBlankNode::NamedNode(g.clone())),
+                    Some(Term::BlankNode(g)) => Some(NamedOrBlankNode::BlankNode(g.clone())),
+                    _ => None,
+                })
+                .collect()),
+        }
     }
 
-    /// Number of quads in the store.
+    /// How many solutions `pattern` has, on a shared graph.
+    pub(crate) fn count(&self, pattern: &str) -> Result<usize> {
+        let rows = self
+            .backend
+            .select(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"))?;
+        Ok(rows
+            .first()
+            .and_then(|row| match row.get("n") {
+                Some(Term::Literal(n)) => n.value().parse().ok(),
+                _ => None,
+            })
+            .unwrap_or(0))
+    }
+
+    /// Compacts the store, dropping what deleted and replaced values left behind. Running
+    /// statistics are rewritten on every write; their old values slow reads until compacted.
+    /// A SPARQL server compacts its own storage: there it is the user's mistake to ask.
+    pub fn compact(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Local(store) => Ok(store.optimize()?),
+            Backend::Remote(remote) => Err(Error::Unsupported {
+                what: "compacting the store",
+                why: format!(
+                    "the graph is on the SPARQL server {}, which manages its own storage \
+                     (Oxigraph: `oxigraph optimize` while it is stopped)",
+                    remote.name()
+                ),
+            }),
+        }
+    }
+
+    /// Number of quads in the store (on a SPARQL server: in its named graphs).
     pub fn len(&self) -> Result<usize> {
-        Ok(self.store.len()?)
+        match &self.backend {
+            Backend::Local(store) => Ok(store.len()?),
+            Backend::Remote(_) => self.count("GRAPH ?g { ?s ?p ?o }"),
+        }
     }
 
     /// Whether the store holds no quads at all (not even the ontology).
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.store.is_empty()?)
+        match &self.backend {
+            Backend::Local(store) => Ok(store.is_empty()?),
+            Backend::Remote(_) => Ok(self.len()? == 0),
+        }
     }
+}
+
+fn contains_all(store: &Store, quads: &[Quad]) -> Result<bool> {
+    for quad in quads {
+        if !store.contains(quad)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Every quad of a SPARQL server's named graphs.
+fn remote_quads(remote: &Remote) -> Result<Vec<Quad>> {
+    let rows = remote.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?;
+    let mut quads = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (Some(s), Some(Term::NamedNode(p)), Some(o), Some(g)) =
+            (row.get("s"), row.get("p"), row.get("o"), row.get("g"))
+        else {
+            continue;
+        };
+        let subject = match s {
+            Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n.clone()),
+            Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b.clone()),
+            _ => continue,
+        };
+        let graph = match g {
+            Term::NamedNode(n) => GraphName::NamedNode(n.clone()),
+            Term::BlankNode(b) => GraphName::BlankNode(b.clone()),
+            _ => continue,
+        };
+        quads.push(Quad::new(subject, p.clone(), o.clone(), graph));
+    }
+    Ok(quads)
 }
 
 fn ontology_quads() -> Result<Vec<oxigraph::model::Quad>> {

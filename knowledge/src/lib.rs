@@ -5,6 +5,10 @@
 //! read back with SPARQL. Patterns (situation, strategy, outcome counts, an example change) are
 //! retrieved by BM25 from the [`PatternIndex`].
 //!
+//! The graph may instead live on a SPARQL 1.1 server that several processes share
+//! ([`KnowledgeGraph::connect`] with a [`Remote`]): the API stays the same, and [`Lease`]s in
+//! the graph say which process works on a repository and which one writes the statistics.
+//!
 //! ```
 //! use oxigraph::sparql::QueryResults;
 //! use tdev_knowledge::KnowledgeGraph;
@@ -18,10 +22,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod backend;
 mod error;
 mod fates;
 mod format;
 mod graph;
+mod lease;
 mod lock;
 mod models;
 mod patterns;
@@ -29,6 +35,7 @@ mod proposals;
 mod protocol;
 mod record;
 mod refusals;
+mod remote;
 mod spend;
 mod stats;
 mod strategies;
@@ -40,6 +47,7 @@ pub use format::{GraphFormat, OutputFormat, ResultsFormat, write_results};
 pub use graph::{
     BULK_THRESHOLD, GraphStatistics, IMPORT_BATCH, KnowledgeGraph, ONTOLOGY, Recorded, SHAPES,
 };
+pub use lease::{Lease, LeaseState};
 pub use lock::DataDirLock;
 pub use models::ModelFiles;
 pub use oxigraph::sparql::{CancellationToken, QueryResults, Variable};
@@ -47,6 +55,7 @@ pub use patterns::{PatternHit, PatternIndex, SearchFilter};
 pub use proposals::Proposal;
 pub use protocol::{GraphTarget, QueryOptions};
 pub use refusals::Refusal;
+pub use remote::{Endpoint, EndpointError, ProtocolDataset, Remote};
 pub use spend::SPEND_SINCE_QUERY;
 pub use stats::{
     ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,
@@ -90,9 +99,23 @@ impl KnowledgeBase {
     /// directory ([`DataDirLock::acquire_within`]): what a long-running holder does, so that
     /// a `tdev cycles` run at the moment it starts does not stop it.
     pub fn open_within(root: &Path, patience: std::time::Duration) -> Result<Self> {
+        Self::open_on(root, patience, None)
+    }
+
+    /// [`KnowledgeBase::open_within`], with the graph on the SPARQL service `remote` when
+    /// given ([`KnowledgeGraph::connect`]) instead of the embedded store; the pattern index
+    /// and the models stay in the data directory.
+    pub fn open_on(
+        root: &Path,
+        patience: std::time::Duration,
+        remote: Option<Remote>,
+    ) -> Result<Self> {
         std::fs::create_dir_all(root).map_err(Error::io(format!("creating {}", root.display())))?;
         let lock = DataDirLock::acquire_within(root, patience)?;
-        let graph = KnowledgeGraph::open(&root.join("graph"))?;
+        let graph = match remote {
+            Some(remote) => KnowledgeGraph::connect(remote)?,
+            None => KnowledgeGraph::open(&root.join("graph"))?,
+        };
         let patterns = PatternIndex::open(&root.join("patterns"))?;
         Ok(Self {
             root: root.to_path_buf(),

@@ -3,12 +3,13 @@
 //! `named-graph-uri`) that its caller can cancel, and whole-graph reads and writes. The HTTP
 //! adapter (`tdev-server`) calls these; nothing here knows HTTP.
 
+use crate::backend::Change;
 use crate::format::GraphFormat;
-use crate::graph::{KnowledgeGraph, parse_iri, syntax_error};
+use crate::graph::{KnowledgeGraph, parse_iri};
 use crate::{Error, Result, vocab};
 use oxigraph::io::RdfParser;
 use oxigraph::model::{GraphName, GraphNameRef, NamedOrBlankNode, Quad};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults};
 use std::io::Read;
 
 /// The dataset and the cancellation of one protocol query.
@@ -59,47 +60,13 @@ impl KnowledgeGraph {
         sparql: &str,
         options: &QueryOptions,
     ) -> Result<QueryResults<'static>> {
-        let mut evaluator = SparqlEvaluator::new()
-            .with_base_iri(vocab::ID)
-            .expect("the id namespace is a valid IRI");
-        if let Some(cancel) = &options.cancel {
-            evaluator = evaluator.with_cancellation_token(cancel.clone());
-        }
-        let mut prepared = evaluator
-            .parse_query(sparql)
-            .map_err(|e| syntax_error("query", &e))?;
-        let iris = |list: &[String]| {
-            list.iter()
-                .map(|i| parse_iri(i))
-                .collect::<Result<Vec<_>>>()
-        };
-        if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
-            // The protocol's dataset replaces the query's FROM and FROM NAMED (SPARQL 1.1
-            // Protocol, 2.1.4).
-            let default: Vec<GraphName> = iris(&options.default_graphs)?
-                .into_iter()
-                .map(GraphName::NamedNode)
-                .collect();
-            let named: Vec<NamedOrBlankNode> = iris(&options.named_graphs)?
-                .into_iter()
-                .map(NamedOrBlankNode::NamedNode)
-                .collect();
-            let dataset = prepared.dataset_mut();
-            dataset.set_default_graph(default);
-            dataset.set_available_named_graphs(named);
-        } else if prepared.dataset().is_default_dataset() {
-            prepared.dataset_mut().set_default_graph_as_union();
-        }
-        prepared
-            .on_store(&self.store)
-            .execute()
-            .map_err(|e| Error::Evaluation(e.to_string()))
+        self.run_query(sparql, &[], options)
     }
 
     /// Whether `target` exists: the default graph always does.
     pub fn contains_graph(&self, target: &GraphTarget) -> Result<bool> {
         Ok(match target.name()? {
-            GraphName::NamedNode(g) => self.store.contains_named_graph(&g)?,
+            GraphName::NamedNode(g) => self.backend().contains_named_graph(&g)?,
             _ => true,
         })
     }
@@ -111,10 +78,10 @@ impl KnowledgeGraph {
         format: GraphFormat,
         target: &GraphTarget,
     ) -> Result<W> {
-        match target {
-            GraphTarget::Named(iri) => self.dump(writer, format, Some(iri)),
-            GraphTarget::Default => self
-                .store
+        match (target, self.store()) {
+            (GraphTarget::Named(iri), _) => self.dump(writer, format, Some(iri)),
+            (GraphTarget::Default, None) => Err(default_graph_unreachable(self)),
+            (GraphTarget::Default, Some(store)) => store
                 .dump_graph_to_writer(GraphNameRef::DefaultGraph, format.serializer(), writer)
                 .map_err(|e| Error::Io {
                     context: "writing the default graph".into(),
@@ -144,14 +111,24 @@ impl KnowledgeGraph {
                 source_name: "the request body".into(),
                 message: e.to_string(),
             })?;
-        let mut tx = self.store.start_transaction()?;
-        if replace {
-            tx.clear_graph(graph.as_ref())?;
+        let count = quads.len();
+        match self.store() {
+            Some(store) => {
+                let mut tx = store.start_transaction()?;
+                if replace {
+                    tx.clear_graph(graph.as_ref())?;
+                }
+                tx.extend(quads.iter());
+                tx.commit()?;
+            }
+            None => self.backend().apply(&Change {
+                drop: if replace { vec![graph] } else { Vec::new() },
+                insert: quads,
+                ..Change::default()
+            })?,
         }
-        tx.extend(quads.iter());
-        tx.commit()?;
         self.rebuild_statistics()?;
-        Ok(quads.len())
+        Ok(count)
     }
 
     /// Removes `target` (a named graph) or empties it (the default graph). Returns whether
@@ -159,14 +136,22 @@ impl KnowledgeGraph {
     pub fn drop_graph(&self, target: &GraphTarget) -> Result<bool> {
         let existed = self.contains_graph(target)?;
         if existed {
-            let mut tx = self.store.start_transaction()?;
-            match target.name()? {
-                GraphName::NamedNode(g) => {
-                    tx.remove_named_graph(&g)?;
+            match self.store() {
+                Some(store) => {
+                    let mut tx = store.start_transaction()?;
+                    match target.name()? {
+                        GraphName::NamedNode(g) => {
+                            tx.remove_named_graph(&g)?;
+                        }
+                        _ => tx.clear_graph(GraphNameRef::DefaultGraph)?,
+                    }
+                    tx.commit()?;
                 }
-                _ => tx.clear_graph(GraphNameRef::DefaultGraph)?,
+                None => self.backend().apply(&Change {
+                    drop: vec![target.name()?],
+                    ..Change::default()
+                })?,
             }
-            tx.commit()?;
             self.rebuild_statistics()?;
         }
         Ok(existed)
@@ -175,13 +160,34 @@ impl KnowledgeGraph {
     /// How many cycles are recorded: their named graphs counted, without reading their
     /// triples, so a health check stays cheap on a large store.
     pub fn cycle_count(&self) -> Result<usize> {
+        let Some(store) = self.store() else {
+            // A SPARQL service lists graphs only by their triples: count each cycle's one
+            // `tdev:Cycle` instead, found through the type index.
+            return self.count(&format!(
+                "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{}Cycle> }} }}",
+                vocab::NS
+            ));
+        };
         let mut count = 0;
-        for graph in self.store.named_graphs() {
+        for graph in store.named_graphs() {
             if matches!(graph?, NamedOrBlankNode::NamedNode(g) if g.as_str().starts_with(vocab::CYCLE_GRAPH_PREFIX))
             {
                 count += 1;
             }
         }
         Ok(count)
+    }
+}
+
+/// The Graph Store Protocol's `?default` on a SPARQL server whose default graph is the union
+/// of its graphs: there is no way to name the server's own default graph alone.
+fn default_graph_unreachable(graph: &KnowledgeGraph) -> Error {
+    Error::Unsupported {
+        what: "reading the store's own default graph",
+        why: format!(
+            "the graph is on the SPARQL server {}, whose default graph is the union of its \
+             named graphs; name a graph with ?graph=IRI",
+            graph.location()
+        ),
     }
 }

@@ -10,14 +10,14 @@
 //! that bypass the writer (bulk load, SPARQL UPDATE) they are rebuilt from the raw data by the
 //! very aggregation queries they stand in for ([`rebuild`]).
 
+use crate::Result;
+use crate::backend::{Backend, Change};
 use crate::record::{self, attempt_iri, decimal_seconds, millis};
 use crate::vocab::{self, tdev};
-use crate::{Error, Result};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
     GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
 };
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tdev_core::{CycleRecord, Outcome};
@@ -26,7 +26,11 @@ use tdev_core::{CycleRecord, Outcome};
 pub const SLOWEST_KEPT: usize = 20;
 
 fn stats_graph() -> GraphNameRef<'static> {
-    NamedNodeRef::new_unchecked(vocab::STATS_GRAPH).into()
+    stats_graph_node().into()
+}
+
+fn stats_graph_node() -> NamedNodeRef<'static> {
+    NamedNodeRef::new_unchecked(vocab::STATS_GRAPH)
 }
 
 fn strategy_node(strategy: &str) -> NamedNode {
@@ -201,6 +205,12 @@ impl Update {
         }
         tx.extend(&self.insert);
     }
+
+    /// Adds the update's quads to a change for a shared graph.
+    pub(crate) fn add_to(self, change: &mut Change) {
+        change.remove.extend(self.remove);
+        change.insert.extend(self.insert);
+    }
 }
 
 fn stats_quad(s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) -> Quad {
@@ -251,7 +261,7 @@ pub(crate) fn upgrade(store: &Store) -> Result<()> {
     };
     if has(tdev::STRATEGY_STATISTICS)? && !has(tdev::REPOSITORY_STRATEGY_STATISTICS)? {
         tracing::info!("the statistics predate per-repository strategy counts; rebuilding them");
-        rebuild(store)?;
+        rebuild(&Backend::Local(store.clone()))?;
     }
     Ok(())
 }
@@ -259,14 +269,73 @@ pub(crate) fn upgrade(store: &Store) -> Result<()> {
 impl Statistics {
     /// Reads the statistics and repository graphs. Statistics an interrupted import left
     /// behind are rebuilt first.
-    pub(crate) fn load(store: &Store) -> Result<Self> {
-        if store.contains(&pending_marker())? {
-            tracing::warn!("an earlier import was interrupted; rebuilding the statistics");
-            rebuild(store)?;
-        }
+    pub(crate) fn load(backend: &Backend) -> Result<Self> {
+        let repositories = NamedNodeRef::new_unchecked(vocab::REPOSITORIES_GRAPH);
+        let (stats, repositories, durations) = match backend {
+            Backend::Local(store) => {
+                if store.contains(&pending_marker())? {
+                    tracing::warn!("an earlier import was interrupted; rebuilding the statistics");
+                    rebuild(backend)?;
+                }
+                let stats: Vec<Quad> = store
+                    .quads_for_pattern(None, None, None, Some(stats_graph()))
+                    .collect::<std::result::Result<_, _>>()?;
+                let mut durations = HashMap::new();
+                for quad in &stats {
+                    if quad.predicate.as_ref() == tdev::SLOW_ATTEMPT
+                        && let Term::NamedNode(attempt) = &quad.object
+                    {
+                        let duration = store
+                            .quads_for_pattern(
+                                Some(attempt.as_ref().into()),
+                                Some(tdev::DURATION_SECONDS),
+                                None,
+                                None,
+                            )
+                            .next()
+                            .transpose()?
+                            .and_then(|q| parse_millis(literal_value(&q.object)?));
+                        if let Some(ms) = duration {
+                            durations.insert(attempt.clone(), ms);
+                        }
+                    }
+                }
+                let repositories = store
+                    .quads_for_pattern(None, None, None, Some(repositories.into()))
+                    .collect::<std::result::Result<_, _>>()?;
+                (stats, repositories, durations)
+            }
+            Backend::Remote(_) => {
+                let stats = backend.graph_quads(stats_graph_node())?;
+                let mut durations = HashMap::new();
+                for row in backend.select(
+                    "SELECT ?attempt ?seconds WHERE { GRAPH <https://tdev.dev/graph/stats> { \
+                     ?list tdev:slowAttempt ?attempt } ?attempt tdev:durationSeconds ?seconds }",
+                )? {
+                    if let (Some(Term::NamedNode(attempt)), Some(ms)) = (
+                        row.get("attempt"),
+                        row.get("seconds")
+                            .and_then(literal_value)
+                            .and_then(parse_millis),
+                    ) {
+                        durations.insert(attempt.clone(), ms);
+                    }
+                }
+                (stats, backend.graph_quads(repositories)?, durations)
+            }
+        };
+        Ok(Self::from_quads(stats, repositories, &durations))
+    }
+
+    /// The mirror of the statistics graph's quads and the repositories graph's, given the
+    /// durations of the slowest attempts.
+    fn from_quads(
+        stats_quads: Vec<Quad>,
+        repository_quads: Vec<Quad>,
+        durations: &HashMap<NamedNode, i64>,
+    ) -> Self {
         let mut stats = Self::default();
-        for quad in store.quads_for_pattern(None, None, None, Some(stats_graph())) {
-            let quad = quad?;
+        for quad in stats_quads {
             let NamedOrBlankNode::NamedNode(node) = quad.subject else {
                 continue;
             };
@@ -283,20 +352,9 @@ impl Statistics {
             let Term::Literal(value) = quad.object else {
                 if quad.predicate.as_ref() == tdev::SLOW_ATTEMPT
                     && let Term::NamedNode(attempt) = quad.object
+                    && let Some(ms) = durations.get(&attempt)
                 {
-                    let duration = store
-                        .quads_for_pattern(
-                            Some(attempt.as_ref().into()),
-                            Some(tdev::DURATION_SECONDS),
-                            None,
-                            None,
-                        )
-                        .next()
-                        .transpose()?
-                        .and_then(|q| parse_millis(literal_value(&q.object)?));
-                    if let Some(ms) = duration {
-                        stats.slowest.push((ms, attempt));
-                    }
+                    stats.slowest.push((*ms, attempt));
                 }
                 continue;
             };
@@ -313,9 +371,7 @@ impl Statistics {
             }
         }
         stats.slowest.sort_by(rank);
-        let repositories = NamedNodeRef::new_unchecked(vocab::REPOSITORIES_GRAPH);
-        for quad in store.quads_for_pattern(None, None, None, Some(repositories.into())) {
-            let quad = quad?;
+        for quad in repository_quads {
             if let NamedOrBlankNode::NamedNode(repo) = &quad.subject {
                 stats
                     .repositories
@@ -324,7 +380,7 @@ impl Statistics {
                     .push(quad);
             }
         }
-        Ok(stats)
+        stats
     }
 
     /// What writing `records` (valid, not yet recorded) does to the statistics.
@@ -677,31 +733,6 @@ pub const SLOWEST_QUERY: &str = "SELECT ?attempt ?duration WHERE { \
  ?attempt a tdev:Attempt ; tdev:durationSeconds ?duration } \
  ORDER BY DESC(?duration) STR(?attempt) LIMIT 20";
 
-fn solutions(store: &Store, query: &str) -> Result<Vec<BTreeMap<String, Term>>> {
-    let text = format!("{}{query}", vocab::PREFIXES);
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(&text)
-        .map_err(|e| Error::Evaluation(format!("statistics query does not parse: {e}")))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    let QueryResults::Solutions(rows) = prepared
-        .on_store(store)
-        .execute()
-        .map_err(|e| Error::Evaluation(e.to_string()))?
-    else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for row in rows {
-        let row = row.map_err(|e| Error::Evaluation(e.to_string()))?;
-        out.push(
-            row.iter()
-                .map(|(var, term)| (var.as_str().to_owned(), term.clone()))
-                .collect(),
-        );
-    }
-    Ok(out)
-}
-
 fn int(row: &BTreeMap<String, Term>, var: &str) -> i64 {
     row.get(var)
         .and_then(literal_value)
@@ -715,14 +746,21 @@ fn text<'a>(row: &'a BTreeMap<String, Term>, var: &str) -> Option<&'a str> {
 
 /// Recomputes all statistics from the cycle graphs by raw aggregation, replacing the old ones
 /// in one transaction.
-pub(crate) fn rebuild(store: &Store) -> Result<()> {
+pub(crate) fn rebuild(backend: &Backend) -> Result<()> {
+    let quads = rebuild_quads(backend)?;
+    replace(backend, quads)
+}
+
+/// The statistics the raw aggregation gives.
+pub(crate) fn rebuild_quads(backend: &Backend) -> Result<Vec<Quad>> {
+    let solutions = |query: &str| backend.select(query);
     let mut quads: Vec<Quad> = Vec::new();
     let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
         let graph = NamedNode::new_unchecked(vocab::STATS_GRAPH);
         quads.push(Quad::new(s.clone(), p, o, graph));
     };
     let count = |row: &BTreeMap<String, Term>, var: &str| Term::from(Literal::from(int(row, var)));
-    for row in solutions(store, STRATEGY_QUERY)? {
+    for row in solutions(STRATEGY_QUERY)? {
         let Some(strategy) = text(&row, "strategy") else {
             continue;
         };
@@ -738,7 +776,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
             decimal_seconds(ms).into(),
         );
     }
-    for row in solutions(store, REPOSITORY_DAY_QUERY)? {
+    for row in solutions(REPOSITORY_DAY_QUERY)? {
         let (Some(Term::NamedNode(repo)), Some(day)) = (row.get("repository"), text(&row, "day"))
         else {
             continue;
@@ -755,7 +793,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
         push(&node, tdev::PASS_COUNT, count(&row, "passes"));
     }
-    for row in solutions(store, FINDING_KIND_QUERY)? {
+    for row in solutions(FINDING_KIND_QUERY)? {
         let Some(kind) = text(&row, "kind") else {
             continue;
         };
@@ -772,7 +810,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         )),
         _ => None,
     };
-    for row in solutions(store, REPOSITORY_STRATEGY_QUERY)? {
+    for row in solutions(REPOSITORY_STRATEGY_QUERY)? {
         let (Some((repo, name)), Some(strategy)) = (repository_name(&row), text(&row, "strategy"))
         else {
             continue;
@@ -794,7 +832,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
             decimal_seconds(ms).into(),
         );
     }
-    for row in solutions(store, SAMPLE_REASON_QUERY)? {
+    for row in solutions(SAMPLE_REASON_QUERY)? {
         let (Some((_, name)), Some(strategy), Some(reason)) = (
             repository_name(&row),
             text(&row, "strategy"),
@@ -805,7 +843,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         let node = repository_strategy_node(&name, strategy);
         push(&node, tdev::SAMPLE_REASON, Literal::from(reason).into());
     }
-    for row in solutions(store, ATTEMPTED_IN_QUERY)? {
+    for row in solutions(ATTEMPTED_IN_QUERY)? {
         let (Some((_, name)), Some(strategy), Some(cycle @ Term::NamedNode(_))) = (
             repository_name(&row),
             text(&row, "strategy"),
@@ -816,7 +854,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         let node = repository_strategy_node(&name, strategy);
         push(&node, tdev::ATTEMPTED_IN, cycle.clone());
     }
-    for row in solutions(store, FAILED_CONDITION_QUERY)? {
+    for row in solutions(FAILED_CONDITION_QUERY)? {
         let (Some((repo, name)), Some(strategy), Some(condition)) = (
             repository_name(&row),
             text(&row, "strategy"),
@@ -831,7 +869,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         push(&node, tdev::GATE_CONDITION, Literal::from(condition).into());
         push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
     }
-    for row in solutions(store, KIND_STRATEGY_QUERY)? {
+    for row in solutions(KIND_STRATEGY_QUERY)? {
         let (Some(kind), Some(strategy)) = (text(&row, "kind"), text(&row, "strategy")) else {
             continue;
         };
@@ -842,7 +880,7 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
         push(&node, tdev::ATTEMPT_COUNT, count(&row, "attempts"));
         push(&node, tdev::PASS_COUNT, count(&row, "passes"));
     }
-    let slowest = solutions(store, SLOWEST_QUERY)?;
+    let slowest = solutions(SLOWEST_QUERY)?;
     if !slowest.is_empty() {
         let list = slowest_node();
         push(&list, rdf::TYPE, tdev::SLOWEST_ATTEMPTS.into());
@@ -852,11 +890,25 @@ pub(crate) fn rebuild(store: &Store) -> Result<()> {
             }
         }
     }
-    let mut tx = store.start_transaction()?;
-    tx.clear_graph(stats_graph())?;
-    tx.extend(quads.iter().map(Quad::as_ref));
-    tx.commit()?;
-    Ok(())
+    Ok(quads)
+}
+
+/// Replaces the statistics graph with `quads`, in one transaction or update request.
+pub(crate) fn replace(backend: &Backend, quads: Vec<Quad>) -> Result<()> {
+    match backend {
+        Backend::Local(store) => {
+            let mut tx = store.start_transaction()?;
+            tx.clear_graph(stats_graph())?;
+            tx.extend(quads.iter().map(Quad::as_ref));
+            tx.commit()?;
+            Ok(())
+        }
+        Backend::Remote(_) => backend.apply(&Change {
+            drop: vec![stats_graph_node().into_owned().into()],
+            insert: quads,
+            ..Change::default()
+        }),
+    }
 }
 
 fn percent_decode(segment: &str) -> String {

@@ -18,6 +18,8 @@ pub const ONTOLOGY_GRAPH: &str = "https://tdev.dev/graph/ontology";
 pub const REPOSITORIES_GRAPH: &str = "https://tdev.dev/graph/repositories";
 /// Named graph holding the running statistics.
 pub const STATS_GRAPH: &str = "https://tdev.dev/graph/stats";
+/// Named graph holding the leases of processes that share the graph on a SPARQL server.
+pub const LEASES_GRAPH: &str = "https://tdev.dev/graph/leases";
 /// Prefix of each cycle's named graph.
 pub const CYCLE_GRAPH_PREFIX: &str = "https://tdev.dev/graph/cycle/";
 
@@ -87,6 +89,8 @@ pub mod tdev {
         CHURN = "churn",
         BRANCH_FATE = "BranchFate", OBSERVED_FATE = "observedFate",
         FATE_OF_BRANCH = "fateOfBranch", FATE = "fate", OBSERVED_AT = "observedAt",
+        LEASE = "Lease", LEASE_OF = "leaseOf", HOLDER = "holder", HOLDER_PID = "holderPid",
+        SINCE = "since", EXPIRES = "expires",
     );
 }
 
@@ -238,6 +242,12 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         FATE_OF_BRANCH,
         FATE,
         OBSERVED_AT,
+        LEASE,
+        LEASE_OF,
+        HOLDER,
+        HOLDER_PID,
+        SINCE,
+        EXPIRES,
     ]
 }
 

@@ -48,6 +48,9 @@ pub struct Usage {
     pub open_branches: BTreeMap<String, u32>,
     /// What the cycles of today (UTC) cost.
     pub spent_today: f64,
+    /// The repositories another daemon sharing the graph holds the lease of, by key, with who
+    /// holds it: this daemon starts no cycle on them.
+    pub leased_elsewhere: BTreeMap<String, String>,
 }
 
 /// What to do about one repository now.
@@ -76,6 +79,11 @@ pub enum Decision {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "kebab-case")]
 pub enum Hold {
+    /// Another daemon sharing the graph holds the repository's lease: it runs its cycles.
+    Leased {
+        /// Who holds it.
+        holder: String,
+    },
     /// The daemon is paused.
     Paused,
     /// The hourly budget is spent.
@@ -114,6 +122,11 @@ pub enum Scope {
 impl fmt::Display for Hold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Leased { holder } => write!(
+                f,
+                "leased elsewhere: {holder}; this daemon starts no cycle on it until it holds \
+                 the lease"
+            ),
             Self::Paused => f.write_str("paused; `tdev resume` lets cycles start again"),
             Self::CyclesPerHour {
                 scope: Scope::Repository,
@@ -235,6 +248,11 @@ fn hold(
     started_all: u32,
     now: Timestamp,
 ) -> Option<Hold> {
+    if let Some(holder) = usage.leased_elsewhere.get(&repository.key) {
+        return Some(Hold::Leased {
+            holder: holder.clone(),
+        });
+    }
     if state.paused {
         return Some(Hold::Paused);
     }
@@ -484,6 +502,51 @@ mod tests {
                 u.spent_today = 2.0;
             },
             held(slot, Hold::Paused),
+        );
+    }
+
+    #[test]
+    fn a_repository_another_daemon_holds_the_lease_of_is_held_back_first() {
+        let slot = "2026-12-03T02:00:00Z";
+        let now = "2026-12-03T02:00:05Z";
+        let leased = |u: &mut Usage| {
+            u.leased_elsewhere
+                .insert("a".into(), "daemon b:/data (pid 7)".into());
+        };
+        let hold = Hold::Leased {
+            holder: "daemon b:/data (pid 7)".into(),
+        };
+        check(now, |_, _, _, u| leased(u), held(slot, hold.clone()));
+        // Before pause and budgets: nothing this daemon does would let it start.
+        check(
+            now,
+            |_, _, s, u| {
+                s.paused = true;
+                leased(u);
+            },
+            held(slot, hold.clone()),
+        );
+        // Another repository's lease holds nothing back.
+        check(
+            now,
+            |_, _, _, u| {
+                u.leased_elsewhere.insert("b".into(), "daemon b".into());
+            },
+            start(slot),
+        );
+        // A cycle it started before losing the lease shows as running.
+        check(
+            now,
+            |_, _, _, u| {
+                leased(u);
+                u.running.insert("a".into());
+            },
+            Decision::Running,
+        );
+        assert_eq!(
+            hold.to_string(),
+            "leased elsewhere: daemon b:/data (pid 7); this daemon starts no cycle on it until \
+             it holds the lease"
         );
     }
 

@@ -49,6 +49,10 @@ pub struct RepositoryStatus {
     pub open_branches: u32,
     /// Its open-branches budget.
     pub open_branches_limit: Option<u32>,
+    /// Who holds its lease when another daemon sharing the graph does (it then runs the
+    /// repository's cycles, this one none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leased_to: Option<String>,
 }
 
 /// The budgets across all repositories, and what is used.

@@ -182,6 +182,7 @@ mod tests {
             cycles_per_hour: None,
             open_branches: 3,
             open_branches_limit: Some(10),
+            leased_to: None,
         }
     }
 

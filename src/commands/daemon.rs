@@ -200,6 +200,16 @@ fn print_status(out: &mut impl Write, status: &DaemonStatus) -> std::io::Result<
     .map(|h| (*h).to_owned())
     .collect();
     crate::table::write(out, &header, &rows)?;
+    for r in &status.repositories {
+        if let Some(holder) = &r.leased_to {
+            writeln!(
+                out,
+                "{}: leased to {holder}; this daemon takes it over when that lease is \
+                 released or lapses",
+                r.name
+            )?;
+        }
+    }
     let b = &status.budgets;
     writeln!(
         out,

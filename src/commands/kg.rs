@@ -189,6 +189,7 @@ fn stats(ctx: &Context, json: bool) -> Result<()> {
     if json {
         let value = serde_json::json!({
             "data_dir": ctx.dir,
+            "graph": kb.graph.location(),
             "quads": stats.quads,
             "named_graphs": stats.named_graphs,
             "cycles": stats.cycles,
@@ -201,6 +202,8 @@ fn stats(ctx: &Context, json: bool) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "data directory   {}", ctx.dir.display())?;
+    // The size on disk is the data directory's: a graph on a SPARQL server is not in it.
+    writeln!(out, "graph            {}", kb.graph.location())?;
     writeln!(out, "quads            {}", stats.quads)?;
     writeln!(out, "named graphs     {}", stats.named_graphs)?;
     writeln!(out, "cycles           {}", stats.cycles)?;

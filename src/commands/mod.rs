@@ -110,7 +110,11 @@ fn existing(explicit: Option<PathBuf>) -> Result<Option<PathBuf>> {
 
 /// Opens the graph and the index, taking the directory's lock.
 pub fn open(ctx: &Context) -> Result<KnowledgeBase> {
-    Ok(KnowledgeBase::open(&ctx.dir)?)
+    Ok(tdev_app::datadir::open_knowledge(
+        &ctx.dir,
+        &ctx.config,
+        std::time::Duration::ZERO,
+    )?)
 }
 
 /// `tdev paths`: where tdev keeps everything.

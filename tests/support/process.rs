@@ -63,7 +63,12 @@ pub fn git(repo: &Path, args: &[&str]) -> String {
 /// A one-commit Python repository under `home` with a finding a codemod fixes (`== None`,
 /// found by ruff's E711) and an undocumented public function.
 pub fn repository(home: &Path) -> PathBuf {
-    let repo = home.join("project");
+    repository_named(home, "project")
+}
+
+/// [`repository`] in `home/name`: tdev names the repository `name`.
+pub fn repository_named(home: &Path, name: &str) -> PathBuf {
+    let repo = home.join(name);
     std::fs::create_dir_all(repo.join("pkg")).unwrap();
     std::fs::write(repo.join("pkg/__init__.py"), "").unwrap();
     std::fs::write(
@@ -201,5 +206,31 @@ pub fn get(address: &str, path: &str, accept: Option<&str>) -> (u16, String) {
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (code, body.to_owned())
+    // Some servers (Oxigraph's) send chunks even to an HTTP/1.0 request.
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        code,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+    )
+}
+
+/// The body of a chunked response.
+fn dechunk(chunks: &str) -> String {
+    let (mut chunks, mut body) = (chunks.as_bytes(), Vec::new());
+    while let Some(end) = chunks.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&chunks[..end]);
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunks[end + 2..end + 2 + size]);
+        chunks = &chunks[end + 2 + size + 2..];
+    }
+    String::from_utf8(body).unwrap()
 }
