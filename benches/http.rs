@@ -4,7 +4,8 @@
 //! throughput, p95 under 20 ms for the learned-knowledge queries at a million triples).
 //!
 //! Run: `cargo bench --bench http [-- --records N] [--seconds S] [--warm-up S]
-//! [--concurrency C[,C...]] [--compact] [--only TEXT] [--keep DIR] [--oxigraph PATH]`. Prints a Markdown table for
+//! [--concurrency C[,C...]] [--compact] [--only TEXT] [--query FILE]... [--keep DIR]
+//! [--oxigraph PATH]`. Prints a Markdown table for
 //! docs/benchmarks.md. Not a criterion bench: each measurement is a fixed time of load, as a
 //! load generator measures a server.
 //!
@@ -41,6 +42,7 @@ const OXIGRAPH_VERSION: &str = "0.5.13";
 const PREFIX: &str = "PREFIX tdev: <https://tdev.dev/ns#>\n";
 const PASS_RATE: &str = include_str!("../knowledge/queries/pass-rate-per-strategy.rq");
 const MODEL_VERSIONS: &str = include_str!("../knowledge/queries/model-versions.rq");
+const CURRENT_MODELS: &str = include_str!("../knowledge/queries/current-models.rq");
 const TALLIES: &str = include_str!("../knowledge/queries/strategy-tallies.rq");
 
 /// The repository `strategy-tallies.rq` is asked about, as `tdev ask` asks it.
@@ -60,7 +62,9 @@ fn queries() -> Vec<(&'static str, String)> {
             format!("{PREFIX}ASK {{ ?c a tdev:Cycle ; tdev:outcome \"failed\" }}"),
         ),
         ("`pass-rate-per-strategy.rq`", PASS_RATE.to_owned()),
-        ("`model-versions.rq`", MODEL_VERSIONS.to_owned()),
+        ("`current-models.rq`", CURRENT_MODELS.to_owned()),
+        // Every version ever kept: a history, which grows with every model kept.
+        ("`model-versions.rq` (history)", MODEL_VERSIONS.to_owned()),
         (
             "`strategy-tallies.rq`, one repository (`VALUES`)",
             // What `tdev ask` binds, written as a client over HTTP writes it.
@@ -84,6 +88,7 @@ struct Options {
     oxigraph: Option<PathBuf>,
     compact: bool,
     only: Option<String>,
+    extra: Vec<PathBuf>,
 }
 
 fn options() -> Options {
@@ -97,6 +102,7 @@ fn options() -> Options {
         oxigraph: std::env::var_os("TDEV_BENCH_OXIGRAPH").map(PathBuf::from),
         compact: false,
         only: None,
+        extra: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     let number = |value: Option<String>, flag: &str| -> f64 {
@@ -127,6 +133,10 @@ fn options() -> Options {
             "--compact" => options.compact = true,
             // Only the queries whose label contains TEXT (to profile one).
             "--only" => options.only = args.next(),
+            // One more query, from FILE, labelled with its name (to compare a rewrite).
+            "--query" => options
+                .extra
+                .push(PathBuf::from(args.next().expect("--query FILE"))),
             _ => {}
         }
     }
@@ -498,7 +508,14 @@ fn main() {
              | tdev/oxigraph req/s |"
         );
         println!("|---|---|---|---|---|---|---|---|---|---|");
-        let chosen = queries().into_iter().filter(|(label, _)| {
+        let extra = options.extra.iter().map(|file| {
+            let text = std::fs::read_to_string(file)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            (format!("`{name}`"), text)
+        });
+        let labelled = queries().into_iter().map(|(label, query)| (label.to_owned(), query));
+        let chosen = labelled.chain(extra).filter(|(label, _)| {
             options.only.as_deref().is_none_or(|only| label.contains(only))
         });
         for (label, query) in chosen {

@@ -989,8 +989,9 @@ fn ask_which_strategies_fail_answers_what_the_records_say() {
         );
         let mut cycles = e.cycles.clone();
         cycles.sort_by(|a, b| b.cmp(a));
-        let ids: Vec<&str> = cycles.iter().map(|(_, id)| id.as_str()).collect();
-        assert_eq!(graph["cycles"], serde_json::json!(ids), "{strategy}");
+        // How many, and the newest (ids grow with time).
+        assert_eq!(graph["cycles"], cycles.len(), "{strategy}");
+        assert_eq!(graph["latest_cycle"], cycles[0].1.as_str(), "{strategy}");
         assert_eq!(
             got["evidence"][1]["detail"],
             format!("one of the gate's reasons: {}", e.reason.as_ref().unwrap())
@@ -1094,14 +1095,9 @@ fn ask_answers_what_to_fix_first_what_fails_and_how_long() {
     );
     for r in recommendations {
         assert!(r["summary"].as_str().unwrap().contains(" failed "), "{r:#}");
-        let cycles = r["evidence"][0]["cycles"].as_array().unwrap();
-        assert!(!cycles.is_empty(), "{r:#}");
-        assert!(
-            cycles
-                .iter()
-                .all(|c| ids.contains(&c.as_str().unwrap().to_owned())),
-            "{r:#}"
-        );
+        assert!(r["evidence"][0]["cycles"].as_u64().unwrap() > 0, "{r:#}");
+        let latest = r["evidence"][0]["latest_cycle"].as_str().unwrap();
+        assert!(ids.contains(&latest.to_owned()), "{r:#}");
     }
 
     let long = ask("how long will the tool fixes of this repository take");

@@ -169,6 +169,10 @@ impl Confidence {
     }
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// One piece of evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Evidence {
@@ -176,9 +180,12 @@ pub struct Evidence {
     pub source: &'static str,
     /// What it says.
     pub detail: String,
-    /// The recorded cycles it comes from (for `graph`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cycles: Vec<String>,
+    /// How many recorded cycles it comes from (for `graph`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cycles: u32,
+    /// The newest of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_cycle: Option<String>,
 }
 
 /// What the graph holds of each strategy: on the repository asked about, and everywhere.
@@ -317,7 +324,8 @@ fn graph_evidence(knowledge: &Knowledge, strategy: &Strategy) -> Evidence {
                  {all_passed} of {all} on every repository",
                 here.passes, here.attempts
             ),
-            cycles: here.cycles.clone(),
+            cycles: here.cycles,
+            latest_cycle: here.last_cycle.clone(),
         },
         None => Evidence {
             source: "graph",
@@ -325,7 +333,8 @@ fn graph_evidence(knowledge: &Knowledge, strategy: &Strategy) -> Evidence {
                 "{strategy}: never tried on this repository; {all_passed} of {all} attempts \
                  passed on every repository"
             ),
-            cycles: Vec::new(),
+            cycles: 0,
+            latest_cycle: None,
         },
     }
 }
@@ -393,7 +402,8 @@ fn fix_first(
                     first.message,
                     first.kind
                 ),
-                cycles: Vec::new(),
+                cycles: 0,
+                latest_cycle: None,
             });
         }
         evidence.push(Evidence {
@@ -405,7 +415,8 @@ fn fix_first(
                 task.risk,
                 plan.estimated_by
             ),
-            cycles: Vec::new(),
+            cycles: 0,
+            latest_cycle: None,
         });
         evidence.push(graph_evidence(knowledge, &task.strategy));
         if let (Some(patterns), Some(first)) = (&patterns, addressed.first()) {
@@ -421,7 +432,8 @@ fn fix_first(
                         "the most similar situation seen: {} passed, {} failed with {}",
                         hit.pattern.successes, hit.pattern.failures, hit.pattern.strategy
                     ),
-                    cycles: Vec::new(),
+                    cycles: 0,
+                    latest_cycle: None,
                 });
             }
         }
@@ -465,7 +477,8 @@ fn failures(knowledge: &Knowledge) -> Vec<Recommendation> {
                 evidence.push(Evidence {
                     source: "graph",
                     detail: format!("one of the gate's reasons: {reason}"),
-                    cycles: Vec::new(),
+                    cycles: 0,
+                    latest_cycle: None,
                 });
             }
             let rate = f64::from(failed + 1) / f64::from(record.attempts + 2);
@@ -511,7 +524,8 @@ fn duration(plan: &Plan, knowledge: &Knowledge) -> Vec<Recommendation> {
             evidence: vec![Evidence {
                 source: "model",
                 detail: format!("estimated by {}", plan.estimated_by),
-                cycles: Vec::new(),
+                cycles: 0,
+                latest_cycle: None,
             }],
         });
     }
@@ -533,7 +547,8 @@ fn duration(plan: &Plan, knowledge: &Knowledge) -> Vec<Recommendation> {
                         record.attempts,
                         seconds(record.seconds / f64::from(record.attempts.max(1)))
                     ),
-                    cycles: record.cycles.clone(),
+                    cycles: record.cycles,
+                    latest_cycle: record.last_cycle.clone(),
                 });
             }
         }
@@ -573,15 +588,14 @@ pub fn render(answer: &Answer) -> String {
         );
         for e in &r.evidence {
             let _ = writeln!(out, "   - {}: {}", e.source, e.detail);
-            if !e.cycles.is_empty() {
-                let shown: Vec<&str> = e.cycles.iter().take(3).map(String::as_str).collect();
-                let more = e.cycles.len().saturating_sub(3);
+            if let Some(latest) = &e.latest_cycle {
+                let more = e.cycles.saturating_sub(1);
                 let more = if more > 0 {
                     format!(" and {more} more")
                 } else {
                     String::new()
                 };
-                let _ = writeln!(out, "     cycles: {}{more}", shown.join(", "));
+                let _ = writeln!(out, "     cycles: {latest}{more}");
             }
         }
     }

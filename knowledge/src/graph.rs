@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-use tdev_core::CycleRecord;
+use tdev_core::{CycleRecord, ModelRecord};
 
 /// Statistics values replaced before the store is compacted (a few seconds per million quads).
 const COMPACT_AFTER: usize = 20_000;
@@ -241,12 +241,7 @@ impl KnowledgeGraph {
             Backend::Local(store) => store,
             Backend::Remote(_) => return self.record_shared(records),
         };
-        // A panic while the lock was held may have left the mirror half-updated: reload it.
-        let mut guard = self.stats.lock().unwrap_or_else(|poisoned| {
-            let mut guard = poisoned.into_inner();
-            *guard = None;
-            guard
-        });
+        let mut guard = self.mirror();
         let stats = match &mut *guard {
             Some(stats) => stats,
             empty => empty.insert(Statistics::load(&self.backend)?),
@@ -306,6 +301,50 @@ impl KnowledgeGraph {
             self.compact()?;
         }
         Ok(recorded)
+    }
+
+    /// The statistics' mirror, locked. A panic while the lock was held may have left it
+    /// half-updated: it is then dropped, to be reloaded.
+    fn mirror(&self) -> std::sync::MutexGuard<'_, Option<Statistics>> {
+        self.stats.lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            *guard = None;
+            guard
+        })
+    }
+
+    /// Writes the quads of trained models with the statistics' change they bring (each
+    /// model name's current version), all or none: in one transaction on the embedded store,
+    /// under the statistics' writer lease in one update request on a shared graph.
+    pub(crate) fn write_models(&self, quads: Vec<Quad>, models: &[ModelRecord]) -> Result<()> {
+        let store = match &self.backend {
+            Backend::Local(store) => store,
+            Backend::Remote(_) => {
+                let Some(mut writing) = self.writing()? else {
+                    unreachable!("a shared graph has a writer lease")
+                };
+                let update = Statistics::load(&self.backend)?.plan_models(models);
+                let mut change = Change {
+                    insert: quads,
+                    ..Change::default()
+                };
+                update.add_to(&mut change);
+                writing.renew()?;
+                return self.backend.apply(&change);
+            }
+        };
+        let mut guard = self.mirror();
+        let stats = match &mut *guard {
+            Some(stats) => stats,
+            empty => empty.insert(Statistics::load(&self.backend)?),
+        };
+        let update = stats.plan_models(models);
+        let mut tx = store.start_transaction()?;
+        tx.extend(quads.iter());
+        update.write(&mut tx);
+        tx.commit()?;
+        stats.commit(update);
+        Ok(())
     }
 
     /// `record_cycles` on a graph shared on a SPARQL server. Other processes write the

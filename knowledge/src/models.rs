@@ -6,7 +6,6 @@
 //! which carries its own format version and checksum), so a corrupt file is found when it is
 //! read, and the caller falls back to the version before it.
 
-use crate::backend::Change;
 use crate::error::{Error, Result};
 use crate::graph::KnowledgeGraph;
 use crate::record;
@@ -115,9 +114,6 @@ impl KnowledgeGraph {
             return Err(Error::UnknownCycle(cycle_id.to_owned()));
         }
         let quads = record::model_quads_of(cycle_id, models);
-        self.backend().apply(&Change {
-            insert: quads,
-            ..Change::default()
-        })
+        self.write_models(quads, models)
     }
 }

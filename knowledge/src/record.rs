@@ -366,9 +366,14 @@ pub(crate) fn model_quads_of(cycle_id: &str, models: &[ModelRecord]) -> Vec<Quad
     b.quads
 }
 
+/// The IRI of `name`'s model `version`.
+pub(crate) fn model_iri(name: &str, version: u32) -> NamedNode {
+    vocab::id(&["model", name, &version.to_string()])
+}
+
 fn model_quads(b: &mut Builder, cycle: &NamedNode, m: &ModelRecord) {
     let version = m.version.to_string();
-    let model = vocab::id(&["model", &m.name, &version]);
+    let model = model_iri(&m.name, m.version);
     b.add(cycle, tdev::TRAINED_MODEL, model.clone());
     b.add(&model, prov::WAS_GENERATED_BY, cycle.clone());
     b.add(&model, rdf::TYPE, tdev::MODEL);

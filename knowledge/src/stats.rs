@@ -1,7 +1,8 @@
 //! Running statistics: per-strategy, per-repository-day and per-finding-kind counts, each
 //! strategy's counts per repository (with the gate conditions it failed, the cycles it was
-//! attempted in and one of the gate's reasons) and per task kind, and the slowest attempts,
-//! kept in the named graph `https://tdev.dev/graph/stats`.
+//! attempted in, how many and the newest, and one of the gate's reasons) and per task kind,
+//! each learned model's current version, and the slowest attempts, kept in the named graph
+//! `https://tdev.dev/graph/stats`.
 //!
 //! Aggregating a million triples for every question takes hundreds of milliseconds; reading a
 //! few counters takes well under one. The writer updates the counters in the same transaction
@@ -20,7 +21,7 @@ use oxigraph::model::{
 };
 use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tdev_core::{CycleRecord, Outcome};
+use tdev_core::{CycleRecord, ModelRecord, Outcome};
 
 /// How many of the slowest attempts are kept.
 pub const SLOWEST_KEPT: usize = 20;
@@ -63,6 +64,10 @@ fn failed_condition_node(repository: &str, strategy: &str, condition: &str) -> N
 
 fn kind_strategy_node(kind: &str, strategy: &str) -> NamedNode {
     vocab::id(&["stats", "kind", kind, "strategy", strategy])
+}
+
+fn model_node(name: &str) -> NamedNode {
+    vocab::id(&["stats", "model", name])
 }
 
 fn slowest_node() -> NamedNode {
@@ -169,6 +174,35 @@ struct Text {
     stored: Option<Literal>,
 }
 
+/// A link of the mirror that only moves forward (the newest cycle a strategy was attempted
+/// in, the current version of a model) and the node the graph holds for it.
+#[derive(Clone)]
+struct Link {
+    value: NamedNode,
+    /// What the graph holds now; `None` for a link not yet written.
+    stored: Option<NamedNode>,
+}
+
+/// Every link predicate of the statistics graph.
+const LINKS: [NamedNodeRef<'static>; 2] = [tdev::LAST_ATTEMPTED_IN, tdev::CURRENT_MODEL];
+
+/// Whether `candidate` is further on than `current` for a link of `predicate`: a model of a
+/// higher version (the last segment of its IRI), a cycle of a greater IRI (tdev's cycle ids
+/// begin with the repository and the UTC start time).
+fn later(predicate: NamedNodeRef<'_>, candidate: &NamedNode, current: &NamedNode) -> bool {
+    if predicate == tdev::CURRENT_MODEL {
+        let version = |model: &NamedNode| {
+            model
+                .as_str()
+                .rsplit('/')
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        return version(candidate) > version(current);
+    }
+    candidate.as_str() > current.as_str()
+}
+
 /// The running statistics and the repository descriptions, mirrored in memory so that writing
 /// cycles needs no read of them.
 ///
@@ -180,6 +214,7 @@ struct Text {
 pub(crate) struct Statistics {
     counters: HashMap<Key, Counter>,
     texts: HashMap<Key, Text>,
+    links: HashMap<Key, Link>,
     slowest: Vec<(i64, NamedNode)>,
     repositories: HashMap<NamedNode, Vec<Quad>>,
 }
@@ -259,8 +294,29 @@ pub(crate) fn upgrade(store: &Store) -> Result<()> {
             .transpose()?;
         Ok(first.is_some())
     };
-    if has(tdev::STRATEGY_STATISTICS)? && !has(tdev::REPOSITORY_STRATEGY_STATISTICS)? {
-        tracing::info!("the statistics predate per-repository strategy counts; rebuilding them");
+    let linked = |predicate: NamedNodeRef<'_>| -> Result<bool> {
+        let first = store
+            .quads_for_pattern(None, Some(predicate), None, Some(stats_graph()))
+            .next()
+            .transpose()?;
+        Ok(first.is_some())
+    };
+    let any_model = store
+        .quads_for_pattern(None, Some(rdf::TYPE), Some(tdev::MODEL.into()), None)
+        .next()
+        .transpose()?
+        .is_some();
+    let why = if has(tdev::STRATEGY_STATISTICS)? && !has(tdev::REPOSITORY_STRATEGY_STATISTICS)? {
+        Some("per-repository strategy counts")
+    } else if has(tdev::REPOSITORY_STRATEGY_STATISTICS)? && !linked(tdev::LAST_ATTEMPTED_IN)? {
+        Some("the newest cycle of each strategy")
+    } else if any_model && !has(tdev::MODEL_STATISTICS)? {
+        Some("each model's current version")
+    } else {
+        None
+    };
+    if let Some(what) = why {
+        tracing::info!("the statistics predate {what}; rebuilding them");
         rebuild(&Backend::Local(store.clone()))?;
     }
     Ok(())
@@ -349,6 +405,16 @@ impl Statistics {
                 stats.texts.insert((node, tdev::SAMPLE_REASON), text);
                 continue;
             }
+            if let Some(predicate) = LINKS.into_iter().find(|p| *p == quad.predicate.as_ref())
+                && let Term::NamedNode(value) = &quad.object
+            {
+                let link = Link {
+                    value: value.clone(),
+                    stored: Some(value.clone()),
+                };
+                stats.links.insert((node, predicate), link);
+                continue;
+            }
             let Term::Literal(value) = quad.object else {
                 if quad.predicate.as_ref() == tdev::SLOW_ATTEMPT
                     && let Term::NamedNode(attempt) = quad.object
@@ -385,11 +451,25 @@ impl Statistics {
 
     /// What writing `records` (valid, not yet recorded) does to the statistics.
     pub(crate) fn plan(&self, records: &[CycleRecord]) -> Update {
+        self.plan_with(|after, insert| {
+            for record in records {
+                after.add(record, insert);
+            }
+        })
+    }
+
+    /// What recording `models` (trained after their cycle was recorded) does to the
+    /// statistics: each name's current version.
+    pub(crate) fn plan_models(&self, models: &[ModelRecord]) -> Update {
+        self.plan_with(|after, insert| after.add_models(models, insert))
+    }
+
+    /// The update that `change` (counting into a copy of the mirror, quads describing new
+    /// nodes to the list it is given) makes.
+    fn plan_with(&self, change: impl FnOnce(&mut Self, &mut Vec<Quad>)) -> Update {
         let mut after = self.clone();
         let mut insert = Vec::new();
-        for record in records {
-            after.add(record, &mut insert);
-        }
+        change(&mut after, &mut insert);
         let mut remove = Vec::new();
         for ((node, predicate), counter) in &mut after.counters {
             let old = self.counters.get(&(node.clone(), *predicate));
@@ -414,6 +494,17 @@ impl Statistics {
             let literal = Literal::from(text.value.as_str());
             insert.push(stats_quad(node, *predicate, literal.clone()));
             text.stored = Some(literal);
+        }
+        for ((node, predicate), link) in &mut after.links {
+            let old = self.links.get(&(node.clone(), *predicate));
+            if old.is_some_and(|old| old.value == link.value) {
+                continue;
+            }
+            if let Some(stored) = link.stored.take() {
+                remove.push(stats_quad(node, *predicate, stored));
+            }
+            insert.push(stats_quad(node, *predicate, link.value.clone()));
+            link.stored = Some(link.value.clone());
         }
         let list = slowest_node();
         if self.slowest.is_empty() && !after.slowest.is_empty() {
@@ -462,6 +553,44 @@ impl Statistics {
         !self.counters.contains_key(&(node.clone(), first_counter))
     }
 
+    /// Moves a link to `to` if that is further on than where it points.
+    fn advance(&mut self, node: &NamedNode, predicate: NamedNodeRef<'static>, to: &NamedNode) {
+        match self.links.entry((node.clone(), predicate)) {
+            std::collections::hash_map::Entry::Occupied(mut link) => {
+                if later(predicate, to, &link.get().value) {
+                    link.get_mut().value = to.clone();
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(empty) => {
+                empty.insert(Link {
+                    value: to.clone(),
+                    stored: None,
+                });
+            }
+        }
+    }
+
+    /// Points each model name at its current version.
+    fn add_models(&mut self, models: &[ModelRecord], describe: &mut Vec<Quad>) {
+        for m in models {
+            let node = model_node(&m.name);
+            let key = (node.clone(), tdev::CURRENT_MODEL);
+            if !self.links.contains_key(&key) {
+                describe.push(stats_quad(&node, rdf::TYPE, tdev::MODEL_STATISTICS));
+                describe.push(stats_quad(
+                    &node,
+                    tdev::NAME,
+                    Literal::from(m.name.as_str()),
+                ));
+            }
+            self.advance(
+                &node,
+                tdev::CURRENT_MODEL,
+                &record::model_iri(&m.name, m.version),
+            );
+        }
+    }
+
     /// Counts one record; quads describing nodes it creates go to `describe`.
     fn add(&mut self, record: &CycleRecord, describe: &mut Vec<Quad>) {
         let repo = vocab::repository(&record.repository.name);
@@ -501,6 +630,7 @@ impl Statistics {
 
         self.add_per_repository(record, &strategies, describe);
         self.add_per_kind(record, describe);
+        self.add_models(&record.models, describe);
 
         let day = record.started_at.date();
         let node = repository_day_node(&record.repository.name, &day);
@@ -586,6 +716,8 @@ impl Statistics {
                 counts.millis,
             );
             describe.push(stats_quad(&node, tdev::ATTEMPTED_IN, cycle.clone()));
+            self.bump(&node, tdev::CYCLE_COUNT, Unit::Count, 1);
+            self.advance(&node, tdev::LAST_ATTEMPTED_IN, &cycle);
         }
         // A condition counts once per attempt, as the graph holds it once per gate.
         let mut conditions: BTreeMap<(String, &str), i64> = BTreeMap::new();
@@ -710,6 +842,10 @@ pub const SAMPLE_REASON_QUERY: &str = "SELECT ?repository ?strategy (MIN(?why) A
 pub const ATTEMPTED_IN_QUERY: &str = "SELECT DISTINCT ?repository ?strategy ?cycle WHERE { \
  ?cycle a tdev:Cycle ; tdev:repository ?repository ; tdev:hasAttempt ?attempt . \
  ?attempt tdev:strategy ?strategy }";
+
+/// Raw aggregation behind `tdev:ModelStatistics`.
+pub const CURRENT_MODEL_QUERY: &str = "SELECT ?name (MAX(?version) AS ?current) WHERE { \
+ ?model a tdev:Model ; tdev:name ?name ; tdev:version ?version } GROUP BY ?name";
 
 /// Raw aggregation behind `tdev:FailedConditionStatistics`.
 pub const FAILED_CONDITION_QUERY: &str = "SELECT ?repository ?strategy ?condition \
@@ -843,8 +979,10 @@ pub(crate) fn rebuild_quads(backend: &Backend) -> Result<Vec<Quad>> {
         let node = repository_strategy_node(&name, strategy);
         push(&node, tdev::SAMPLE_REASON, Literal::from(reason).into());
     }
+    // How many cycles, and the newest, per repository and strategy.
+    let mut cycles: BTreeMap<NamedNode, (i64, NamedNode)> = BTreeMap::new();
     for row in solutions(ATTEMPTED_IN_QUERY)? {
-        let (Some((_, name)), Some(strategy), Some(cycle @ Term::NamedNode(_))) = (
+        let (Some((_, name)), Some(strategy), Some(Term::NamedNode(cycle))) = (
             repository_name(&row),
             text(&row, "strategy"),
             row.get("cycle"),
@@ -852,7 +990,32 @@ pub(crate) fn rebuild_quads(backend: &Backend) -> Result<Vec<Quad>> {
             continue;
         };
         let node = repository_strategy_node(&name, strategy);
-        push(&node, tdev::ATTEMPTED_IN, cycle.clone());
+        push(&node, tdev::ATTEMPTED_IN, cycle.clone().into());
+        let entry = cycles.entry(node).or_insert((0, cycle.clone()));
+        entry.0 += 1;
+        if later(tdev::LAST_ATTEMPTED_IN, cycle, &entry.1) {
+            entry.1 = cycle.clone();
+        }
+    }
+    for (node, (count, newest)) in cycles {
+        push(&node, tdev::CYCLE_COUNT, Literal::from(count).into());
+        push(&node, tdev::LAST_ATTEMPTED_IN, newest.into());
+    }
+    for row in solutions(CURRENT_MODEL_QUERY)? {
+        let (Some(name), Some(version)) = (
+            text(&row, "name"),
+            text(&row, "current").and_then(|v| v.parse::<u32>().ok()),
+        ) else {
+            continue;
+        };
+        let node = model_node(name);
+        push(&node, rdf::TYPE, tdev::MODEL_STATISTICS.into());
+        push(&node, tdev::NAME, Literal::from(name).into());
+        push(
+            &node,
+            tdev::CURRENT_MODEL,
+            record::model_iri(name, version).into(),
+        );
     }
     for row in solutions(FAILED_CONDITION_QUERY)? {
         let (Some((repo, name)), Some(strategy), Some(condition)) = (

@@ -1,7 +1,7 @@
 //! What the running statistics hold of each strategy (`knowledge/queries/strategy-tallies.rq`):
 //! its attempts and passes on every repository and on each kind of task, and on one
-//! repository its seconds, the gate conditions it failed, the cycles it was attempted in and
-//! one of the gate's reasons.
+//! repository its seconds, the gate conditions it failed, how many cycles it was attempted
+//! in and the newest of them, and one of the gate's reasons.
 //!
 //! `tdev ask` and the histories a plan's learned estimates use read these instead of every
 //! recorded attempt: counting the training rows takes seconds on a graph of 10,000 cycles,
@@ -33,9 +33,12 @@ pub struct StrategyRecord {
     /// Attempts that failed each gate condition (or were turned down for each reason before
     /// the gate).
     pub conditions: BTreeMap<String, u32>,
-    /// The ids of the cycles it was attempted in, in descending order: the newest first, for
-    /// the ids tdev gives (`<repository>-<UTC time>-<n>`).
-    pub cycles: Vec<String>,
+    /// How many cycles it was attempted in (a cycle that tried two spellings of the strategy
+    /// counts under each).
+    pub cycles: u32,
+    /// The id of the newest of them: the greatest, for the ids tdev gives
+    /// (`<repository>-<UTC time>-<n>`).
+    pub last_cycle: Option<String>,
     /// One of the gate's reasons for a failed attempt: the first in code-point order.
     pub reason: Option<String>,
 }
@@ -113,7 +116,6 @@ pub fn strategy_tallies_from(
         return Ok(tallies);
     };
     let iri = vocab::repository(repository);
-    let mut cycles: BTreeMap<Strategy, Vec<String>> = BTreeMap::new();
     for solution in solutions {
         let solution = solution.map_err(|e| Error::Evaluation(e.to_string()))?;
         let text = |name: &str| match solution.get(name) {
@@ -162,6 +164,12 @@ pub fn strategy_tallies_from(
                 record.seconds += text("seconds")
                     .and_then(|s| s.parse::<f64>().ok())
                     .unwrap_or(0.0);
+                record.cycles = record.cycles.saturating_add(count("cycles"));
+                if let Some((_, cycle)) = text("cycle").and_then(|c| c.split_once("/cycle/"))
+                    && record.last_cycle.as_deref().is_none_or(|last| cycle > last)
+                {
+                    record.last_cycle = Some(cycle.to_owned());
+                }
                 if let Some(reason) = text("reason").filter(|r| !r.is_empty())
                     && record.reason.as_deref().is_none_or(|r| reason < r)
                 {
@@ -175,20 +183,7 @@ pub fn strategy_tallies_from(
                     *n = n.saturating_add(count("attempts"));
                 }
             }
-            "cycle" => {
-                if let Some(cycle) = text("cycle").and_then(|c| c.split_once("/cycle/")) {
-                    cycles.entry(strategy).or_default().push(cycle.1.to_owned());
-                }
-            }
             _ => {}
-        }
-    }
-    for (strategy, mut list) in cycles {
-        // Descending; a cycle listed under two spellings of one strategy once.
-        list.sort_by(|a, b| b.cmp(a));
-        list.dedup();
-        if let Some(record) = tallies.here.get_mut(&strategy) {
-            record.cycles = list;
         }
     }
     Ok(tallies)

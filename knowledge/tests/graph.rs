@@ -322,7 +322,8 @@ fn an_update_keeps_statistics_true() {
     let total: i64 = rows(
         &graph,
         &format!(
-            "{}SELECT (SUM(?n) AS ?total) WHERE {{ GRAPH <{}> {{ ?s tdev:cycleCount ?n }} }}",
+            "{}SELECT (SUM(?n) AS ?total) WHERE {{ GRAPH <{}> {{ \
+             ?s a tdev:RepositoryDayStatistics ; tdev:cycleCount ?n }} }}",
             vocab::PREFIXES,
             vocab::STATS_GRAPH
         ),
@@ -1189,13 +1190,13 @@ fn strategy_tallies_count_what_the_training_rows_count() {
             let mut raw_cycles: Vec<&str> =
                 raw_row["cycles"].trim_matches('"').split(' ').collect();
             raw_cycles.sort_unstable();
-            let mut cycles: Vec<&str> = here.cycles.iter().map(String::as_str).collect();
-            assert!(
-                cycles.windows(2).all(|w| w[0] > w[1]),
-                "newest first (synthetic ids grow with time): {cycles:?}"
+            // How many, and the newest (synthetic ids grow with time).
+            assert_eq!(here.cycles as usize, raw_cycles.len(), "{strategy}");
+            assert_eq!(
+                here.last_cycle.as_deref(),
+                raw_cycles.last().copied(),
+                "{strategy}"
             );
-            cycles.sort_unstable();
-            assert_eq!(cycles, raw_cycles, "{strategy}");
             assert_eq!(
                 here.reason.as_ref().map(|r| format!("\"{r}\"")).as_ref(),
                 raw_row.get("reason"),
@@ -1207,43 +1208,137 @@ fn strategy_tallies_count_what_the_training_rows_count() {
     }
 }
 
-/// A data directory written by a tdev that kept no per-repository strategy statistics gets
-/// them when it is next opened, so `tdev ask` has them at once.
+/// A data directory written by an older tdev, whose statistics lack what tdev now keeps (per
+/// repository and per kind strategy statistics; how many cycles tried a strategy and the
+/// newest; each model's current version), gets it when it is next opened, so `tdev ask` has
+/// it at once.
 #[test]
 fn statistics_of_an_older_tdev_are_completed_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let expected = {
-        let graph = KnowledgeGraph::open(dir.path()).unwrap();
-        for i in 0..30 {
-            graph.record_cycle(&synthetic::record(23, i)).unwrap();
-        }
-        statistics(&graph)
-    };
-    // What an older tdev left: the statistics without the newer nodes.
-    {
-        let store = oxigraph::store::Store::open(dir.path()).unwrap();
-        let tdev = "https://tdev.dev/ns#";
-        for class in [
-            "RepositoryStrategyStatistics",
-            "FailedConditionStatistics",
-            "KindStrategyStatistics",
-        ] {
-            store
-                .update(
-                    format!(
-                        "DELETE {{ GRAPH <{stats}> {{ ?s ?p ?o }} }} \
-                         WHERE {{ GRAPH <{stats}> {{ ?s a <{tdev}{class}> ; ?p ?o }} }}",
-                        stats = vocab::STATS_GRAPH
-                    )
-                    .as_str(),
+    let stats = vocab::STATS_GRAPH;
+    let tdev = "https://tdev.dev/ns#";
+    let classes = |classes: &[&str]| -> Vec<String> {
+        classes
+            .iter()
+            .map(|class| {
+                format!(
+                    "DELETE {{ GRAPH <{stats}> {{ ?s ?p ?o }} }} \
+                     WHERE {{ GRAPH <{stats}> {{ ?s a <{tdev}{class}> ; ?p ?o }} }}"
                 )
-                .unwrap();
+            })
+            .collect()
+    };
+    let older: [(&str, Vec<String>); 3] = [
+        (
+            "no per-repository or per-kind statistics",
+            classes(&[
+                "RepositoryStrategyStatistics",
+                "FailedConditionStatistics",
+                "KindStrategyStatistics",
+            ]),
+        ),
+        (
+            "no count and newest of a strategy's cycles",
+            vec![format!(
+                "DELETE {{ GRAPH <{stats}> {{ ?s <{tdev}lastAttemptedIn> ?c ; \
+                 <{tdev}cycleCount> ?n }} }} WHERE {{ GRAPH <{stats}> {{ \
+                 ?s a <{tdev}RepositoryStrategyStatistics> ; <{tdev}lastAttemptedIn> ?c ; \
+                 <{tdev}cycleCount> ?n }} }}"
+            )],
+        ),
+        ("no model statistics", classes(&["ModelStatistics"])),
+    ];
+    for (what, deletes) in older {
+        let dir = tempfile::tempdir().unwrap();
+        let expected = {
+            let graph = KnowledgeGraph::open(dir.path()).unwrap();
+            // Fifty: the last retrains the synthetic models.
+            for i in 0..50 {
+                graph.record_cycle(&synthetic::record(23, i)).unwrap();
+            }
+            statistics(&graph)
+        };
+        // What an older tdev left.
+        {
+            let store = oxigraph::store::Store::open(dir.path()).unwrap();
+            let before = store.len().unwrap();
+            for delete in &deletes {
+                store.update(delete.as_str()).unwrap();
+            }
+            assert!(store.len().unwrap() < before, "{what}: nothing was deleted");
         }
+        let graph = KnowledgeGraph::open(dir.path()).unwrap();
+        assert_eq!(statistics(&graph), expected, "{what}");
+        let tallies = graph.strategy_tallies("attrs").unwrap();
+        assert!(
+            tallies.here.len() > 1,
+            "{what}: ask has the repository's strategies"
+        );
+        assert!(
+            tallies
+                .here
+                .values()
+                .all(|r| r.cycles > 0 && r.last_cycle.is_some()),
+            "{what}: {tallies:?}"
+        );
     }
-    let graph = KnowledgeGraph::open(dir.path()).unwrap();
-    assert_eq!(statistics(&graph), expected);
-    assert!(
-        graph.strategy_tallies("attrs").unwrap().here.len() > 1,
-        "ask has the repository's strategies"
+}
+
+/// `current-models.rq` reads the statistics' pointer at each model's highest version, which
+/// models recorded after their cycle move (never back to a lower version), and which a
+/// rebuild from the model records gives again.
+#[test]
+fn the_current_model_is_the_highest_version_recorded() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let first = synthetic::record(5, 0);
+    let second = synthetic::record(5, 1);
+    graph.record_cycle(&first).unwrap();
+    graph.record_cycle(&second).unwrap();
+    let model = |name: &str, version: u32, metrics: &[(&str, f64)]| tdev_core::ModelRecord {
+        name: name.to_owned(),
+        version,
+        trained_at: first.started_at,
+        training_size: 10 * version,
+        sha256: format!("{version:064x}"),
+        metrics: metrics.iter().map(|(m, v)| ((*m).to_owned(), *v)).collect(),
+    };
+    let current = |graph: &KnowledgeGraph| {
+        let text = query_file("current-models.rq");
+        rows(graph, &text)
+            .into_iter()
+            .map(|row| {
+                let get = |k: &str| row.get(k).map(|v| v.split('^').next().unwrap().to_owned());
+                (get("name"), get("version"), get("measure"), get("value"))
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(current(&graph).is_empty(), "no model yet");
+    graph
+        .record_models(
+            &first.id,
+            &[model("effort", 2, &[("mae", 1.5), ("auc", 0.75)])],
+        )
+        .unwrap();
+    // An older version recorded later does not move the pointer back.
+    graph
+        .record_models(
+            &second.id,
+            &[model("effort", 1, &[("mae", 9.0)]), model("risk", 1, &[])],
+        )
+        .unwrap();
+    let s = |v: &str| Some(format!("\"{v}\""));
+    let expected = std::collections::BTreeSet::from([
+        (s("effort"), s("2"), None, None),
+        (s("effort"), s("2"), s("auc"), s("0.75")),
+        (s("effort"), s("2"), s("mae"), s("1.5")),
+        (s("risk"), s("1"), None, None),
+    ]);
+    assert_eq!(current(&graph), expected);
+    let everything = format!(
+        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+        vocab::STATS_GRAPH
     );
+    let incremental = normalise(&rows(&graph, &everything));
+    graph.rebuild_statistics().unwrap();
+    assert_eq!(normalise(&rows(&graph, &everything)), incremental);
+    assert_eq!(current(&graph), expected);
 }
