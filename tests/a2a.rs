@@ -67,7 +67,7 @@ fn recommends_from(task: &Value, cycle: &str) {
         .iter()
         .flat_map(|r| r["evidence"].as_array().unwrap())
         .filter(|e| e["source"] == "graph")
-        .any(|e| e["latest_cycle"] == cycle.as_str());
+        .any(|e| e["latest_cycle"] == cycle);
     assert!(
         from_graph,
         "no evidence from the graph names {cycle}: {answer}"
