@@ -168,18 +168,23 @@ fn cycles_by_repository(server: &Oxigraph) -> Vec<String> {
     ))
 }
 
+/// Two homes under `root`, `a` and `b`, one per daemon.
+fn homes(root: &Path) -> Vec<PathBuf> {
+    ["a", "b"]
+        .iter()
+        .map(|h| {
+            let home = root.join(h);
+            std::fs::create_dir_all(&home).unwrap();
+            home
+        })
+        .collect()
+}
+
 #[test]
 fn two_daemons_on_one_oxigraph_server_each_record_their_repository_in_the_shared_graph() {
     let root = tempfile::tempdir().unwrap();
     let server = Oxigraph::start(&root.path().join("store"));
-    let homes: Vec<PathBuf> = ["a", "b"]
-        .iter()
-        .map(|h| {
-            let home = root.path().join(h);
-            std::fs::create_dir_all(&home).unwrap();
-            home
-        })
-        .collect();
+    let homes = homes(root.path());
     let names = ["alpha", "beta"];
     let data: Vec<PathBuf> = homes
         .iter()
@@ -270,14 +275,7 @@ fn two_daemons_on_one_repository_take_turns_by_its_lease() {
     let root = tempfile::tempdir().unwrap();
     let server = Oxigraph::start(&root.path().join("store"));
     let shared = repository_named(root.path(), "shared");
-    let homes: Vec<PathBuf> = ["a", "b"]
-        .iter()
-        .map(|h| {
-            let home = root.path().join(h);
-            std::fs::create_dir_all(&home).unwrap();
-            home
-        })
-        .collect();
+    let homes = homes(root.path());
     let data: Vec<PathBuf> = homes
         .iter()
         .map(|home| configure(home, &server, &shared, 1000))

@@ -163,7 +163,7 @@ struct Counter {
     unit: Unit,
     value: i64,
     /// What the graph holds now; `None` for a counter not yet written.
-    stored: Option<Literal>,
+    stored: Option<Term>,
 }
 
 /// A text of the mirror (a strategy's sample reason) and the literal the graph holds for it.
@@ -171,7 +171,7 @@ struct Counter {
 struct Text {
     value: String,
     /// What the graph holds now; `None` for a text not yet written.
-    stored: Option<Literal>,
+    stored: Option<Term>,
 }
 
 /// A link of the mirror that only moves forward (the newest cycle a strategy was attempted
@@ -180,7 +180,7 @@ struct Text {
 struct Link {
     value: NamedNode,
     /// What the graph holds now; `None` for a link not yet written.
-    stored: Option<NamedNode>,
+    stored: Option<Term>,
 }
 
 /// Every link predicate of the statistics graph.
@@ -306,9 +306,10 @@ pub(crate) fn upgrade(store: &Store) -> Result<()> {
         .next()
         .transpose()?
         .is_some();
-    let why = if has(tdev::STRATEGY_STATISTICS)? && !has(tdev::REPOSITORY_STRATEGY_STATISTICS)? {
+    let per_repository = has(tdev::REPOSITORY_STRATEGY_STATISTICS)?;
+    let why = if has(tdev::STRATEGY_STATISTICS)? && !per_repository {
         Some("per-repository strategy counts")
-    } else if has(tdev::REPOSITORY_STRATEGY_STATISTICS)? && !linked(tdev::LAST_ATTEMPTED_IN)? {
+    } else if per_repository && !linked(tdev::LAST_ATTEMPTED_IN)? {
         Some("the newest cycle of each strategy")
     } else if any_model && !has(tdev::MODEL_STATISTICS)? {
         Some("each model's current version")
@@ -400,7 +401,7 @@ impl Statistics {
             {
                 let text = Text {
                     value: value.value().to_owned(),
-                    stored: Some(value),
+                    stored: Some(value.into()),
                 };
                 stats.texts.insert((node, tdev::SAMPLE_REASON), text);
                 continue;
@@ -410,7 +411,7 @@ impl Statistics {
             {
                 let link = Link {
                     value: value.clone(),
-                    stored: Some(value.clone()),
+                    stored: Some(value.clone().into()),
                 };
                 stats.links.insert((node, predicate), link);
                 continue;
@@ -431,7 +432,7 @@ impl Statistics {
                 let counter = Counter {
                     unit: *unit,
                     value: n,
-                    stored: Some(value),
+                    stored: Some(value.into()),
                 };
                 stats.counters.insert((node, *predicate), counter);
             }
@@ -471,40 +472,41 @@ impl Statistics {
         let mut insert = Vec::new();
         change(&mut after, &mut insert);
         let mut remove = Vec::new();
-        for ((node, predicate), counter) in &mut after.counters {
-            let old = self.counters.get(&(node.clone(), *predicate));
-            if old.is_some_and(|old| old.value == counter.value) {
-                continue;
+        // A value that changed: the one the graph holds out, the new one in.
+        let mut rewrite = |key: &Key, value: Term, stored: &mut Option<Term>| {
+            if let Some(old) = stored.replace(value.clone()) {
+                remove.push(stats_quad(&key.0, key.1, old));
             }
-            if let Some(stored) = counter.stored.take() {
-                remove.push(stats_quad(node, *predicate, stored));
+            insert.push(stats_quad(&key.0, key.1, value));
+        };
+        for (key, counter) in &mut after.counters {
+            if self
+                .counters
+                .get(key)
+                .is_none_or(|old| old.value != counter.value)
+            {
+                let value = counter.unit.literal(counter.value).into();
+                rewrite(key, value, &mut counter.stored);
             }
-            let literal = counter.unit.literal(counter.value);
-            insert.push(stats_quad(node, *predicate, literal.clone()));
-            counter.stored = Some(literal);
         }
-        for ((node, predicate), text) in &mut after.texts {
-            let old = self.texts.get(&(node.clone(), *predicate));
-            if old.is_some_and(|old| old.value == text.value) {
-                continue;
+        for (key, text) in &mut after.texts {
+            if self
+                .texts
+                .get(key)
+                .is_none_or(|old| old.value != text.value)
+            {
+                let value = Literal::from(text.value.as_str()).into();
+                rewrite(key, value, &mut text.stored);
             }
-            if let Some(stored) = text.stored.take() {
-                remove.push(stats_quad(node, *predicate, stored));
-            }
-            let literal = Literal::from(text.value.as_str());
-            insert.push(stats_quad(node, *predicate, literal.clone()));
-            text.stored = Some(literal);
         }
-        for ((node, predicate), link) in &mut after.links {
-            let old = self.links.get(&(node.clone(), *predicate));
-            if old.is_some_and(|old| old.value == link.value) {
-                continue;
+        for (key, link) in &mut after.links {
+            if self
+                .links
+                .get(key)
+                .is_none_or(|old| old.value != link.value)
+            {
+                rewrite(key, link.value.clone().into(), &mut link.stored);
             }
-            if let Some(stored) = link.stored.take() {
-                remove.push(stats_quad(node, *predicate, stored));
-            }
-            insert.push(stats_quad(node, *predicate, link.value.clone()));
-            link.stored = Some(link.value.clone());
         }
         let list = slowest_node();
         if self.slowest.is_empty() && !after.slowest.is_empty() {

@@ -225,13 +225,9 @@ fn normalise(rows: &[BTreeMap<String, String>]) -> Vec<BTreeMap<String, String>>
 #[test]
 fn rebuilding_statistics_reproduces_them_exactly() {
     let graph = graph_with(120);
-    let stats = format!(
-        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
-        vocab::STATS_GRAPH
-    );
-    let incremental = normalise(&rows(&graph, &stats));
+    let incremental = statistics(&graph);
     graph.rebuild_statistics().unwrap();
-    assert_eq!(normalise(&rows(&graph, &stats)), incremental);
+    assert_eq!(statistics(&graph), incremental);
 }
 
 #[test]
@@ -1123,13 +1119,9 @@ fn per_repository_and_per_kind_statistics_equal_the_raw_aggregation() {
             .any(|r| r["reason"].starts_with("coverage fell")),
         "the varied reasons are among the samples"
     );
-    let everything = format!(
-        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
-        vocab::STATS_GRAPH
-    );
-    let incremental = normalise(&rows(&graph, &everything));
+    let incremental = statistics(&graph);
     graph.rebuild_statistics().unwrap();
-    assert_eq!(normalise(&rows(&graph, &everything)), incremental);
+    assert_eq!(statistics(&graph), incremental);
 }
 
 /// `tdev ask` and the plans' histories read the running statistics; they must say what the
@@ -1333,12 +1325,8 @@ fn the_current_model_is_the_highest_version_recorded() {
         (s("risk"), s("1"), None, None),
     ]);
     assert_eq!(current(&graph), expected);
-    let everything = format!(
-        "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
-        vocab::STATS_GRAPH
-    );
-    let incremental = normalise(&rows(&graph, &everything));
+    let incremental = statistics(&graph);
     graph.rebuild_statistics().unwrap();
-    assert_eq!(normalise(&rows(&graph, &everything)), incremental);
+    assert_eq!(statistics(&graph), incremental);
     assert_eq!(current(&graph), expected);
 }
