@@ -55,7 +55,9 @@ pub enum Command {
     /// The data directory is the nearest .tdev/ (or --data-dir); without one, the per-user
     /// one ($XDG_DATA_HOME/tdev/data or ~/.local/share/tdev/data) is created and used, so one
     /// data directory learns from every repository. Worktrees, test environments and scratch
-    /// files live in tdev's cache (`tdev paths`), never in the repository.
+    /// files live in tdev's cache (`tdev paths`), never in the repository. While `tdev daemon`
+    /// runs on the data directory, it runs the cycles and `tdev evolve` is refused; agents
+    /// ask the daemon for a cycle through `tdev mcp`'s start_cycle or A2A's evolve skill.
     ///
     /// Examples:
     ///   tdev evolve --repo ~/src/project --dry-run        # research and plan only
@@ -180,11 +182,14 @@ pub enum Command {
     /// Tools: sparql {query, format?} (read-only SPARQL; SPARQL JSON results or Turtle),
     /// ask {question, repository?} (as `tdev ask`), cycles and show_cycle {id} (as `tdev
     /// cycles` and `tdev show`), plan {repository, goal?, max_tasks?} (as `tdev plan --repo`),
-    /// start_cycle {repository, goal?, backend?, max_tasks?} (starts `tdev evolve` in the
-    /// background and answers at once with its pid and log file, in DATA_DIR/logs/).
-    /// Each call opens the data directory and lets it go, so `tdev evolve` and the daemon
-    /// run beside it (it then reads through them). Only protocol messages go to stdout; logs
-    /// go to stderr (-v for more). It ends when the client closes stdin.
+    /// start_cycle {repository, goal?, backend?, max_tasks?} (answers at once: while `tdev
+    /// daemon` runs on the data directory, its scheduler starts the cycle, of a repository it
+    /// evolves, as configured, unless its pause or a budget holds it back, and the answer
+    /// gives the cycle's id; otherwise it starts `tdev evolve` in the background and answers
+    /// with its pid and log file, in DATA_DIR/logs/). Each call opens the data directory and
+    /// lets it go, so `tdev evolve` and the daemon run beside it (it then reads through them).
+    /// Only protocol messages go to stdout; logs go to stderr (-v for more). It ends when the
+    /// client closes stdin.
     ///
     /// Register it with the client, naming the data directory. Claude Desktop
     /// (claude_desktop_config.json):

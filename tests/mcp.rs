@@ -2,6 +2,8 @@
 //! `mcp` package (`tests/clients/mcp_session.py`, installed by `scripts/test-env` from
 //! `tests/requirements.txt`), and by hand, line by line, to see every byte of its stdout.
 //! What it answers is compared with what the command line says on the same data directory.
+//! Beside a running `tdev daemon`, `start_cycle` asks the daemon's scheduler, which starts the
+//! cycle as its own and, paused, refuses it saying why.
 
 #[path = "support/python.rs"]
 mod python;
@@ -315,6 +317,8 @@ fn start_cycle_answers_at_once_and_reads_go_through_the_cycle_it_started() {
     let cycle = KillOnDrop(pid);
     spoke_only_json_rpc(&report);
     let log = PathBuf::from(started["log"].as_str().unwrap());
+    // No daemon runs: a `tdev evolve` of its own.
+    assert_eq!(started["started_by"], "process", "{started}");
     assert_eq!(started["holds_data_dir"], true, "{started}");
     assert!(
         log.starts_with(data.canonicalize().unwrap().join("logs")),
@@ -348,6 +352,179 @@ fn start_cycle_answers_at_once_and_reads_go_through_the_cycle_it_started() {
     );
     drop(cycle);
     assert!(wait_for(|| !alive(pid)), "pid {pid} outlived SIGKILL");
+}
+
+/// A data directory in `home` whose daemon evolves `repo` with tool fixers, one task a cycle,
+/// on a yearly schedule, so that only requests start cycles; no HTTP server.
+fn daemon_data(home: &Path, repo: &Path) -> PathBuf {
+    ok(home, &["init"]);
+    let data = home.join(".tdev");
+    let config = format!(
+        "[daemon]\n\n[[daemon.repositories]]\npath = \"{}\"\nschedule = \"0 0 0 1 1 *\"\n\
+         backend = \"tools\"\nmax_tasks = 1\n\n[http]\nenabled = false\n",
+        repo.display()
+    );
+    std::fs::write(data.join("tdev.toml"), config).unwrap();
+    data
+}
+
+/// `tdev status --json` on `data`: the running daemon's status, or `None` when none answers.
+fn daemon_status(home: &Path, data: &Path) -> Option<Value> {
+    let output = tdev(home)
+        .args(["--data-dir", data.to_str().unwrap(), "status", "--json"])
+        .output()
+        .unwrap();
+    if output.status.code() != Some(0) {
+        return None;
+    }
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// The recorded cycles' ids, as `tdev cycles` lists them.
+fn recorded_ids(home: &Path, data: &Path) -> Vec<String> {
+    let cycles: Value = serde_json::from_str(&ok(
+        home,
+        &["--data-dir", data.to_str().unwrap(), "cycles", "--json"],
+    ))
+    .unwrap();
+    cycles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn start_cycle_goes_through_the_daemons_scheduler_which_pauses_and_refuses_it_as_its_own() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let repo = repository(home);
+    process::repository_named(home, "other");
+    let data = daemon_data(home, &repo);
+    let log = home.join("daemon.log");
+    let daemon = process::Daemon::start(home, &data, &log);
+    assert!(
+        wait_for(|| daemon_status(home, &data).is_some()),
+        "the daemon never answered tdev status: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+
+    let report = session(
+        home,
+        &data,
+        &[],
+        json!([
+            {"tool": "start_cycle", "arguments": {"repository": "project", "goal": "fix lint findings"}},
+            // Only a repository the daemon evolves, as its tdev.toml configures it.
+            {"tool": "start_cycle", "arguments": {"repository": "other"}},
+            {"tool": "start_cycle", "arguments": {"repository": "project", "backend": "llm"}},
+        ]),
+        json!([]),
+    );
+    spoke_only_json_rpc(&report);
+    let started = answered_json(&report, 0);
+    assert_eq!(started["started_by"], "daemon", "{started}");
+    assert_eq!(started["daemon_pid"], daemon.id(), "{started}");
+    assert_eq!(
+        started["repository"],
+        repo.canonicalize().unwrap().to_str().unwrap()
+    );
+    assert_eq!(started["goal"], "fix lint findings", "{started}");
+    assert_eq!(
+        (&started["backend"], &started["max_tasks"]),
+        (&json!("tools"), &json!(1)),
+        "the daemon's configuration: {started}"
+    );
+    let cycle = started["cycle"].as_str().unwrap().to_owned();
+    let (_, texts) = answer(&report, 0);
+    assert!(
+        texts[1].contains(&format!("started cycle {cycle}")) && texts[1].contains("show_cycle"),
+        "{texts:?}"
+    );
+    assert!(
+        !data.join("logs").exists(),
+        "a tdev evolve was started beside the daemon"
+    );
+    let said = refused(&report, 1);
+    assert!(
+        said.contains("is not a repository this daemon evolves; it evolves")
+            && said.contains(repo.canonicalize().unwrap().to_str().unwrap()),
+        "{said}"
+    );
+    let said = refused(&report, 2);
+    assert!(
+        said.contains("runs the cycles of project with backend tools and max_tasks 1"),
+        "{said}"
+    );
+
+    // The command line's `tdev evolve` is refused beside the daemon, and told what to do.
+    let evolve = tdev(home)
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "evolve",
+            "--repo",
+            "project",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(evolve.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&evolve.stderr);
+    assert!(
+        said.contains(&format!("it is the tdev daemon (pid {})", daemon.id()))
+            && said.contains("start_cycle"),
+        "{said}"
+    );
+
+    // The daemon records the cycle as its own, asked for (`manual`, as A2A's are).
+    assert!(
+        wait_for(|| recorded_ids(home, &data).contains(&cycle)),
+        "cycle {cycle} was never recorded: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let status = daemon_status(home, &data).unwrap();
+    assert_eq!(status["budgets"]["cycles_last_hour"], 1, "{status}");
+
+    // Paused, the daemon holds a request back as it holds a scheduled cycle, and says why.
+    ok(home, &["--data-dir", data.to_str().unwrap(), "pause"]);
+    let report = session(
+        home,
+        &data,
+        &[],
+        json!([
+            {"tool": "start_cycle", "arguments": {"repository": "project"}},
+            {"tool": "sparql", "arguments": {"query": "PREFIX tdev: <https://tdev.dev/ns#> \
+                SELECT ?id ?trigger WHERE { ?c a tdev:Cycle ; tdev:trigger ?trigger . \
+                BIND (STRAFTER(STR(?c), \"/cycle/\") AS ?id) }"}},
+            {"tool": "show_cycle", "arguments": {"id": cycle}},
+        ]),
+        json!([]),
+    );
+    let said = refused(&report, 0);
+    assert!(
+        said.contains("started no cycle on")
+            && said.contains("held back: paused; `tdev resume` lets cycles start again"),
+        "{said}"
+    );
+    let triggers = answered_json(&report, 1)["results"]["bindings"].clone();
+    assert_eq!(
+        triggers,
+        json!([{
+            "id": {"type": "literal", "value": cycle},
+            "trigger": {"type": "literal", "value": "manual"},
+        }]),
+    );
+    assert_eq!(answered_json(&report, 2)["cycle"], cycle.as_str());
+
+    assert_eq!(daemon.terminate(), Some(0));
+    assert_eq!(recorded_ids(home, &data), [cycle.as_str()]);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains(&format!("cycle {cycle}: started on project (requested)")),
+        "{log}"
+    );
+    assert!(!log.contains("(scheduled)"), "{log}");
 }
 
 /// Whether process `pid` runs (a zombie does not).

@@ -106,8 +106,8 @@ pub enum SchedulerMsg {
     /// attempt, and reply once every cycle it started has been recorded.
     Drain(RpcReplyPort<()>),
     /// Start a cycle of a scheduled repository now, off its schedule (an agent asked for it
-    /// through A2A), if the pause and the budgets allow it as they would a scheduled one.
-    /// Replies with the cycle's id once it is journalled and started, or why not.
+    /// through A2A or MCP), if the pause and the budgets allow it as they would a scheduled
+    /// one. Replies with the cycle's id once it is journalled and started, or why not.
     Request {
         /// Which repository.
         request: Requested,

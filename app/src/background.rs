@@ -1,6 +1,7 @@
 //! `tdev evolve` started in the background, for an interface that must answer at once while
-//! a cycle takes minutes (the MCP server's `start_cycle`): a detached process of the tdev
-//! executable on the same data directory, its output in a log file there.
+//! a cycle takes minutes (the MCP server's `start_cycle` when no daemon holds the data
+//! directory; see [`crate::start`]): a detached process of the tdev executable on the same
+//! data directory, its output in a log file there.
 //!
 //! The process is the command line's `tdev evolve`, so it holds the data directory, journals
 //! and records its cycle, and answers the others' reads, exactly as when a person runs it.

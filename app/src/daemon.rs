@@ -3,7 +3,8 @@
 //! cycles an earlier holder left) as for `tdev evolve`; the supervisor tree runs with its
 //! scheduler, which starts cycles through the root as `tdev evolve` does, journalled by this
 //! module's [`Hooks`]; `tdev status`, `pause` and `resume` reach the scheduler through the
-//! read socket ([`crate::serve::Control`]).
+//! read socket ([`crate::serve::Control`]), and so does a cycle an interface asks for
+//! ([`crate::start`]), which the scheduler admits or holds back as it does A2A's.
 //!
 //! Stopping (SIGTERM, SIGINT): the scheduler starts nothing more and turns the kill switch on,
 //! so each running cycle finishes the attempt under way, starts no other, and is recorded
@@ -17,14 +18,15 @@ use crate::host::Host;
 use crate::journal::{Entry, Journal};
 use crate::lease::Leases;
 use crate::serve::{Control, ControlRequest, Controlled};
+use crate::start::{self, Wanted};
 use crate::{Error, Result};
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tdev_actors::{
-    CycleRequest, DaemonHost, Event, HostError, Learned, ScheduledRepository, SchedulerConfig,
-    SchedulerHandle, StateFile, Tree,
+    CycleRequest, DaemonHost, Event, HostError, Learned, Requested, ScheduledRepository,
+    SchedulerConfig, SchedulerHandle, StateFile, Tree,
 };
 use tdev_core::{CycleRecord, Fate, Timestamp};
 use tdev_knowledge::KnowledgeBase;
@@ -178,6 +180,8 @@ impl DaemonHost for Hooks {
 struct SchedulerControl {
     scheduler: SchedulerHandle,
     runtime: tokio::runtime::Handle,
+    /// The repositories it schedules, which are the ones a cycle may be asked of.
+    repositories: Vec<ScheduledRepository>,
 }
 
 impl Control for SchedulerControl {
@@ -192,6 +196,21 @@ impl Control for SchedulerControl {
                 ControlRequest::Resume => scheduler.resume().await,
             }
         })?)
+    }
+
+    fn request_cycle(&self, wanted: Wanted) -> Result<start::Answer> {
+        let repository = match start::scheduled_for(&self.repositories, &wanted) {
+            Ok(repository) => repository,
+            Err(reason) => return Ok(start::Answer::Refused(reason)),
+        };
+        // The path A2A's evolve skill takes: the scheduler admits it or says what holds it.
+        let scheduled = self
+            .runtime
+            .block_on(self.scheduler.request_cycle(Requested {
+                repo: repository.repo.clone(),
+                goal: wanted.goal.clone(),
+            }))?;
+        Ok(start::answer(repository, &wanted, scheduled))
     }
 }
 
@@ -274,6 +293,7 @@ where
         host.serve_control(Some(Arc::new(SchedulerControl {
             scheduler: tree.scheduler(),
             runtime: tokio::runtime::Handle::current(),
+            repositories: repositories.clone(),
         })));
         started(&repositories);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

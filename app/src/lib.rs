@@ -7,9 +7,10 @@
 //! [`evolve()`], [`daemon::run`], [`history::cycles`] and [`history::cycle`], [`ask::ask`],
 //! [`learn::evaluate_history`], [`report::write`] (and [`report::learning`], its charts' data),
 //! [`branches::branches`], SPARQL reads through a [`Reader`] ([`query::read`] for an interface
-//! that hands the results on), and
-//! [`background::start_evolve`] for one that must not wait for a cycle. One process at a time
-//! holds a data directory ([`Host`]); while it does, it answers the others' reads ([`serve`]),
+//! that hands the results on), and [`start::start_cycle`] for one that must not wait for a
+//! cycle (through the daemon's scheduler when a daemon holds the data directory, else
+//! [`background::start_evolve`]). One process at a time holds a data directory ([`Host`]);
+//! while it does, it answers the others' reads and the daemon's control requests ([`serve`]),
 //! and it records the cycles an interrupted holder left as aborted ([`journal`]). Interfaces
 //! parse their input, call these, and format the results.
 //!
@@ -45,6 +46,7 @@ pub mod query;
 pub mod report;
 pub mod scan;
 pub mod serve;
+pub mod start;
 
 pub use config::Config;
 pub use datadir::{DataDir, Missing};

@@ -17,8 +17,13 @@
 //! `tdev resume` find it the way the read commands do: `{"control": "status" | "pause" |
 //! "pause-now" | "resume"}` is answered with one line, `{"status": DAEMON-STATUS}` (the
 //! scheduler's [`tdev_schedule::DaemonStatus`]), or `{"error": {"kind": "no-daemon", ...}}`
-//! from a holder that runs no scheduler (`tdev evolve`).
+//! from a holder that runs no scheduler (`tdev evolve`). `{"cycle": WANTED}` asks the daemon
+//! for a cycle now ([`crate::start::Wanted`]; `tdev mcp`'s `start_cycle`), which its scheduler
+//! starts or holds back as it would an agent's request through A2A; the answer is one line,
+//! `{"cycle": {"started": CYCLE}}` or `{"cycle": {"refused": REASON}}`
+//! ([`crate::start::Answer`]), or the same `no-daemon` error.
 
+use crate::start::{Answer, Wanted};
 use crate::{Error, Result};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Term, Triple};
@@ -53,6 +58,8 @@ struct Request {
     bindings: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     control: Option<ControlRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cycle: Option<Wanted>,
 }
 
 /// What a control request asks of the daemon.
@@ -73,6 +80,9 @@ pub enum ControlRequest {
 pub trait Control: Send + Sync + std::fmt::Debug {
     /// Does what `request` asks and says the daemon's status after.
     fn control(&self, request: ControlRequest) -> Result<tdev_schedule::DaemonStatus>;
+    /// Asks the scheduler for the cycle `wanted` describes, which the pause, the kill switch
+    /// and the budgets hold back as they hold a scheduled one; says whether it started.
+    fn request_cycle(&self, wanted: Wanted) -> Result<Answer>;
 }
 
 /// Where the read server finds the daemon's [`Control`], once there is one.
@@ -86,7 +96,7 @@ enum Kind {
     Graph,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 struct Header {
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<Kind>,
@@ -94,6 +104,8 @@ struct Header {
     error: Option<WireError>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<Box<tdev_schedule::DaemonStatus>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cycle: Option<Answer>,
 }
 
 /// A knowledge error in parts, so the client rebuilds the same error (and message) the holder
@@ -244,25 +256,25 @@ fn answer(
         Ok(request) => request,
         Err(e) => return send_error(&mut out, "other", &format!("bad request: {e}")),
     };
-    if let Some(request) = request.control {
-        let control = control
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let Some(control) = control else {
+    if let Some(asked) = request.control {
+        let Some(daemon) = daemon(control) else {
             return send_error(&mut out, NO_DAEMON, "this tdev process runs no daemon");
         };
-        return match control.control(request) {
-            Ok(status) => send(
-                &mut out,
-                &Header {
-                    kind: None,
-                    error: None,
-                    status: Some(Box::new(status)),
-                },
-            ),
-            Err(e) => send_error(&mut out, "other", &e.to_string()),
+        let answered = daemon.control(asked).map(|status| Header {
+            status: Some(Box::new(status)),
+            ..Header::default()
+        });
+        return send_answer(&mut out, answered);
+    }
+    if let Some(wanted) = request.cycle {
+        let Some(daemon) = daemon(control) else {
+            return send_error(&mut out, NO_DAEMON, "this tdev process runs no daemon");
         };
+        let answered = daemon.request_cycle(wanted).map(|answer| Header {
+            cycle: Some(answer),
+            ..Header::default()
+        });
+        return send_answer(&mut out, answered);
     }
     let bindings: std::result::Result<Vec<(Variable, Term)>, String> = request
         .bindings
@@ -295,9 +307,8 @@ fn answer(
             return send(
                 &mut out,
                 &Header {
-                    kind: None,
                     error: Some(error),
-                    status: None,
+                    ..Header::default()
                 },
             );
         }
@@ -315,13 +326,28 @@ fn answer(
         &mut out,
         &Header {
             kind: Some(kind),
-            error: None,
-            status: None,
+            ..Header::default()
         },
     )?;
     let mut out = tdev_knowledge::write_results(results, format, out)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     out.flush()
+}
+
+/// The daemon's side of control requests, if this process runs one.
+fn daemon(control: &ControlSlot) -> Option<Arc<dyn Control>> {
+    control
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// Sends the daemon's answer, or its failure as an error.
+fn send_answer(out: &mut impl Write, answered: Result<Header>) -> std::io::Result<()> {
+    match answered {
+        Ok(header) => send(out, &header),
+        Err(e) => send_error(out, "other", &e.to_string()),
+    }
 }
 
 fn send(out: &mut impl Write, header: &Header) -> std::io::Result<()> {
@@ -340,9 +366,8 @@ fn send_error(out: &mut impl Write, kind: &str, message: &str) -> std::io::Resul
     send(
         out,
         &Header {
-            kind: None,
             error: Some(error),
-            status: None,
+            ..Header::default()
         },
     )
 }
@@ -350,11 +375,12 @@ fn send_error(out: &mut impl Write, kind: &str, message: &str) -> std::io::Resul
 /// The error kind of a control request to a holder that runs no daemon.
 const NO_DAEMON: &str = "no-daemon";
 
-/// What the process holding a data directory said to a control request.
+/// What the process holding a data directory said to a control request: by default, the
+/// daemon's status.
 #[derive(Debug)]
-pub enum Controlled {
-    /// The daemon did it; its status after.
-    Daemon(Box<tdev_schedule::DaemonStatus>),
+pub enum Controlled<T = Box<tdev_schedule::DaemonStatus>> {
+    /// The daemon answered.
+    Daemon(T),
     /// The holder runs no daemon.
     NotADaemon,
     /// No process holds the directory.
@@ -363,6 +389,34 @@ pub enum Controlled {
 
 /// Sends `request` to the process holding `dir`, if any.
 pub fn control(dir: &Path, request: ControlRequest) -> Result<Controlled> {
+    let request = Request {
+        query: String::new(),
+        bindings: Vec::new(),
+        control: Some(request),
+        cycle: None,
+    };
+    exchange(dir, &request, |header| header.status)
+}
+
+/// Asks the daemon holding `dir`, if any, for the cycle `wanted` describes (its `repo` the
+/// repository's top level); the daemon's answer says whether its scheduler started it.
+pub fn request_cycle(dir: &Path, wanted: &Wanted) -> Result<Controlled<Answer>> {
+    let request = Request {
+        query: String::new(),
+        bindings: Vec::new(),
+        control: None,
+        cycle: Some(wanted.clone()),
+    };
+    exchange(dir, &request, |header| header.cycle)
+}
+
+/// Sends `request` to the process holding `dir`, if any, and takes the daemon's answer out
+/// of the header with `answer`.
+fn exchange<T>(
+    dir: &Path,
+    request: &Request,
+    answer: impl FnOnce(Header) -> Option<T>,
+) -> Result<Controlled<T>> {
     let Some(socket) = tdev_knowledge::DataDirLock::endpoint(dir) else {
         return Ok(Controlled::NoHolder);
     };
@@ -374,27 +428,25 @@ pub fn control(dir: &Path, request: ControlRequest) -> Result<Controlled> {
     let Ok(mut stream) = UnixStream::connect(&socket) else {
         return Ok(Controlled::NoHolder);
     };
-    let mut line = serde_json::to_vec(&Request {
-        query: String::new(),
-        bindings: Vec::new(),
-        control: Some(request),
-    })
-    .map_err(|e| broken(e.to_string()))?;
+    let mut line = serde_json::to_vec(request).map_err(|e| broken(e.to_string()))?;
     line.push(b'\n');
     stream
         .write_all(&line)
         .map_err(|e| broken(format!("sending the request: {e}")))?;
-    let mut answer = String::new();
+    let mut said = String::new();
     BufReader::new(stream)
-        .read_line(&mut answer)
+        .read_line(&mut said)
         .map_err(|e| broken(format!("reading the answer: {e}")))?;
-    let header: Header =
-        serde_json::from_str(&answer).map_err(|e| broken(format!("reading the answer: {e}")))?;
-    match (header.status, header.error) {
-        (Some(status), _) => Ok(Controlled::Daemon(status)),
+    let mut header: Header =
+        serde_json::from_str(&said).map_err(|e| broken(format!("reading the answer: {e}")))?;
+    let error = header.error.take();
+    match (answer(header), error) {
+        (Some(answer), _) => Ok(Controlled::Daemon(answer)),
         (None, Some(error)) if error.kind == NO_DAEMON => Ok(Controlled::NotADaemon),
         (None, Some(error)) => Err(broken(error.message)),
-        (None, None) => Err(broken("the answer says neither status nor error".into())),
+        (None, None) => Err(broken(
+            "the answer says neither what was done nor an error".into(),
+        )),
     }
 }
 
@@ -472,6 +524,7 @@ fn ask(
             .map(|(v, t)| (v.as_str().to_owned(), t.to_string()))
             .collect(),
         control: None,
+        cycle: None,
     };
     let mut line = serde_json::to_vec(&request).map_err(|e| broken(e.to_string()))?;
     line.push(b'\n');
@@ -524,6 +577,82 @@ fn ask(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::start::DaemonCycle;
+    use std::sync::Mutex;
+
+    /// A daemon's control that starts every cycle asked for but those whose goal says
+    /// `refuse` (held back) or `fail` (its scheduler gone), and keeps what it was asked.
+    #[derive(Debug, Default)]
+    struct Fake {
+        asked: Mutex<Vec<Wanted>>,
+    }
+
+    impl Control for Fake {
+        fn control(&self, request: ControlRequest) -> Result<tdev_schedule::DaemonStatus> {
+            Err(Error::user(format!("not asked: {request:?}")))
+        }
+
+        fn request_cycle(&self, wanted: Wanted) -> Result<Answer> {
+            self.asked.lock().unwrap().push(wanted.clone());
+            match wanted.goal.as_deref() {
+                Some("refuse") => Ok(Answer::Refused("held back: paused".into())),
+                Some("fail") => Err(Error::user("the scheduler is gone")),
+                _ => Ok(Answer::Started(DaemonCycle {
+                    cycle: "project-1".into(),
+                    daemon_pid: 7,
+                    repository: wanted.repo,
+                    name: "project".into(),
+                    goal: "improve overall quality".into(),
+                    backend: tdev_planner::BackendChoice::Tools,
+                    max_tasks: 1,
+                })),
+            }
+        }
+    }
+
+    #[test]
+    fn a_cycle_request_reaches_the_daemons_control_and_its_answer_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let wanted = |goal: Option<&str>| Wanted {
+            repo: "/src/project".into(),
+            goal: goal.map(str::to_owned),
+            backend: None,
+            max_tasks: Some(1),
+        };
+        let asked = |goal| request_cycle(dir.path(), &wanted(goal));
+        assert!(matches!(asked(None), Ok(Controlled::NoHolder)));
+        let knowledge = KnowledgeBase::open(dir.path()).unwrap();
+        let server = ReadServer::start(&knowledge).unwrap();
+        // A holder that runs no daemon (`tdev evolve`) says so.
+        assert!(matches!(asked(None), Ok(Controlled::NotADaemon)));
+        let fake = Arc::new(Fake::default());
+        server.set_control(Some(fake.clone()));
+        match asked(None) {
+            Ok(Controlled::Daemon(Answer::Started(cycle))) => {
+                assert_eq!(cycle.cycle, "project-1");
+                assert_eq!(cycle.repository, Path::new("/src/project"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match asked(Some("refuse")) {
+            Ok(Controlled::Daemon(Answer::Refused(reason))) => {
+                assert_eq!(reason, "held back: paused");
+            }
+            other => panic!("{other:?}"),
+        }
+        let failed = asked(Some("fail")).unwrap_err();
+        assert!(
+            failed.to_string().contains("the scheduler is gone"),
+            "{failed}"
+        );
+        assert_eq!(
+            *fake.asked.lock().unwrap(),
+            [wanted(None), wanted(Some("refuse")), wanted(Some("fail"))]
+        );
+        // The status requests go on as before, answered by the same control.
+        let status = control(dir.path(), ControlRequest::Status).unwrap_err();
+        assert!(status.to_string().contains("not asked: Status"), "{status}");
+    }
 
     #[test]
     fn stopping_does_not_hang_when_the_socket_file_is_gone() {

@@ -142,19 +142,25 @@ pub struct StartCycleParams {
     pub goal: Option<String>,
     /// Which backends may change code: auto (the default: tool fixers and codemods, and the
     /// model when tdev.toml configures [llm]), tools, llm (needs [llm]) or command (needs
-    /// [command]).
+    /// [command]). When the tdev daemon starts the cycle, its configured backend for the
+    /// repository (leave this out, or give that one).
     #[serde(default)]
     pub backend: Option<Backend>,
-    /// At most this many tasks in the cycle, the most valuable first (default 5).
+    /// At most this many tasks in the cycle, the most valuable first (default 5; when the
+    /// tdev daemon starts the cycle, its configured limit for the repository).
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub max_tasks: Option<usize>,
 }
 
 impl StartCycleParams {
-    /// The task limit: the one given, else `tdev evolve`'s default.
-    pub fn max_tasks(&self) -> Result<usize> {
-        at_least_one(self.max_tasks, tdev_app::evolve::DEFAULT_MAX_TASKS)
+    /// The task limit given, if any; left out, the daemon's configuration or `tdev evolve`'s
+    /// default decides.
+    pub fn max_tasks(&self) -> Result<Option<usize>> {
+        match self.max_tasks {
+            Some(0) => Err(zero_tasks()),
+            given => Ok(given),
+        }
     }
 }
 
@@ -222,11 +228,13 @@ fn non_empty<'a>(value: &'a str, name: &str, example: &str) -> Result<&'a str> {
 fn at_least_one(value: Option<usize>, default: usize) -> Result<usize> {
     match value {
         None => Ok(default),
-        Some(0) => Err(Error::user(
-            "max_tasks is 0; give at least 1, or leave it out for the default",
-        )),
+        Some(0) => Err(zero_tasks()),
         Some(n) => Ok(n),
     }
+}
+
+fn zero_tasks() -> Error {
+    Error::user("max_tasks is 0; give at least 1, or leave it out for the default")
 }
 
 #[cfg(test)]
@@ -267,8 +275,11 @@ mod tests {
     fn max_tasks_defaults_per_tool_and_refuses_zero() {
         let plan: PlanParams = parse(json!({"repository": "."}));
         check(plan.max_tasks(), Ok(tdev_app::plan::DEFAULT_MAX_TASKS));
+        // Left out, the daemon's configuration or `tdev evolve`'s default decides.
         let start: StartCycleParams = parse(json!({"repository": "."}));
-        check(start.max_tasks(), Ok(tdev_app::evolve::DEFAULT_MAX_TASKS));
+        check(start.max_tasks(), Ok(None));
+        let start: StartCycleParams = parse(json!({"repository": ".", "max_tasks": 2}));
+        check(start.max_tasks(), Ok(Some(2)));
         let start: StartCycleParams = parse(json!({"repository": ".", "max_tasks": 0}));
         check(start.max_tasks(), Err("max_tasks is 0"));
         let plan: PlanParams = parse(json!({"repository": ".", "max_tasks": 3}));

@@ -10,16 +10,18 @@ use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConf
 use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use tdev_app::{DataDir, Error, EvolveOptions, FindingsFrom, Layout, Missing, Reader};
+use tdev_app::start::{Begun, Wanted};
+use tdev_app::{DataDir, Error, FindingsFrom, Layout, Missing, Reader};
 
 /// What the server needs to answer: where things are.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// The data directory every call reads, and `start_cycle` runs `tdev evolve` on.
+    /// The data directory every call reads, and `start_cycle` starts a cycle on (through the
+    /// daemon holding it, or `tdev evolve`).
     pub data_dir: PathBuf,
     /// tdev's paths: cache, tool and test environments.
     pub layout: Layout,
-    /// The tdev executable `start_cycle` starts.
+    /// The tdev executable `start_cycle` starts when no daemon runs.
     pub exe: PathBuf,
     /// The directory the server runs in: relative repository paths are taken from it, and a
     /// question that names no repository is about the git repository it is in.
@@ -39,7 +41,8 @@ const INSTRUCTIONS: &str = "tdev improves code in cycles (research, plan, change
     gate, learn) and records every cycle in an RDF knowledge graph. Use `cycles` and \
     `show_cycle` for what the cycles did, `sparql` for any question about the recorded \
     knowledge (vocabulary https://tdev.dev/ns#), `ask` for recommendations on a repository, \
-    `plan` for the tasks a cycle would do, and `start_cycle` to run one in the background.";
+    `plan` for the tasks a cycle would do, and `start_cycle` to run one in the background \
+    (through the tdev daemon, within its pause and budgets, when one runs).";
 
 impl Server {
     /// A server answering from `options`.
@@ -197,10 +200,14 @@ impl Server {
         .await
     }
 
-    /// Start an evolution cycle on a git repository in the background (`tdev evolve`, which
-    /// takes minutes) and answer at once with its process id and the log file its progress
-    /// goes to. Passing changes are committed on tdev/auto/ branches, never on the checkout.
-    /// The cycle is recorded when it ends: see the cycles tool.
+    /// Start an evolution cycle on a git repository and answer at once, without waiting for
+    /// it (it takes minutes). When a tdev daemon runs on the data directory, the daemon's
+    /// scheduler starts it, for a repository the daemon evolves, with that repository's
+    /// configured backend and task limit; its pause and budgets may hold it back, and then
+    /// this call fails saying why. Otherwise it starts `tdev evolve` in the background and
+    /// answers with its process id and log file. Passing changes are committed on tdev/auto/
+    /// branches, never on the checkout. The cycle is recorded when it ends: see the cycles
+    /// and show_cycle tools (the daemon's answer gives its id).
     #[tool(annotations(
         read_only_hint = false,
         destructive_hint = false,
@@ -214,26 +221,32 @@ impl Server {
         // In the store's turn until the process holds the data directory, so that no read of
         // this one takes the directory just as the process opens it.
         self.call(move |options, data| {
-            let evolve = EvolveOptions {
+            let wanted = Wanted {
                 repo: directory(&params.repository, &options.cwd)?,
-                cycles: 1,
-                goal: params
-                    .goal
-                    .clone()
-                    .unwrap_or_else(|| tdev_app::evolve::DEFAULT_GOAL.to_owned()),
+                goal: params.goal.clone(),
+                backend: params.backend.map(Into::into),
                 max_tasks: params.max_tasks()?,
-                dry_run: false,
-                backend: params.backend.unwrap_or_default().into(),
             };
-            let started = tdev_app::background::start_evolve(&options.exe, &data, &evolve)?;
-            let said = format!(
-                "tdev evolve started on {} as pid {}; its progress goes to {}. The cycle is \
-                 recorded when it ends (minutes): see the cycles tool.",
-                started.repository.display(),
-                started.pid,
-                started.log.display()
-            );
-            Ok(reply::text([reply::json(&started)?, said]))
+            let begun = tdev_app::start::start_cycle(&options.exe, &data, &wanted)?;
+            let said = match &begun {
+                Begun::Daemon(cycle) => format!(
+                    "The tdev daemon (pid {}) started cycle {} on {}. It is recorded when it \
+                     ends (minutes): then the cycles tool lists it and show_cycle \
+                     {{\"id\": \"{}\"}} shows it.",
+                    cycle.daemon_pid,
+                    cycle.cycle,
+                    cycle.repository.display(),
+                    cycle.cycle
+                ),
+                Begun::Process(started) => format!(
+                    "tdev evolve started on {} as pid {}; its progress goes to {}. The cycle \
+                     is recorded when it ends (minutes): see the cycles tool.",
+                    started.repository.display(),
+                    started.pid,
+                    started.log.display()
+                ),
+            };
+            Ok(reply::text([reply::json(&begun)?, said]))
         })
         .await
     }

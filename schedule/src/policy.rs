@@ -206,8 +206,8 @@ pub fn decide(
     verdicts
 }
 
-/// Whether a cycle asked for now, off its schedule (an agent's request through A2A), may
-/// start.
+/// Whether a cycle asked for now, off its schedule (an agent's request through A2A or MCP),
+/// may start.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Admission {
     /// It may start.

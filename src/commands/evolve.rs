@@ -4,8 +4,10 @@
 use crate::cli::{BackendArg, EvolveArgs};
 use anyhow::Result;
 use std::io::Write;
+use std::path::Path;
 use tdev_actors::{ActorKind, Event, Learned};
 use tdev_app::journal::Recovered;
+use tdev_app::serve::{ControlRequest, Controlled};
 use tdev_app::{BackendChoice, DataDir, EvolveOptions, Host, Layout};
 use tdev_core::{CycleRecord, Outcome};
 
@@ -34,7 +36,8 @@ pub fn run(data: DataDir, layout: Layout, args: EvolveArgs) -> Result<()> {
             data.dir.display()
         );
     }
-    let (host, recovered) = Host::open(data, layout)?;
+    let dir = data.dir.clone();
+    let (host, recovered) = Host::open(data, layout).map_err(|e| beside_daemon(e, &dir))?;
     for r in &recovered {
         print_recovered(r);
     }
@@ -49,6 +52,30 @@ pub fn run(data: DataDir, layout: Layout, args: EvolveArgs) -> Result<()> {
         summary(&mut out, &records)?;
     }
     Ok(())
+}
+
+/// `e`, with a word on what to do instead when it is a daemon that holds the data directory
+/// `dir`: `tdev evolve` cannot run beside it, and the daemon starts cycles itself.
+fn beside_daemon(e: tdev_app::Error, dir: &Path) -> anyhow::Error {
+    let held = matches!(
+        &e,
+        tdev_app::Error::Knowledge(tdev_knowledge::Error::Locked { .. })
+    );
+    if held
+        && let Ok(Controlled::Daemon(status)) =
+            tdev_app::serve::control(dir, ControlRequest::Status)
+    {
+        return tdev_app::Error::user(e.to_string())
+            .with_hint(format!(
+                "note: it is the tdev daemon (pid {}), which runs the cycles of the repositories \
+                 its tdev.toml lists on their schedules (`tdev status` shows when); an agent \
+                 asks it for a cycle now with `tdev mcp`'s start_cycle tool or A2A's evolve \
+                 skill",
+                status.pid
+            ))
+            .into();
+    }
+    e.into()
 }
 
 /// Says what recovering an interrupted cycle did.
