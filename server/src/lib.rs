@@ -45,6 +45,7 @@ mod events;
 mod live;
 mod metrics;
 mod negotiate;
+mod quick;
 mod request;
 mod sparql;
 mod state;
