@@ -149,7 +149,11 @@ fn guard(shared: &Mutex<Watched>) {
                 token.cancel();
             }
         }
-        idle = if watched.pending.is_empty() { idle + 1 } else { 0 };
+        idle = if watched.pending.is_empty() {
+            idle + 1
+        } else {
+            0
+        };
         if idle >= IDLE_TICKS {
             watched.asleep = true;
             drop(watched);
@@ -172,7 +176,10 @@ mod tests {
         let quick = Quick::default();
         let fast = quick.key(&("ASK {}", "json"));
         let slow = quick.key(&("SELECT * { ?s ?p ?o }", "json"));
-        assert!(!quick.is_quick(fast, QUICK), "nothing is known of a new query");
+        assert!(
+            !quick.is_quick(fast, QUICK),
+            "nothing is known of a new query"
+        );
         quick.record(fast, QUICK / 10);
         quick.record(slow, QUICK * 3);
         assert!(quick.is_quick(fast, QUICK));
@@ -197,7 +204,10 @@ mod tests {
         }
         assert!(quick.is_quick(quick.key(&0usize), QUICK));
         quick.record(quick.key(&REMEMBERED), Duration::ZERO);
-        assert!(!quick.is_quick(quick.key(&0usize), QUICK), "the old costs were forgotten");
+        assert!(
+            !quick.is_quick(quick.key(&0usize), QUICK),
+            "the old costs were forgotten"
+        );
         assert!(quick.is_quick(quick.key(&REMEMBERED), QUICK));
     }
 

@@ -704,7 +704,12 @@ async fn a_quick_query_that_turned_slow_is_still_stopped_at_the_time_limit() {
     // It was stopped, so it is no longer quick: the next time it goes to the pool and is
     // stopped there; either way the server goes on.
     let again = send(&f.router(), get(&slow)).await;
-    assert_eq!(again.status, StatusCode::SERVICE_UNAVAILABLE, "{}", again.body);
+    assert_eq!(
+        again.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        again.body
+    );
     tokio::time::timeout(Duration::from_secs(120), f.state.idle())
         .await
         .expect("a cancelled query's thread did not stop");
