@@ -4,15 +4,16 @@
 //! throughput, p95 under 20 ms for the learned-knowledge queries at a million triples).
 //!
 //! Run: `cargo bench --bench http [-- --records N] [--seconds S] [--warm-up S]
-//! [--concurrency C[,C...]] [--compact] [--only TEXT] [--query FILE]... [--keep DIR]
-//! [--oxigraph PATH]`. Prints a Markdown table for
+//! [--rounds R] [--concurrency C[,C...]] [--compact] [--only TEXT] [--query FILE]...
+//! [--keep DIR] [--oxigraph PATH]`. Prints a Markdown table for
 //! docs/benchmarks.md. Not a criterion bench: each measurement is a fixed time of load, as a
 //! load generator measures a server.
 //!
 //! The records are written into a data directory as `tdev kg record` writes them, then
 //! dumped as N-Quads and loaded into a store of Oxigraph's command-line tool (`oxigraph
-//! load`), which serves it with `oxigraph serve-read-only --union-default-graph` (tdev's
-//! queries see the union of all graphs too). The tool is the `oxigraph` package of PyPI at
+//! load`), which serves it with `oxigraph serve --union-default-graph` (tdev's queries see
+//! the union of all graphs too): a writable store, as the daemon's is; `--read-only` serves
+//! it with `serve-read-only` instead. The tool is the `oxigraph` package of PyPI at
 //! the version of the oxigraph crate tdev uses, installed on first use into a virtual
 //! environment in tdev's cache (`<cache>/bench/oxigraph-<version>`; needs `python3` with
 //! `venv`), or taken from `--oxigraph PATH` or `$TDEV_BENCH_OXIGRAPH`.
@@ -21,7 +22,9 @@
 //! configuration; the load generator runs on another (one thread), so the two share the
 //! machine's cores but not a scheduler. Each of `C` workers holds one keep-alive connection
 //! and sends the next request when the last is answered; requests sent during the warm-up
-//! are not counted. Both servers get the same query text, as `GET /query?query=...` with
+//! are not counted. The measured time is cut into rounds that alternate between the two
+//! servers (tdev-server, then Oxigraph, R times), so that the machine's speed, which drifts
+//! from second to second on a shared virtual machine, weighs on both alike. Both servers get the same query text, as `GET /query?query=...` with
 //! `Accept: application/sparql-results+json`; before the load, each query's answers from
 //! the two are checked to have the same number of rows.
 
@@ -83,10 +86,12 @@ struct Options {
     records: u64,
     seconds: f64,
     warm_up: f64,
+    rounds: u32,
     concurrency: Vec<usize>,
     keep: Option<PathBuf>,
     oxigraph: Option<PathBuf>,
     compact: bool,
+    read_only: bool,
     only: Option<String>,
     extra: Vec<PathBuf>,
 }
@@ -97,10 +102,12 @@ fn options() -> Options {
         records: 8_000,
         seconds: 5.0,
         warm_up: 1.0,
+        rounds: 5,
         concurrency: vec![1, 4],
         keep: None,
         oxigraph: std::env::var_os("TDEV_BENCH_OXIGRAPH").map(PathBuf::from),
         compact: false,
+        read_only: false,
         only: None,
         extra: Vec::new(),
     };
@@ -116,6 +123,8 @@ fn options() -> Options {
             // Measured load per query, server and concurrency, after the warm-up.
             "--seconds" => options.seconds = number(args.next(), "--seconds"),
             "--warm-up" => options.warm_up = number(args.next(), "--warm-up"),
+            // The measured time is cut into R rounds per server, alternating between them.
+            "--rounds" => options.rounds = (number(args.next(), "--rounds") as u32).max(1),
             // Concurrent connections; several values (`1,4`) measure each.
             "--concurrency" => {
                 options.concurrency = args
@@ -131,6 +140,8 @@ fn options() -> Options {
             "--oxigraph" => options.oxigraph = args.next().map(PathBuf::from),
             // Compacts both stores before serving them (`oxigraph optimize` for Oxigraph's).
             "--compact" => options.compact = true,
+            // Serves Oxigraph's store with `serve-read-only` instead of `serve`.
+            "--read-only" => options.read_only = true,
             // Only the queries whose label contains TEXT (to profile one).
             "--only" => options.only = args.next(),
             // One more query, from FILE, labelled with its name (to compare a rewrite).
@@ -204,13 +215,15 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Loads `dump` into a new store in `location` (optimised when `compact`) and serves it
-/// read-only on a free port.
+/// Loads `dump` into a new store in `location` (optimised when `compact`) and serves it on
+/// a free port: writable, as the daemon's store is (`serve`), or `read_only`
+/// (`serve-read-only`, which opens the store without a writer).
 fn start_oxigraph(
     tool: &Path,
     dump: &Path,
     location: &Path,
     compact: bool,
+    read_only: bool,
 ) -> (Killed, SocketAddr) {
     let version = Command::new(tool)
         .arg("--version")
@@ -248,8 +261,13 @@ fn start_oxigraph(
         eprintln!("oxigraph optimize: {:.1} s", start.elapsed().as_secs_f64());
     }
     let address = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let serve = if read_only {
+        "serve-read-only"
+    } else {
+        "serve"
+    };
     let child = Command::new(tool)
-        .arg("serve-read-only")
+        .arg(serve)
         .arg("--location")
         .arg(location)
         .arg("--bind")
@@ -257,7 +275,7 @@ fn start_oxigraph(
         .arg("--union-default-graph")
         .stdout(Stdio::null())
         .spawn()
-        .expect("oxigraph serve-read-only starts");
+        .unwrap_or_else(|e| panic!("oxigraph {serve} does not start: {e}"));
     (Killed(child), address)
 }
 
@@ -272,6 +290,22 @@ struct Measured {
 }
 
 impl Measured {
+    fn nothing() -> Self {
+        Self {
+            latencies: Vec::new(),
+            errors: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Adds a round's measurement to this one.
+    fn add(&mut self, round: Measured) {
+        self.latencies.extend(round.latencies);
+        self.latencies.sort();
+        self.errors += round.errors;
+        self.elapsed += round.elapsed;
+    }
+
     fn per_second(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
@@ -339,7 +373,7 @@ async fn wait_until_up(client: &reqwest::Client, address: SocketAddr, server: &m
             return;
         }
         if let Some(status) = server.0.try_wait().expect("the server's status") {
-            panic!("oxigraph serve-read-only exited ({status}) before answering");
+            panic!("oxigraph exited ({status}) before answering");
         }
         assert!(
             Instant::now() < deadline,
@@ -349,15 +383,16 @@ async fn wait_until_up(client: &reqwest::Client, address: SocketAddr, server: &m
     }
 }
 
-/// `concurrency` workers, each on its own connection, send `url` one request after another
-/// for `warm_up` and then `seconds`; what was sent after the warm-up is counted.
+/// `concurrency` workers, each on a connection of `client`'s (kept from round to round),
+/// send `url` one request after another for `warm_up` and then `seconds`; what was sent
+/// after the warm-up is counted.
 async fn load(
+    client: &reqwest::Client,
     url: &reqwest::Url,
     concurrency: usize,
     warm_up: Duration,
     seconds: Duration,
 ) -> Measured {
-    let client = client(concurrency);
     let begin = Instant::now();
     let counted = begin + warm_up;
     let end = counted + seconds;
@@ -467,6 +502,7 @@ fn main() {
         &dump,
         &temporary.path().join("oxigraph"),
         options.compact,
+        options.read_only,
     );
 
     // tdev-server, on a runtime of its own.
@@ -499,9 +535,13 @@ fn main() {
         wait_until_up(&probe, oxigraph_address, &mut oxigraph).await;
         println!(
             "{} cycles, {quads} quads; tdev-server on {tdev_address}, oxigraph {OXIGRAPH_VERSION} \
-             serve-read-only on {oxigraph_address}; {:.0} s of load after {:.0} s of warm-up \
-             per row.\n",
-            options.records, options.seconds, options.warm_up
+             {} on {oxigraph_address}; {:.0} s of load per row after {:.0} s of warm-up, in {} \
+             rounds alternating between the servers.\n",
+            options.records,
+            if options.read_only { "serve-read-only" } else { "serve" },
+            options.seconds,
+            options.warm_up,
+            options.rounds
         );
         println!(
             "| query | rows | connections | server | req/s | p50 ms | p95 ms | p99 ms | errors \
@@ -529,8 +569,18 @@ fn main() {
                 "{label}: tdev-server and oxigraph answer differently"
             );
             for &connections in &options.concurrency {
-                let tdev = load(&tdev_url, connections, warm_up, seconds).await;
-                let reference = load(&oxigraph_url, connections, warm_up, seconds).await;
+                let (tdev_client, oxigraph_client) = (client(connections), client(connections));
+                let (mut tdev, mut reference) = (Measured::nothing(), Measured::nothing());
+                let round = seconds / options.rounds;
+                for number in 0..options.rounds {
+                    let warm_up = if number == 0 { warm_up } else { Duration::ZERO };
+                    let measured =
+                        load(&tdev_client, &tdev_url, connections, warm_up, round).await;
+                    tdev.add(measured);
+                    let measured =
+                        load(&oxigraph_client, &oxigraph_url, connections, warm_up, round).await;
+                    reference.add(measured);
+                }
                 let ratio = tdev.per_second() / reference.per_second();
                 for (server, measured, ratio) in [
                     ("tdev-server", &tdev, format!("{:.0}%", ratio * 100.0)),

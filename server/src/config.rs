@@ -64,6 +64,10 @@ pub struct Config {
     pub query_timeout: Duration,
     /// How many requests may use the store at once (503 with `Retry-After` past it).
     pub max_concurrent: usize,
+    /// A query last answered within this is answered on the worker that took the request
+    /// rather than on the blocking pool (see `crate::quick`); zero sends every query to the
+    /// pool. Not in `tdev.toml`: the default suits every store this serves.
+    pub quick_query: Duration,
 }
 
 impl Default for Config {
@@ -113,6 +117,7 @@ impl Config {
             max_body_bytes: table.max_body_bytes,
             query_timeout: Duration::from_secs(table.query_timeout_secs),
             max_concurrent: table.max_concurrent,
+            quick_query: crate::quick::QUICK,
         })
     }
 

@@ -45,6 +45,7 @@ mod events;
 mod live;
 mod metrics;
 mod negotiate;
+mod quick;
 mod request;
 mod sparql;
 mod state;
@@ -60,6 +61,7 @@ pub use state::{AskContext, CycleStarter, EVENT_CAPACITY, EvolveContext, State, 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use std::future::Future;
 use tokio::net::TcpListener;
 
@@ -121,6 +123,13 @@ pub async fn serve(
     state.config.check_address(address)?;
     tracing::info!("serving HTTP on http://{address}");
     let streams = state.clone();
+    // Answers go out as soon as they are written, not held back to be joined with more
+    // (Nagle's algorithm): a client waits for each answer before it sends the next request.
+    let listener = listener.tap_io(|connection| {
+        if let Err(e) = connection.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY on a connection: {e}");
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -1,7 +1,8 @@
 //! The SPARQL 1.1 Protocol: queries at `/query` (GET with `?query=`, POST with an
 //! `application/sparql-query` or a form body) on the dataset the request names, and updates
 //! at `/update` (POST with an `application/sparql-update` or a form body), which need the
-//! bearer token. Queries run on the blocking pool under the concurrency and time limits.
+//! bearer token. Queries run under the concurrency and time limits, on the blocking pool
+//! unless the same query was answered quickly last time (`crate::quick`).
 
 use crate::negotiate::{Kind, Wanted, media_type};
 use crate::request::{Params, authorize, body, content_type, text};
@@ -78,10 +79,16 @@ async fn run(
         named_graphs: params.all("named-graph-uri"),
         cancel: None,
     };
+    let key = state.query_key(&(
+        &query,
+        &options.default_graphs,
+        &options.named_graphs,
+        &wanted.params,
+        &wanted.accept,
+    ));
     let knowledge = state.knowledge.clone();
-    let limit = state.config.query_timeout;
     let (format, bytes) = state
-        .blocking(Some(limit), move |cancel| {
+        .query(key, move |cancel| {
             let options = QueryOptions {
                 cancel: Some(cancel),
                 ..options

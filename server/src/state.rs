@@ -1,15 +1,16 @@
 //! What every handler shares: the open knowledge base, the configuration, the slots that
 //! bound store work, the channel the daemon publishes cycle events on, the daemon's live
 //! gauges and status, what `POST /api/ask` may scan, how A2A's evolve skill starts a cycle,
-//! and the A2A tasks kept.
+//! the A2A tasks kept, and how long each query took last time.
 
 use crate::config::Config;
 use crate::live::{Live, NoLive};
+use crate::quick::Quick;
 use crate::{Error, Result};
 use futures_util::future::BoxFuture;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tdev_actors::{Event, Refused, Requested};
 use tdev_knowledge::{CancellationToken, KnowledgeBase};
 use tdev_schedule::DaemonStatus;
@@ -77,6 +78,7 @@ pub struct State {
     pub(crate) evolve: Option<Arc<EvolveContext>>,
     pub(crate) a2a: Arc<crate::a2a::Tasks>,
     slots: Arc<Semaphore>,
+    quick: Arc<Quick>,
     pub(crate) stopping: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
 }
@@ -98,6 +100,7 @@ impl State {
         Self {
             knowledge,
             slots: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
+            quick: Arc::default(),
             config: Arc::new(config),
             events: broadcast::channel(EVENT_CAPACITY).0,
             live: Arc::new(NoLive),
@@ -172,6 +175,48 @@ impl State {
     /// Ends the event streams, so that a graceful shutdown does not wait for their clients.
     pub(crate) fn stop_streams(&self) {
         let _ = self.stop.send(true);
+    }
+
+    /// The key under which the cost of `query` (its text with everything else that changes
+    /// the answer) is remembered, for [`State::query`].
+    pub(crate) fn query_key(&self, query: &impl std::hash::Hash) -> u64 {
+        self.quick.key(query)
+    }
+
+    /// Evaluates a query in one of the store's slots within the configured time limit: on
+    /// the worker that took the request when the same query (`key`) was last answered
+    /// quickly from the embedded store, else on the blocking pool (see [`crate::quick`]).
+    /// A query stopped at the limit is [`Error::Timeout`] either way.
+    pub(crate) async fn query<T: Send + 'static>(
+        &self,
+        key: u64,
+        work: impl FnOnce(CancellationToken) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let limit = self.config.query_timeout;
+        if !self.knowledge.graph.is_remote() && self.quick.is_quick(key, self.config.quick_query) {
+            let _slot = self
+                .slots
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| Error::Busy)?;
+            let cancel = CancellationToken::new();
+            let _watch = self.quick.watch(limit, cancel.clone());
+            let start = Instant::now();
+            let answer = work(cancel.clone());
+            self.quick.record(key, start.elapsed());
+            return match answer {
+                Err(_) if cancel.is_cancelled() => Err(Error::Timeout(limit)),
+                answer => answer,
+            };
+        }
+        let quick = Arc::clone(&self.quick);
+        self.blocking(Some(limit), move |cancel| {
+            let start = Instant::now();
+            let answer = work(cancel);
+            quick.record(key, start.elapsed());
+            answer
+        })
+        .await
     }
 
     /// Runs `work` on the blocking pool, in one of the store's slots (503 with `Retry-After`

@@ -662,6 +662,65 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
     assert_eq!(next.status, StatusCode::OK, "{}", next.body);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_query_that_turned_slow_is_still_stopped_at_the_time_limit() {
+    // Every query answered within a minute counts as quick: after its first answer the
+    // same query is evaluated on the worker that takes the request, where only the
+    // watchdog can stop it.
+    let f = fixture(Config {
+        query_timeout: Duration::from_millis(200),
+        quick_query: Duration::from_secs(60),
+        ..Config::default()
+    });
+    let slow = format!(
+        "/query?query={}",
+        encode("SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/next>+ ?b }")
+    );
+    // Quick while nothing is linked by `next`.
+    let empty = send(&f.router(), get(&slow)).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    f.knowledge
+        .graph
+        .load(
+            chain(3000).as_bytes(),
+            tdev_knowledge::GraphFormat::NTriples,
+            Some("http://example.org/chain"),
+            "chain",
+            |_| {},
+        )
+        .unwrap();
+    let answer = send(&f.router(), get(&slow)).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("ran longer than the limit"),
+        "{}",
+        answer.body
+    );
+    // It was stopped, so it is no longer quick: the next time it goes to the pool and is
+    // stopped there; either way the server goes on.
+    let again = send(&f.router(), get(&slow)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        again.body
+    );
+    tokio::time::timeout(Duration::from_secs(120), f.state.idle())
+        .await
+        .expect("a cancelled query's thread did not stop");
+    let next = send(
+        &f.router(),
+        get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }"))),
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+}
+
 #[tokio::test]
 async fn the_dashboard_is_one_page_that_loads_nothing_from_elsewhere() {
     let f = fixture(Config::default());
