@@ -8,7 +8,8 @@
 //! "members can borrow a book and return it", "a loan belongs to a member"; docs/new.md lists
 //! them). What no form matches is not guessed at: a vague requirement ("a system for stuff")
 //! gets questions and a high ambiguity instead of a service, and `--answer KEY=VALUE`
-//! ([`Answers`]) fills the gaps. The crate is pure: no IO, no model; `tdev new` reads the
+//! ([`Answers`]) fills the gaps. [`openapi`] gives the service's OpenAPI 3.1 document and
+//! [`mermaid`] its data model as an ER diagram. The crate is pure: no IO, no model; `tdev new` reads the
 //! requirement and writes what is generated.
 //!
 //! ```
@@ -28,6 +29,7 @@
 mod answer;
 mod check;
 mod model;
+mod openapi;
 mod parse;
 mod words;
 
@@ -37,6 +39,7 @@ pub use model::{
     Check, Criterion, Entity, Field, FieldKind, NonFunctional, Operation, OperationKind,
     Persistence, Question, RateLimit, Relation, Spec,
 };
+pub use openapi::{mermaid, openapi};
 pub use parse::{Draft, UNCLEAR, read};
 
 /// Reads `requirement` with `answers` applied over it: the questions answered are dropped,
