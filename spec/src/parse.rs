@@ -218,8 +218,9 @@ struct Reader {
 impl Reader {
     fn sentence(&mut self, sentence: &str) {
         self.non_functional_in(sentence);
+        let said = words(sentence);
         for word in VAGUE {
-            if words(sentence).iter().any(|w| w == word) {
+            if said.iter().any(|w| w == word) {
                 self.ask(
                     "entities",
                     format!(
@@ -276,8 +277,13 @@ impl Reader {
             return;
         }
         if MODAL.is_match(sentence) && !AUTH.is_match(sentence) && !LATENCY.is_match(sentence) {
+            let number = 1 + self
+                .questions
+                .iter()
+                .filter(|q| q.key.starts_with("criterion."))
+                .count();
             self.ask(
-                &format!("criterion.{}", self.questions.len() + 1),
+                &format!("criterion.{number}"),
                 format!(
                     "tdev cannot yet turn \"{sentence}\" into a test: say it as \"a <thing> \
                      cannot be <done> twice\", or leave it to the generated service's \
