@@ -146,13 +146,7 @@ fn ensure(spec: &mut Spec, name: &str) {
             plural: plural(name),
             fields: Vec::new(),
         });
-        for kind in [
-            OperationKind::Create,
-            OperationKind::Read,
-            OperationKind::List,
-            OperationKind::Update,
-            OperationKind::Delete,
-        ] {
+        for kind in OperationKind::CRUD {
             spec.operations.push(crate::model::Operation {
                 entity: name.to_owned(),
                 kind,

@@ -124,6 +124,17 @@ pub enum OperationKind {
     },
 }
 
+impl OperationKind {
+    /// The five of CRUD, which every entity has.
+    pub const CRUD: [OperationKind; 5] = [
+        OperationKind::Create,
+        OperationKind::Read,
+        OperationKind::List,
+        OperationKind::Update,
+        OperationKind::Delete,
+    ];
+}
+
 /// How the service must behave beyond its operations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NonFunctional {

@@ -537,13 +537,7 @@ impl Reader {
             .unwrap_or_else(|| "service".to_owned());
         let mut operations = Vec::new();
         for entity in &self.entities {
-            for kind in [
-                OperationKind::Create,
-                OperationKind::Read,
-                OperationKind::List,
-                OperationKind::Update,
-                OperationKind::Delete,
-            ] {
+            for kind in OperationKind::CRUD {
                 operations.push(Operation {
                     entity: entity.name.clone(),
                     kind,

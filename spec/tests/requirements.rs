@@ -33,6 +33,15 @@ fn fields(draft: &tdev_spec::Draft, entity: &str) -> Vec<String> {
         .collect()
 }
 
+fn entities_of(draft: &tdev_spec::Draft) -> Vec<&str> {
+    draft
+        .spec
+        .entities
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect()
+}
+
 fn custom(draft: &tdev_spec::Draft) -> Vec<String> {
     draft
         .spec
@@ -162,12 +171,7 @@ fn requirements_from_different_domains_give_their_entities_fields_and_operations
     ];
     for (requirement, entities, operations) in table {
         let draft = read(requirement);
-        let names: Vec<&str> = draft
-            .spec
-            .entities
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let names = entities_of(&draft);
         let expected: Vec<&str> = entities.iter().map(|(name, _)| *name).collect();
         assert_eq!(names, expected, "{requirement}");
         for (entity, expected) in entities {
@@ -220,12 +224,7 @@ fn what_the_service_keeps_is_named_apart_from_what_each_has() {
         "A library service with books and members. It tracks loans. A book has a title. A \
          member has a name. A loan has a book and a member.",
     );
-    let names: Vec<&str> = draft
-        .spec
-        .entities
-        .iter()
-        .map(|e| e.name.as_str())
-        .collect();
+    let names = entities_of(&draft);
     assert_eq!(names, ["book", "member", "loan"]);
     assert_eq!(
         fields(&draft, "loan"),
