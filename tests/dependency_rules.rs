@@ -24,11 +24,12 @@ const HOSTS: [&str; 5] = ["tdev", "tdev-actors", "tdev-app", "tdev-server", "tde
 const FACADE_ONLY: [&str; 1] = ["tdev-mcp"];
 
 /// The crates that decide from what they are given: policy, plans and models, with no IO.
-const PURE: [&str; 4] = [
+const PURE: [&str; 5] = [
     "tdev-gates",
     "tdev-learners",
     "tdev-planner",
     "tdev-schedule",
+    "tdev-spec",
 ];
 
 /// Crates that do IO. Ours: the ones that read and write the disk (knowledge graph, tool

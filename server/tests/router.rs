@@ -13,7 +13,7 @@ use oxigraph::sparql::results::{
 };
 use std::sync::Arc;
 use std::time::Duration;
-use support::{Answer, TOKEN, encode, fixture, get, send, writable};
+use support::{Answer, Fixture, TOKEN, encode, fixture, get, send, writable};
 use tdev_server::{Config, Gauge};
 
 const SELECT: &str = "PREFIX tdev: <https://tdev.dev/ns#> SELECT ?c ?o WHERE { ?c a tdev:Cycle ; tdev:outcome ?o } LIMIT 3";
@@ -621,12 +621,8 @@ pub fn chain(n: usize) -> String {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
-    let f = fixture(Config {
-        query_timeout: Duration::from_millis(200),
-        ..Config::default()
-    });
+/// Loads `chain(3000)` into its own graph.
+fn load_chain(f: &Fixture) {
     f.knowledge
         .graph
         .load(
@@ -637,6 +633,29 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
             |_| {},
         )
         .unwrap();
+}
+
+/// Cancelled evaluations give their slots back (every slot is free again) and the server
+/// answers the next query.
+async fn goes_on(f: &Fixture) {
+    tokio::time::timeout(Duration::from_secs(120), f.state.idle())
+        .await
+        .expect("a cancelled query's thread did not stop");
+    let next = send(
+        &f.router(),
+        get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }"))),
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
+    let f = fixture(Config {
+        query_timeout: Duration::from_millis(200),
+        ..Config::default()
+    });
+    load_chain(&f);
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/next>* ?b }";
     let answer = send(&f.router(), get(&format!("/query?query={}", encode(slow)))).await;
     assert_eq!(
@@ -650,16 +669,7 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
         "{}",
         answer.body
     );
-    // The cancelled evaluation gives its slot back: every slot is free again.
-    tokio::time::timeout(Duration::from_secs(120), f.state.idle())
-        .await
-        .expect("the cancelled query's thread did not stop");
-    let next = send(
-        &f.router(),
-        get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }"))),
-    )
-    .await;
-    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+    goes_on(&f).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -679,16 +689,7 @@ async fn a_quick_query_that_turned_slow_is_still_stopped_at_the_time_limit() {
     // Quick while nothing is linked by `next`.
     let empty = send(&f.router(), get(&slow)).await;
     assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
-    f.knowledge
-        .graph
-        .load(
-            chain(3000).as_bytes(),
-            tdev_knowledge::GraphFormat::NTriples,
-            Some("http://example.org/chain"),
-            "chain",
-            |_| {},
-        )
-        .unwrap();
+    load_chain(&f);
     let answer = send(&f.router(), get(&slow)).await;
     assert_eq!(
         answer.status,
@@ -710,15 +711,7 @@ async fn a_quick_query_that_turned_slow_is_still_stopped_at_the_time_limit() {
         "{}",
         again.body
     );
-    tokio::time::timeout(Duration::from_secs(120), f.state.idle())
-        .await
-        .expect("a cancelled query's thread did not stop");
-    let next = send(
-        &f.router(),
-        get(&format!("/query?query={}", encode("ASK { ?s ?p ?o }"))),
-    )
-    .await;
-    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+    goes_on(&f).await;
 }
 
 #[tokio::test]
