@@ -104,8 +104,16 @@ const VAGUE: [&str; 9] = [
     "whatever",
 ];
 
-/// Nouns that name the service itself, never one of its entities.
-const NOT_ENTITIES: [&str; 12] = [
+/// Nouns that name the service itself or point back at something, never one of its
+/// entities.
+const NOT_ENTITIES: [&str; 19] = [
+    "that",
+    "these",
+    "those",
+    "them",
+    "everything",
+    "anything",
+    "something",
     "system",
     "service",
     "app",
@@ -128,7 +136,7 @@ static HAS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:(?:a|an|the)\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:can|may|should be able to|must be able to|are able to|is able to)\s+(.+)$",
+        r"\b[a-z]+\s+(?:can|may|should be able to|must be able to|are able to|is able to)\s+(.+)$",
     )
     .expect("a valid pattern")
 });
@@ -191,7 +199,7 @@ pub fn read(requirement: &str) -> Draft {
 }
 
 /// The requirement's sentences, lower-case: split at full stops, question and exclamation
-/// marks and line ends, Markdown list marks and headings removed.
+/// marks, semicolons, colons and line ends, Markdown list marks and headings removed.
 fn sentences(text: &str) -> Vec<String> {
     text.lines()
         .map(|line| {
@@ -200,7 +208,7 @@ fn sentences(text: &str) -> Vec<String> {
                 .trim_start_matches(['-', '*', '+'])
                 .trim()
         })
-        .flat_map(|line| line.split(['.', '!', '?']))
+        .flat_map(|line| line.split(['.', '!', '?', ';', ':']))
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty())
         .collect()
@@ -338,9 +346,55 @@ impl Reader {
 
     /// "users can add, edit and delete todos, and mark a todo as done".
     fn operations(&mut self, list: &str) {
-        let items: Vec<(String, Option<String>, Option<String>)> =
-            list_items(list).iter().map(|i| verb_phrase(i)).collect();
+        // "create tasks with a title and a due date": the items after a `with` that begin
+        // with an article are the fields of its noun, not operations.
+        let mut items: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+        let mut described: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut describing = false;
+        for item in list_items(list) {
+            let first = item.split_whitespace().next().unwrap_or_default();
+            if describing && matches!(first, "a" | "an" | "the") {
+                if let Some((_, fields)) = described.last_mut() {
+                    fields.push(item);
+                }
+                continue;
+            }
+            describing = false;
+            match item.split_once(" with ") {
+                Some((head, tail)) => {
+                    described.push((items.len(), vec![tail.to_owned()]));
+                    describing = true;
+                    items.push(verb_phrase(head));
+                }
+                None => items.push(verb_phrase(&item)),
+            }
+        }
+        for (index, fields) in described {
+            let Some(noun) = items[index].1.clone() else {
+                continue;
+            };
+            let name = entity_name(&noun);
+            if name.is_empty() || is_vague(&name) || NOT_ENTITIES.contains(&name.as_str()) {
+                continue;
+            }
+            let fields: Vec<Field> = fields.iter().filter_map(|f| field(f)).collect();
+            let entity = self.entity_mut(&name);
+            for f in fields {
+                if !entity.fields.iter().any(|g| g.name == f.name) {
+                    entity.fields.push(f);
+                }
+            }
+        }
         for (index, (verb, noun, state)) in items.iter().enumerate() {
+            // Signing up, in and out is authentication, not an operation on a record.
+            if matches!(
+                verb.as_str(),
+                "register" | "sign_up" | "sign_in" | "log_in" | "log_out" | "sign_out" | "login"
+            ) && noun.is_none()
+            {
+                self.non_functional.authentication = true;
+                continue;
+            }
             // A verb without its noun shares the next one's ("add, edit and delete todos"),
             // a pronoun the last one's ("borrow a book and return it").
             let noun = match noun.as_deref() {
@@ -353,6 +407,9 @@ impl Reader {
             let Some(noun) = noun.filter(|n| !matches!(n.as_str(), "it" | "them" | "one")) else {
                 continue;
             };
+            if NOT_ENTITIES.contains(&noun.as_str()) {
+                continue;
+            }
             let entity = entity_name(&noun);
             if entity.is_empty() || is_vague(&entity) || NOT_ENTITIES.contains(&entity.as_str()) {
                 continue;
@@ -694,11 +751,16 @@ fn noun_phrase(item: &str) -> &str {
     &item[..cut]
 }
 
-/// Verbs that are one of CRUD's five (every entity has those).
+/// Verbs that are one of CRUD's five (every entity has those), or that say nothing of what
+/// changes (`do`, `use`, `access`).
 fn crud(verb: &str) -> bool {
     matches!(
         verb,
-        "add"
+        "do" | "use"
+            | "access"
+            | "perform"
+            | "handle"
+            | "add"
             | "create"
             | "register"
             | "post"
@@ -744,7 +806,9 @@ fn verb_phrase(item: &str) -> (String, Option<String>, Option<String>) {
         return (String::new(), None, state);
     }
     let mut verb = w.remove(0);
-    if w.len() > 1 && matches!(w[0].as_str(), "out" | "in" | "up" | "off" | "back" | "down") {
+    if w.first()
+        .is_some_and(|x| matches!(x.as_str(), "out" | "in" | "up" | "off" | "back" | "down"))
+    {
         verb = format!("{verb}_{}", w.remove(0));
     }
     while w.first().is_some_and(|x| {
@@ -754,6 +818,11 @@ fn verb_phrase(item: &str) -> (String, Option<String>, Option<String>) {
         .contains(&x.as_str())
     }) {
         w.remove(0);
+    }
+    // "mark them complete": a pronoun and the state it is put in.
+    let mut state = state;
+    if state.is_none() && w.len() > 1 && matches!(w[0].as_str(), "it" | "them") {
+        state = Some(w.split_off(1).join(" "));
     }
     let phrase = w.join(" ");
     let noun = noun_phrase(&phrase).trim();

@@ -234,6 +234,42 @@ fn what_the_service_keeps_is_named_apart_from_what_each_has() {
 }
 
 #[test]
+fn requirements_written_in_one_breath_are_read_too() {
+    // What a person types in one go: the fields in a "with" clause, a pronoun and its
+    // state, a colon and a semicolon between the parts, signing up and in.
+    let draft = read(
+        "A simple todo app where users can create tasks with a title and a due date, and mark \
+         them complete.",
+    );
+    assert_eq!(entities_of(&draft), ["task"]);
+    assert_eq!(
+        fields(&draft, "task"),
+        ["title:text", "due_date:date", "complete:boolean?"]
+    );
+    assert_eq!(custom(&draft), ["task.mark_complete:complete=true"]);
+    assert!(draft.is_clear(), "{:#?}", draft.questions);
+
+    let draft = read(
+        "I need an API for a bookstore: books have a title, author and price; customers can \
+         order books.",
+    );
+    assert_eq!(
+        fields(&draft, "book"),
+        [
+            "title:text",
+            "author:text",
+            "price:decimal",
+            "ordered:boolean?"
+        ]
+    );
+
+    let draft = read("Users can register, log in and post messages. A message has a text.");
+    assert_eq!(entities_of(&draft), ["message"]);
+    assert!(draft.spec.non_functional.authentication);
+    assert_eq!(custom(&draft), Vec::<String>::new());
+}
+
+#[test]
 fn a_vague_requirement_gets_questions_not_a_spec_to_build() {
     for vague in [
         "A system for stuff.",
