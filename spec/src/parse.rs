@@ -47,7 +47,11 @@ impl Draft {
 }
 
 fn ambiguity(questions: &[Question]) -> f64 {
-    questions.iter().map(|q| q.weight).sum::<f64>().min(1.0)
+    // Folded from +0.0: an empty `sum` of floats is -0.0.
+    questions
+        .iter()
+        .fold(0.0, |total, q| total + q.weight)
+        .min(1.0)
 }
 
 /// The relations the reference fields make.
@@ -260,7 +264,18 @@ impl Reader {
             return;
         }
         if let Some(c) = HAS.captures(sentence) {
-            let subject = entity_name(&c[1]);
+            // "Track expenses with an amount": the verb is not part of the name.
+            let subject = c[1]
+                .trim_start_matches("keep track of ")
+                .split_once(' ')
+                .filter(|(verb, _)| {
+                    matches!(
+                        *verb,
+                        "track" | "manage" | "store" | "record" | "list" | "catalog" | "organize"
+                    )
+                })
+                .map_or(&c[1], |(_, rest)| rest);
+            let subject = entity_name(subject);
             let last = subject.rsplit('_').next().unwrap_or_default();
             if NOT_ENTITIES.contains(&last) {
                 // "A library service with books and members": what the service keeps.
@@ -760,6 +775,8 @@ fn crud(verb: &str) -> bool {
             | "access"
             | "perform"
             | "handle"
+            | "record"
+            | "log"
             | "add"
             | "create"
             | "register"
@@ -818,6 +835,18 @@ fn verb_phrase(item: &str) -> (String, Option<String>, Option<String>) {
         .contains(&x.as_str())
     }) {
         w.remove(0);
+    }
+    // "sign up for an event": the noun after a preposition.
+    if w.first()
+        .is_some_and(|x| matches!(x.as_str(), "for" | "to" | "on" | "at" | "from" | "into"))
+    {
+        w.remove(0);
+        while w
+            .first()
+            .is_some_and(|x| matches!(x.as_str(), "a" | "an" | "the"))
+        {
+            w.remove(0);
+        }
     }
     // "mark them complete": a pronoun and the state it is put in.
     let mut state = state;
@@ -928,6 +957,9 @@ fn kind_of(w: &[String]) -> FieldKind {
     let has = |x: &str| w.iter().any(|y| y == x);
     if has("email") || (has("e") && has("mail")) {
         FieldKind::Email
+    } else if has("phone") || has("telephone") || has("mobile") {
+        // A phone number is written with spaces, dashes and a leading + or 0.
+        FieldKind::Text
     } else if ["url", "link", "website", "homepage"].contains(&last) {
         FieldKind::Url
     } else if ["date", "day", "birthday", "deadline", "due"].contains(&last) || has("date") {

@@ -263,6 +263,38 @@ fn requirements_written_in_one_breath_are_read_too() {
         ]
     );
 
+    let draft = read(
+        "An event calendar. Events have a name, a start date and an organiser phone. People \
+         can sign up for an event. Vets can record a visit for an event.",
+    );
+    assert_eq!(
+        fields(&draft, "event"),
+        [
+            "name:text",
+            "start_date:date",
+            "organiser_phone:text",
+            "signed_up:boolean?"
+        ]
+    );
+    assert_eq!(custom(&draft), ["event.sign_up:signed_up=true"]);
+    assert_eq!(entities_of(&draft), ["event", "visit"]);
+
+    let draft = read("Track expenses with an amount, a category (food, rent, travel) and a date.");
+    assert_eq!(entities_of(&draft), ["expense"]);
+    assert_eq!(
+        fields(&draft, "expense"),
+        [
+            "amount:decimal",
+            "category:choice(food|rent|travel)",
+            "date:date"
+        ]
+    );
+    assert_eq!(
+        draft.ambiguity.to_string(),
+        "0",
+        "no question, no ambiguity"
+    );
+
     let draft = read("Users can register, log in and post messages. A message has a text.");
     assert_eq!(entities_of(&draft), ["message"]);
     assert!(draft.spec.non_functional.authentication);
