@@ -301,7 +301,6 @@ impl Measured {
     /// Adds a round's measurement to this one.
     fn add(&mut self, round: Measured) {
         self.latencies.extend(round.latencies);
-        self.latencies.sort();
         self.errors += round.errors;
         self.elapsed += round.elapsed;
     }
@@ -310,6 +309,8 @@ impl Measured {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// The latency below which a share `p` of the requests were answered (the latencies
+    /// sorted first).
     fn percentile(&self, p: f64) -> Duration {
         let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
         self.latencies[index]
@@ -447,7 +448,6 @@ async fn load(
         measured.errors += errors;
         measured.elapsed = measured.elapsed.max(last - counted);
     }
-    measured.latencies.sort();
     measured
 }
 
@@ -581,6 +581,8 @@ fn main() {
                         load(&oxigraph_client, &oxigraph_url, connections, warm_up, round).await;
                     reference.add(measured);
                 }
+                tdev.latencies.sort();
+                reference.latencies.sort();
                 let ratio = tdev.per_second() / reference.per_second();
                 for (server, measured, ratio) in [
                     ("tdev-server", &tdev, format!("{:.0}%", ratio * 100.0)),

@@ -635,6 +635,21 @@ fn load_chain(f: &Fixture) {
         .unwrap();
 }
 
+/// The answer to a query stopped at its time limit: 503, saying so.
+fn stopped_at_the_limit(answer: &Answer) {
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("ran longer than the limit"),
+        "{}",
+        answer.body
+    );
+}
+
 /// Cancelled evaluations give their slots back (every slot is free again) and the server
 /// answers the next query.
 async fn goes_on(f: &Fixture) {
@@ -658,17 +673,7 @@ async fn a_query_over_the_time_limit_is_503_and_the_server_goes_on() {
     load_chain(&f);
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/next>* ?b }";
     let answer = send(&f.router(), get(&format!("/query?query={}", encode(slow)))).await;
-    assert_eq!(
-        answer.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        answer.body
-    );
-    assert!(
-        answer.body.contains("ran longer than the limit"),
-        "{}",
-        answer.body
-    );
+    stopped_at_the_limit(&answer);
     goes_on(&f).await;
 }
 
@@ -691,17 +696,7 @@ async fn a_quick_query_that_turned_slow_is_still_stopped_at_the_time_limit() {
     assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
     load_chain(&f);
     let answer = send(&f.router(), get(&slow)).await;
-    assert_eq!(
-        answer.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        answer.body
-    );
-    assert!(
-        answer.body.contains("ran longer than the limit"),
-        "{}",
-        answer.body
-    );
+    stopped_at_the_limit(&answer);
     // It was stopped, so it is no longer quick: the next time it goes to the pool and is
     // stopped there; either way the server goes on.
     let again = send(&f.router(), get(&slow)).await;

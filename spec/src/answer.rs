@@ -3,7 +3,7 @@
 
 use crate::model::{Field, FieldKind, OperationKind, Persistence, Spec};
 use crate::parse::criteria;
-use crate::words::{entity_name, plural, snake};
+use crate::words::{entity_name, snake};
 
 /// An answer that cannot be applied: which, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -141,11 +141,7 @@ impl Answers {
 
 fn ensure(spec: &mut Spec, name: &str) {
     if spec.entity(name).is_none() {
-        spec.entities.push(crate::model::Entity {
-            name: name.to_owned(),
-            plural: plural(name),
-            fields: Vec::new(),
-        });
+        spec.entities.push(crate::model::Entity::new(name));
         for kind in OperationKind::CRUD {
             spec.operations.push(crate::model::Operation {
                 entity: name.to_owned(),

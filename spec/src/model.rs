@@ -40,6 +40,23 @@ pub struct Entity {
     pub fields: Vec<Field>,
 }
 
+impl Entity {
+    /// An entity named `name` (singular, `snake_case`), with no fields yet; its plural is the
+    /// last word's (`room_booking` → `room_bookings`, `sales_person` → `sales_people`).
+    pub fn new(name: &str) -> Self {
+        let last = name.rsplit('_').next().unwrap_or(name);
+        Self {
+            name: name.to_owned(),
+            plural: format!(
+                "{}{}",
+                &name[..name.len() - last.len()],
+                crate::words::plural(last)
+            ),
+            fields: Vec::new(),
+        }
+    }
+}
+
 /// One field of an entity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {

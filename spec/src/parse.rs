@@ -478,13 +478,7 @@ impl Reader {
 
     fn entity(&mut self, name: &str) {
         if !self.entities.iter().any(|e| e.name == name) {
-            let last = name.rsplit('_').next().unwrap_or(name);
-            let plural = format!("{}{}", &name[..name.len() - last.len()], plural(last));
-            self.entities.push(Entity {
-                name: name.to_owned(),
-                plural,
-                fields: Vec::new(),
-            });
+            self.entities.push(Entity::new(name));
         }
     }
 
