@@ -45,6 +45,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod admin;
 mod branch;
 mod description;
 mod diff;

@@ -33,6 +33,7 @@ impl Repo {
             });
         }
         let mut abandoned = Abandoned::default();
+        let lock = self.admin_lock()?;
         let list = Git::new(self.path())
             .args(["worktree", "list", "--porcelain"])
             .text()?;
@@ -58,6 +59,7 @@ impl Repo {
             }
             abandoned.worktrees.push(dir);
         }
+        drop(lock);
         self.prune()?;
         for branch in self.branches(prefix)? {
             // Commits on the branch that no other ref has (tdev's own branches aside):
@@ -74,9 +76,11 @@ impl Repo {
                     "--all".into(),
                 ])
                 .text()?;
+            let lock = self.admin_lock()?;
             Git::new(self.path())
                 .args(["branch", "-D", &branch])
                 .run()?;
+            drop(lock);
             if own.trim() != "0" {
                 abandoned.with_commits.push(branch.clone());
             }

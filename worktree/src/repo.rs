@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::admin::AdminLock;
 use crate::branch::{BRANCH_PREFIX, branch_exists, check_branch};
 use crate::error::{Error, Result};
 use crate::git::Git;
@@ -76,6 +77,12 @@ impl Repo {
         &self.top
     }
 
+    /// Holds git's list of worktrees still while it is read or changed (see `admin`): every
+    /// `git worktree` command, and `git branch -D`, which reads it.
+    pub(crate) fn admin_lock(&self) -> Result<AdminLock> {
+        AdminLock::take(&self.git_dir)
+    }
+
     /// The commit id HEAD points to: the base of a cycle.
     pub fn head(&self) -> Result<String> {
         self.resolve("HEAD")
@@ -113,13 +120,25 @@ impl Repo {
             }
         }
         let base = self.resolve(base)?;
-        Git::new(&self.top)
-            .args(["worktree", "add", "--quiet", "--no-track", "-b", branch])
-            .args([dir.as_os_str(), base.as_ref()])
-            .run()?;
+        {
+            let _lock = self.admin_lock()?;
+            let added = Git::new(&self.top)
+                .args(["worktree", "add", "--quiet", "--no-track", "-b", branch])
+                .args([dir.as_os_str(), base.as_ref()])
+                .run();
+            if let Err(error) = added {
+                // git may have made the branch before failing on the checkout: an empty
+                // `tdev/auto/` branch would look like a proposal and block the next try.
+                if branch_exists(&self.top, branch)? && self.resolve(branch)? == base {
+                    Git::new(&self.top).args(["branch", "-D", branch]).run()?;
+                }
+                return Err(error);
+            }
+        }
         let dir = canonical(&dir)?;
         Ok(Worktree::new(
             self.top.clone(),
+            self.git_dir.clone(),
             dir,
             branch.to_owned(),
             base,
@@ -226,6 +245,7 @@ impl Repo {
     /// Forgets worktrees whose directories are gone (`git worktree prune`), e.g. after a
     /// crash; their branches stay.
     pub fn prune(&self) -> Result<()> {
+        let _lock = self.admin_lock()?;
         Git::new(&self.top).args(["worktree", "prune"]).run()?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::admin::AdminLock;
 use crate::branch::BRANCH_PREFIX;
 use crate::diff;
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::git::Git;
 #[derive(Debug)]
 pub struct Worktree {
     repo: PathBuf,
+    git_dir: PathBuf,
     path: PathBuf,
     branch: String,
     base: String,
@@ -36,6 +38,7 @@ pub struct Kept {
 impl Worktree {
     pub(crate) fn new(
         repo: PathBuf,
+        git_dir: PathBuf,
         path: PathBuf,
         branch: String,
         base: String,
@@ -43,6 +46,7 @@ impl Worktree {
     ) -> Worktree {
         Worktree {
             repo,
+            git_dir,
             path,
             branch,
             base,
@@ -195,7 +199,9 @@ impl Worktree {
             self.branch
         );
         self.finished = true;
-        self.remove()?;
+        // `git branch -D` reads the worktree list too (a branch checked out is not deleted).
+        let _lock = AdminLock::take(&self.git_dir)?;
+        self.remove_held()?;
         Git::new(&self.repo)
             .args(["branch", "-D", &self.branch])
             .run()?;
@@ -205,6 +211,12 @@ impl Worktree {
     /// `git worktree remove --force`; when git cannot (the directory is half gone or
     /// locked), deletes the directory and lets `git worktree prune` forget it.
     fn remove(&self) -> Result<()> {
+        let _lock = AdminLock::take(&self.git_dir)?;
+        self.remove_held()
+    }
+
+    /// [`remove`](Worktree::remove), with the lock on the worktree list already held.
+    fn remove_held(&self) -> Result<()> {
         if self.path.exists() {
             let removed = Git::new(&self.repo)
                 .args(["worktree", "remove", "--force"])

@@ -354,3 +354,43 @@ fn the_commit_message_is_kept_as_written() {
         "Bot <bot@example.org>\n"
     );
 }
+
+/// The coder pool makes, keeps and discards worktrees of one repository from several
+/// threads at once; git's bookkeeping of worktrees does not survive that unguarded ("failed
+/// to read .git/worktrees/NAME/commondir"), and a half-made worktree left its branch behind.
+#[test]
+fn worktrees_made_and_ended_from_many_threads_at_once_all_succeed() {
+    let fixture = Fixture::busy();
+    let repo = Repo::open(&fixture.user).unwrap();
+    let snapshot = repo.snapshot().unwrap();
+    let base = repo.head().unwrap();
+    std::thread::scope(|scope| {
+        for thread in 0..6 {
+            let (repo, fixture, base) = (&repo, &fixture, &base);
+            scope.spawn(move || {
+                for round in 0..8 {
+                    let branch = format!("tdev/auto/c{thread}-t{round}");
+                    let worktree = repo
+                        .create_worktree(base, &branch, &fixture.worktree_dir(&branch))
+                        .unwrap_or_else(|e| panic!("{branch}: {e}"));
+                    write(&worktree.path().join("new.py"), "NEW = 1\n");
+                    if round % 2 == 0 {
+                        worktree.commit("Add new.py").unwrap();
+                        worktree.keep().unwrap();
+                    } else {
+                        worktree.discard().unwrap();
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(repo.snapshot().unwrap(), snapshot);
+    // The kept half of the branches, and no worktree but the user's.
+    assert_eq!(repo.branches("tdev/auto/").unwrap().len(), 6 * 4);
+    assert_eq!(
+        git(&fixture.user, &["worktree", "list", "--porcelain"])
+            .matches("worktree ")
+            .count(),
+        1
+    );
+}
