@@ -24,7 +24,8 @@ const HOSTS: [&str; 5] = ["tdev", "tdev-actors", "tdev-app", "tdev-server", "tde
 const FACADE_ONLY: [&str; 1] = ["tdev-mcp"];
 
 /// The crates that decide from what they are given: policy, plans and models, with no IO.
-const PURE: [&str; 5] = [
+const PURE: [&str; 6] = [
+    "tdev-blueprints",
     "tdev-gates",
     "tdev-learners",
     "tdev-planner",

@@ -39,7 +39,7 @@ pub use model::{
     Check, Criterion, Entity, Field, FieldKind, NonFunctional, Operation, OperationKind,
     Persistence, Question, RateLimit, Relation, Spec,
 };
-pub use openapi::{mermaid, openapi};
+pub use openapi::{MAX_INTEGER, mermaid, openapi};
 pub use parse::{Draft, UNCLEAR, read};
 
 /// Reads `requirement` with `answers` applied over it: the questions answered are dropped,

@@ -229,7 +229,8 @@ pub enum Check {
         /// The field.
         field: String,
     },
-    /// A reference to a record that does not exist is refused (422).
+    /// A reference to a record that does not exist is refused (409: the body fits the
+    /// schema, and conflicts with the records there are).
     ReferenceExists {
         /// The relation's entity.
         entity: String,

@@ -5,12 +5,17 @@
 //! `DELETE`); a named operation is `POST /{plural}/{id}/{operation}`. Three schemas per
 //! entity: the record (with its `id`), what creating one takes (its required fields
 //! required) and what updating takes (every field optional). Errors are `{"detail": ...}`:
-//! 404 for no such record, 409 for a conflict (a unique value taken, an operation that cannot
-//! happen twice), 422 for a body that does not fit. With authentication, every operation
-//! needs a bearer token (401 without).
+//! 404 for no such record, 409 for a conflict with the records there are (a unique value
+//! taken, a reference to a record that does not exist, an operation that cannot happen
+//! twice, deleting a record others refer to), 422 for a body that does not fit the schema. With authentication, every operation
+//! needs a bearer token (401 without); `GET /health`, which says the service is up, needs
+//! none. Whole numbers and ids are 64-bit, as a database keeps them.
 
 use crate::model::{Entity, FieldKind, OperationKind, Spec};
 use serde_json::{Map, Value, json};
+
+/// The largest id and whole number: a database's signed 64-bit integer.
+pub const MAX_INTEGER: i64 = i64::MAX;
 
 /// The OpenAPI 3.1 document of `spec`.
 pub fn openapi(spec: &Spec) -> Value {
@@ -33,7 +38,7 @@ pub fn openapi(spec: &Spec) -> Value {
         let refer = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
         let id = json!({
             "name": "id", "in": "path", "required": true,
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
         });
         let answer = |status: &str, what: String, schema: Value| {
             (
@@ -53,7 +58,11 @@ pub fn openapi(spec: &Spec) -> Value {
         );
         let conflict = answer(
             "409",
-            format!("The {} conflicts with another.", words(one)),
+            format!(
+                "The {} conflicts with the records there are: a value another has, or a \
+                 reference to a record that does not exist.",
+                words(one)
+            ),
             refer("Error"),
         );
         paths.insert(
@@ -116,6 +125,13 @@ pub fn openapi(spec: &Spec) -> Value {
                     "responses": {
                         "204": {"description": format!("The {} is deleted.", words(one))},
                         "404": not_found.1.clone(),
+                        "409": {
+                            "description": format!(
+                                "Other records refer to this {}: delete them first.",
+                                words(one)
+                            ),
+                            "content": {"application/json": {"schema": refer("Error")}},
+                        },
                         "422": unfit.1.clone(),
                     },
                 },
@@ -146,6 +162,26 @@ pub fn openapi(spec: &Spec) -> Value {
             );
         }
     }
+    paths.insert(
+        "/health".into(),
+        json!({
+            "get": {
+                "operationId": "health",
+                "summary": "Say whether the service is up.",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The service is up.",
+                        "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {"status": {"const": "ok"}},
+                            "required": ["status"],
+                        }}},
+                    },
+                },
+            },
+        }),
+    );
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
@@ -166,7 +202,9 @@ pub fn openapi(spec: &Spec) -> Value {
             .flat_map(|p| p.values_mut())
         {
             for (method, operation) in item.as_object_mut().into_iter().flatten() {
-                if method != "parameters" {
+                // An operation with its own empty `security` is open to all (`/health`).
+                let open = operation.get("security") == Some(&json!([]));
+                if method != "parameters" && !open {
                     operation["responses"]["401"] = json!({
                         "description": "No valid bearer token.",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -187,7 +225,7 @@ fn record(entity: &Entity) -> Value {
     let mut properties = Map::new();
     properties.insert(
         "id".into(),
-        json!({"type": "integer", "minimum": 1, "readOnly": true}),
+        json!({"type": "integer", "minimum": 1, "maximum": MAX_INTEGER, "readOnly": true}),
     );
     let mut required = vec![json!("id")];
     for field in &entity.fields {
@@ -227,7 +265,9 @@ fn body(entity: &Entity, create: bool) -> Value {
 fn schema(kind: &FieldKind) -> Value {
     match kind {
         FieldKind::Text => json!({"type": "string", "minLength": 1}),
-        FieldKind::Integer => json!({"type": "integer"}),
+        FieldKind::Integer => {
+            json!({"type": "integer", "minimum": i64::MIN, "maximum": MAX_INTEGER})
+        }
         FieldKind::Decimal => json!({"type": "number"}),
         FieldKind::Boolean => json!({"type": "boolean"}),
         FieldKind::Date => json!({"type": "string", "format": "date"}),
@@ -236,7 +276,7 @@ fn schema(kind: &FieldKind) -> Value {
         FieldKind::Url => json!({"type": "string", "format": "uri"}),
         FieldKind::Choice(values) => json!({"type": "string", "enum": values}),
         FieldKind::Reference(to) => json!({
-            "type": "integer", "minimum": 1,
+            "type": "integer", "minimum": 1, "maximum": MAX_INTEGER,
             "description": format!("The id of a {}.", words(to)),
         }),
     }
@@ -337,6 +377,7 @@ mod tests {
                 "delete /loans/{id}",
                 "get /books",
                 "get /books/{id}",
+                "get /health",
                 "get /loans",
                 "get /loans/{id}",
                 "patch /books/{id}",
@@ -360,6 +401,13 @@ mod tests {
             "No valid bearer token."
         );
         assert_eq!(doc["security"], json!([{"bearer": []}]));
+        // Saying the service is up needs no token.
+        assert_eq!(doc["paths"]["/health"]["get"]["security"], json!([]));
+        assert!(
+            doc["paths"]["/health"]["get"]["responses"]
+                .get("401")
+                .is_none()
+        );
         let ids: Vec<&str> = paths
             .values()
             .flat_map(|item| item.as_object().unwrap().values())

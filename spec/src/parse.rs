@@ -229,9 +229,11 @@ struct Reader {
 
 impl Reader {
     fn sentence(&mut self, sentence: &str) {
-        self.non_functional_in(sentence);
+        let where_kept = self.non_functional_in(sentence);
         let said = words(sentence);
-        for word in VAGUE {
+        // "Keep everything in memory" says where, not what: its "everything" is what the
+        // other sentences name.
+        for word in VAGUE.iter().filter(|_| !where_kept) {
             if said.iter().any(|w| w == word) {
                 self.ask(
                     "entities",
@@ -327,11 +329,14 @@ impl Reader {
         }
     }
 
-    fn non_functional_in(&mut self, sentence: &str) {
+    /// Reads what `sentence` says of authentication, persistence, latency and rate limits;
+    /// returns whether it says where records are kept.
+    fn non_functional_in(&mut self, sentence: &str) -> bool {
         if AUTH.is_match(sentence) {
             self.non_functional.authentication = true;
         }
-        if sentence.contains("in memory") || sentence.contains("in-memory") {
+        let in_memory = sentence.contains("in memory") || sentence.contains("in-memory");
+        if in_memory {
             self.non_functional.persistence = Persistence::Memory;
         }
         if let Some(c) = LATENCY.captures(sentence)
@@ -357,6 +362,7 @@ impl Reader {
                 per_seconds,
             });
         }
+        in_memory
     }
 
     /// "users can add, edit and delete todos, and mark a todo as done".

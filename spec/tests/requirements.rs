@@ -307,6 +307,7 @@ fn a_vague_requirement_gets_questions_not_a_spec_to_build() {
         "A system for stuff.",
         "Something to keep track of things.",
         "An app that manages data.",
+        "Keep everything in memory.",
         "",
     ] {
         let draft = read(vague);
@@ -322,6 +323,15 @@ fn a_vague_requirement_gets_questions_not_a_spec_to_build() {
             draft.spec.entities
         );
     }
+}
+
+/// "Keep everything in memory" says where records are kept; what they are, the other
+/// sentences say.
+#[test]
+fn everything_kept_in_memory_is_not_a_vague_requirement() {
+    let draft = read("A note has a title and a text. Keep everything in memory.");
+    assert!(draft.is_clear(), "{:?}", draft.questions);
+    assert_eq!(draft.spec.non_functional.persistence, Persistence::Memory);
 }
 
 #[test]
