@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use tdev_spec::names::{capitalised, pascal, words};
 use tdev_spec::{Check, FieldKind, OperationKind, Persistence, Spec};
 
 use crate::{File, Language};
@@ -399,22 +400,6 @@ fn literal(language: Language, kind: &FieldKind, value: &str) -> String {
         FieldKind::Decimal if value.parse::<f64>().is_ok() => value.into(),
         _ => quoted(),
     }
-}
-
-/// `room_booking` → `RoomBooking`.
-fn pascal(name: &str) -> String {
-    name.split('_').map(capitalised).collect()
-}
-
-fn words(name: &str) -> String {
-    name.replace('_', " ")
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 #[cfg(test)]

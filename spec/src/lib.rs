@@ -29,6 +29,7 @@
 mod answer;
 mod check;
 mod model;
+pub mod names;
 mod openapi;
 mod parse;
 mod words;

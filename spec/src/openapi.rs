@@ -12,6 +12,7 @@
 //! none. Whole numbers and ids are 64-bit, as a database keeps them.
 
 use crate::model::{Entity, FieldKind, OperationKind, Spec};
+use crate::names::{capitalised, pascal, words};
 use serde_json::{Map, Value, json};
 
 /// The largest id and whole number: a database's signed 64-bit integer.
@@ -324,26 +325,9 @@ pub fn mermaid(spec: &Spec) -> String {
     out
 }
 
-/// `room_booking` → `RoomBooking`.
-fn pascal(name: &str) -> String {
-    name.split('_').map(capitalised).collect()
-}
-
 /// `room_booking` → `ROOM_BOOKING`.
 fn shouting(name: &str) -> String {
     name.to_ascii_uppercase()
-}
-
-/// `room_booking` → `room booking`.
-fn words(name: &str) -> String {
-    name.replace('_', " ")
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 #[cfg(test)]
