@@ -176,6 +176,23 @@ pub enum Command {
     ///   tdev scan --json > scan.json && tdev plan --findings scan.json --mermaid > plan.mmd
     #[command(verbatim_doc_comment)]
     Plan(PlanArgs),
+    /// Make a new service from a requirement in plain language: a git repository with the
+    /// service, its tests (one per acceptance criterion, a smoke test of the real server),
+    /// a contract test against its OpenAPI document, README, Dockerfile, compose file and CI
+    /// workflow; then run its checks and say how they went.
+    ///
+    /// A requirement too vague to build is refused (exit 2) with its questions; answer them
+    /// with --answer KEY=VALUE (or --answers FILE). A requirement no blueprint can build (a
+    /// rate limit, say) is refused with each blueprint's reason. docs/new.md lists the forms
+    /// a requirement is understood in. Needs no data directory; the service's packages are
+    /// installed from PyPI into an environment in tdev's cache, not into the project.
+    ///
+    /// Examples:
+    ///   tdev new "A book has a title and a unique isbn. Members can borrow a book." --out library
+    ///   tdev new --file requirement.md --out todo --answer fields.todo=title,due:date
+    ///   tdev new "A system for stuff." --out stuff          # refused: questions, exit 2
+    #[command(verbatim_doc_comment)]
+    New(NewArgs),
     /// Serve what tdev learned to other agents: a Model Context Protocol (MCP) server on
     /// stdin and stdout, for an MCP client (Claude Desktop, VS Code, an agent) to start.
     ///
@@ -370,6 +387,53 @@ pub struct AskArgs {
     pub repo: PathBuf,
 
     /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The requirement, in plain English (or user stories in Markdown).
+    #[arg(
+        value_name = "REQUIREMENT",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    pub requirement: Option<String>,
+
+    /// Read the requirement from this file instead (`-` reads stdin).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The directory to write the service to; it must not exist, or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Build with this blueprint (python-fastapi) instead of the first that fits.
+    #[arg(long, value_name = "NAME")]
+    pub blueprint: Option<String>,
+
+    /// Build in this language: python (the default).
+    #[arg(long = "lang", value_name = "LANGUAGE")]
+    pub language: Option<String>,
+
+    /// Answer one of the requirement's questions: KEY=VALUE (the question says which).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub answer: Vec<String>,
+
+    /// Read answers from this file: a KEY=VALUE per line, # comments.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// Set one of the blueprint's variables: NAME=VALUE (python-fastapi: port, python_version).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
+
+    /// Write the service without running its checks.
+    #[arg(long)]
+    pub no_check: bool,
+
+    /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -41,6 +41,7 @@ pub mod journal;
 mod layout;
 pub mod learn;
 pub mod lease;
+pub mod new;
 pub mod plan;
 pub mod query;
 pub mod report;

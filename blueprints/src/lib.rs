@@ -268,8 +268,15 @@ impl Blueprint {
         for (part, value) in parts {
             match manifest.parts.get(&part) {
                 None => {
+                    let asked = match (part, spec.non_functional.rate_limit) {
+                        (Part::RateLimit, Some(limit)) => format!(
+                            "at most {} requests in {} s",
+                            limit.requests, limit.per_seconds
+                        ),
+                        _ => value,
+                    };
                     return Some(format!(
-                        "does not compose {} (the requirement asks for {value})",
+                        "does not compose {}, which the requirement asks for ({asked})",
                         part.name()
                     ));
                 }

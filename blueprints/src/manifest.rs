@@ -29,6 +29,8 @@ pub struct Manifest {
     /// The commands that check a generated project, run in its directory, in order.
     #[serde(default)]
     pub checks: Vec<String>,
+    /// How to run what it generates, from its directory.
+    pub run: String,
 }
 
 /// The languages blueprints generate.

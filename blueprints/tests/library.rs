@@ -43,7 +43,10 @@ fn a_rate_limit_no_blueprint_composes_is_refused_with_the_reason() {
         "{message}"
     );
     assert!(
-        message.contains("python-fastapi: does not compose rate limits"),
+        message.contains(
+            "python-fastapi: does not compose rate limits, which the requirement asks for \
+             (at most 100 requests in 60 s)"
+        ),
         "{message}"
     );
 }

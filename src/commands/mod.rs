@@ -8,6 +8,7 @@ mod init;
 mod kg;
 mod learn;
 mod mcp;
+mod new;
 mod patterns;
 mod plan;
 mod scan;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 data.as_deref(),
             )
         }
+        Command::New(args) => new::run(args, &layout()?),
         Command::Mcp => mcp::run(locate(cli.data_dir, Missing::Create)?, layout()?),
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),

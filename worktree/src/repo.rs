@@ -65,6 +65,25 @@ impl Repo {
         })
     }
 
+    /// Makes `dir` (which must exist) a new repository on branch `main` whose first commit,
+    /// by tdev, holds every file in it that is not ignored: a project tdev generated. Inside
+    /// another repository's working tree it is a repository of its own, as `git init` makes.
+    pub fn init(dir: &Path, message: &str) -> Result<Repo> {
+        Git::new(dir)
+            .args(["init", "--quiet", "--initial-branch=main"])
+            .run()?;
+        Git::new(dir).args(["add", "--all"]).run()?;
+        let (name, email) = DEFAULT_IDENTITY;
+        Git::new(dir)
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email)
+            .args(["commit", "--quiet", "--no-gpg-sign", "-m", message])
+            .run()?;
+        Repo::open(dir)
+    }
+
     /// Uses `name <email>` as author and committer of tdev's commits instead of
     /// [`DEFAULT_IDENTITY`].
     pub fn with_identity(mut self, name: &str, email: &str) -> Repo {
