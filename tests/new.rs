@@ -36,6 +36,37 @@ fn a_requirement_becomes_a_repository_whose_checks_pass_and_evolve_leaves_it_as_
             .contains(&serde_json::json!("POST /books/{id}/borrow")),
         "{report:#}"
     );
+    // Recorded in the knowledge graph, and listed by the services query with its requirement
+    // and blueprint.
+    let iri = report["recorded"].as_str().expect("recorded").to_owned();
+    let listed = tdev(home.path())
+        .args(["sparql", "--format", "json", "--file"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/knowledge/queries/services.rq"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let results: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let rows = results["results"]["bindings"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{results:#}");
+    assert_eq!(rows[0]["service"]["value"], iri.as_str());
+    assert_eq!(rows[0]["blueprint"]["value"], "python-fastapi");
+    assert_eq!(rows[0]["requirement"]["value"], LIBRARY);
+    assert_eq!(rows[0]["checksPassed"]["value"], "true");
+    assert_eq!(rows[0]["directory"]["value"], out.to_str().unwrap());
+    // And the choice of blueprint is a pattern later choices find by the requirement's words.
+    let found = tdev(home.path())
+        .args(["patterns", "search", "books members loans", "--json"])
+        .output()
+        .unwrap();
+    let found = String::from_utf8_lossy(&found.stdout);
+    assert!(found.contains("\"blueprint:python-fastapi\""), "{found}");
     // Progress went to stderr, step by step.
     assert!(
         stderr.contains("running python -m tests.contract"),

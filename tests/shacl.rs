@@ -213,3 +213,79 @@ fn a_fate_of_a_branch_outside_tdev_branches_is_rejected() {
 fn a_fate_without_its_time_is_rejected() {
     check_broken("observedAt", |_| None, "tdev:observedAt");
 }
+
+/// A service as `tdev new` records it, as N-Triples of the services graph.
+fn recorded_service(record: &tdev_knowledge::ServiceRecord) -> String {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    graph.record_service(record).unwrap();
+    let out = graph
+        .dump(
+            Vec::new(),
+            GraphFormat::NTriples,
+            Some(vocab::SERVICES_GRAPH),
+        )
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn service() -> tdev_knowledge::ServiceRecord {
+    let requirement = "A book has a title and a unique isbn. Members can borrow a book.";
+    tdev_knowledge::ServiceRecord {
+        name: "book-service".into(),
+        requirement: requirement.into(),
+        spec: serde_json::to_string(&tdev_spec::read(requirement).spec).unwrap(),
+        blueprint: "python-fastapi".into(),
+        directory: "/home/ada/src/library".into(),
+        commit: "0123456789abcdef0123456789abcdef01234567".into(),
+        generated_at: tdev_core::Timestamp::parse("2026-12-03T10:00:00Z").unwrap(),
+        checks_passed: Some(true),
+    }
+}
+
+#[test]
+fn a_recorded_service_conforms_and_one_without_its_requirement_does_not() {
+    let data = recorded_service(&service());
+    let (conforms, report) = validate(&data);
+    assert!(conforms, "{report}\n{data}");
+    // The requirement's words dropped: the shapes refuse it.
+    let text = format!("<{}text>", vocab::NS);
+    let broken: String = data
+        .lines()
+        .filter(|l| !l.contains(&text))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(broken, data);
+    let (conforms, report) = validate(&broken);
+    assert!(!conforms, "{broken}");
+    assert!(report.contains("text"), "{report}");
+    // As is a service with no blueprint.
+    let blueprint = format!("<{}blueprint>", vocab::NS);
+    let broken: String = data
+        .lines()
+        .filter(|l| !l.contains(&blueprint))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (conforms, _) = validate(&broken);
+    assert!(!conforms, "{broken}");
+}
+
+#[test]
+fn an_invalid_service_record_writes_nothing() {
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    let mut record = service();
+    record.directory = "relative/dir".into();
+    record.commit = "not a commit".into();
+    let error = graph.record_service(&record).unwrap_err().to_string();
+    assert!(
+        error.contains("directory") && error.contains("commit"),
+        "{error}"
+    );
+    let out = graph
+        .dump(
+            Vec::new(),
+            GraphFormat::NTriples,
+            Some(vocab::SERVICES_GRAPH),
+        )
+        .unwrap();
+    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+}

@@ -18,7 +18,7 @@ use tdev_blueprints::{Language, Library, Settings, Want};
 use tdev_spec::{Answers, Draft};
 
 use crate::layout::Layout;
-use crate::{Error, Result};
+use crate::{DataDir, Error, Result};
 
 /// What `tdev new` is asked to make.
 #[derive(Clone, Debug, Default)]
@@ -79,6 +79,11 @@ pub struct NewReport {
     pub checks: Vec<CheckResult>,
     /// How to run it.
     pub run: String,
+    /// The service's IRI in the knowledge graph, when it was recorded.
+    pub recorded: Option<String>,
+    /// Why it was not recorded, when it was not (the data directory is held by another
+    /// process, such as the daemon).
+    pub not_recorded: Option<String>,
     /// Seconds from the requirement to the end of the checks.
     pub seconds: f64,
 }
@@ -103,10 +108,12 @@ impl NewReport {
     }
 }
 
-/// Makes the service `options` asks for; `progress` hears each step as it starts.
+/// Makes the service `options` asks for and records it in the knowledge graph of `data`;
+/// `progress` hears each step as it starts.
 pub fn new(
     options: &NewOptions,
     layout: &Layout,
+    data: Option<&DataDir>,
     progress: &mut dyn FnMut(NewStep<'_>),
 ) -> Result<NewReport> {
     let started = Instant::now();
@@ -187,6 +194,56 @@ pub fn new(
     if options.check {
         checks = run_checks(&blueprint.manifest.checks, &out, layout, progress)?;
     }
+    let record = tdev_knowledge::ServiceRecord {
+        name: draft.spec.name.clone(),
+        requirement: options.requirement.trim().to_owned(),
+        spec: serde_json::to_string(&draft.spec).expect("a spec serialises"),
+        blueprint: blueprint.manifest.name.clone(),
+        directory: out.display().to_string(),
+        commit: commit.clone(),
+        generated_at: tdev_core::Timestamp::now(),
+        checks_passed: (!checks.is_empty()).then(|| checks.iter().all(|c| c.passed)),
+    };
+    let (recorded, not_recorded) = match data {
+        None => (None, Some("no data directory was given".to_owned())),
+        Some(data) => {
+            let written = crate::datadir::open_knowledge(
+                &data.dir,
+                &data.config,
+                std::time::Duration::from_secs(2),
+            )
+            .and_then(|kb| {
+                let iri = kb.graph.record_service(&record)?;
+                // The choice of blueprint for this requirement, as a pattern: later choices
+                // find it by the requirement's words, with how its checks went.
+                if let Some(passed) = record.checks_passed {
+                    let language = match blueprint.manifest.language {
+                        Language::Python => tdev_core::Language::Python,
+                        Language::Rust => tdev_core::Language::Rust,
+                    };
+                    let outcome = if passed {
+                        tdev_core::PatternOutcome::Success
+                    } else {
+                        tdev_core::PatternOutcome::Failure
+                    };
+                    kb.patterns.record_outcome(
+                        &format!("requirement: {}", record.requirement),
+                        &format!("blueprint:{}", record.blueprint),
+                        language,
+                        outcome,
+                        "",
+                    )?;
+                }
+                Ok(iri)
+            });
+            match written {
+                Ok(iri) => (Some(iri.as_str().to_owned()), None),
+                // The service is made; the graph is the only thing missing, and the user is
+                // told why.
+                Err(error) => (None, Some(error.to_string())),
+            }
+        }
+    };
     let document = tdev_spec::openapi(&draft.spec);
     let endpoints = document["paths"]
         .as_object()
@@ -216,6 +273,8 @@ pub fn new(
         commit,
         checks,
         run: blueprint.manifest.run.clone(),
+        recorded,
+        not_recorded,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -161,7 +161,7 @@ impl KnowledgeGraph {
 
     /// The statistics' writer lease for one read-modify-write of a shared graph; `None` on
     /// the embedded store.
-    fn writing(&self) -> Result<Option<Writing<'_>>> {
+    pub(crate) fn writing(&self) -> Result<Option<Writing<'_>>> {
         match &self.backend {
             Backend::Local(_) => Ok(None),
             Backend::Remote(remote) => {

@@ -36,6 +36,7 @@ mod protocol;
 mod record;
 mod refusals;
 mod remote;
+mod services;
 mod spend;
 mod stats;
 mod strategies;
@@ -56,6 +57,7 @@ pub use proposals::Proposal;
 pub use protocol::{GraphTarget, QueryOptions};
 pub use refusals::Refusal;
 pub use remote::{Endpoint, EndpointError, ProtocolDataset, Remote};
+pub use services::ServiceRecord;
 pub use spend::SPEND_SINCE_QUERY;
 pub use stats::{
     ATTEMPTED_IN_QUERY, FAILED_CONDITION_QUERY, FINDING_KIND_QUERY, KIND_STRATEGY_QUERY,

@@ -20,6 +20,8 @@ pub const REPOSITORIES_GRAPH: &str = "https://tdev.dev/graph/repositories";
 pub const STATS_GRAPH: &str = "https://tdev.dev/graph/stats";
 /// Named graph holding the leases of processes that share the graph on a SPARQL server.
 pub const LEASES_GRAPH: &str = "https://tdev.dev/graph/leases";
+/// Named graph of the services `tdev new` made.
+pub const SERVICES_GRAPH: &str = "https://tdev.dev/graph/services";
 /// Prefix of each cycle's named graph.
 pub const CYCLE_GRAPH_PREFIX: &str = "https://tdev.dev/graph/cycle/";
 
@@ -93,6 +95,11 @@ pub mod tdev {
         FATE_OF_BRANCH = "fateOfBranch", FATE = "fate", OBSERVED_AT = "observedAt",
         LEASE = "Lease", LEASE_OF = "leaseOf", HOLDER = "holder", HOLDER_PID = "holderPid",
         SINCE = "since", EXPIRES = "expires",
+        SERVICE = "Service", SPEC = "Spec", REQUIREMENT = "Requirement",
+        BLUEPRINT = "Blueprint", OF_SPEC = "spec", OF_BLUEPRINT = "blueprint",
+        DERIVED_SPEC = "derivedSpec", TEXT = "text", DIRECTORY = "directory",
+        FIRST_COMMIT = "firstCommit", CHECKS_PASSED = "checksPassed",
+        SPEC_DOCUMENT = "specDocument",
     );
 }
 
@@ -253,6 +260,18 @@ pub(crate) fn used_terms() -> Vec<NamedNodeRef<'static>> {
         HOLDER_PID,
         SINCE,
         EXPIRES,
+        SERVICE,
+        SPEC,
+        REQUIREMENT,
+        BLUEPRINT,
+        OF_SPEC,
+        OF_BLUEPRINT,
+        DERIVED_SPEC,
+        TEXT,
+        DIRECTORY,
+        FIRST_COMMIT,
+        CHECKS_PASSED,
+        SPEC_DOCUMENT,
     ]
 }
 

@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 data.as_deref(),
             )
         }
-        Command::New(args) => new::run(args, &layout()?),
+        Command::New(args) => new::run(args, &layout()?, &locate(cli.data_dir, Missing::Create)?),
         Command::Mcp => mcp::run(locate(cli.data_dir, Missing::Create)?, layout()?),
         Command::Tools(command) => tools::run(command, &layout()?),
         Command::Paths { json } => paths(&layout()?, json),

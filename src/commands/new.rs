@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use tdev_app::Layout;
 use tdev_app::new::{NewOptions, NewStep};
 
-pub fn run(args: NewArgs, layout: &Layout) -> Result<()> {
+pub fn run(args: NewArgs, layout: &Layout, data: &tdev_app::DataDir) -> Result<()> {
     let requirement = match (&args.requirement, &args.file) {
         (Some(text), _) => text.clone(),
         (None, Some(path)) if path.as_os_str() == "-" => {
@@ -45,7 +45,7 @@ pub fn run(args: NewArgs, layout: &Layout) -> Result<()> {
         settings: args.settings.clone(),
         check: !args.no_check,
     };
-    let report = tdev_app::new::new(&options, layout, &mut |step| match step {
+    let report = tdev_app::new::new(&options, layout, Some(data), &mut |step| match step {
         NewStep::Chosen(name) => eprintln!("blueprint: {name}"),
         NewStep::Writing(files) => eprintln!("writing {files} files"),
         NewStep::Formatting(tool) => eprintln!("formatting with {tool}"),
@@ -97,6 +97,15 @@ pub fn run(args: NewArgs, layout: &Layout) -> Result<()> {
                     check.summary
                 )?;
             }
+        }
+        match (&report.recorded, &report.not_recorded) {
+            (Some(iri), _) => writeln!(
+                out,
+                "\nRecorded as {iri} in {} (knowledge/queries/services.rq lists services).",
+                data.dir.display()
+            )?,
+            (None, Some(why)) => writeln!(out, "\nNot recorded in the knowledge graph: {why}")?,
+            (None, None) => {}
         }
         writeln!(
             out,
