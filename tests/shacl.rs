@@ -214,10 +214,8 @@ fn a_fate_without_its_time_is_rejected() {
     check_broken("observedAt", |_| None, "tdev:observedAt");
 }
 
-/// A service as `tdev new` records it, as N-Triples of the services graph.
-fn recorded_service(record: &tdev_knowledge::ServiceRecord) -> String {
-    let graph = KnowledgeGraph::in_memory().unwrap();
-    graph.record_service(record).unwrap();
+/// The services graph of `graph`, as N-Triples.
+fn services_graph(graph: &KnowledgeGraph) -> String {
     let out = graph
         .dump(
             Vec::new(),
@@ -226,6 +224,18 @@ fn recorded_service(record: &tdev_knowledge::ServiceRecord) -> String {
         )
         .unwrap();
     String::from_utf8(out).unwrap()
+}
+
+/// `data` without its triples of the tdev property `local`.
+fn without(data: &str, local: &str) -> String {
+    let predicate = format!("<{}{local}>", vocab::NS);
+    let kept: String = data
+        .lines()
+        .filter(|l| !l.contains(&predicate))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(kept, data, "no tdev:{local} to drop");
+    kept
 }
 
 fn service() -> tdev_knowledge::ServiceRecord {
@@ -244,29 +254,17 @@ fn service() -> tdev_knowledge::ServiceRecord {
 
 #[test]
 fn a_recorded_service_conforms_and_one_without_its_requirement_does_not() {
-    let data = recorded_service(&service());
+    let graph = KnowledgeGraph::in_memory().unwrap();
+    graph.record_service(&service()).unwrap();
+    let data = services_graph(&graph);
     let (conforms, report) = validate(&data);
     assert!(conforms, "{report}\n{data}");
-    // The requirement's words dropped: the shapes refuse it.
-    let text = format!("<{}text>", vocab::NS);
-    let broken: String = data
-        .lines()
-        .filter(|l| !l.contains(&text))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_ne!(broken, data);
-    let (conforms, report) = validate(&broken);
-    assert!(!conforms, "{broken}");
+    // The requirement's words dropped, or the blueprint: the shapes refuse it.
+    let (conforms, report) = validate(&without(&data, "text"));
+    assert!(!conforms, "{report}");
     assert!(report.contains("text"), "{report}");
-    // As is a service with no blueprint.
-    let blueprint = format!("<{}blueprint>", vocab::NS);
-    let broken: String = data
-        .lines()
-        .filter(|l| !l.contains(&blueprint))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let (conforms, _) = validate(&broken);
-    assert!(!conforms, "{broken}");
+    let (conforms, report) = validate(&without(&data, "blueprint"));
+    assert!(!conforms, "{report}");
 }
 
 #[test]
@@ -280,12 +278,5 @@ fn an_invalid_service_record_writes_nothing() {
         error.contains("directory") && error.contains("commit"),
         "{error}"
     );
-    let out = graph
-        .dump(
-            Vec::new(),
-            GraphFormat::NTriples,
-            Some(vocab::SERVICES_GRAPH),
-        )
-        .unwrap();
-    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+    assert_eq!(services_graph(&graph), "");
 }
