@@ -5,25 +5,17 @@
 //! document passing. The service's packages come from PyPI into a virtual environment kept
 //! outside the project, as `tdev evolve` keeps one for any Python repository.
 
-use std::path::{Path, PathBuf};
+#[path = "support/process.rs"]
+mod process;
+
+use std::path::Path;
 use std::process::Command;
 
+use process::shared;
 use tdev_blueprints::{Library, Settings, Want};
 use tdev_runner::Sandbox;
 use tdev_runner::python::{PythonEnv, PythonProject};
 use tdev_tools::{InstallOptions, ToolEnv};
-
-/// Where the shared tool and test environments live (as the other tests and scripts/test
-/// share them), so a second run reuses them.
-fn shared(var: &str, sub: &str) -> PathBuf {
-    std::env::var_os(var).map_or_else(
-        || {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/tdev").join(sub)
-        },
-        PathBuf::from,
-    )
-}
 
 /// tdev's pinned tools (ruff), installed on first use.
 fn tools() -> ToolEnv {

@@ -34,6 +34,13 @@ pub enum Error {
     /// The supervisor tree could not start or stopped.
     #[error(transparent)]
     Actors(#[from] tdev_actors::Error),
+    /// No blueprint can build the spec, a value given for one is wrong, or (a fault of
+    /// tdev) a blueprint is broken.
+    #[error(transparent)]
+    Blueprints(#[from] tdev_blueprints::Error),
+    /// A generated service's environment could not be prepared.
+    #[error(transparent)]
+    Runner(#[from] tdev_runner::Error),
     /// The learners could not train on the recorded attempts.
     #[error("training the planner's models: {0}")]
     Learners(#[from] tdev_learners::Error),
@@ -94,6 +101,7 @@ impl Error {
             Self::Planner(e) => e.is_user_error(),
             Self::Tools(e) => e.is_user_error(),
             Self::Worktree(e) => e.is_user_error(),
+            Self::Blueprints(e) => e.is_user_error(),
             Self::Research(tdev_research::Error::NotADirectory(_)) => true,
             _ => false,
         }

@@ -40,6 +40,10 @@ pub struct NewOptions {
     pub check: bool,
 }
 
+/// How long one of the blueprint's checks may run before its processes are killed and it
+/// counts as failed.
+const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// A step of `tdev new`, as it starts.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -131,9 +135,7 @@ pub fn new(
             .transpose()?,
     };
     let library = Library::builtin();
-    let blueprint = library
-        .choose(&draft.spec, &want)
-        .map_err(blueprint_error)?;
+    let blueprint = library.choose(&draft.spec, &want)?;
     progress(NewStep::Chosen(&blueprint.manifest.name));
     let mut settings = Settings::default();
     for setting in &options.settings {
@@ -144,25 +146,28 @@ pub fn new(
         })?;
         settings = settings.with(name.trim(), value.trim());
     }
-    let files = blueprint
-        .render(&draft.spec, &settings)
-        .map_err(blueprint_error)?;
+    let files = blueprint.render(&draft.spec, &settings)?;
 
     // Written beside the target and moved into place whole: an interrupted run leaves no
     // half-made project where the user asked for one.
     let parent = out.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(format!("creating {}", parent.display())))?;
+    std::fs::create_dir_all(parent).map_err(Error::io(format!("creating {}", parent.display())))?;
     let staging = tempfile::Builder::new()
         .prefix(".tdev-new-")
         .tempdir_in(parent)
-        .map_err(io(format!("creating a directory in {}", parent.display())))?;
+        .map_err(Error::io(format!(
+            "creating a directory in {}",
+            parent.display()
+        )))?;
     progress(NewStep::Writing(files.len()));
     for file in &files {
         let path = staging.path().join(&file.path);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(Error::io(format!("creating {}", dir.display())))?;
         }
-        std::fs::write(&path, &file.text).map_err(io(format!("writing {}", path.display())))?;
+        std::fs::write(&path, &file.text)
+            .map_err(Error::io(format!("writing {}", path.display())))?;
     }
     let tools = tdev_tools::ToolEnv::new(&layout.tools);
     for formatter in tdev_tools::formatter::detect(staging.path()) {
@@ -181,10 +186,10 @@ pub fn new(
     let commit = repo.head()?;
     if out.exists() {
         // Empty (checked above): the rename needs it gone.
-        std::fs::remove_dir(&out).map_err(io(format!("replacing {}", out.display())))?;
+        std::fs::remove_dir(&out).map_err(Error::io(format!("replacing {}", out.display())))?;
     }
     let staged = staging.keep();
-    std::fs::rename(&staged, &out).map_err(io(format!(
+    std::fs::rename(&staged, &out).map_err(Error::io(format!(
         "moving {} to {}",
         staged.display(),
         out.display()
@@ -325,11 +330,12 @@ fn target(out: &Path) -> Result<PathBuf> {
             "--out is empty: give the directory to write the service to",
         ));
     }
-    let out = std::path::absolute(out).map_err(io(format!("resolving {}", out.display())))?;
+    let out =
+        std::path::absolute(out).map_err(Error::io(format!("resolving {}", out.display())))?;
     if out.exists() {
         let empty = out.is_dir()
             && std::fs::read_dir(&out)
-                .map_err(io(format!("reading {}", out.display())))?
+                .map_err(Error::io(format!("reading {}", out.display())))?
                 .next()
                 .is_none();
         if !empty {
@@ -350,15 +356,14 @@ fn run_checks(
     layout: &Layout,
     progress: &mut dyn FnMut(NewStep<'_>),
 ) -> Result<Vec<CheckResult>> {
-    let sandbox = tdev_runner::Sandbox::new().map_err(runner)?;
-    let project = tdev_runner::python::PythonProject::detect(dir).map_err(runner)?;
+    let sandbox = tdev_runner::Sandbox::new()?;
+    let project = tdev_runner::python::PythonProject::detect(dir)?;
     let env = tdev_runner::python::PythonEnv::prepare(
         &project,
         &layout.test_envs,
         &sandbox,
         &mut |step| progress(NewStep::Environment(step)),
-    )
-    .map_err(runner)?;
+    )?;
     let mut results = Vec::new();
     for command in commands {
         progress(NewStep::Checking(command));
@@ -369,54 +374,46 @@ fn run_checks(
             Some(other) => PathBuf::from(other),
             None => continue,
         };
+        let mut process = Command::new(&program);
+        process.args(words).current_dir(dir);
         let started = Instant::now();
-        let output = Command::new(&program)
-            .args(words)
-            .current_dir(dir)
-            .output()
-            .map_err(io(format!("running `{command}` in {}", dir.display())))?;
-        // The totals are the tool's last words on stdout (the server under test logs to
-        // stderr); a command that says nothing there is summed up by its stderr.
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let printed = if stdout.trim().is_empty() {
-            String::from_utf8_lossy(&output.stderr).into_owned()
-        } else {
-            stdout.into_owned()
+        let ran = tdev_tools::process::run(
+            command,
+            &mut process,
+            CHECK_TIMEOUT,
+            tdev_tools::process::Capture::Separate,
+        );
+        let (passed, summary) = match ran {
+            // The totals are the tool's last words on stdout (the server under test logs to
+            // stderr); a command that says nothing there is summed up by its stderr.
+            Ok(output) => {
+                let stdout = String::from_utf8_lossy(&output.stdout);
+                let printed = if stdout.trim().is_empty() {
+                    String::from_utf8_lossy(&output.stderr).into_owned()
+                } else {
+                    stdout.into_owned()
+                };
+                let last = printed
+                    .lines()
+                    .rev()
+                    .map(|l| l.trim_matches(|c: char| c == '=' || c.is_whitespace()))
+                    .find(|l| !l.is_empty())
+                    .unwrap_or_default()
+                    .to_owned();
+                (output.code == 0, last)
+            }
+            // A check that hangs or is killed failed; it is said how.
+            Err(
+                stopped @ (tdev_tools::Error::Timeout { .. } | tdev_tools::Error::Crashed { .. }),
+            ) => (false, stopped.to_string()),
+            Err(other) => return Err(other.into()),
         };
         results.push(CheckResult {
             command: command.clone(),
-            passed: output.status.success(),
+            passed,
             seconds: started.elapsed().as_secs_f64(),
-            summary: printed
-                .lines()
-                .rev()
-                .map(|l| l.trim_matches(|c: char| c == '=' || c.is_whitespace()))
-                .find(|l| !l.is_empty())
-                .unwrap_or_default()
-                .to_owned(),
+            summary,
         });
     }
     Ok(results)
-}
-
-fn blueprint_error(error: tdev_blueprints::Error) -> Error {
-    if error.is_user_error() {
-        Error::user(error.to_string())
-    } else {
-        Error::Io {
-            context: "rendering the service".into(),
-            source: std::io::Error::other(error.to_string()),
-        }
-    }
-}
-
-fn runner(error: tdev_runner::Error) -> Error {
-    Error::Io {
-        context: "preparing the service's test environment".into(),
-        source: std::io::Error::other(error.to_string()),
-    }
-}
-
-fn io(context: String) -> impl FnOnce(std::io::Error) -> Error {
-    move |source| Error::Io { context, source }
 }

@@ -17,15 +17,6 @@ const DEADLINE: Duration = Duration::from_secs(300);
 /// make.
 pub fn tdev(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tdev"));
-    let shared = |var: &str, sub: &str| {
-        std::env::var_os(var).map_or_else(
-            || {
-                let user = std::env::var_os("HOME").expect("HOME is set");
-                Path::new(&user).join(".cache/tdev").join(sub)
-            },
-            PathBuf::from,
-        )
-    };
     command
         .current_dir(home)
         .env_remove("TDEV_DATA_DIR")
@@ -42,6 +33,18 @@ pub fn tdev(home: &Path) -> Command {
         }
     }
     command
+}
+
+/// A cache the test scripts share with every test (`var`, else `~/.cache/tdev/<sub>`): the
+/// tool and test environments, which take minutes to make.
+pub fn shared(var: &str, sub: &str) -> PathBuf {
+    std::env::var_os(var).map_or_else(
+        || {
+            let user = std::env::var_os("HOME").expect("HOME is set");
+            Path::new(&user).join(".cache/tdev").join(sub)
+        },
+        PathBuf::from,
+    )
 }
 
 /// git's trimmed output in `repo`; panics when git fails.

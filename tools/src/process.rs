@@ -139,7 +139,7 @@ pub fn read_tail(mut reader: impl Read, keep: usize) -> String {
 
 /// What a program that exited by itself left behind.
 #[derive(Debug)]
-pub(crate) struct Output {
+pub struct Output {
     /// Its exit code.
     pub code: i32,
     /// What it wrote to stdout (with `Capture::Merged`, also what it wrote to stderr).
@@ -157,7 +157,7 @@ impl Output {
 
 /// Where the two output streams go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Capture {
+pub enum Capture {
     /// stdout and stderr apart.
     Separate,
     /// Both into one file, in the order they were written (cargo test's progress lines and the
@@ -165,8 +165,9 @@ pub(crate) enum Capture {
     Merged,
 }
 
-/// Runs `command` as `tool` (the name used in messages) for at most `timeout`.
-pub(crate) fn run(
+/// Runs `command` as `tool` (the name used in messages) for at most `timeout`, in a process
+/// group of its own that is killed whole when the time is up.
+pub fn run(
     tool: &str,
     command: &mut Command,
     timeout: Duration,
